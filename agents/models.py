@@ -1,0 +1,67 @@
+"""Agent profiles: channels, Max interactions, services served, presence."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MAX_INTERACTIONS_LIMIT = settings.OCC_MAX_INTERACTIONS_LIMIT
+
+
+class Presence(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
+class AgentProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile"
+    )
+    chat_enabled = models.BooleanField(_("Chat"), default=False)
+    whatsapp_enabled = models.BooleanField(_("WhatsApp"), default=False)
+    max_interactions = models.PositiveSmallIntegerField(
+        _("Max interactions"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_INTERACTIONS_LIMIT)],
+        help_text=_("How many interactions the agent may hold at the same time."),
+    )
+    services = models.ManyToManyField(
+        "services.Service", related_name="agents", blank=True, verbose_name=_("services")
+    )
+    presence = models.CharField(
+        _("presence"), max_length=10, choices=Presence.choices, default=Presence.OFFLINE
+    )
+    presence_changed_at = models.DateTimeField(default=timezone.now)
+    # Ties between equally loaded agents go to the one idle longest.
+    last_assignment_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agent profile")
+        verbose_name_plural = _("agent profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_interactions__gte=1), name="agent_max_interactions_at_least_one"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(whatsapp_enabled=False) | models.Q(chat_enabled=True),
+                name="agent_whatsapp_needs_chat",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    def clean(self) -> None:
+        if self.whatsapp_enabled and not self.chat_enabled:
+            raise ValidationError(
+                {"whatsapp_enabled": _("Enable the Chat channel before WhatsApp.")}
+            )
+
+    @property
+    def display_name(self) -> str:
+        return str(self)

@@ -1,0 +1,64 @@
+"""Demo data: an administrator, an agent, a WhatsApp service and a widget.
+
+Idempotent: running it again keeps what is there and prints the credentials.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from agents.models import AgentProfile
+from services.models import Service
+from settings.models import ChatChannelSettings
+from widgets.models import Widget
+
+DEMO_ACCOUNT_SID = "AC" + "de5a0d0e0c0c0a0b0c0d0e0f0a0b0c0d"
+DEMO_AUTH_TOKEN = "sandbox-auth-token-0123456789abcd"
+DEMO_SERVICE_NUMBER = "+15005550006"
+ADMIN = ("admin", "occ-demo-admin")
+AGENT = ("agent", "occ-demo-agent")
+
+
+class Command(BaseCommand):
+    help = "Create demo data for the sandbox: administrator, agent, WhatsApp service, widget."
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        admin, created = User.objects.get_or_create(
+            username=ADMIN[0], defaults={"is_staff": True, "is_superuser": True, "first_name": "Ada", "last_name": "Admin"}
+        )
+        if created:
+            admin.set_password(ADMIN[1])
+            admin.save()
+        agent_user, created = User.objects.get_or_create(
+            username=AGENT[0], defaults={"first_name": "Alex", "last_name": "Agent"}
+        )
+        if created:
+            agent_user.set_password(AGENT[1])
+            agent_user.save()
+
+        config = ChatChannelSettings.load()
+        if not config.account_sid:
+            config.whatsapp_enabled = True
+            config.account_sid = DEMO_ACCOUNT_SID
+            config.set_auth_token(DEMO_AUTH_TOKEN)
+            config.save()
+
+        service, _ = Service.objects.get_or_create(
+            name="Customer care",
+            defaults={"chat_enabled": True, "whatsapp_enabled": True, "twilio_number": DEMO_SERVICE_NUMBER},
+        )
+        profile, _ = AgentProfile.objects.get_or_create(
+            user=agent_user, defaults={"chat_enabled": True, "whatsapp_enabled": True, "max_interactions": 3}
+        )
+        profile.services.add(service)
+        Widget.objects.get_or_create(
+            name="Website",
+            defaults={"whatsapp_service": service, "prefilled_text": "Hello! I have a question."},
+        )
+
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"  administrator: {ADMIN[0]} / {ADMIN[1]}")
+        self.stdout.write(f"  agent:         {AGENT[0]} / {AGENT[1]}")
+        self.stdout.write(f"  WhatsApp service 'Customer care' on {DEMO_SERVICE_NUMBER}")

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from occ import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("settings/", include("settings.urls")),
+    path("services/", include("services.urls")),
+    path("", include("agents.urls")),
+    path("", include("widgets.urls")),
+    path("whatsapp/", include("whatsapp.urls")),
+    path("api/", include("api.urls")),
+    path("admin/", admin.site.urls),
+]

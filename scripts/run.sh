@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Sets everything up and serves OCC at http://127.0.0.1:8000 on the embedded
+# default (SQLite, in-memory channel layer) with the built-in Twilio sandbox
+# and demo data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export DEBUG="${DEBUG:-1}"
+export OCC_SANDBOX="${OCC_SANDBOX:-1}"
+export OCC_PUBLIC_BASE_URL="${OCC_PUBLIC_BASE_URL:-http://127.0.0.1:8000}"
+if [ "$OCC_SANDBOX" = "1" ]; then
+  # The sandbox's fake Twilio is served by the application itself.
+  export TWILIO_API_BASE_URL="${TWILIO_API_BASE_URL:-http://127.0.0.1:8000/sandbox/twilio}"
+  export TWILIO_MESSAGING_BASE_URL="${TWILIO_MESSAGING_BASE_URL:-http://127.0.0.1:8000/sandbox/twilio}"
+fi
+.venv/bin/python manage.py seed_demo
+echo "OCC is starting at http://127.0.0.1:8000 (stop with Ctrl+C)"
+exec .venv/bin/python manage.py runserver 127.0.0.1:8000

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WhatsappConfig(AppConfig):
+    name = "whatsapp"
+    verbose_name = _("WhatsApp")
+    default_auto_field = "django.db.models.BigAutoField"

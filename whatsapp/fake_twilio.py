@@ -1,0 +1,375 @@
+"""A local fake of the parts of Twilio's REST API that OCC uses.
+
+It answers like Twilio: the same paths, HTTP basic auth with the Account SID
+and Auth Token, JSON bodies shaped as in Twilio's API description, error
+bodies with `code`, `message`, `more_info` and `status`. After accepting a
+message it can post signed status callbacks (sent, delivered, read) to the
+message's StatusCallback, as Twilio does. One fake serves the tests (over
+real HTTP on loopback, `serve()`) and the sandbox (mounted in the app).
+
+Never used in production: Twilio itself is reached there.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import threading
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from twilio.request_validator import RequestValidator
+
+API_VERSION = "2010-04-01"
+E164_WHATSAPP = re.compile(r"^whatsapp:\+[1-9]\d{7,14}$")
+
+
+def _now_rfc2822() -> str:
+    return formatdate(usegmt=True)
+
+
+def _sid(prefix: str) -> str:
+    return prefix + secrets.token_hex(16)
+
+
+def twilio_error(status: int, code: int, message: str) -> tuple[int, dict]:
+    return status, {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
+
+
+@dataclass
+class FakeAccount:
+    sid: str
+    auth_token: str
+    friendly_name: str = "OCC test account"
+    status: str = "active"  # active / suspended / closed
+    type: str = "Full"
+
+
+@dataclass
+class FakeSender:
+    sender_id: str  # whatsapp:+E164
+    callback_url: str = ""
+    status_callback_url: str = ""
+    fallback_url: str = ""
+    status: str = "ONLINE"
+    sid: str = field(default_factory=lambda: _sid("XE"))
+
+
+@dataclass
+class PlannedFailure:
+    status: int
+    code: int
+    message: str
+    delay: float = 0.0  # seconds to wait before answering (a slow Twilio)
+
+
+class FakeTwilio:
+    """In-memory state and request handling of the fake. Thread-safe."""
+
+    def __init__(self, *, callback_statuses: tuple[str, ...] = ("sent", "delivered", "read"), callback_delay: float = 0.05):
+        self.accounts: dict[str, FakeAccount] = {}
+        self.senders: dict[str, list[FakeSender]] = {}
+        self.messages: list[dict] = []
+        self.requests: list[dict] = []  # every request: method, path, params (for assertions)
+        self.media: dict[str, tuple[str, bytes]] = {}  # path -> (content type, bytes)
+        self.failures: list[PlannedFailure] = []
+        self.delay = 0.0
+        self.callback_statuses = callback_statuses
+        self.callback_delay = callback_delay
+        self.callbacks_sent: list[dict] = []
+        self._lock = threading.Lock()
+
+    # --- set-up ---------------------------------------------------------------
+    def add_account(self, sid: str, auth_token: str, **kwargs) -> FakeAccount:
+        account = FakeAccount(sid=sid, auth_token=auth_token, **kwargs)
+        self.accounts[sid] = account
+        return account
+
+    def add_sender(self, account_sid: str, number: str, **kwargs) -> FakeSender:
+        sender = FakeSender(sender_id=f"whatsapp:{number}", **kwargs)
+        self.senders.setdefault(account_sid, []).append(sender)
+        return sender
+
+    def add_media(self, path: str, content_type: str, data: bytes) -> None:
+        self.media[path] = (content_type, data)
+
+    def fail_next(self, count: int = 1, *, status: int = 503, code: int = 20500, message: str = "Service unavailable", delay: float = 0.0) -> None:
+        """Answer the next `count` message creations with an error (or slowly)."""
+        with self._lock:
+            self.failures.extend(PlannedFailure(status, code, message, delay) for _ in range(count))
+
+    def sent_messages(self) -> list[dict]:
+        with self._lock:
+            return list(self.messages)
+
+    # --- requests -------------------------------------------------------------
+    def handle(self, method: str, path: str, query: dict, headers: dict, body: bytes) -> tuple[int, dict | bytes, str]:
+        """Answer one request: (status, JSON dict or raw bytes, content type)."""
+        params = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True) if body else {}
+        flat = {k: (v if len(v) > 1 else v[0]) for k, v in params.items()}
+        with self._lock:
+            self.requests.append({"method": method, "path": path, "query": query, "params": flat})
+        if self.delay:
+            time.sleep(self.delay)
+
+        if path.startswith("/v2/Channels/Senders"):
+            account, error = self._authenticate(headers, None)
+            if error:
+                return (*error, "application/json")
+            return 200, self._senders_page(account, query), "application/json"
+
+        match = re.fullmatch(rf"/{API_VERSION}/Accounts/(AC\w+?)(\.json|/Messages\.json|/Messages/(\w+)\.json|/Messages/(\w+)/Media/(\w+))", path)
+        if not match:
+            return (*twilio_error(404, 20404, "The requested resource was not found"), "application/json")
+        account_sid = match.group(1)
+        account, error = self._authenticate(headers, account_sid)
+        if error:
+            return (*error, "application/json")
+        tail = match.group(2)
+        if tail == ".json" and method == "GET":
+            return 200, self._account_json(account), "application/json"
+        if tail == "/Messages.json" and method == "POST":
+            return (*self._create_message(account, flat), "application/json")
+        if tail == "/Messages.json" and method == "GET":
+            mine = [m for m in self.sent_messages() if m["account_sid"] == account.sid]
+            return 200, {"messages": mine, "page": 0, "page_size": 50, "uri": path, "next_page_uri": None}, "application/json"
+        if match.group(3) and method == "GET":
+            for message in self.sent_messages():
+                if message["sid"] == match.group(3):
+                    return 200, message, "application/json"
+            return (*twilio_error(404, 20404, "The requested resource was not found"), "application/json")
+        if match.group(5) and method == "GET":
+            if path in self.media:
+                content_type, data = self.media[path]
+                return 200, data, content_type
+            return (*twilio_error(404, 20404, "The requested resource was not found"), "application/json")
+        return (*twilio_error(405, 20004, "Method not allowed"), "application/json")
+
+    def _authenticate(self, headers: dict, account_sid: str | None):
+        auth = headers.get("authorization") or headers.get("Authorization") or ""
+        if not auth.startswith("Basic "):
+            return None, twilio_error(401, 20003, "Authenticate")
+        try:
+            user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None, twilio_error(401, 20003, "Authenticate")
+        account = self.accounts.get(user)
+        if account is None or not secrets.compare_digest(account.auth_token, password):
+            return None, twilio_error(401, 20003, "Authenticate")
+        if account_sid is not None and account_sid != user:
+            return None, twilio_error(403, 20003, "Authenticate")
+        return account, None
+
+    def _account_json(self, account: FakeAccount) -> dict:
+        return {
+            "sid": account.sid,
+            "owner_account_sid": account.sid,
+            "friendly_name": account.friendly_name,
+            "status": account.status,
+            "type": account.type,
+            "auth_token": account.auth_token,  # Twilio returns it too: never log this body
+            "date_created": _now_rfc2822(),
+            "date_updated": _now_rfc2822(),
+            "uri": f"/{API_VERSION}/Accounts/{account.sid}.json",
+            "subresource_uris": {},
+        }
+
+    def _senders_page(self, account: FakeAccount, query: dict) -> dict:
+        senders = []
+        for sender in self.senders.get(account.sid, []):
+            senders.append(
+                {
+                    "sid": sender.sid,
+                    "sender_id": sender.sender_id,
+                    "status": sender.status,
+                    "webhook": {
+                        "callback_url": sender.callback_url,
+                        "callback_method": "POST",
+                        "fallback_url": sender.fallback_url,
+                        "fallback_method": "POST",
+                        "status_callback_url": sender.status_callback_url,
+                        "status_callback_method": "POST",
+                    },
+                    "url": f"https://messaging.twilio.com/v2/Channels/Senders/{sender.sid}",
+                }
+            )
+        return {
+            "senders": senders,
+            "meta": {
+                "page": 0,
+                "page_size": 50,
+                "first_page_url": "https://messaging.twilio.com/v2/Channels/Senders?Channel=whatsapp&PageSize=50&Page=0",
+                "previous_page_url": None,
+                "url": "https://messaging.twilio.com/v2/Channels/Senders?Channel=whatsapp&PageSize=50&Page=0",
+                "next_page_url": None,
+                "key": "senders",
+            },
+        }
+
+    def _create_message(self, account: FakeAccount, params: dict) -> tuple[int, dict]:
+        with self._lock:
+            failure = self.failures.pop(0) if self.failures else None
+        if failure:
+            if failure.delay:
+                time.sleep(failure.delay)
+            return twilio_error(failure.status, failure.code, failure.message)
+        if account.status != "active":
+            return twilio_error(401, 20005, f"Account not active ({account.status})")
+        to, from_ = params.get("To", ""), params.get("From", "")
+        if not E164_WHATSAPP.match(to if isinstance(to, str) else ""):
+            return twilio_error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
+        if not from_ and not params.get("MessagingServiceSid"):
+            return twilio_error(400, 21603, "The 'From' phone number is required.")
+        senders = {s.sender_id for s in self.senders.get(account.sid, [])}
+        if from_ and senders and from_ not in senders:
+            return twilio_error(400, 63007, "Twilio could not find a Channel with the specified From address")
+        media = params.get("MediaUrl", [])
+        media = [media] if isinstance(media, str) else list(media)
+        if not (params.get("Body") or media or params.get("ContentSid")):
+            return twilio_error(400, 21619, "A text message body, media URL or content SID is required")
+        sid = _sid("MM" if media else "SM")
+        now = _now_rfc2822()
+        message = {
+            "account_sid": account.sid,
+            "api_version": API_VERSION,
+            "body": params.get("Body", ""),
+            "date_created": now,
+            "date_sent": None,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": from_,
+            "messaging_service_sid": params.get("MessagingServiceSid"),
+            "num_media": str(len(media)),
+            "num_segments": "1",
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "status": "queued",
+            "subresource_uris": {"media": f"/{API_VERSION}/Accounts/{account.sid}/Messages/{sid}/Media.json"},
+            "to": to,
+            "uri": f"/{API_VERSION}/Accounts/{account.sid}/Messages/{sid}.json",
+            # Not in Twilio's response; kept for the tests and the phone simulator.
+            "_media_urls": media,
+            "_content_sid": params.get("ContentSid", ""),
+            "_content_variables": params.get("ContentVariables", ""),
+            "_status_callback": params.get("StatusCallback", ""),
+        }
+        with self._lock:
+            self.messages.append(message)
+        if message["_status_callback"] and self.callback_statuses:
+            threading.Thread(target=self._post_callbacks, args=(account, message), daemon=True).start()
+        public = {k: v for k, v in message.items() if not k.startswith("_")}
+        return 201, public
+
+    def post_status(self, message_sid: str, status: str, *, error_code: str = "") -> int:
+        """Post one signed status callback for a sent message, as Twilio would."""
+        message = next(m for m in self.sent_messages() if m["sid"] == message_sid)
+        account = self.accounts[message["account_sid"]]
+        return self._post_callback(account, message, status, error_code)
+
+    def _post_callbacks(self, account: FakeAccount, message: dict) -> None:
+        for status in self.callback_statuses:
+            time.sleep(self.callback_delay)
+            try:
+                self._post_callback(account, message, status)
+            except OSError:
+                return
+
+    def _post_callback(self, account: FakeAccount, message: dict, status: str, error_code: str = "") -> int:
+        url = message["_status_callback"]
+        params = {
+            "AccountSid": account.sid,
+            "ApiVersion": API_VERSION,
+            "From": message["from"],
+            "To": message["to"],
+            "MessageSid": message["sid"],
+            "SmsSid": message["sid"],
+            "MessageStatus": status,
+            "SmsStatus": status,
+            "ChannelPrefix": "whatsapp",
+        }
+        if error_code:
+            params["ErrorCode"] = error_code
+        if status == "read":
+            params["EventType"] = "READ"
+        with self._lock:
+            message["status"] = status
+            self.callbacks_sent.append({"sid": message["sid"], "status": status})
+        signature = RequestValidator(account.auth_token).compute_signature(url, params)
+        request = urllib.request.Request(
+            url,
+            data=urllib.parse.urlencode(params).encode(),
+            headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeTwilio
+
+    def log_message(self, format, *args):  # keep test output quiet
+        pass
+
+    def _serve(self, method: str) -> None:
+        parsed = urllib.parse.urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        query = {k: v[-1] for k, v in urllib.parse.parse_qs(parsed.query).items()}
+        status, payload, content_type = self.fake.handle(method, parsed.path, query, dict(self.headers.items()), body)
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self._serve("GET")
+
+    def do_POST(self):
+        self._serve("POST")
+
+    def do_DELETE(self):
+        self._serve("DELETE")
+
+
+class FakeTwilioServer:
+    """The fake served over real HTTP on a loopback port, in a daemon thread."""
+
+    def __init__(self, fake: FakeTwilio | None = None, host: str = "127.0.0.1", port: int = 0):
+        self.fake = fake or FakeTwilio()
+        handler = type("Handler", (_Handler,), {"fake": self.fake})
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeTwilioServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,84 @@
+"""The one place that talks to Twilio: credentials, base URLs, timeouts, errors.
+
+Base URLs come from settings so tests and the sandbox point the real twilio
+client at a local fake over real HTTP. Every call is bounded by
+TWILIO_TIMEOUT_SECONDS (at most 10 s). The Auth Token is read from the
+database only here, and only to authenticate.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import requests
+from django.conf import settings
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+logger = logging.getLogger(__name__)
+
+
+class NotConfigured(Exception):
+    """WhatsApp credentials are missing in Settings → Advanced → Chat channel."""
+
+
+def stored_credentials() -> tuple[str, str]:
+    from settings.models import ChatChannelSettings
+
+    config = ChatChannelSettings.load()
+    if not config.account_sid or not config.has_auth_token:
+        raise NotConfigured("Account SID and Auth Token are not configured.")
+    return config.account_sid, config.get_auth_token()
+
+
+def client(account_sid: str | None = None, auth_token: str | None = None) -> Client:
+    """A twilio Client with the configured base URLs and a bounded timeout."""
+    if account_sid is None or auth_token is None:
+        account_sid, auth_token = stored_credentials()
+    http_client = TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT_SECONDS, pool_connections=True)
+    twilio = Client(account_sid, auth_token, http_client=http_client)
+    twilio.api.base_url = settings.TWILIO_API_BASE_URL.rstrip("/")
+    twilio.messaging.base_url = settings.TWILIO_MESSAGING_BASE_URL.rstrip("/")
+    return twilio
+
+
+# Network failures the twilio client lets through from `requests`.
+NETWORK_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout)
+
+
+@dataclass(frozen=True)
+class AccountCheck:
+    ok: bool
+    kind: str  # ok / credentials / suspended / closed / network / error
+    message: str
+    friendly_name: str = ""
+    status: str = ""
+    account_type: str = ""
+
+
+def verify_account(account_sid: str, auth_token: str) -> AccountCheck:
+    """Ask Twilio for the account (GET /2010-04-01/Accounts/{sid}.json) and say what it answered."""
+    try:
+        account = client(account_sid, auth_token).api.v2010.accounts(account_sid).fetch()
+    except TwilioRestException as exc:
+        if exc.status == 401 or exc.code == 20003:
+            return AccountCheck(False, "credentials", "Twilio refused these credentials: check the Account SID and the Auth Token (Twilio error 20003).")
+        logger.warning("Twilio account check failed: HTTP %s, code %s", exc.status, exc.code)
+        return AccountCheck(False, "error", f"Twilio answered with an error (HTTP {exc.status}, code {exc.code}).")
+    except NETWORK_ERRORS as exc:
+        logger.warning("Twilio account check could not reach Twilio: %s", type(exc).__name__)
+        kind = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "could not connect"
+        return AccountCheck(False, "network", f"Twilio could not be reached ({kind}). Check the network and try again.")
+    status = account.status or ""
+    if status == "active":
+        return AccountCheck(True, "ok", f"Verified: {account.friendly_name} ({status}).", account.friendly_name, status, account.type or "")
+    return AccountCheck(
+        False,
+        status if status in {"suspended", "closed"} else "error",
+        f"The credentials are right, but the account {account.friendly_name} is {status}: reactivate it on Twilio.",
+        account.friendly_name,
+        status,
+        account.type or "",
+    )
