@@ -121,6 +121,9 @@ class AssignmentEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.interaction_id}"
+
 
 class Direction(models.TextChoices):
     INBOUND = "in", _("Inbound")

@@ -65,3 +65,6 @@ class WidgetVisit(models.Model):
         "interactions.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="widget_visits"
     )
     matched_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.ref_code

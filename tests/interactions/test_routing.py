@@ -1,10 +1,10 @@
 """The routing decision, as a pure function: no database."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from interactions.routing import AgentLoad, QueuedItem, choose_agent, plan_assignments
 
-T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
 
 def load(agent_id, open_, cap, idle_minutes=None, services=(1,)):
