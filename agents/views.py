@@ -1,13 +1,9 @@
+"""Users → agent profiles, in the administrators' console."""
+
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from occ.permissions import administrator_required
-
-
-@login_required
-def desk(request):
-    return render(request, "agents/desk.html", {})
 
 
 @administrator_required

@@ -34,6 +34,7 @@ from interactions.models import (
     MessageStatus,
 )
 from interactions.routing import AgentLoad, QueuedItem, plan_assignments
+from interactions.signals import interaction_opened
 from interactions.statuses import should_advance
 
 logger = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
     )
 
     if created:
+        interaction_opened.send(sender=Interaction, interaction=interaction, message=message)
         # Route through the queue so an older waiting interaction goes first.
         _drain([service.pk], now)
         interaction.refresh_from_db()

@@ -1,6 +1,6 @@
-from django.urls import re_path
+from django.urls import path, re_path
 
-from whatsapp import views
+from whatsapp import health_views, views
 
 app_name = "whatsapp"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     # With or without the trailing slash: the Twilio console accepts either.
     re_path(r"^twilio/inbound/?$", views.inbound, name="inbound"),
     re_path(r"^twilio/status/?$", views.status, name="status"),
+    path("health/<int:service_id>/", health_views.service_health, name="health"),
 ]
