@@ -1,7 +1,47 @@
-from django.urls import path
+"""The API's URLs: /api/v1/..., the OpenAPI description and its documentation page."""
+
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from api import viewsets
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("services", viewsets.ServiceViewSet, basename="service")
+router.register("agents", viewsets.AgentViewSet, basename="agent")
+router.register("widgets", viewsets.WidgetViewSet, basename="widget")
+router.register("contacts", viewsets.ContactViewSet, basename="contact")
+router.register("interactions", viewsets.InteractionViewSet, basename="interaction")
+router.register("webhooks", viewsets.WebhookEndpointViewSet, basename="webhook")
+
+messages = viewsets.MessageViewSet
+deliveries = viewsets.WebhookDeliveryViewSet
+
+v1 = [
+    path("settings/chat-channel/", viewsets.ChatChannelSettingsView.as_view(), name="chat-channel"),
+    path("settings/chat-channel/verify/", viewsets.ChatChannelVerifyView.as_view(), name="chat-channel-verify"),
+    path(
+        "interactions/<int:interaction_pk>/messages/",
+        messages.as_view({"get": "list", "post": "create"}),
+        name="interaction-messages",
+    ),
+    path(
+        "interactions/<int:interaction_pk>/messages/<int:pk>/",
+        messages.as_view({"get": "retrieve"}),
+        name="interaction-message",
+    ),
+    path("webhooks/<int:endpoint_pk>/deliveries/", deliveries.as_view({"get": "list"}), name="webhook-deliveries"),
+    path(
+        "webhooks/<int:endpoint_pk>/deliveries/<int:pk>/",
+        deliveries.as_view({"get": "retrieve"}),
+        name="webhook-delivery",
+    ),
+    path("", include(router.urls)),
+]
 
 urlpatterns = [
+    path("v1/", include((v1, "api"), namespace="v1")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -13,6 +13,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from interactions.signals import core_event
+
 logger = logging.getLogger(__name__)
 
 SUPERVISORS_GROUP = "supervisors"
@@ -35,6 +37,7 @@ def send_now(groups: list[str], event: dict) -> None:
 
 def push(event: dict, *, agent_ids: list[int | None] = (), supervisors: bool = True) -> None:
     """Send `event` to the agents' groups (and supervisors) once the transaction commits."""
+    core_event.send(sender=push, event=event)
     groups = [agent_group(agent_id) for agent_id in dict.fromkeys(agent_ids) if agent_id]
     if supervisors:
         groups.append(SUPERVISORS_GROUP)

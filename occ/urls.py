@@ -13,5 +13,7 @@ urlpatterns = [
     path("", include("widgets.urls")),
     path("whatsapp/", include("whatsapp.urls")),
     path("api/", include("api.urls")),
+    path("settings/api-tokens/", include("api.urls_console")),
+    path("settings/webhooks/", include("hooks.urls")),
     path("admin/", admin.site.urls),
 ]
