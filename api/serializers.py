@@ -385,6 +385,12 @@ class ContactSerializer(ModelCleanSerializer):
                 attrs["address"] = normalize_e164(attrs["address"])
             except DjangoValidationError as exc:
                 raise serializers.ValidationError({"address": exc.messages}) from exc
+        if "address" in attrs:
+            same = Contact.objects.filter(channel=channel, address=attrs["address"])
+            if self.instance is not None:
+                same = same.exclude(pk=self.instance.pk)
+            if same.exists():
+                raise serializers.ValidationError({"address": ["A contact with this address already exists."]})
         return super().validate(attrs)
 
 

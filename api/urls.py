@@ -1,6 +1,8 @@
 """The API's URLs: /api/v1/..., the OpenAPI description and its documentation page."""
 
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -40,8 +42,17 @@ v1 = [
     path("", include(router.urls)),
 ]
 
+
+
+@csrf_exempt  # answers 404 to every method; it changes nothing
+def not_found(request, rest=""):
+    """Unknown API paths (and malformed ids) answer in the API's JSON error shape, not an HTML page."""
+    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+
+
 urlpatterns = [
     path("v1/", include((v1, "api"), namespace="v1")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^(?P<rest>.*)$", not_found),
 ]
