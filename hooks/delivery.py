@@ -38,7 +38,10 @@ def _lease() -> timedelta:
 
 
 def _claimable(now: datetime) -> Q:
-    return Q(state=DeliveryState.PENDING, endpoint__is_active=True) & (
+    # Only the row's own columns: PostgreSQL re-checks these on the latest
+    # version of a row another worker just updated (a join or subquery would
+    # be judged on the statement's old snapshot and let two workers claim it).
+    return Q(state=DeliveryState.PENDING, next_attempt_at__lte=now) & (
         Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     )
 
@@ -46,7 +49,7 @@ def _claimable(now: datetime) -> Q:
 def claim_due(*, now: datetime | None = None, limit: int = 50, event_id=None) -> list[int]:
     """Ids of due deliveries this worker now owns (a lease each)."""
     now = now or timezone.now()
-    due = Delivery.objects.filter(_claimable(now), next_attempt_at__lte=now)
+    due = Delivery.objects.filter(_claimable(now), endpoint__is_active=True)
     if event_id is not None:
         due = due.filter(event_id=event_id)
     candidates = list(due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])

@@ -140,3 +140,16 @@ def test_reply_validation_is_field_level(agent_api, inbound, fake_twilio):
     errors = errors_of(agent_api.post(messages_url(interaction), {"body": "late"}, format="json"))
     assert "24 hours" in errors["non_field_errors"][0]
     assert fake_twilio.sent_messages() == []
+
+
+def test_date_filters_accept_any_offset_and_refuse_dates_out_of_range(admin_api, inbound):
+    inbound()
+    # Offsets past PostgreSQL's ±15:59 are compared in UTC rather than sent as they are.
+    assert admin_api.get(URL + "?created_after=0579-06-25T07:04:42%2B16:15").json()["count"] == 1
+    assert admin_api.get(URL + "?created_before=9999-12-31T23:00:00-20:00").status_code == 400
+    assert "created_after" in errors_of(admin_api.get(URL + "?created_after=0001-01-01T00:00:00%2B01:00"))
+
+
+def test_id_filters_refuse_what_is_not_an_id(admin_api, db):
+    assert "contact" in errors_of(admin_api.get(URL + "?contact=-2.1e302"))
+    assert "service" in errors_of(admin_api.get(URL + "?service=99999999999999999999"))

@@ -13,7 +13,9 @@ import re
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -59,7 +61,21 @@ def test_the_documentation_page_loads_nothing_from_the_internet(client, db):
 
 
 @pytest.fixture
-def api_world(db, settings, admin_user, make_agent, service, fake_twilio):
+def keep_test_connection():
+    """Requests run inside the test's transaction: keep Django from closing its connection.
+
+    (Django's own test client does the same; schemathesis calls the WSGI
+    application directly, which fires request_started/finished.)
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_world(db, keep_test_connection, settings, admin_user, make_agent, service, fake_twilio):
     """A small configured contact centre for the generated requests to work on."""
     from interactions import actions
 
@@ -88,7 +104,7 @@ schema.config.phases.update(phases=["examples", "fuzzing"])
 
 @schema.parametrize()
 @settings(
-    max_examples=12,
+    max_examples=8,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
