@@ -8,6 +8,12 @@ import pytest
 from django.urls import reverse
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The console tests log in and set passwords often; the real hasher is slow by design.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def agent_client(client, agent):
     client.force_login(agent.user)
