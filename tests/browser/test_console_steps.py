@@ -73,6 +73,13 @@ def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_u
     row = page.locator("#user-table tbody tr", has_text="alex")
     assert "Customer care" in row.inner_text()
 
+    # The language switch in the page turns the console Italian (the product document's labels).
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "it")
+    page.goto(f"{base}/settings/advanced/chat-channel/")
+    assert "Canale Chat" in page.inner_text("h1")
+    assert page.get_by_role("button", name="Verifica Account").is_visible()
+
     config = ChatChannelSettings.load()
     assert config.whatsapp_enabled and config.account_sid == ACCOUNT_SID
     assert config.get_auth_token() == AUTH_TOKEN and AUTH_TOKEN not in config.auth_token_encrypted
