@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db import transaction
@@ -13,6 +15,8 @@ from agents.forms import AgentCreateForm, AgentProfileForm
 from agents.models import AgentProfile
 from interactions.actions import capacity_changed
 from occ.permissions import administrator_required
+
+logger = logging.getLogger(__name__)
 
 
 @administrator_required
@@ -31,6 +35,7 @@ def user_create(request):
     form = AgentCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        logger.info("agent %s created by %s", user.get_username(), request.user.get_username())
         messages.success(
             request,
             _("Agent “%(username)s” created: now enable the channels, set Max interactions and choose the services.")
@@ -48,6 +53,16 @@ def user_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             profile = form.save()
+        logger.info(
+            "profile of %s saved by %s: active %s, Chat %s, WhatsApp %s, Max interactions %s, services %s",
+            user.get_username(),
+            request.user.get_username(),
+            user.is_active,
+            profile.chat_enabled,
+            profile.whatsapp_enabled,
+            profile.max_interactions,
+            sorted(profile.services.values_list("pk", flat=True)),
+        )
         if form.cleaned_data.get("new_password") and user.pk == request.user.pk:
             update_session_auth_hash(request, user)
         # More capacity, another service or a channel switched on: serve the queue now.
@@ -67,6 +82,9 @@ def user_set_active(request, pk: int, active: bool):
         return redirect("agents:user_list")
     user.is_active = active
     user.save(update_fields=["is_active"])
+    logger.info(
+        "user %s %s by %s", user.get_username(), "activated" if active else "deactivated", request.user.get_username()
+    )
     if active:
         profile = AgentProfile.objects.filter(user=user).first()
         if profile is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +15,8 @@ from settings import actions
 from settings.forms import ChatChannelForm
 from settings.models import ChatChannelSettings
 from whatsapp.urls_public import inbound_webhook_url, status_webhook_url
+
+logger = logging.getLogger(__name__)
 
 
 @administrator_required
@@ -26,14 +30,30 @@ def chat_channel(request):
             if verification is None or not verification.ok:
                 # Shown in place: nothing typed in the form was saved.
                 return _render(request, form, verification)
-            form.save()
+            _save(request, form)
             actions.record_verification(ChatChannelSettings.load(), verification)
             messages.success(request, verification.message + " " + _("The settings were saved."))
         else:
-            form.save()
+            _save(request, form)
             messages.success(request, _("Chat channel settings saved."))
         return redirect("advanced_settings:chat_channel")
     return _render(request, form, verification)
+
+
+def _save(request, form: ChatChannelForm) -> None:
+    if form.cleaned_data.get("clear_auth_token"):
+        token_change = "removed"
+    else:
+        token_change = "replaced" if form.new_token else "kept"
+    config = form.save()
+    # An audit line an operator can rely on; the token itself never reaches the log.
+    logger.info(
+        "chat channel settings saved by %s: WhatsApp %s, Account SID %s, Auth Token %s",
+        request.user.get_username(),
+        "on" if config.whatsapp_enabled else "off",
+        config.account_sid or "-",
+        token_change,
+    )
 
 
 def _verify(request, form: ChatChannelForm) -> actions.Verification | None:
@@ -50,6 +70,9 @@ def _verify(request, form: ChatChannelForm) -> actions.Verification | None:
         form.add_error(None, _("Verify account needs the Account SID and the Auth Token."))
         return None
     verification = actions.verify_credentials(account_sid, auth_token)
+    logger.info(
+        "Twilio account %s verified by %s: %s", account_sid, request.user.get_username(), verification.kind
+    )
     if not verification.ok and not form.credentials_changed():
         # The stored credentials themselves failed: the page and the health check should say so.
         actions.record_verification(ChatChannelSettings.load(), verification)
