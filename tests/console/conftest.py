@@ -35,8 +35,12 @@ def field_errors(html: str, name: str) -> str:
 
 
 @pytest.fixture
-def console_urls(service, agent):
-    """Every GET page of the console, with real objects behind the ids."""
+def console_urls(service, agent, fake_twilio):
+    """Every GET page of the console, with real objects behind the ids.
+
+    The fake Twilio stands in for any page that asks Twilio while rendering
+    (the health check), so no test reaches the internet.
+    """
     return [
         reverse("advanced_settings:chat_channel"),
         reverse("services:list"),
