@@ -19,6 +19,7 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.http import parse_etags, quote_etag
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from whatsapp.urls_public import public_base_url
@@ -53,10 +54,15 @@ def _not_found(request) -> JsonResponse:
 
 
 def public_endpoint(methods: tuple[str, ...]):
-    """CSRF-exempt, preflight answered, other methods refused with a JSON error."""
+    """CSRF-exempt, frameable, preflight answered, other methods refused with a JSON error.
+
+    Frameable because websites may show the QR code in an <object> or
+    <iframe>; nothing here acts on a click, so there is nothing to clickjack.
+    """
 
     def decorate(view):
         @csrf_exempt
+        @xframe_options_exempt
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method == "OPTIONS":
@@ -197,6 +203,9 @@ def _qr(request, key: str, fmt: str):
     # is revalidated, so a changed number or text shows at once.
     cache_control = IMMUTABLE if request.GET.get("h") == digest else REVALIDATE
     response = _conditional(request, body, qr.CONTENT_TYPES[fmt], quote_etag(digest), cache_control)
+    if fmt == "svg":
+        # An SVG opened on its own is a document of our origin: let it run nothing.
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return _cors(response, request)
 
 

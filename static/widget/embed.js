@@ -13,8 +13,11 @@
   var marker = "occ-widget-" + key;
 
   var CSS =
-    ":host{all:initial;position:fixed;right:20px;bottom:20px;z-index:2147483000;" +
-    "font:15px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2330}" +
+    // !important: for the host element itself, the page's !important rules
+    // would otherwise win over ours (and be inherited by everything inside).
+    ":host{all:initial!important;position:fixed!important;right:20px!important;bottom:20px!important;" +
+    "z-index:2147483000!important;display:block!important;" +
+    "font:15px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif!important;color:#1d2330!important}" +
     "*{box-sizing:border-box}" +
     ".launcher{display:flex;align-items:center;gap:8px;border:0;border-radius:28px;padding:12px 18px;" +
     "background:#128c4a;color:#fff;font-family:inherit;font-size:15px;font-weight:600;line-height:1;cursor:pointer;" +
@@ -33,7 +36,7 @@
     ".channel{display:flex;align-items:center;justify-content:center;gap:8px;text-decoration:none;" +
     "background:#128c4a;color:#fff;border-radius:8px;padding:10px 12px;font-weight:600}" +
     ".channel svg{width:20px;height:20px;fill:currentColor}" +
-    "@media (max-width:480px){:host{right:12px;bottom:12px}}";
+    "@media (max-width:480px){:host{right:12px!important;bottom:12px!important}}";
 
   var ICON =
     '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 2a10 10 0 0 0-8.6 15.1L2 22l5-1.3A10 10 0 1 0 12 2zm0 18.2a8.2 8.2 0 0 1-4.2-1.1l-.3-.2-3 .8.8-2.9-.2-.3A8.2 8.2 0 1 1 12 20.2zm4.5-6.1c-.2-.1-1.5-.7-1.7-.8-.2-.1-.4-.1-.6.1l-.8 1c-.1.2-.3.2-.5.1a6.7 6.7 0 0 1-3.3-2.9c-.2-.4.2-.4.7-1.3.1-.2 0-.3 0-.4l-.8-1.9c-.2-.5-.4-.4-.6-.4h-.5a1 1 0 0 0-.7.3 3 3 0 0 0-.9 2.2 5.2 5.2 0 0 0 1.1 2.8 11.9 11.9 0 0 0 4.6 4c1.7.7 2.4.8 3.2.7.5-.1 1.5-.6 1.8-1.2.2-.6.2-1.1.1-1.2l-.5-.3z"/></svg>';

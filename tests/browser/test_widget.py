@@ -134,6 +134,11 @@ def test_visitor_scans_or_clicks_into_whatsapp_web(page, browser_context, live_s
             "() => { const i = document.querySelector('occ-widget').shadowRoot.querySelector('img.qr');"
             " return i && i.complete && i.naturalWidth > 0; }"
         )
+        # Nor do inherited properties leak in through the host element.
+        title = page.locator("occ-widget .title").evaluate(
+            "t => { const s = getComputedStyle(t); return [s.letterSpacing, s.fontFamily.includes('Georgia'), s.color]; }"
+        )
+        assert title == ["normal", False, "rgb(29, 35, 48)"]
         encoded = quote(text, safe="")
         assert decode_element(qr) == f"https://wa.me/390212345678?text={encoded}"
 

@@ -103,6 +103,13 @@ class TestPublicResponses:
             assert not response.cookies, path
             assert "Cookie" not in response.get("Vary", ""), path
 
+    def test_public_endpoints_may_be_framed_and_svg_runs_nothing(self, client, widget):
+        for path in (config_url(widget), f"/widget/{widget.public_key}/qr.svg", f"/widget/{widget.public_key}/qr.png"):
+            assert "X-Frame-Options" not in client.get(path), path
+        assert client.get("/settings/widgets/").has_header("X-Frame-Options")
+        svg = client.get(f"/widget/{widget.public_key}/qr.svg")
+        assert svg["Content-Security-Policy"].startswith("default-src 'none'")
+
     def test_preflight_is_answered(self, client, widget):
         response = client.options(config_url(widget), HTTP_ORIGIN="https://shop.example.com", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
         assert response.status_code == 204
