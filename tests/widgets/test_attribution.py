@@ -138,10 +138,13 @@ def test_a_failing_attribution_never_loses_the_message(client, signed_post, attr
 
     def broken(interaction, message, **kwargs):
         WidgetVisit.objects.filter(ref_code=ref).update(page_url="https://changed.example.com/")
-        raise RuntimeError("boom")
+        # A failing statement: on PostgreSQL it would poison the whole
+        # receiving transaction without the receiver's savepoint.
+        WidgetVisit.objects.create(widget=attributing_widget, ref_code=ref)
 
     monkeypatch.setattr(actions, "attribute_interaction", broken)
     interaction = customer_writes(signed_post, f"(ref. {ref})")
     assert Interaction.objects.filter(pk=interaction.pk).exists()
+    assert interaction.agent == agent  # routing after the signal still ran
     # The receiver's savepoint rolled back its own half-done work, and only that.
     assert WidgetVisit.objects.get(ref_code=ref).page_url == PAGE
