@@ -44,8 +44,7 @@
   // A phone opens the app through wa.me; a desktop opens WhatsApp Web.
   function isPhone() {
     var data = navigator.userAgentData;
-    if (data && typeof data.mobile === "boolean") return data.mobile;
-    return /Android|iPhone|iPad|iPod|Mobile|Windows Phone/i.test(navigator.userAgent);
+    return Boolean(data && data.mobile) || /Android|iPhone|iPad|iPod|Mobile|Windows Phone/i.test(navigator.userAgent);
   }
 
   function el(tag, attrs, text) {

@@ -189,6 +189,36 @@ def test_attribution_gives_the_visit_its_own_code(page, browser_context, live_se
         assert errors == []
 
 
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+
+
+def test_on_a_phone_the_channel_opens_the_app_link(browser, live_server, widget_on):
+    widget = widget_on(prefilled_text="Ciao")
+    context = browser.new_context(user_agent=IPHONE, viewport={"width": 390, "height": 844}, has_touch=True)
+    try:
+        context.route("https://wa.me/**", lambda route: route.fulfill(status=200, body="stub"))
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        errors = watch_errors(page)
+        with HostSite(HOST_PAGE % {"snippet": snippet(live_server, widget.public_key)}) as site:
+            page.goto(site.origin)
+            page.locator("occ-widget .launcher").click()
+            link = page.locator("occ-widget a.channel")
+            link.wait_for(state="visible")
+            # A phone cannot scan its own screen: no QR code, one button into the app.
+            assert page.locator("occ-widget img.qr").count() == 0
+            with context.expect_page() as new_tab:
+                link.click()
+            new_tab.value.wait_for_load_state()
+            assert new_tab.value.url == "https://wa.me/390212345678?text=Ciao"
+        assert errors == []
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("case", ["origin not allowed", "unknown widget", "not in use"])
 def test_nothing_is_drawn_and_nothing_thrown(page, live_server, widget_on, case):
     widget = widget_on(

@@ -148,3 +148,15 @@ def test_a_failing_attribution_never_loses_the_message(client, signed_post, attr
     assert interaction.agent == agent  # routing after the signal still ran
     # The receiver's savepoint rolled back its own half-done work, and only that.
     assert WidgetVisit.objects.get(ref_code=ref).page_url == PAGE
+
+
+def test_the_desk_can_render_the_attribution_with_one_tag(client, signed_post, attributing_widget, agent):
+    from django.template import Context, Template
+
+    tag = Template("{% load widget_attribution %}{% widget_attribution interaction %}")
+    text = open_widget(client, attributing_widget)["channels"][0]["text"]
+    attributed = customer_writes(signed_post, text, sid="SM" + "5" * 32, sender="+393335555555")
+    direct = customer_writes(signed_post, "hello", sid="SM" + "6" * 32, sender="+393336666666")
+    html = tag.render(Context({"interaction": attributed}))
+    assert "Shop" in html and f'href="{PAGE.replace("&", "&amp;")}"' in html
+    assert tag.render(Context({"interaction": direct})).strip() == ""
