@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from widgets import links
+from widgets import links, origins
 from widgets.models import Widget, WidgetVisit
 
 logger = logging.getLogger(__name__)
@@ -20,21 +21,28 @@ ATTRIBUTION_WINDOW = timedelta(days=7)
 PAGE_URL_MAX = 2000
 
 
-def _clean_page_url(value: str) -> str:
-    value = (value or "").strip()
+def _clean_page_url(widget: Widget, value: str) -> str:
+    """The page the visit came from: a web address, on one of the widget's origins if it has a list."""
+    value = (value or "").strip()[:PAGE_URL_MAX]
     if not value.startswith(("http://", "https://")):
         return ""
-    return value[:PAGE_URL_MAX]
+    if widget.origins:
+        try:
+            origin = origins.normalize_origin(origins.origin_of(value))
+        except ValidationError:
+            return ""
+        if not origins.origin_allowed(widget.origins, origin):
+            return ""
+    return value
 
 
 def record_visit(widget: Widget, page_url: str = "", *, now: datetime | None = None) -> WidgetVisit:
     """A visitor opened the widget: a visit with a fresh reference code."""
+    page_url = _clean_page_url(widget, page_url)
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                return WidgetVisit.objects.create(
-                    widget=widget, page_url=_clean_page_url(page_url), created_at=now or timezone.now()
-                )
+                return WidgetVisit.objects.create(widget=widget, page_url=page_url, created_at=now or timezone.now())
         except IntegrityError:
             # Two visits drew the same random code: draw again.
             continue

@@ -63,13 +63,14 @@ def request_origin(request) -> str | None:
         value = request.META.get(header, "")
         if value and value != "null":
             try:
-                return normalize_origin(value if header == "HTTP_ORIGIN" else _origin_of(value))
+                return normalize_origin(value if header == "HTTP_ORIGIN" else origin_of(value))
             except ValidationError:
                 return None
     return None
 
 
-def _origin_of(url: str) -> str:
+def origin_of(url: str) -> str:
+    """`scheme://netloc` of a URL (not validated)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from widgets.models import Widget
+from widgets.models import Widget, WidgetVisit
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +93,9 @@ class TestOrigins:
         url = f"/widget/{restricted.public_key}/visits"
         assert client.post(url, {"page_url": "https://evil.example.com/"}, HTTP_ORIGIN="https://evil.example.com").status_code == 403
         assert client.post(url, {"page_url": "https://shop.example.com/"}, HTTP_ORIGIN="https://shop.example.com").status_code == 201
+        # A page address on another website is not recorded.
+        client.post(url, {"page_url": "https://evil.example.com/x"}, HTTP_ORIGIN="https://shop.example.com")
+        assert sorted(WidgetVisit.objects.values_list("page_url", flat=True)) == ["", "https://shop.example.com/"]
 
 
 class TestPublicResponses:
