@@ -6,6 +6,13 @@ deadlock on them), counts their open interactions and applies the pure
 decision of `interactions.routing` in the same transaction. That is what
 keeps Max interactions true when webhooks arrive at the same moment in
 several processes. Pushes to desks are sent after the commit.
+
+Lock order, the same in every operation so none can deadlock another:
+contact → its interaction → agents (by id) → queued interactions. Locks
+name their table (`of=("self",)`): a `select_related` row is read, never
+locked, as locking a contact from the interaction's side inverts the order.
+PostgreSQL may still pick a deadlock victim in corner cases; those
+transactions are run again (`_with_retry`).
 """
 
 from __future__ import annotations
@@ -398,7 +405,7 @@ def close_interaction(interaction_id: int, *, actor=None, now: datetime | None =
     now = now or timezone.now()
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update().select_related("service", "contact").get(pk=interaction_id)
+            Interaction.objects.select_for_update(of=("self",)).select_related("service", "contact").get(pk=interaction_id)
         )
         if interaction.state == InteractionState.CLOSED:
             return interaction
@@ -427,7 +434,7 @@ def transfer_interaction(
     now = now or timezone.now()
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update().select_related("service", "contact").get(pk=interaction_id)
+            Interaction.objects.select_for_update(of=("self",)).select_related("service", "contact").get(pk=interaction_id)
         )
         if not interaction.is_open:
             raise ActionError("This interaction is closed.")
@@ -497,7 +504,7 @@ def create_reply(
     if not body and not attachments and not template_id:
         raise ActionError("Write a message, attach a file or choose a template.")
     with transaction.atomic():
-        interaction = Interaction.objects.select_for_update().select_related("service", "contact").get(pk=interaction_id)
+        interaction = Interaction.objects.select_for_update(of=("self",)).select_related("service", "contact").get(pk=interaction_id)
         if not interaction.is_open:
             raise ActionError("This interaction is closed.")
         closes = window_closes_at(interaction)
@@ -534,7 +541,7 @@ def record_status(
 ) -> bool:
     """Move a message's status forward (never back); True when it changed."""
     with transaction.atomic():
-        locked = Message.objects.select_for_update().select_related("interaction").get(pk=message.pk)
+        locked = Message.objects.select_for_update(of=("self",)).select_related("interaction").get(pk=message.pk)
         fields = []
         if provider_id and not locked.provider_id:
             locked.provider_id = provider_id
