@@ -289,12 +289,20 @@ def _drain(service_ids: list[int], now: datetime) -> list[Interaction]:
     agents = list(_eligible_agents_for_update(service_ids))
     if not agents:
         return []
+    # Counted in a statement of its own, after the locks are held: a count
+    # inside the locking SELECT would use the snapshot taken before waiting
+    # (READ COMMITTED) and miss assignments just committed by the lock holder.
     counts = open_counts(a.pk for a in agents)
     served: dict[int, set[int]] = defaultdict(set)
-    for row in AgentProfile.services.through.objects.filter(
-        agentprofile_id__in=[a.pk for a in agents], service_id__in=service_ids
-    ).values("agentprofile_id", "service_id"):
-        served[row["agentprofile_id"]].add(row["service_id"])
+    if len(service_ids) == 1:
+        # The common case (a new message): every agent found serves it.
+        for a in agents:
+            served[a.pk].add(service_ids[0])
+    else:
+        for row in AgentProfile.services.through.objects.filter(
+            agentprofile_id__in=[a.pk for a in agents], service_id__in=service_ids
+        ).values("agentprofile_id", "service_id"):
+            served[row["agentprofile_id"]].add(row["service_id"])
     loads = [
         AgentLoad(
             agent_id=a.pk,

@@ -232,3 +232,25 @@ class TestWhatAMessageCarries:
     def test_plain_text_has_no_extras(self, signed_post, service, agent):
         signed_post(INBOUND, load_payload("inbound_text"))
         assert message_dict(Message.objects.get())["extras"] == {}
+
+
+class TestLeanPath:
+    """The webhook's database work is bounded (figures for SQLite; PostgreSQL is the same minus savepoints)."""
+
+    def count(self, signed_post, payload):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert signed_post(INBOUND, payload).status_code == 200
+        return len(queries)
+
+    def test_query_budget(self, signed_post, service, make_agent):
+        for name in ("a", "b", "c"):
+            make_agent(name)
+        # account, service, contact (+insert), interaction (+insert, event), message,
+        # agents, their load, the queue, the assignment (+agent, event), savepoints
+        assert self.count(signed_post, load_payload("inbound_text")) <= 18
+        # a message joining an open interaction: no routing at all
+        assert self.count(signed_post, load_payload("inbound_location")) <= 8
+        assert self.count(signed_post, load_payload("inbound_location")) <= 10  # duplicate
