@@ -7,7 +7,7 @@ and the sending starts in a daemon thread once that transaction commits.
 A thread, not a task queue, because the work is one bounded HTTP call
 (TWILIO_TIMEOUT_SECONDS, at most 10 s) and the project runs no worker
 process. If the process dies first, the message stays `pending` in the
-database, where a retry finds it: nothing is lost.
+database, shown as such on the desk: it is not lost, only unsent.
 """
 
 from __future__ import annotations

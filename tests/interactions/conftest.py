@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.whatsapp.conftest import outbound_message  # noqa: F401  (a fixture)
+
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 _sids = itertools.count(1)
 
