@@ -12,6 +12,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
+from django.db import connections
 
 from agents.models import Presence
 from tests.conftest import load_payload
@@ -62,6 +63,8 @@ def test_webhook_reaches_the_assigned_agents_socket_only(client, signed_post, ma
         alice_events, bob_events = await drain(alice_ws), await drain(bob_ws)
         await alice_ws.disconnect()
         await bob_ws.disconnect()
+        # The consumer's database thread keeps its connection (CONN_MAX_AGE): close it.
+        await sync_to_async(connections.close_all)()
         return alice_events, bob_events
 
     alice_events, bob_events = asyncio.run(scenario())
@@ -82,6 +85,7 @@ def test_anonymous_socket_is_refused():
         communicator = WebsocketCommunicator(application, "/ws/desk/", headers=[(b"origin", b"http://testserver")])
         connected, code = await communicator.connect()
         await communicator.disconnect()
+        await sync_to_async(connections.close_all)()
         return connected, code
 
     connected, code = asyncio.run(scenario())
