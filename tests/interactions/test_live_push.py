@@ -7,6 +7,7 @@ URL routing, DeskConsumer) with the project's channel layer.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -24,6 +25,12 @@ def session_headers(client, user) -> list[tuple[bytes, bytes]]:
     client.force_login(user)
     cookie = f"{django_settings.SESSION_COOKIE_NAME}={client.cookies[django_settings.SESSION_COOKIE_NAME].value}"
     return [(b"cookie", cookie.encode()), (b"origin", b"http://testserver")]
+
+
+def run(coroutine_function):
+    """Run a scenario on an event loop of its own (another test may hold this thread's loop)."""
+    with ThreadPoolExecutor(1) as executor:
+        return executor.submit(asyncio.run, coroutine_function()).result()
 
 
 async def connect(headers):
@@ -67,7 +74,7 @@ def test_webhook_reaches_the_assigned_agents_socket_only(client, signed_post, ma
         await sync_to_async(connections.close_all)()
         return alice_events, bob_events
 
-    alice_events, bob_events = asyncio.run(scenario())
+    alice_events, bob_events = run(scenario)
     assert [e["type"] for e in alice_events] == ["interaction.assigned", "message.created"]
     assigned, created = alice_events
     assert assigned["interaction"]["agent_id"] == alice.pk
@@ -88,5 +95,5 @@ def test_anonymous_socket_is_refused():
         await sync_to_async(connections.close_all)()
         return connected, code
 
-    connected, code = asyncio.run(scenario())
+    connected, code = run(scenario)
     assert not connected
