@@ -169,3 +169,25 @@ class TestThePage:
     def test_agents_may_not_open_it(self, client, agent, service):
         client.force_login(agent.user)
         assert client.get(f"/whatsapp/health/{service.pk}/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_page_speaks_italian(admin_client, service, fake_twilio):
+    from django.utils import translation
+
+    try:
+        html = admin_client.get(f"/whatsapp/health/{service.pk}/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    finally:
+        # The request activated Italian in this thread; later tests expect English.
+        translation.activate("en")
+    assert "Controllo di Twilio" in html and "Ripeti i controlli" in html
+
+
+def test_queue_reply_speaks_italian():
+    from django.utils import translation
+
+    from interactions.actions import queue_position_text
+
+    with translation.override("it"):
+        assert queue_position_text(1).endswith("sei il primo in coda. Ti risponderemo a breve.")
+        assert "sei il numero 4 in coda" in queue_position_text(4)
