@@ -15,7 +15,9 @@ from occ.env import database_from_url, env_bool, env_float, env_int, env_list, e
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-secret-key-change-me-0123456789abcdef")
+# Public, for development only: occ.production refuses to start with it.
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me-0123456789abcdef"
+SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "widgets",
     "whatsapp",
     "api",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Remembers who is acting, for the audit log of configuration changes.
+    "audit.context.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -118,6 +123,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Login throttling: this many failed log-ins of one username from one address
+# (or of any usernames from one address) lock it out for the lockout period.
+OCC_LOGIN_MAX_FAILURES = env_int("OCC_LOGIN_MAX_FAILURES", 5)
+OCC_LOGIN_MAX_FAILURES_PER_IP = env_int("OCC_LOGIN_MAX_FAILURES_PER_IP", 30)
+OCC_LOGIN_LOCKOUT_SECONDS = env_int("OCC_LOGIN_LOCKOUT_SECONDS", 900)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("it", _("Italian"))]
