@@ -113,6 +113,10 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# A live push to desks waits at most this long; after a failure pushes pause
+# for OCC_PUSH_PAUSE_SECONDS (desks resynchronise), so webhooks stay fast.
+OCC_PUSH_TIMEOUT_SECONDS = env_float("OCC_PUSH_TIMEOUT_SECONDS", 1.0)
+OCC_PUSH_PAUSE_SECONDS = env_float("OCC_PUSH_PAUSE_SECONDS", 5.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -168,6 +172,9 @@ SPECTACULAR_SETTINGS = {
 TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", "https://api.twilio.com")
 TWILIO_MESSAGING_BASE_URL = env_str("TWILIO_MESSAGING_BASE_URL", "https://messaging.twilio.com")
 TWILIO_TIMEOUT_SECONDS = min(env_float("TWILIO_TIMEOUT_SECONDS", 10.0), 10.0)
+# Attempts to send one reply while Twilio is unreachable or busy (429/5xx)
+# before it is shown as failed with the reason.
+OCC_SEND_MAX_ATTEMPTS = env_int("OCC_SEND_MAX_ATTEMPTS", 6)
 
 # The public URL Twilio uses to reach this installation (scheme, host, port),
 # e.g. https://occ.example.com. Webhook signatures are checked against it, so
