@@ -49,13 +49,16 @@ def form_to_payload(form) -> dict:
     payload = {}
     for key in form:
         values = form.getlist(key) if hasattr(form, "getlist") else [form[key]]
-        payload[key] = values if len(values) > 1 else values[0]
+        # NUL cannot be stored in PostgreSQL (text or jsonb): a signed webhook
+        # carrying one would be a 500 and a lost message.
+        values = [value.replace("\x00", "") if isinstance(value, str) else value for value in values]
+        payload[key.replace("\x00", "")] = values if len(values) > 1 else values[0]
     return payload
 
 
 def _single(form, name: str) -> str:
     value = form.get(name, "")
-    return value if isinstance(value, str) else ""
+    return value.replace("\x00", "") if isinstance(value, str) else ""
 
 
 def _whatsapp_number(value: str, field_name: str) -> str:

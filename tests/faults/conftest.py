@@ -107,3 +107,9 @@ def private_redis():
 
 def pubsub_layer(url: str) -> dict:
     return {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [url]}}}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """These tests create many users; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
