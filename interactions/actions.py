@@ -580,13 +580,29 @@ def deliver(message: Message) -> Message:
     A permanent refusal is recorded on the message; a transient one leaves
     it pending for `retry_pending` (the send key keeps a retry from sending twice).
     """
+    from django.conf import settings
+
     from interactions.transports import SendError, transport_for
 
+    message.refresh_from_db()
+    if message.provider_id or message.status != MessageStatus.PENDING:
+        # The provider already has it (e.g. a status callback arrived after a
+        # timed-out send that Twilio did accept): sending again would double it.
+        return message
     Message.objects.filter(pk=message.pk).update(send_attempts=message.send_attempts + 1)
     message.send_attempts += 1
     try:
         result = transport_for(message.interaction.channel).send(message)
     except SendError as exc:
+        if exc.transient and message.send_attempts >= settings.OCC_SEND_MAX_ATTEMPTS:
+            # Bounded: after the last attempt the agent sees why, and can send again.
+            record_status(
+                message,
+                MessageStatus.FAILED,
+                error_code=exc.code or "send",
+                error_message=f"{exc} (gave up after {message.send_attempts} attempts)",
+            )
+            return message
         if exc.transient:
             backoff = min(300, 2 ** message.send_attempts)
             Message.objects.filter(pk=message.pk).update(

@@ -83,8 +83,10 @@ def form_to_payload(form) -> dict:
     payload = {}
     for key in form:
         values = form.getlist(key) if hasattr(form, "getlist") else [form[key]]
-        values = [value if isinstance(value, str) else str(value) for value in values]
-        payload[key] = values if len(values) > 1 else (values[0] if values else "")
+        # NUL cannot be stored in PostgreSQL (text or jsonb): a signed webhook
+        # carrying one would be a 500 and a lost message.
+        values = [(value if isinstance(value, str) else str(value)).replace("\x00", "") for value in values]
+        payload[key.replace("\x00", "")] = values if len(values) > 1 else (values[0] if values else "")
     return payload
 
 
@@ -93,7 +95,7 @@ def _single(form, name: str) -> str:
     value = form.get(name, "")
     if isinstance(value, list):  # a plain dict with a repeated field
         value = value[-1] if value else ""
-    return value if isinstance(value, str) else ""
+    return value.replace("\x00", "") if isinstance(value, str) else ""
 
 
 def _clean(value: str, limit: int) -> str:
