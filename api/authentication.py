@@ -14,13 +14,13 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework import authentication, exceptions
 
+from audit.context import client_ip
+
 
 def client_address(request) -> str:
-    if settings.OCC_TRUST_PROXY_HEADERS:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # The same address the audit log records (behind a trusted proxy, the one
+    # the proxy appended: a client cannot choose it to dodge the limit).
+    return client_ip(request) or "unknown"
 
 
 def _key(request) -> str:

@@ -10,16 +10,16 @@ bounds, unique names and numbers) and answers field by field.
 from __future__ import annotations
 
 import copy
-from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.forms.models import model_to_dict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agents.forms import AgentCreateForm, AgentProfileForm
 from agents.models import AgentProfile, Presence
 from api.embed import embed_snippet
 from api.errors import django_errors
@@ -27,8 +27,11 @@ from hooks.models import Attempt, Delivery, Endpoint, EventType
 from interactions.actions import window_closes_at
 from interactions.models import Contact, Interaction, Message
 from occ.phone import normalize_e164
+from services.forms import ServiceForm
 from services.models import Service
+from settings.forms import ChatChannelForm
 from settings.models import ChatChannelSettings
+from widgets.forms import WidgetForm
 from widgets.models import Widget
 
 User = get_user_model()
@@ -60,12 +63,68 @@ class ModelCleanSerializer(serializers.ModelSerializer):
         return []
 
 
+def form_errors(form) -> dict:
+    """A Django form's errors in the API's field-level shape."""
+    errors = {}
+    for name, items in form.errors.get_json_data().items():
+        key = "non_field_errors" if name == "__all__" else name
+        errors[key] = [item["message"] for item in items]
+    return errors
+
+
+def _form_value(value):
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, (list, tuple)):
+        return [_form_value(v) for v in value]
+    return "" if value is None else value
+
+
+class ConsoleFormSerializer(serializers.ModelSerializer):
+    """Validates and saves through the console's own ModelForm: one set of rules for both.
+
+    Fields the request leaves out keep their stored values (PATCH), so the
+    form sees a whole object, exactly as the console page submits it.
+    """
+
+    form_class = None
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def form_data(self, attrs: dict) -> dict:
+        fields = self.form_class._meta.fields
+        data = model_to_dict(self.instance, fields=fields) if self.instance is not None else {}
+        if self.instance is None:
+            data.update({name: field.initial for name, field in self.form_class.base_fields.items()
+                         if name not in attrs and field.initial is not None})
+        data.update(attrs)
+        return {name: _form_value(value) for name, value in data.items()}
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        form = self.form_class(data=self.form_data(attrs), instance=self.instance, **self.form_kwargs())
+        if not form.is_valid():
+            raise serializers.ValidationError(form_errors(form))
+        self._form = form
+        return attrs
+
+    def create(self, validated_data):
+        return self._form.save()
+
+    def update(self, instance, validated_data):
+        return self._form.save()
+
+
 # --- Settings → Advanced → Chat channel -------------------------------------------------
 
 
-class ChatChannelSettingsSerializer(ModelCleanSerializer):
+class ChatChannelSettingsSerializer(ConsoleFormSerializer):
+    """Validated and saved by the console's ChatChannelForm (token write-only, kept when blank)."""
+
+    form_class = ChatChannelForm
     auth_token = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, max_length=200, trim_whitespace=True,
+        write_only=True, required=False, allow_blank=True, max_length=200,
         help_text="Write-only. Leave out (or blank) to keep the stored token.",
     )
     clear_auth_token = serializers.BooleanField(
@@ -81,49 +140,6 @@ class ChatChannelSettingsSerializer(ModelCleanSerializer):
             "whatsapp_ready", "verified_at", "verification_ok", "verification_message", "updated_at",
         ]
         read_only_fields = ["verified_at", "verification_ok", "verification_message", "updated_at"]
-
-    def validate(self, attrs):
-        token = attrs.pop("auth_token", "") or ""
-        clear = attrs.pop("clear_auth_token", False)
-        if "account_sid" in attrs:
-            attrs["account_sid"] = (attrs["account_sid"] or "").strip()
-        attrs = super().validate(attrs)
-        errors = {}
-        if clear and token:
-            errors["clear_auth_token"] = ["Either send a new Auth Token or remove the stored one, not both."]
-        enabled = attrs.get("whatsapp_enabled", self.instance.whatsapp_enabled)
-        sid = attrs.get("account_sid", self.instance.account_sid)
-        has_token = bool(token) or (self.instance.has_auth_token and not clear)
-        if enabled:
-            if not sid:
-                errors["account_sid"] = ["WhatsApp needs the Account SID issued by Twilio."]
-            if not has_token:
-                errors["auth_token"] = ["WhatsApp needs the Auth Token issued by Twilio."]
-        if errors:
-            raise serializers.ValidationError(errors)
-        attrs["_token"] = token
-        attrs["_clear"] = clear
-        return attrs
-
-    def update(self, instance, validated_data):
-        token = validated_data.pop("_token")
-        clear = validated_data.pop("_clear")
-        credentials_changed = bool(token) or clear or (
-            "account_sid" in validated_data and validated_data["account_sid"] != instance.account_sid
-        )
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        if credentials_changed:
-            # A verification result speaks about the credentials it checked.
-            instance.verified_at = None
-            instance.verification_ok = None
-            instance.verification_message = ""
-        if clear:
-            instance.set_auth_token("")
-        elif token:
-            instance.set_auth_token(token)
-        instance.save()
-        return instance
 
 
 class VerifyRequestSerializer(serializers.Serializer):
@@ -158,10 +174,13 @@ class VerifyResultSerializer(serializers.Serializer):
 # --- services --------------------------------------------------------------------------
 
 
-class ServiceSerializer(ModelCleanSerializer):
+class ServiceSerializer(ConsoleFormSerializer):
+    """Validated and saved by the console's ServiceForm (Service.clean: E.164 number, WhatsApp rules)."""
+
+    form_class = ServiceForm
     whatsapp_ready = serializers.BooleanField(read_only=True)
     twilio_number = serializers.CharField(
-        max_length=32, required=False, allow_blank=True, allow_null=True,
+        max_length=40, required=False, allow_blank=True, allow_null=True,
         help_text="International format; stored as E.164 (e.g. +390212345678).",
     )
 
@@ -172,15 +191,12 @@ class ServiceSerializer(ModelCleanSerializer):
             "queue_position_reply", "whatsapp_ready", "created_at",
         ]
         read_only_fields = ["created_at"]
+        validators = []  # the form checks uniqueness (of the normalised number, too)
 
-    def validate_twilio_number(self, value):
-        # Normalised before full_clean, whose length check would count the spaces.
-        if not value:
-            return None
-        try:
-            return normalize_e164(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["name"].validators = []  # unique: the form says so
+        return fields
 
 
 class ServiceRefSerializer(serializers.ModelSerializer):
@@ -192,15 +208,21 @@ class ServiceRefSerializer(serializers.ModelSerializer):
 # --- agents ------------------------------------------------------------------------------
 
 
-class AgentSerializer(ModelCleanSerializer):
-    username = serializers.CharField(source="user.username", max_length=150)
+class AgentSerializer(serializers.ModelSerializer):
+    """Validated and saved by the console's AgentCreateForm and AgentProfileForm.
+
+    Creating an agent creates its user (with a password the password
+    validators accept); presence is set through `interactions.actions.set_presence`.
+    """
+
+    username = serializers.CharField(source="user.username", max_length=150, help_text="Set when the agent is created.")
     first_name = serializers.CharField(source="user.first_name", max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(source="user.last_name", max_length=150, required=False, allow_blank=True)
-    email = serializers.EmailField(source="user.email", required=False, allow_blank=True)
+    email = serializers.CharField(source="user.email", read_only=True, help_text="Empty when not set.")
     is_active = serializers.BooleanField(source="user.is_active", required=False, default=True)
     password = serializers.CharField(
-        write_only=True, required=False, style={"input_type": "password"}, max_length=128,
-        help_text="Only when creating; the agent can change it later.",
+        write_only=True, required=False, style={"input_type": "password"}, max_length=128, trim_whitespace=False,
+        help_text="Required when creating; when updating, a new password (leave out to keep it).",
     )
     services = serializers.PrimaryKeyRelatedField(many=True, queryset=Service.objects.all(), required=False)
     open_interactions = serializers.SerializerMethodField()
@@ -221,75 +243,80 @@ class AgentSerializer(ModelCleanSerializer):
             value = profile.interactions.filter(state="assigned").count()
         return value
 
-    def clean_exclude(self):
-        return ["user"]
+    def _editor(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
 
-    def validate_username(self, value):
-        users = User.objects.filter(username=value)
-        if self.instance is not None:
-            users = users.exclude(pk=self.instance.user_id)
-        if users.exists():
-            raise serializers.ValidationError("A user with that username already exists.")
-        return value
+    def _profile_form(self, attrs: dict, user_data: dict, password: str, profile, user) -> AgentProfileForm:
+        current = model_to_dict(profile, fields=["chat_enabled", "whatsapp_enabled", "max_interactions", "services"]) if profile.pk else {
+            "chat_enabled": False, "whatsapp_enabled": False, "max_interactions": profile.max_interactions, "services": []
+        }
+        data = {
+            **current,
+            "first_name": user.first_name, "last_name": user.last_name, "is_active": user.is_active,
+            **{k: v for k, v in attrs.items() if k != "presence"},
+            **user_data,
+        }
+        if profile.pk and password:
+            data["new_password"] = password
+        data = {name: _form_value(value) for name, value in data.items()}
+        if not data.get("is_active"):
+            data.pop("is_active", None)  # a checkbox left out means "off"
+        return AgentProfileForm(data=data, instance=profile, user=user, editor=self._editor())
 
     def validate(self, attrs):
-        user_data = attrs.pop("user", {})
-        password = attrs.pop("password", None)
-        if password is not None and self.instance is not None:
-            raise serializers.ValidationError({"password": ["Passwords are set only when the agent is created."]})
-        if password:
-            candidate = User(**{k: v for k, v in user_data.items() if k != "is_active"})
-            try:
-                validate_password(password, candidate)
-            except DjangoValidationError as exc:
-                raise serializers.ValidationError({"password": exc.messages}) from exc
-        if self.instance is not None:
-            user = copy.copy(self.instance.user)
+        user_data = dict(attrs.pop("user", {}))
+        password = attrs.pop("password", "") or ""
+        errors: dict = {}
+        if self.instance is None:
+            create = AgentCreateForm(data={
+                "username": user_data.get("username", ""), "first_name": user_data.get("first_name", ""),
+                "last_name": user_data.get("last_name", ""), "password1": password, "password2": password,
+            })
+            if not create.is_valid():
+                for name, messages in form_errors(create).items():
+                    key = "password" if name in ("password1", "password2") else name
+                    errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
+            user = User(username=user_data.get("username", ""), first_name=user_data.get("first_name", ""),
+                        last_name=user_data.get("last_name", ""), is_active=user_data.get("is_active", True))
+            profile = AgentProfile(user=user)
         else:
-            user = User()
-        for name, value in user_data.items():
-            setattr(user, name, value)
-        try:
-            user.full_clean(exclude=["password"], validate_unique=False)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(django_errors(exc)) from exc
-        attrs = super().validate(attrs)
-        attrs["_user"] = user_data
-        attrs["_password"] = password
+            create = None
+            if "username" in user_data and user_data["username"] != self.instance.user.username:
+                errors["username"] = ["The username cannot be changed."]
+            user = self.instance.user
+            profile = self.instance
+        user_data.pop("username", None)
+        form = self._profile_form(attrs, user_data, password, profile, user)
+        if not form.is_valid():
+            for name, messages in form_errors(form).items():
+                key = "password" if name == "new_password" else name
+                errors.setdefault(key, []).extend(messages)
+        if errors:
+            raise serializers.ValidationError(errors)
+        attrs["_create_form"] = create
+        attrs["_profile_form"] = form
+        attrs["_raw"] = (user_data, password)
         return attrs
 
     @transaction.atomic
     def create(self, validated_data):
-        user_data = validated_data.pop("_user")
-        password = validated_data.pop("_password")
-        services = validated_data.pop("services", [])
-        user = User(**user_data)
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save()
-        profile = AgentProfile.objects.create(user=user, **validated_data)
-        profile.services.set(services)
+        user = validated_data["_create_form"].save()
+        user.is_active = validated_data["_profile_form"].cleaned_data.get("is_active", True)
+        profile = AgentProfile.objects.get(user=user)
+        user_data, _password = validated_data["_raw"]
+        attrs = {k: v for k, v in validated_data.items() if not k.startswith("_")}
+        form = self._profile_form(attrs, user_data, "", profile, user)
+        form.is_valid()
+        profile = form.save()
+        profile._new_presence = validated_data.get("presence")
         return profile
 
     @transaction.atomic
     def update(self, instance, validated_data):
-        user_data = validated_data.pop("_user")
-        validated_data.pop("_password", None)
-        services = validated_data.pop("services", None)
-        if user_data:
-            for name, value in user_data.items():
-                setattr(instance.user, name, value)
-            instance.user.save(update_fields=list(user_data))
-        presence = validated_data.pop("presence", None)
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        instance.save()
-        if services is not None:
-            instance.services.set(services)
-        instance._new_presence = presence
-        return instance
+        profile = validated_data["_profile_form"].save()
+        profile._new_presence = validated_data.get("presence")
+        return profile
 
 
 class PresenceSerializer(serializers.Serializer):
@@ -308,29 +335,18 @@ class AgentRefSerializer(serializers.ModelSerializer):
 # --- widgets -------------------------------------------------------------------------------
 
 
-def validate_origin(value: str) -> str:
-    value = value.strip().rstrip("/")
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query or parts.fragment:
-        raise serializers.ValidationError(
-            f"{value!r} is not a website origin: write scheme and host, e.g. https://www.example.com."
-        )
-    try:
-        parts.port  # noqa: B018 - raises for a bad port
-    except ValueError as exc:
-        raise serializers.ValidationError(f"{value!r} has an invalid port.") from exc
-    return value
+class WidgetSerializer(ConsoleFormSerializer):
+    """Validated and saved by the console's WidgetForm (origins, WhatsApp service, in use)."""
 
-
-class WidgetSerializer(ModelCleanSerializer):
+    form_class = WidgetForm
     allowed_origins = serializers.ListField(
-        child=serializers.CharField(max_length=200, validators=[validate_origin]),
-        required=False, max_length=50,
+        child=serializers.CharField(max_length=200), required=False, max_length=50,
         help_text="Websites allowed to show the widget, e.g. https://www.example.com. Empty: any website.",
     )
     whatsapp_service = serializers.PrimaryKeyRelatedField(
         queryset=Service.objects.all(), required=False, allow_null=True,
-        help_text="The service WhatsApp conversations from this widget go to (Channels → WhatsApp).",
+        help_text="The service WhatsApp conversations from this widget go to (Channels → WhatsApp); "
+        "required while the widget is in use.",
     )
     embed_snippet = serializers.SerializerMethodField()
 
@@ -347,19 +363,11 @@ class WidgetSerializer(ModelCleanSerializer):
         data["allowed_origins"] = instance.origins
         return data
 
-    def to_internal_value(self, data):
-        attrs = super().to_internal_value(data)
-        if "allowed_origins" in attrs:
-            attrs["allowed_origins"] = "\n".join(dict.fromkeys(attrs["allowed_origins"]))
-        return attrs
-
-    def validate_whatsapp_service(self, service):
-        if service is not None and not service.whatsapp_ready:
-            raise serializers.ValidationError(
-                "This service cannot receive WhatsApp messages: it needs to be active, with the chat channel, "
-                "WhatsApp and its Twilio phone number."
-            )
-        return service
+    def form_data(self, attrs):
+        data = super().form_data(attrs)
+        if isinstance(data.get("allowed_origins"), list):
+            data["allowed_origins"] = "\n".join(data["allowed_origins"])
+        return data
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_embed_snippet(self, widget) -> str:

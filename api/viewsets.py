@@ -24,8 +24,8 @@ from hooks.models import Delivery, Endpoint
 from interactions import actions
 from interactions.models import Contact, Interaction, Message
 from services.models import Service
+from settings import actions as settings_actions
 from settings.models import ChatChannelSettings
-from whatsapp import gateway
 from widgets.models import Widget
 
 
@@ -102,18 +102,13 @@ class ChatChannelVerifyView(GenericAPIView):
                     {"non_field_errors": ["Save the Account SID and the Auth Token first, or send them to check."]}
                 )
             sid, token, store = config.account_sid, config.get_auth_token(), True
-        check = gateway.verify_account(sid, token)
+        result = settings_actions.verify_credentials(sid, token)
         if store:
-            from django.utils import timezone
-
-            config.verified_at = timezone.now()
-            config.verification_ok = check.ok
-            config.verification_message = check.message[:300]
-            config.save(update_fields=["verified_at", "verification_ok", "verification_message", "updated_at"])
+            settings_actions.record_verification(config, result)
         return Response(
             s.VerifyResultSerializer(
-                {"ok": check.ok, "kind": check.kind, "message": check.message,
-                 "friendly_name": check.friendly_name, "status": check.status}
+                {"ok": result.ok, "kind": result.kind, "message": result.message,
+                 "friendly_name": result.friendly_name, "status": result.status}
             ).data
         )
 
@@ -162,15 +157,16 @@ class AgentViewSet(
         )
 
     def perform_create(self, serializer):
-        profile = serializer.save()
-        actions.capacity_changed(profile)
+        self._after_save(serializer.save())
 
     def perform_update(self, serializer):
-        profile = serializer.save()
+        self._after_save(serializer.save())
+
+    def _after_save(self, profile):
         presence = getattr(profile, "_new_presence", None)
-        if presence and presence != AgentProfile.objects.values_list("presence", flat=True).get(pk=profile.pk):
+        if presence and presence != profile.presence:
             actions.set_presence(profile, presence)  # drains the queue when online
-        # Max interactions, channels or services may have opened capacity.
+        # As the console does: more capacity, another service or a channel switched on serves the queue now.
         actions.capacity_changed(profile)
 
     @extend_schema(responses={200: s.AgentSerializer})

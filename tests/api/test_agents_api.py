@@ -26,7 +26,9 @@ def test_administrator_creates_an_agent_with_a_user(admin_api, service):
 
 
 def test_whatsapp_without_chat_is_refused_like_in_the_console(admin_api, db):
-    errors = errors_of(admin_api.post(URL, {"username": "x", "whatsapp_enabled": True}, format="json"))
+    errors = errors_of(
+        admin_api.post(URL, {"username": "x", "password": "a-long-pass-phrase-42", "whatsapp_enabled": True}, format="json")
+    )
     assert list(errors) == ["whatsapp_enabled"]
 
 
@@ -41,7 +43,8 @@ def test_max_interactions_has_the_models_bounds(admin_api, agent):
 
 
 def test_weak_passwords_and_taken_usernames_are_field_errors(admin_api, agent):
-    assert list(errors_of(admin_api.post(URL, {"username": "alex"}, format="json"))) == ["username"]
+    assert list(errors_of(admin_api.post(URL, {"username": "alex", "password": "a-long-pass-phrase-42"}, format="json"))) == ["username"]
+    assert list(errors_of(admin_api.post(URL, {"username": "nopass"}, format="json"))) == ["password"]
     errors = errors_of(admin_api.post(URL, {"username": "newbie", "password": "123"}, format="json"))
     assert list(errors) == ["password"] and any("short" in m for m in errors["password"])
 
@@ -75,6 +78,14 @@ def test_an_agent_reads_their_own_profile_and_sets_presence(agent_api, agent):
     agent.refresh_from_db()
     assert agent.presence == Presence.AWAY
     assert "presence" in errors_of(agent_api.post(URL + "me/presence/", {"presence": "asleep"}, format="json"))
+
+
+def test_an_administrator_changes_an_agents_password_and_name(admin_api, agent):
+    response = admin_api.patch(f"{URL}{agent.pk}/", {"password": "another-long-phrase-7", "first_name": "Alex"}, format="json")
+    assert response.status_code == 200, response.content
+    agent.user.refresh_from_db()
+    assert agent.user.check_password("another-long-phrase-7") and agent.user.first_name == "Alex"
+    assert "username" in errors_of(admin_api.patch(f"{URL}{agent.pk}/", {"username": "renamed"}, format="json"))
 
 
 def test_agents_cannot_configure_agents(anon, agent_api, other_agent, admin_api):
