@@ -24,7 +24,9 @@ def test_administrator_creates_a_widget_mapped_to_a_whatsapp_service(admin_api, 
     assert body["allowed_origins"] == ["https://www.example.com", "http://localhost:8080"]
     assert body["in_use"] is True and body["whatsapp_service"] == service.pk
     widget = Widget.objects.get(pk=body["id"])
-    assert widget.public_key in body["embed_snippet"] and body["embed_snippet"].startswith("<script")
+    assert body["embed_snippet"] == (
+        f'<script src="http://testserver/widget/embed.js" data-occ-widget="{widget.public_key}" async></script>'
+    )
     assert widget.origins == ["https://www.example.com", "http://localhost:8080"]
     response = admin_api.patch(f"{WIDGETS}{widget.pk}/", {"in_use": False, "allowed_origins": []}, format="json")
     assert response.status_code == 200
