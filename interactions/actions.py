@@ -469,29 +469,124 @@ def record_status(
     return advanced
 
 
-def deliver(message: Message) -> Message:
-    """Send a stored outbound message through its channel's transport, once.
+# Delivery of outbound messages. Twilio's Messages API has no idempotency
+# key, so "without sending twice" rests on telling apart what certainly did
+# not reach Twilio from what may have:
+# - HTTP 429/5xx answers and connection failures (nothing was accepted) are
+#   retried with exponential backoff, at most MAX_SEND_ATTEMPTS times;
+# - a read timeout is ambiguous (Twilio may have accepted the message and
+#   not answered in time): it is never retried automatically. The message
+#   stays pending; its StatusCallback carries our own id (`?m=<pk>`), so if
+#   Twilio took it the callback attaches the SID and moves the status on.
+#   Without any callback for UNCONFIRMED_AFTER the message is marked failed
+#   with an explanation, and the agent decides whether to send it again.
+# Each attempt first claims the row with a conditional UPDATE on
+# send_attempts, so the in-process retry and the `process_outbound` worker
+# (or two workers) never send the same message at the same time.
+MAX_SEND_ATTEMPTS = 5
+SEND_LEASE = timedelta(seconds=60)  # longer than any Twilio call (timeout ≤ 10 s)
+UNCONFIRMED_AFTER = timedelta(minutes=10)
 
-    A permanent refusal is recorded on the message; a transient one leaves
-    it pending for `retry_pending` (the send key keeps a retry from sending twice).
+
+def _claim_send(message: Message, now: datetime) -> bool:
+    """Take the right to make the next attempt; False when someone else has it or it is done."""
+    from django.db.models import Q
+
+    claimed = (
+        Message.objects.filter(
+            pk=message.pk,
+            direction=Direction.OUTBOUND,
+            status=MessageStatus.PENDING,
+            provider_id__isnull=True,
+            send_attempts=message.send_attempts,
+        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .exclude(send_attempts__gt=0, next_attempt_at__isnull=True)  # ambiguous: awaiting Twilio's callback
+        .update(send_attempts=message.send_attempts + 1, next_attempt_at=now + SEND_LEASE)
+    )
+    return claimed == 1
+
+
+def deliver(message: Message, *, now: datetime | None = None) -> Message:
+    """Make one attempt to send a stored outbound message through its channel's transport.
+
+    Returns the message as it now stands: sent (provider id and status
+    recorded), pending with `next_attempt_at` set (transient error: retry
+    later), pending with no next attempt (ambiguous timeout: wait for the
+    status callback) or failed (permanent error, shown on the message).
     """
     from interactions.transports import SendError, transport_for
 
-    Message.objects.filter(pk=message.pk).update(send_attempts=message.send_attempts + 1)
+    now = now or timezone.now()
+    message = Message.objects.select_related("interaction__service", "interaction__contact").get(pk=message.pk)
+    if not _claim_send(message, now):
+        return message
     message.send_attempts += 1
     try:
         result = transport_for(message.interaction.channel).send(message)
     except SendError as exc:
-        if exc.transient:
+        if exc.ambiguous:
+            Message.objects.filter(pk=message.pk).update(next_attempt_at=None, error_message=str(exc)[:500])
+        elif exc.transient and message.send_attempts < MAX_SEND_ATTEMPTS:
             backoff = min(300, 2 ** message.send_attempts)
             Message.objects.filter(pk=message.pk).update(
                 next_attempt_at=timezone.now() + timedelta(seconds=backoff),
+                error_code=(exc.code or "")[:16],
                 error_message=str(exc)[:500],
             )
+        else:
+            Message.objects.filter(pk=message.pk).update(next_attempt_at=None)
+            record_status(message, MessageStatus.FAILED, error_code=exc.code or "send", error_message=str(exc))
             message.refresh_from_db()
             return message
-        record_status(message, MessageStatus.FAILED, error_code=exc.code or "send", error_message=str(exc))
+        message.refresh_from_db()
+        notify.push(
+            {"type": "message.status", "interaction_id": message.interaction_id, "message": message_dict(message)},
+            agent_ids=[message.interaction.agent_id],
+        )
         return message
-    Message.objects.filter(pk=message.pk).update(next_attempt_at=None)
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=None, error_code="", error_message="")
     record_status(message, result.status, provider_id=result.provider_id)
+    message.refresh_from_db()
     return message
+
+
+def fail_unconfirmed(*, now: datetime | None = None) -> list[int]:
+    """Mark failed the sends Twilio never confirmed (ambiguous timeout, no callback since)."""
+    now = now or timezone.now()
+    stale = Message.objects.filter(
+        direction=Direction.OUTBOUND,
+        status=MessageStatus.PENDING,
+        provider_id__isnull=True,
+        send_attempts__gt=0,
+        next_attempt_at__isnull=True,
+        created_at__lte=now - UNCONFIRMED_AFTER,
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    for message in Message.objects.filter(pk__in=ids):
+        record_status(
+            message,
+            MessageStatus.FAILED,
+            error_code="unconfirmed",
+            error_message="Twilio did not confirm this message. It may or may not have reached the customer.",
+        )
+    return ids
+
+
+def due_for_delivery(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Outbound messages waiting for an attempt: retries that are due, and sends never tried."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    return list(
+        Message.objects.filter(
+            direction=Direction.OUTBOUND, status=MessageStatus.PENDING, provider_id__isnull=True
+        )
+        .filter(
+            Q(send_attempts__gt=0, next_attempt_at__lte=now)
+            # Never tried: the process died between storing and sending.
+            | Q(send_attempts=0, next_attempt_at__isnull=True, created_at__lte=now - timedelta(seconds=10))
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
+import requests
 from twilio.base.exceptions import TwilioRestException
 
 from interactions.models import Message
@@ -43,7 +44,14 @@ class TwilioWhatsAppTransport:
         except TwilioRestException as exc:
             what, _fix = describe_twilio_error(exc.code)
             raise SendError(what, code=str(exc.code or exc.status), transient=exc.status in TRANSIENT_HTTP) from exc
+        except requests.exceptions.ReadTimeout as exc:
+            # The request reached Twilio, the answer did not: it may have been
+            # accepted. The status callback (which carries our id) will tell.
+            raise SendError(
+                "Twilio did not answer in time; waiting for its confirmation.", code="timeout", ambiguous=True
+            ) from exc
         except gateway.NETWORK_ERRORS as exc:
+            # Connection refused / connect timeout: nothing reached Twilio.
             raise SendError("Twilio could not be reached.", code="network", transient=True) from exc
         logger.info("message %s accepted by Twilio as %s", message.pk, created.sid)
         return SendResult(provider_id=created.sid, status=created.status or "queued")
