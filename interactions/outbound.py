@@ -37,8 +37,8 @@ def send_reply(interaction_id: int, *, sender, retry_in_background: bool = True,
     return message
 
 
-def attempt(message_id: int) -> Message:
-    return actions.deliver(Message.objects.get(pk=message_id))
+def attempt(message_id: int, *, now=None) -> Message:
+    return actions.deliver(Message.objects.get(pk=message_id), now=now)
 
 
 def retry_later(message_id: int) -> threading.Thread:
@@ -71,7 +71,7 @@ def process_due(*, now=None) -> dict[str, int]:
     """One pass of the outbound worker: due retries, never-tried sends, unconfirmed sends."""
     attempted = 0
     for message_id in actions.due_for_delivery(now=now):
-        attempt(message_id)
+        attempt(message_id, now=now)
         attempted += 1
     failed = actions.fail_unconfirmed(now=now)
     return {"attempted": attempted, "unconfirmed_failed": len(failed)}
