@@ -66,10 +66,9 @@ def _services() -> list[dict]:
 
 
 @login_required
-async def phone_page(request):
+def phone_page(request):
     _require_sandbox()
-    services = await _in_thread(_services)
-    return render(request, "whatsapp/sandbox_phone.html", {"services": services})
+    return render(request, "whatsapp/sandbox_phone.html", {"services": _services()})
 
 
 @login_required
