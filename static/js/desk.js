@@ -220,7 +220,7 @@
     document.title = (total ? "(" + total + ") " : "") + T.title + " · OCC";
   }
   function previewText(message) {
-    var text = message.body || (message.attachments && message.attachments.length ? "📎" : "") || message.template_id;
+    var text = message.body || (message.attachments && message.attachments.length ? "[" + (message.attachments[0].content_type || "file") + "]" : "") || message.template_id;
     return (message.direction === "out" ? "↩ " : "") + text;
   }
 

@@ -36,10 +36,10 @@
           if (m.body) bubble.appendChild(el("div", { class: "body" }, m.body));
           (m.media || []).forEach(function (media) {
             if (media.url) {
-              var link = el("a", { href: media.url, target: "_blank", rel: "noopener" }, "📎 " + media.url.split("/").pop());
+              var link = el("a", { href: media.url, target: "_blank", rel: "noopener" }, "[" + media.url.split("/").pop() + "]");
               bubble.appendChild(link);
             } else {
-              bubble.appendChild(el("div", { class: "muted" }, "📷 " + media.content_type));
+              bubble.appendChild(el("div", { class: "muted" }, "[" + media.content_type + "]"));
             }
           });
           var when = new Date(m.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
