@@ -14,7 +14,7 @@ import logging
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.db import close_old_connections
+from django.db import connections
 
 from interactions.notify import SUPERVISORS_GROUP, agent_group
 
@@ -59,7 +59,8 @@ def _send_attempt(message_id: int):
             outbound.retry_later(message_id)
         return message
     finally:
-        close_old_connections()
+        # Worker threads are not request threads: nothing else would close their connection.
+        connections.close_all()
 
 
 class DeskConsumer(AsyncJsonWebsocketConsumer):

@@ -30,6 +30,8 @@ def connection_opened(agent_id: int, channel_name: str) -> None:
     DeskConnection.objects.update_or_create(
         channel_name=channel_name, defaults={"agent_id": agent_id, "seen_at": timezone.now()}
     )
+    # Cheap, and keeps a single-process installation tidy without a cron job.
+    sweep_stale()
 
 
 def connection_seen(channel_name: str) -> None:

@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 
-from django.db import close_old_connections
+from django.db import connections
 from django.utils import timezone
 
 from interactions import actions
@@ -64,7 +64,8 @@ def _retry_loop(message_id: int) -> None:
     except Exception:  # never let a retry thread die loudly; process_outbound picks it up
         logger.exception("retry of outbound message %s stopped", message_id)
     finally:
-        close_old_connections()
+        # Worker threads are not request threads: nothing else would close their connection.
+        connections.close_all()
 
 
 def process_due(*, now=None) -> dict[str, int]:

@@ -20,6 +20,7 @@
     selected: null,
     conversation: null, // {interaction, history, messages: Map}
     pendingUpload: null,
+    syncs: 0, // snapshots applied: one per (re)connection
   };
   var ws = null;
   var retryDelay = 1000;
@@ -77,6 +78,8 @@
     var node = $("conn");
     node.dataset.state = name;
     node.textContent = T[name] || name;
+    // Commands need the socket: the buttons wait for it instead of failing silently.
+    ["send-button", "close-button", "transfer-button"].forEach(function (id) { $(id).disabled = name !== "connected"; });
   }
   // Tests (and the curious) can drop the socket to watch the desk resynchronise.
   window.occDesk = { drop: function () { if (ws) ws.close(); }, state: state };
@@ -100,6 +103,7 @@
   }
 
   function applySnapshot(snapshot) {
+    state.syncs += 1;
     state.agent = snapshot.agent;
     state.interactions = new Map();
     (snapshot.interactions || []).forEach(function (item) { state.interactions.set(item.id, item); });
@@ -137,7 +141,7 @@
     state.gone.delete(item.id);
     state.interactions.set(item.id, item);
     renderList();
-    if (!state.selected) select(item.id);
+    if (!state.selected || !state.interactions.has(state.selected)) select(item.id);
     if (state.agent) { state.agent.open_interactions = state.interactions.size; renderLoad(); }
   }
 

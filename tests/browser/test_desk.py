@@ -9,6 +9,7 @@ travel over real HTTP. Two browser contexts: the agent's desk and the phone.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sqlite3
@@ -26,6 +27,7 @@ AGENT = ("agent", "occ-demo-agent")
 ADMIN = ("admin", "occ-demo-admin")
 FIRST_CUSTOMER = "+393330001111"
 SECOND_CUSTOMER = "+393330002222"
+TEMPLATE_SID = "HX" + "0123456789abcdef" * 2
 
 
 def free_port() -> int:
@@ -54,6 +56,7 @@ def occ_server(tmp_path_factory):
         TWILIO_API_BASE_URL=base + "/sandbox/twilio",
         TWILIO_MESSAGING_BASE_URL=base + "/sandbox/twilio",
         LOG_LEVEL="WARNING",
+        OCC_WHATSAPP_TEMPLATES=json.dumps([{"sid": TEMPLATE_SID, "name": "Follow-up", "body": "Hello {{1}}, any news?"}]),
     )
     manage(env, "migrate", "--noinput", "-v0")
     # The demo data, with one interaction at a time so the second customer has to wait in the queue.
@@ -86,9 +89,24 @@ def occ_server(tmp_path_factory):
     log.close()
 
 
+# Generous waits: the machines running the suite are often busy. Nothing is timed.
+WAIT_MS = 20_000
+
+
+@pytest.fixture(autouse=True)
+def _patient_expect():
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 def log_in(context, base, credentials):
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(WAIT_MS)
+    page.on("pageerror", lambda error: print(credentials[0], "page error:", error))
+    page.on("console", lambda message: print(credentials[0], "console:", message.text))
     page.goto(base + "/accounts/login/")
     page.fill("input[name=username]", credentials[0])
     page.fill("input[name=password]", credentials[1])
@@ -143,10 +161,13 @@ def test_customer_and_agent_talk_live_and_the_queue_drains_on_close(browser, occ
         expect(desk.locator("#messages .msg.out")).to_have_attribute("data-status", "read")
 
         # The socket drops; what the customer writes meanwhile shows once after the resync.
+        syncs = desk.evaluate("window.occDesk.state.syncs")
         desk.evaluate("window.occDesk.drop()")
         write_from_phone(phone, FIRST_CUSTOMER, "Maria", "Thanks!")
+        desk.wait_for_function(f"window.occDesk.state.syncs > {syncs}")
         expect(desk.locator("#conn")).to_have_attribute("data-state", "connected")
         expect(desk.locator("#messages .msg.in")).to_have_count(2)
+        expect(desk.locator("#messages .msg.in").last).to_contain_text("Thanks!")
 
         # Max interactions = 1: a second customer waits in the queue.
         write_from_phone(phone, SECOND_CUSTOMER, "Luca", "Hi, I need help too")
@@ -165,3 +186,42 @@ def test_customer_and_agent_talk_live_and_the_queue_drains_on_close(browser, occ
         desk_context.close()
         phone_context.close()
 
+
+
+def test_two_tabs_agree_and_after_24_hours_only_a_template_goes_out(browser, occ_server):
+    """Runs after the first test: the agent holds Luca's interaction."""
+    from playwright.sync_api import expect
+
+    base, database = occ_server
+    with sqlite3.connect(database) as db:
+        # Luca wrote 25 hours ago: WhatsApp's customer-service window is closed.
+        db.execute(
+            "UPDATE interactions_interaction SET last_inbound_at = datetime('now', '-25 hours') WHERE state = 'assigned'"
+        )
+    context, phone_context = browser.new_context(locale="en-US"), browser.new_context(locale="en-US")
+    try:
+        first = log_in(context, base, AGENT)
+        second = context.new_page()
+        second.set_default_timeout(WAIT_MS)
+        second.goto(base + "/desk/")
+        for tab in (first, second):
+            expect(tab.locator("#interaction-list li")).to_contain_text("Luca")
+            expect(tab.locator("#composer")).to_have_attribute("data-window", "closed")
+            expect(tab.locator("#window-info")).to_contain_text("63016")
+            expect(tab.locator("#reply-body")).to_be_hidden()
+        first.select_option("#template-select", TEMPLATE_SID)
+        first.fill('#template-vars input[data-var="1"]', "Luca")
+        expect(first.locator("#template-preview")).to_have_text("Hello Luca, any news?")
+        first.click("#send-button")
+        # The other tab of the same agent shows the same message and its statuses.
+        for tab in (first, second):
+            expect(tab.locator("#messages .msg.out")).to_have_count(1)
+            expect(tab.locator("#messages .msg.out")).to_have_attribute("data-status", "read")
+        phone = log_in(phone_context, base, ADMIN)
+        phone.goto(base + "/sandbox/phone/")
+        phone.fill("#customer", SECOND_CUSTOMER)
+        phone.dispatch_event("#customer", "change")
+        expect(phone.locator(".bubble.theirs")).to_contain_text("Hello Luca, any news?")
+    finally:
+        context.close()
+        phone_context.close()

@@ -14,7 +14,7 @@ import asyncio
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import close_old_connections
+from django.db import connections
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -36,7 +36,8 @@ def _in_thread(function, *args, **kwargs):
         try:
             return function(*args, **kwargs)
         finally:
-            close_old_connections()
+            # Worker threads are not request threads: nothing else would close their connection.
+            connections.close_all()
 
     return sync_to_async(run, thread_sensitive=False)()
 
