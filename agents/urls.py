@@ -8,9 +8,13 @@ urlpatterns = [
     # The desk and the supervisor view (agents/desk_views.py)
     path("desk/", desk_views.desk, name="desk"),
     path("desk/supervisor/", desk_views.supervisor, name="supervisor"),
-    path("desk/media/<int:message_id>/<int:index>/", desk_views.media, name="media"),
-    path("desk/upload/", desk_views.upload, name="upload"),
+    path("desk/media/<int:message_id>/<int:index>/", desk_views.media, name="desk_media"),
+    path("desk/upload/", desk_views.upload, name="desk_upload"),
     path("desk/files/<str:token>/<str:name>", desk_views.desk_file, name="desk_file"),
     # Users → agent profiles in the console (agents/views.py)
     path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/deactivate/", views.user_set_active, {"active": False}, name="user_deactivate"),
+    path("users/<int:pk>/activate/", views.user_set_active, {"active": True}, name="user_activate"),
 ]

@@ -31,14 +31,14 @@ def send_reply(interaction_id: int, *, sender, retry_in_background: bool = True,
     Twilio can call back about it). Blocks for at most one Twilio call.
     """
     message = actions.create_reply(interaction_id, sender=sender, **content)
-    message = attempt(message.pk)
+    message = attempt(message.pk, due_only=False)
     if retry_in_background and message.next_attempt_at is not None:
         retry_later(message.pk)
     return message
 
 
-def attempt(message_id: int, *, now=None) -> Message:
-    return actions.deliver(Message.objects.get(pk=message_id), now=now)
+def attempt(message_id: int, *, now=None, due_only: bool = True) -> Message:
+    return actions.deliver(Message.objects.get(pk=message_id), now=now, due_only=due_only)
 
 
 def retry_later(message_id: int) -> threading.Thread:
@@ -59,7 +59,7 @@ def _retry_loop(message_id: int) -> None:
                 time.sleep(min(wait, 300))
             # Another worker may have sent it meanwhile: deliver() claims first.
             message = attempt(message_id)
-            if message.next_attempt_at is None or message.status != "pending":
+            if message.next_attempt_at is None or message.status != "pending" or message.provider_id:
                 return
     except Exception:  # never let a retry thread die loudly; process_outbound picks it up
         logger.exception("retry of outbound message %s stopped", message_id)
@@ -69,10 +69,9 @@ def _retry_loop(message_id: int) -> None:
 
 
 def process_due(*, now=None) -> dict[str, int]:
-    """One pass of the outbound worker: due retries, never-tried sends, unconfirmed sends."""
+    """One pass of the outbound worker: the retries that are due, and sends never tried."""
     attempted = 0
     for message_id in actions.due_for_delivery(now=now):
         attempt(message_id, now=now)
         attempted += 1
-    failed = actions.fail_unconfirmed(now=now)
-    return {"attempted": attempted, "unconfirmed_failed": len(failed)}
+    return {"attempted": attempted}

@@ -26,7 +26,10 @@ def describe_error(message: dict) -> dict:
     """Add Twilio's error in plain words and what to do, for a failed or retrying message."""
     from whatsapp.errors import describe_twilio_error
 
-    if message.get("direction") == Direction.OUTBOUND and (message.get("error_code") or message.get("status") == MessageStatus.FAILED):
+    in_flight = message.get("error_code") == "timeout" and not message.get("error_message")
+    if message.get("direction") == Direction.OUTBOUND and not in_flight and (
+        message.get("error_code") or message.get("status") == MessageStatus.FAILED
+    ):
         code = message.get("error_code") or ""
         if code in {"network", "timeout", "unconfirmed", "send", "not_configured"} or not code.isdigit():
             what, fix = message.get("error_message") or "", _local_fix(code, message.get("status"))
@@ -39,7 +42,7 @@ def describe_error(message: dict) -> dict:
 
 def _local_fix(code: str, status: str) -> str:
     if status == MessageStatus.PENDING:
-        return "Nothing to do: it is retried automatically." if code != "timeout" else "Wait for Twilio's confirmation."
+        return "Nothing to do: it is retried automatically, and never sent twice."
     if code == "unconfirmed":
         return "Check with the customer before sending it again."
     if code == "not_configured":
@@ -98,13 +101,22 @@ def desk_snapshot(agent: AgentProfile | None) -> dict:
 
 
 def can_view(user, interaction: Interaction) -> bool:
-    """Administrators see everything; an agent sees the interactions of the services they serve."""
+    """Administrators see everything; an agent, what they hold and the history of contacts they hold.
+
+    The history (earlier interactions of the same contact, their media) is
+    what the agent needs for the conversation in front of them; other
+    agents' conversations stay theirs.
+    """
     if user.is_staff:
         return True
     profile = getattr(user, "agent_profile", None)
     if profile is None:
         return False
-    return interaction.agent_id == profile.pk or profile.services.filter(pk=interaction.service_id).exists()
+    if interaction.agent_id == profile.pk and interaction.state != InteractionState.CLOSED:
+        return True
+    return Interaction.objects.filter(
+        contact_id=interaction.contact_id, agent=profile, state=InteractionState.ASSIGNED
+    ).exists()
 
 
 def can_act(user, interaction: Interaction) -> bool:

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from audit.views import ThrottledLoginView
 from occ import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Before Django's auth URLs: the log-in page with login throttling.
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("settings/", include("settings.urls")),
@@ -15,5 +18,6 @@ urlpatterns = [
     path("api/", include("api.urls")),
     # The built-in sandbox (fake Twilio, phone simulator): 404 unless OCC_SANDBOX.
     path("sandbox/", include("whatsapp.sandbox.urls")),
+    path("", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

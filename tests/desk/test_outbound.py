@@ -23,6 +23,16 @@ def interaction(service, agent):
     ).interaction
 
 
+def eventually(check, timeout=5.0):
+    """Poll until check() is truthy (the fake stores a slow request after answering late)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not (value := check()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return value
+
+
 def creates(fake) -> list[dict]:
     return [r for r in fake.requests if r["method"] == "POST" and r["path"].endswith("/Messages.json")]
 
@@ -35,7 +45,7 @@ class TestTransientErrors:
         assert message.send_attempts == 1
         assert message.next_attempt_at > timezone.now()
         # Not due yet: the worker leaves it alone.
-        assert outbound.process_due() == {"attempted": 0, "unconfirmed_failed": 0}
+        assert outbound.process_due() == {"attempted": 0}
         assert len(creates(fake_twilio)) == 1
         result = outbound.process_due(now=message.next_attempt_at + timedelta(seconds=1))
         assert result["attempted"] == 1
@@ -47,18 +57,20 @@ class TestTransientErrors:
         outbound.process_due(now=timezone.now() + timedelta(hours=1))
         assert len(creates(fake_twilio)) == 2
 
-    def test_a_429_backs_off_exponentially_and_gives_up_after_the_bound(self, interaction, agent, fake_twilio):
-        fake_twilio.fail_next(actions.MAX_SEND_ATTEMPTS, status=429, code=20429, message="Too Many Requests")
+    def test_a_429_backs_off_exponentially_and_gives_up_after_the_bound(self, interaction, agent, fake_twilio, settings):
+        settings.OCC_SEND_MAX_ATTEMPTS = 5
+        fake_twilio.fail_next(5, status=429, code=20429, message="Too Many Requests")
         message = outbound.send_reply(interaction.pk, sender=agent.user, body="Hello", retry_in_background=False)
         waits = []
-        for _ in range(actions.MAX_SEND_ATTEMPTS - 1):
+        for _ in range(5 - 1):
             waits.append((message.next_attempt_at - timezone.now()).total_seconds())
             outbound.process_due(now=message.next_attempt_at + timedelta(seconds=1))
             message.refresh_from_db()
         assert waits == sorted(waits) and waits[-1] > waits[0]
         assert message.status == MessageStatus.FAILED
         assert message.error_code == "20429"
-        assert len(creates(fake_twilio)) == actions.MAX_SEND_ATTEMPTS
+        assert len(creates(fake_twilio)) == 5
+        assert "gave up after 5 attempts" in message.error_message
         assert fake_twilio.sent_messages() == []
 
     def test_the_background_retry_sends_it(self, interaction, agent, fake_twilio):
@@ -82,40 +94,49 @@ class TestTransientErrors:
 
 
 class TestAmbiguousTimeout:
-    def test_a_timeout_is_never_resent_and_the_status_callback_settles_it(self, interaction, agent, fake_twilio, settings, signed_post):
+    def test_a_timeout_is_settled_by_asking_twilio_not_by_sending_again(self, interaction, agent, fake_twilio, settings):
         settings.TWILIO_TIMEOUT_SECONDS = 0.3
         fake_twilio.delay = 0.8  # Twilio takes the message but answers too late
         message = outbound.send_reply(interaction.pk, sender=agent.user, body="Hello", retry_in_background=False)
         fake_twilio.delay = 0
         assert message.status == MessageStatus.PENDING
-        assert message.error_code == ""
-        assert message.next_attempt_at is None
-        outbound.process_due(now=timezone.now() + timedelta(minutes=5))
-        import time
-
-        time.sleep(0.6)  # let the fake finish storing the slow request
-        [sent] = fake_twilio.sent_messages()
-        assert len(creates(fake_twilio)) == 1
-        # Twilio's status callback carries our id (?m=) and attaches the SID.
-        response = signed_post(
-            f"/whatsapp/twilio/status?m={message.pk}",
-            {"MessageSid": sent["sid"], "MessageStatus": "delivered", "AccountSid": sent["account_sid"]},
-        )
-        assert response.status_code == 200
+        assert message.error_code == actions.AMBIGUOUS
+        # The next attempt waits long enough for Twilio's callback or its message list to know.
+        assert (message.next_attempt_at - timezone.now()).total_seconds() > actions.AMBIGUOUS_WAIT - 5
+        eventually(lambda: fake_twilio.sent_messages())
+        [accepted] = fake_twilio.sent_messages()
+        assert outbound.process_due(now=message.next_attempt_at + timedelta(seconds=1)) == {"attempted": 1}
         message.refresh_from_db()
-        assert message.provider_id == sent["sid"]
-        assert message.status == MessageStatus.DELIVERED
+        assert message.provider_id == accepted["sid"]
+        assert message.status == MessageStatus.QUEUED
+        assert len(creates(fake_twilio)) == 1, "the customer got it once"
 
-    def test_without_any_callback_it_is_marked_failed_after_a_while(self, interaction, agent, fake_twilio, settings):
+    def test_the_status_callback_settles_it_even_earlier(self, interaction, agent, fake_twilio, settings, signed_post):
         settings.TWILIO_TIMEOUT_SECONDS = 0.3
         fake_twilio.delay = 0.8
         message = outbound.send_reply(interaction.pk, sender=agent.user, body="Hello", retry_in_background=False)
         fake_twilio.delay = 0
-        result = outbound.process_due(now=timezone.now() + actions.UNCONFIRMED_AFTER + timedelta(seconds=1))
-        assert result == {"attempted": 0, "unconfirmed_failed": 1}
+        [accepted] = eventually(lambda: fake_twilio.sent_messages())
+        # Twilio's status callback carries our id (?m=) and attaches the SID.
+        response = signed_post(
+            f"/whatsapp/twilio/status?m={message.pk}",
+            {"MessageSid": accepted["sid"], "MessageStatus": "delivered", "AccountSid": accepted["account_sid"]},
+        )
+        assert response.status_code == 200
         message.refresh_from_db()
-        assert message.status == MessageStatus.FAILED
-        assert message.error_code == "unconfirmed"
+        assert (message.provider_id, message.status) == (accepted["sid"], MessageStatus.DELIVERED)
+        assert outbound.process_due(now=timezone.now() + timedelta(hours=1)) == {"attempted": 0}
+        assert len(creates(fake_twilio)) == 1
+
+    def test_when_twilio_did_not_take_it_the_next_attempt_sends_it_once(self, interaction, agent, fake_twilio, settings):
+        settings.TWILIO_TIMEOUT_SECONDS = 0.3
+        fake_twilio.fail_next(1, status=503, code=20500, message="Service unavailable", delay=0.8)
+        message = outbound.send_reply(interaction.pk, sender=agent.user, body="Hello", retry_in_background=False)
+        assert message.error_code == actions.AMBIGUOUS
+        outbound.process_due(now=message.next_attempt_at + timedelta(seconds=1))
+        message.refresh_from_db()
+        assert message.status == MessageStatus.QUEUED
+        assert len(fake_twilio.sent_messages()) == 1
 
 
 class TestPermanentErrors:

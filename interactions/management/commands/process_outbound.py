@@ -10,7 +10,7 @@ from interactions.outbound import process_due
 
 
 class Command(BaseCommand):
-    help = "Send outbound messages whose retry is due; mark unconfirmed sends failed."
+    help = "Send the outbound messages whose retry is due."
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="Keep running, one pass every --interval seconds.")
@@ -19,8 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, loop=False, interval=5.0, **options):
         while True:
             result = process_due()
-            if result["attempted"] or result["unconfirmed_failed"] or not loop:
-                self.stdout.write(f"attempted {result['attempted']}, marked unconfirmed {result['unconfirmed_failed']}")
+            if result["attempted"] or not loop:
+                self.stdout.write(f"attempted {result['attempted']}")
             if not loop:
                 return
             time.sleep(interval)

@@ -1,0 +1,68 @@
+"""A populated installation: two agents, an administrator, an interaction of each agent, a widget."""
+
+from __future__ import annotations
+
+import pytest
+
+from interactions import actions
+from tests.conftest import CUSTOMER_NUMBER
+
+XSS_NAME = '<script>alert("name")</script>'
+XSS_BODY = '<img src=x onerror=alert("body")>'
+
+
+@pytest.fixture
+def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agents import desk_files
+    from widgets.models import Widget
+
+    owner = make_agent("alex")
+    other = make_agent("bea")
+    # alex gets the first customer's interaction (both idle: lowest id first), bea the second.
+    first = actions.receive_inbound(
+        service,
+        actions.InboundMessage(
+            channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "a" * 32, body=XSS_BODY, name=XSS_NAME
+        ),
+    ).interaction
+    second = actions.receive_inbound(
+        service,
+        actions.InboundMessage(channel="whatsapp", address="+393339999999", provider_id="SM" + "b" * 32, body="Ciao", name="Other"),
+    ).interaction
+    if first.agent_id != owner.pk:
+        owner, other = other, owner
+    # The reply carries two files the agent attached, so the desk's media URLs
+    # (/desk/media/<message>/<index>/, index 1 as the discovery fills it in) lead somewhere.
+    settings.OCC_MEDIA_ROOT = str(tmp_path)
+    uploads = [
+        desk_files.save_upload(SimpleUploadedFile(f"note{i}.txt", b"hello", content_type="text/plain")) for i in range(2)
+    ]
+    reply = actions.create_reply(
+        first.pk,
+        sender=owner.user,
+        body=XSS_BODY,
+        attachments=desk_files.attachments_for([{"token": u["token"], "name": u["name"]} for u in uploads]),
+    )
+    widget = Widget.objects.create(name=XSS_NAME, whatsapp_service=service)
+    return {
+        "admin": admin_user,
+        "owner": owner,
+        "other": other,
+        "interaction": first,
+        "other_interaction": second,
+        "message": reply,
+        "contact": first.contact,
+        "service": service,
+        "widget": widget,
+        "agent": owner,
+        "profile": owner,
+        "user": owner.user,
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """These tests create many users; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
