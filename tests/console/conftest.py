@@ -36,6 +36,9 @@ def field_errors(html: str, name: str) -> str:
 
 @pytest.fixture
 def console_urls(service, agent, fake_twilio):
+    from widgets.models import Widget
+
+    widget = Widget.objects.create(name="Website", whatsapp_service=service)
     """Every GET page of the console, with real objects behind the ids.
 
     The fake Twilio stands in for any page that asks Twilio while rendering
@@ -50,4 +53,8 @@ def console_urls(service, agent, fake_twilio):
         reverse("agents:user_create"),
         reverse("agents:user_edit", args=[agent.user.pk]),
         reverse("whatsapp:health", args=[service.pk]),
+        reverse("widgets:list"),
+        reverse("widgets:create"),
+        reverse("widgets:edit", args=[widget.pk]),
+        reverse("audit:log"),
     ]
