@@ -74,12 +74,16 @@ def twilio_signature_required(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        # Loaded once per request; the view reads the WhatsApp switch from it.
+        # A database or key failure propagates: it is the server's fault, and
+        # an error answer (503 for the database) makes Twilio try again or use
+        # the fallback URL, where a 403 would lose the message.
+        request.twilio_account = _account()
+        auth_token = request.twilio_account.get_auth_token()
         try:
-            # Loaded once per request; the view reads the WhatsApp switch from it.
-            request.twilio_account = _account()
-            valid = is_valid_signature(request, request.twilio_account.get_auth_token())
-        except Exception:  # an unreadable token or form is a refusal, never a 500
-            logger.exception("Twilio signature could not be checked for %s", request.path)
+            valid = is_valid_signature(request, auth_token)
+        except Exception:  # a request the validator cannot read is a refusal, never a 500
+            logger.warning("Twilio signature could not be checked for %s", request.path, exc_info=True)
             valid = False
         if not valid:
             logger.warning(
