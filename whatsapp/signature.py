@@ -18,6 +18,7 @@ import functools
 import logging
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseForbidden
 from twilio.request_validator import RequestValidator
 
@@ -82,6 +83,8 @@ def twilio_signature_required(view):
         auth_token = request.twilio_account.get_auth_token()
         try:
             valid = is_valid_signature(request, auth_token)
+        except SuspiciousOperation:
+            raise  # a body too big or with too many fields: Django answers 400
         except Exception:  # a request the validator cannot read is a refusal, never a 500
             logger.warning("Twilio signature could not be checked for %s", request.path, exc_info=True)
             valid = False
