@@ -18,6 +18,8 @@ import functools
 import logging
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.db import DatabaseError
 from django.http import HttpResponseForbidden
 from twilio.request_validator import RequestValidator
 
@@ -78,6 +80,10 @@ def twilio_signature_required(view):
             # Loaded once per request; the view reads the WhatsApp switch from it.
             request.twilio_account = _account()
             valid = is_valid_signature(request, request.twilio_account.get_auth_token())
+        except (DatabaseError, SuspiciousOperation):
+            # Database down: a 503 (occ.middleware), so Twilio's retry rules apply.
+            # Body too large or too many fields: Django's 400, not "wrong signature".
+            raise
         except Exception:  # an unreadable token or form is a refusal, never a 500
             logger.exception("Twilio signature could not be checked for %s", request.path)
             valid = False

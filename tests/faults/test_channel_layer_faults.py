@@ -9,12 +9,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 
 from agents.consumers import DeskConsumer
 from interactions.models import Interaction, Message
 from tests.conftest import load_payload
+from tests.faults.async_helpers import run_async
 from tests.faults.conftest import pubsub_layer
 
 INBOUND = "/whatsapp/twilio/inbound"
@@ -108,7 +108,7 @@ def test_pushes_resume_after_redis_restarts_and_nothing_is_lost(signed_post, ser
         await desk.disconnect()
         return first, received, attempt
 
-    first, received, last = async_to_sync(scenario)()
+    first, received, last = run_async(scenario)()
     assert first["message"]["body"].startswith("Buongiorno")
     assert received is not None, "pushes never resumed after Redis came back"
     stored = set(Message.objects.values_list("provider_id", flat=True))

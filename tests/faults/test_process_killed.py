@@ -32,7 +32,7 @@ INBOUND = "/whatsapp/twilio/inbound"
 
 def run_worker(point: str, job: dict, *, twilio_base: str = "") -> subprocess.CompletedProcess:
     db = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "OCC_PUBLIC_BASE_URL"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "OCC_PUBLIC_BASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(
         DJANGO_SETTINGS_MODULE="occ.settings",
         DATABASE_URL=f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",

@@ -31,7 +31,9 @@ def world(chat_settings, service, make_agent, admin_user):
     if first.agent_id != owner.pk:
         owner, other = other, owner
     reply = actions.create_reply(first.pk, sender=owner.user, body=XSS_BODY)
-    widget = Widget.objects.create(name=XSS_NAME, whatsapp_service=service)
+    widget = Widget.objects.create(
+        name=XSS_NAME, whatsapp_service=service, allowed_origins="https://shop.example", attribution_enabled=True
+    )
     return {
         "admin": admin_user,
         "owner": owner,

@@ -27,12 +27,14 @@ PUBLIC = {
     "api-docs",
 }
 # Name prefixes of public endpoints (the website widget's embed script, configuration and QR codes).
-PUBLIC_PREFIXES = ("widgets:public", "widgets:embed", "widgets:config", "widgets:qr", "widget_public:")
+PUBLIC_PREFIXES = ("widgets:embed", "widgets:config", "widgets:qr", "widgets:visit")
 # Pages for every signed-in user (agents too). Everything else is the administrators' console.
 AGENT_PAGES = {"home", "logout", "password_change", "password_change_done", "agents:desk"}
 AGENT_PREFIXES = ("desk:", "api:", "api-v1:", "agents:desk")
 # Views allowed to skip CSRF: callers that are not browsers with our session.
 CSRF_EXEMPT = {"whatsapp:inbound", "whatsapp:status", "api-schema", "api-docs"}
+# The widget's endpoints are called from other websites without cookies or credentials.
+CSRF_EXEMPT_PREFIXES = ("widgets:embed", "widgets:config", "widgets:qr", "widgets:visit")
 # Django's admin has its own staff check and is not part of the console.
 SKIPPED_NAMESPACES = ("admin",)
 
@@ -52,6 +54,10 @@ class Endpoint:
     @property
     def for_agents(self) -> bool:
         return self.name in AGENT_PAGES or self.name.startswith(AGENT_PREFIXES) or self.route.startswith("api/v1/")
+
+    @property
+    def csrf_exempt_allowed(self) -> bool:
+        return self.name in CSRF_EXEMPT or self.name.startswith(CSRF_EXEMPT_PREFIXES)
 
     @property
     def is_api(self) -> bool:
