@@ -10,6 +10,7 @@ import time
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 
 from agents.consumers import DeskConsumer
 from interactions.models import Interaction, Message
@@ -106,6 +107,7 @@ def test_pushes_resume_after_redis_restarts_and_nothing_is_lost(signed_post, ser
             except TimeoutError:
                 continue
         await desk.disconnect()
+        await sync_to_async(connections.close_all)()
         return first, received, attempt
 
     first, received, last = run_async(scenario)()

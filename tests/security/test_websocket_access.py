@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 
 from agents.consumers import DeskConsumer
 from agents.models import Presence
@@ -65,6 +66,7 @@ def test_an_agent_hears_only_their_own_interactions(service, make_agent):
         other_heard_nothing = await desks[other.pk].receive_nothing(timeout=0.5)
         for communicator in desks.values():
             await communicator.disconnect()
+        await sync_to_async(connections.close_all)()
         return heard, other_heard_nothing
 
     heard, other_heard_nothing = run_async(scenario)()
