@@ -81,8 +81,8 @@ def twilio_signature_required(view):
             request.twilio_account = _account()
             valid = is_valid_signature(request, request.twilio_account.get_auth_token())
         except (DatabaseError, SuspiciousOperation):
-            # Database down: a 503 (occ.middleware), so Twilio's retry rules apply.
-            # Body too large or too many fields: Django's 400, not "wrong signature".
+            # The database is down (a 5xx lets Twilio retry; a 403 would lose
+            # the message) or the body is too large (Django answers 400).
             raise
         except Exception:  # an unreadable token or form is a refusal, never a 500
             logger.exception("Twilio signature could not be checked for %s", request.path)
