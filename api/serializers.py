@@ -476,6 +476,13 @@ class ReplySerializer(serializers.Serializer):
     )
     template_variables = serializers.DictField(child=serializers.CharField(max_length=1000), required=False)
 
+    def validate_template_id(self, value):
+        from whatsapp.content_templates import approved_templates
+
+        if value and value not in {t["sid"] for t in approved_templates()}:
+            raise serializers.ValidationError("That template is not among the approved ones.")
+        return value
+
     def validate(self, attrs):
         if not (attrs.get("body") or "").strip() and not attrs.get("template_id"):
             raise serializers.ValidationError({"body": ["Write a message or choose a template."]})

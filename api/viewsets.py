@@ -21,7 +21,7 @@ from api import filters
 from api import serializers as s
 from api.permissions import AdministratorWritesOthersRead, IsAdministrator, is_administrator
 from hooks.models import Delivery, Endpoint
-from interactions import actions
+from interactions import actions, outbound
 from interactions.models import Contact, Interaction, Message
 from services.models import Service
 from settings import actions as settings_actions
@@ -309,14 +309,14 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         interaction = self.interaction()
         data = s.ReplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        message = actions.create_reply(
+        # The desk's path: store the reply, one delivery attempt now, retries in the background.
+        message = outbound.send_reply(
             interaction.pk,
             sender=request.user,
             body=data.validated_data.get("body", ""),
             template_id=data.validated_data.get("template_id", ""),
             template_variables=data.validated_data.get("template_variables") or {},
         )
-        message = actions.deliver(message)
         message.refresh_from_db()
         return Response(self.get_serializer(message).data, status=status.HTTP_201_CREATED)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django.utils import timezone
@@ -153,3 +154,19 @@ def test_date_filters_accept_any_offset_and_refuse_dates_out_of_range(admin_api,
 def test_id_filters_refuse_what_is_not_an_id(admin_api, db):
     assert "contact" in errors_of(admin_api.get(URL + "?contact=-2.1e302"))
     assert "service" in errors_of(admin_api.get(URL + "?service=99999999999999999999"))
+
+
+def test_outside_the_window_an_approved_template_is_sent(agent_api, inbound, fake_twilio, settings):
+    sid = "HX" + "0123456789abcdef" * 2
+    settings.OCC_WHATSAPP_TEMPLATES = json.dumps([{"sid": sid, "name": "Follow-up", "body": "Hello {{1}}"}])
+    interaction = inbound()
+    Interaction.objects.filter(pk=interaction.pk).update(last_inbound_at=timezone.now() - timedelta(hours=30))
+    unknown = "HX" + "f" * 32
+    assert "template_id" in errors_of(agent_api.post(messages_url(interaction), {"template_id": unknown}, format="json"))
+    response = agent_api.post(
+        messages_url(interaction), {"template_id": sid, "template_variables": {"1": "Carla"}}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    sent = fake_twilio.sent_messages()
+    assert [m["_content_sid"] for m in sent] == [sid]
+    assert json.loads(sent[0]["_content_variables"]) == {"1": "Carla"}
