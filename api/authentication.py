@@ -3,8 +3,8 @@
 DRF's throttles run after authentication, so they never see a wrong token.
 These classes check the client's recent failures first (answering 429 past
 OCC_API_AUTH_FAILURES_LIMIT within OCC_API_AUTH_FAILURES_WINDOW_SECONDS)
-and count each failure: a wrong or revoked token, a session request without
-its CSRF token. The counts live in Django's cache (per process unless a
+and count each failure: a wrong or revoked token (guessing sessions is the
+login page's business, throttled there). The counts live in Django's cache (per process unless a
 shared cache is configured).
 """
 
@@ -50,14 +50,11 @@ def refuse_if_blocked(request) -> None:
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
-    """The browser's session, with Django's CSRF check on unsafe methods."""
+    """The browser's session, with Django's CSRF check on unsafe methods.
 
-    def enforce_csrf(self, request):
-        try:
-            super().enforce_csrf(request)
-        except exceptions.PermissionDenied:
-            record_failure(request)
-            raise
+    A missing CSRF token is refused (403) but not counted: a hostile page
+    could otherwise make a victim's browser lock the victim out.
+    """
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

@@ -319,6 +319,19 @@ class AgentSerializer(serializers.ModelSerializer):
         return profile
 
 
+class UserSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    first_name = serializers.CharField(allow_blank=True)
+    last_name = serializers.CharField(allow_blank=True)
+    is_administrator = serializers.BooleanField(source="is_staff")
+
+
+class MeSerializer(serializers.Serializer):
+    user = UserSummarySerializer()
+    agent = AgentSerializer(allow_null=True, help_text="Null for a user without an agent profile.")
+
+
 class PresenceSerializer(serializers.Serializer):
     presence = serializers.ChoiceField(choices=Presence.choices)
 

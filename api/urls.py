@@ -21,6 +21,8 @@ messages = viewsets.MessageViewSet
 deliveries = viewsets.WebhookDeliveryViewSet
 
 v1 = [
+    path("me/", viewsets.MeView.as_view(), name="me"),
+    path("me/presence/", viewsets.PresenceView.as_view(), name="me-presence"),
     path("settings/chat-channel/", viewsets.ChatChannelSettingsView.as_view(), name="chat-channel"),
     path("settings/chat-channel/verify/", viewsets.ChatChannelVerifyView.as_view(), name="chat-channel-verify"),
     path(
@@ -33,12 +35,7 @@ v1 = [
         messages.as_view({"get": "retrieve"}),
         name="interaction-message",
     ),
-    path("webhooks/<int:endpoint_pk>/deliveries/", deliveries.as_view({"get": "list"}), name="webhook-deliveries"),
-    path(
-        "webhooks/<int:endpoint_pk>/deliveries/<int:pk>/",
-        deliveries.as_view({"get": "retrieve"}),
-        name="webhook-delivery",
-    ),
+    path("webhooks/<int:webhook_pk>/deliveries/", deliveries.as_view({"get": "list"}), name="webhook-deliveries"),
     path("", include(router.urls)),
 ]
 

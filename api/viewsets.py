@@ -150,6 +150,10 @@ class AgentViewSet(
     ordering = ["user__username"]
 
     def get_queryset(self):
+        return self.queryset_for_everyone()
+
+    @staticmethod
+    def queryset_for_everyone():
         return (
             AgentProfile.objects.select_related("user")
             .prefetch_related("services")
@@ -169,22 +173,37 @@ class AgentViewSet(
         # As the console does: more capacity, another service or a channel switched on serves the queue now.
         actions.capacity_changed(profile)
 
-    @extend_schema(responses={200: s.AgentSerializer})
-    @action(detail=False, methods=["get"], permission_classes=[IsAuthenticated])
-    def me(self, request):
-        """The signed-in agent's own profile."""
-        profile = get_object_or_404(self.get_queryset(), user=request.user)
-        return Response(self.get_serializer(profile).data)
 
-    @extend_schema(request=s.PresenceSerializer, responses={200: s.AgentSerializer})
-    @action(detail=False, methods=["post"], url_path="me/presence", permission_classes=[IsAuthenticated])
-    def presence(self, request):
-        """Set the signed-in agent's presence (online takes new interactions; away and offline keep current ones)."""
+@extend_schema(tags=["agents"], responses={200: s.MeSerializer})
+class MeView(GenericAPIView):
+    """Who this session or token is: the user, whether an administrator, and their agent profile (or null)."""
+
+    serializer_class = s.MeSerializer
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+    filter_backends = []
+
+    def get(self, request):
+        profile = AgentViewSet.queryset_for_everyone().filter(user=request.user).first()
+        return Response(self.get_serializer({"user": request.user, "agent": profile}).data)
+
+
+@extend_schema(tags=["agents"], request=s.PresenceSerializer, responses={200: s.AgentSerializer})
+class PresenceView(GenericAPIView):
+    """Set the signed-in agent's presence (online takes new interactions; away and offline keep current ones)."""
+
+    serializer_class = s.PresenceSerializer
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+    filter_backends = []
+
+    def post(self, request):
         profile = get_object_or_404(AgentProfile, user=request.user)
-        serializer = s.PresenceSerializer(data=request.data)
+        serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         actions.set_presence(profile, serializer.validated_data["presence"])
-        return Response(self.get_serializer(self.get_queryset().get(pk=profile.pk)).data)
+        profile = AgentViewSet.queryset_for_everyone().get(pk=profile.pk)
+        return Response(s.AgentSerializer(profile, context=self.get_serializer_context()).data)
 
 
 @extend_schema(tags=["widgets"])
@@ -337,7 +356,7 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema(tags=["webhooks"])
-class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class WebhookDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The delivery log of one endpoint, newest first."""
 
     serializer_class = s.WebhookDeliverySerializer
@@ -349,5 +368,5 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Delivery.objects.none()
-        endpoint = get_object_or_404(Endpoint, pk=self.kwargs["endpoint_pk"])
+        endpoint = get_object_or_404(Endpoint, pk=self.kwargs["webhook_pk"])
         return Delivery.objects.filter(endpoint=endpoint).select_related("event").prefetch_related("attempt_log")

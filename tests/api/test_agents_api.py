@@ -72,12 +72,13 @@ def test_administrator_sets_presence_and_an_online_agent_drains_the_queue(admin_
 
 
 def test_an_agent_reads_their_own_profile_and_sets_presence(agent_api, agent):
-    assert agent_api.get(URL + "me/").json()["id"] == agent.pk
-    response = agent_api.post(URL + "me/presence/", {"presence": "away"}, format="json")
+    me = agent_api.get("/api/v1/me/").json()
+    assert me["agent"]["id"] == agent.pk and me["user"]["is_administrator"] is False
+    response = agent_api.post("/api/v1/me/presence/", {"presence": "away"}, format="json")
     assert response.status_code == 200 and response.json()["presence"] == "away"
     agent.refresh_from_db()
     assert agent.presence == Presence.AWAY
-    assert "presence" in errors_of(agent_api.post(URL + "me/presence/", {"presence": "asleep"}, format="json"))
+    assert "presence" in errors_of(agent_api.post("/api/v1/me/presence/", {"presence": "asleep"}, format="json"))
 
 
 def test_an_administrator_changes_an_agents_password_and_name(admin_api, agent):
@@ -93,8 +94,9 @@ def test_agents_cannot_configure_agents(anon, agent_api, other_agent, admin_api)
     assert agent_api.get(URL).status_code == 403
     assert agent_api.get(f"{URL}{other_agent.pk}/").status_code == 403
     assert agent_api.patch(f"{URL}{other_agent.pk}/", {"max_interactions": 9}, format="json").status_code == 403
-    assert anon.get(URL + "me/").status_code == 401
-    assert admin_api.get(URL + "me/").status_code == 404  # an administrator without an agent profile
+    assert anon.get("/api/v1/me/").status_code == 401
+    me = admin_api.get("/api/v1/me/").json()
+    assert me["agent"] is None and me["user"]["is_administrator"] is True  # no agent profile
     assert admin_api.get(URL).json()["count"] == 2
 
 

@@ -96,7 +96,7 @@ def test_transfer_to_a_colleague_and_the_interaction_leaves_the_agents_view(agen
 def test_transfer_back_to_the_queue(agent_api, agent, inbound):
     interaction = inbound()
     assert interaction.agent_id == agent.pk
-    agent_api.post("/api/v1/agents/me/presence/", {"presence": "away"}, format="json")
+    agent_api.post("/api/v1/me/presence/", {"presence": "away"}, format="json")
     response = agent_api.post(f"{URL}{interaction.pk}/transfer/", {"agent": None}, format="json")
     assert response.status_code == 200
     assert response.json()["state"] == "queued" and response.json()["agent"] is None

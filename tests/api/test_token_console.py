@@ -15,7 +15,7 @@ def test_administrator_creates_a_token_that_is_shown_once_and_works(admin_client
     assert key not in admin_client.get(PAGE).content.decode()  # only once
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert api.get("/api/v1/agents/me/").json()["id"] == agent.pk
+    assert api.get("/api/v1/me/").json()["agent"]["id"] == agent.pk
 
 
 def test_replacing_a_token_stops_the_old_one(admin_client, agent):
@@ -31,7 +31,7 @@ def test_revoking_a_token_refuses_scripts_at_once(admin_client, agent):
     assert response.status_code == 200 and not Token.objects.filter(user=agent.user).exists()
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert api.get("/api/v1/agents/me/").status_code == 401
+    assert api.get("/api/v1/me/").status_code == 401
 
 
 def test_the_page_is_for_administrators_only(client, agent):
