@@ -44,3 +44,8 @@ def test_the_page_is_for_administrators_only(client, agent):
 
 def test_the_console_links_to_the_token_page(admin_client):
     assert PAGE in admin_client.get(PAGE).content.decode()
+
+
+def test_the_token_page_speaks_italian(admin_client):
+    page = admin_client.get(PAGE, HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert "Token API" in page and "Crea token" in page

@@ -80,3 +80,8 @@ def test_webhooks_through_the_api(endpoint, receiver, service, agent, admin_user
     agent_api = APIClient()
     agent_api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=agent.user).key}")
     assert agent_api.get("/api/v1/webhooks/").status_code == 403
+
+
+def test_the_webhooks_page_speaks_italian(admin_client, endpoint):
+    page = admin_client.get(f"{PAGE}{endpoint.pk}/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert "Segreto di firma" in page and "Registro consegne" in page
