@@ -199,6 +199,9 @@ OCC_WEBHOOK_RETRY_MAX_SECONDS = env_float("OCC_WEBHOOK_RETRY_MAX_SECONDS", 3600.
 # Each web process delivers in a background thread after the commit; turn it
 # off when `manage.py deliver_webhooks` runs as a separate worker.
 OCC_WEBHOOK_DELIVER_IN_PROCESS = env_bool("OCC_WEBHOOK_DELIVER_IN_PROCESS", True)
+# How long a process trusts its in-memory list of active endpoints (the
+# receiving path then costs no query); a new endpoint gets events within this.
+OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS = env_float("OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS", 5.0)
 
 # --- Twilio ---------------------------------------------------------------
 # Base URLs are configurable so tests and the sandbox talk to a local fake

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from hooks.outbox import forget_endpoints
 from interactions import actions
 from tests.conftest import CUSTOMER_NUMBER
 
@@ -26,6 +27,8 @@ def _fresh_failure_counts():
     cache.clear()
     yield
     cache.clear()
+    # Webhooks made here vanish with the test's transaction, without signals.
+    forget_endpoints()
 
 
 def token_client(user) -> APIClient:

@@ -11,6 +11,7 @@ import pytest
 
 from hooks import dispatcher
 from hooks.actions import create_endpoint
+from hooks.outbox import forget_endpoints
 
 
 class Receiver:
@@ -77,6 +78,8 @@ def _webhook_settings(settings):
     settings.OCC_WEBHOOK_TIMEOUT_SECONDS = 5
     yield
     dispatcher.stop()
+    # The test database is rolled back without signals: drop the remembered endpoints.
+    forget_endpoints()
 
 
 @pytest.fixture

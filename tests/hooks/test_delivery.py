@@ -12,7 +12,7 @@ from django.utils import timezone
 from agents.models import Presence
 from hooks import signing
 from hooks.delivery import backoff_seconds, deliver_due
-from hooks.models import Delivery, DeliveryState, Event
+from hooks.models import Delivery, DeliveryState, Endpoint, Event
 from interactions import actions
 from interactions.models import Direction, Interaction, Message, MessageStatus
 
@@ -225,3 +225,20 @@ def test_concurrent_workers_never_send_an_event_twice(receiver, service, make_ag
     acknowledged = receiver.acknowledged()
     assert set(acknowledged) == expected and set(acknowledged.values()) == {1}
     assert len(receiver.requests) == len(expected)
+
+
+def test_a_stale_list_of_endpoints_never_writes_a_delivery_for_an_inactive_one(endpoint, receiver, service, agent):
+    from hooks.outbox import active_endpoints
+
+    assert [pk for pk, _types in active_endpoints()] == [endpoint.pk]  # remembered
+    Endpoint.objects.filter(pk=endpoint.pk).update(is_active=False)  # as another process would, unseen here
+    customer_writes(service, "+393330000001", "SM1")
+    assert not Event.objects.exists() and not Delivery.objects.exists()
+
+
+def test_the_receiving_path_costs_no_query_without_webhooks(service, agent, django_assert_max_num_queries):
+    from hooks.outbox import active_endpoints, record
+
+    active_endpoints()  # remembered: none
+    with django_assert_max_num_queries(0):
+        assert record("interaction.closed", {"interaction": {}}) is None

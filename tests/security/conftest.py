@@ -50,7 +50,8 @@ def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
     )
     from hooks.actions import create_endpoint
 
-    webhook, _secret = create_endpoint(url="https://crm.example/occ-events")
+    # Inactive: its pages exist, and no event is queued for it while these tests run.
+    webhook, _secret = create_endpoint(url="https://crm.example/occ-events", is_active=False)
     return {
         "webhook": webhook,
         "admin": admin_user,
