@@ -58,9 +58,15 @@ def test_everything_is_404_when_the_sandbox_is_off(admin_client, settings):
 
 
 def test_production_settings_never_enable_it():
-    import occ.production
+    """Even with OCC_SANDBOX=1 in the environment (read in a fresh interpreter)."""
+    import os
+    import subprocess
+    import sys
 
-    assert occ.production.OCC_SANDBOX is False
+    env = {**os.environ, "OCC_SANDBOX": "1", "SECRET_KEY": "s" * 60, "DJANGO_SETTINGS_MODULE": "occ.production"}
+    code = "from django.conf import settings; print(settings.OCC_SANDBOX)"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
 
 
 @pytest.mark.django_db(transaction=True)
