@@ -45,7 +45,9 @@ def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
         body=XSS_BODY,
         attachments=desk_files.attachments_for([{"token": u["token"], "name": u["name"]} for u in uploads]),
     )
-    widget = Widget.objects.create(name=XSS_NAME, whatsapp_service=service)
+    widget = Widget.objects.create(
+        name=XSS_NAME, whatsapp_service=service, allowed_origins="https://shop.example", attribution_enabled=True
+    )
     return {
         "admin": admin_user,
         "owner": owner,

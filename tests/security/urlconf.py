@@ -73,6 +73,10 @@ class Endpoint:
         return self.name in AGENT_PAGES or self.name.startswith(AGENT_PREFIXES) or self.route.startswith("api/v1/")
 
     @property
+    def csrf_exempt_allowed(self) -> bool:
+        return self.name in CSRF_EXEMPT
+
+    @property
     def is_api(self) -> bool:
         return self.route.startswith("api/")
 
