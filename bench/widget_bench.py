@@ -49,7 +49,19 @@ def bare(request):
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-urlpatterns = [path("_bench/bare", bare), path("", include("occ.urls"))]
+def bare_query(request):
+    # The same, plus the one indexed query each widget endpoint makes.
+    from widgets.models import Widget
+
+    Widget.objects.filter(public_key=request.GET.get("k", "")).exists()
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("_bench/bare", bare),
+    path("_bench/bare-query", bare_query),
+    path("", include("occ.urls")),
+]
 """
 
 
@@ -68,6 +80,11 @@ def prepare(tmp: Path) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join([str(tmp), str(ROOT), env.get("PYTHONPATH", "")])
     env["LOG_LEVEL"] = "WARNING"
     env.setdefault("SECRET_KEY", secrets.token_hex(32))
+    # Under ASGI every request runs its sync code in a fresh thread, and a
+    # persistent connection belongs to its thread: with DB_CONN_MAX_AGE > 0
+    # each request leaves a PostgreSQL connection open until max_connections
+    # runs out ("too many clients"). Close them at the end of each request.
+    env.setdefault("DB_CONN_MAX_AGE", "0")
     if not env.get("DATABASE_URL"):
         env["SQLITE_PATH"] = str(tmp / "bench.sqlite3")
     os.environ.update(env)
@@ -225,6 +242,7 @@ def main() -> None:
         origin = {"Origin": "https://www.example.com"}
         endpoints = [
             ("bare Django view", "/_bench/bare", {}),
+            ("bare view + 1 query", f"/_bench/bare-query?k={key}", {}),
             ("config.json", f"/widget/{key}/config.json", origin),
             ("qr.svg", f"/widget/{key}/qr.svg", {}),
             ("qr.png", f"/widget/{key}/qr.png", {}),
