@@ -38,6 +38,13 @@ from occ.settings import *  # noqa: F401,F403
 ROOT_URLCONF = "widget_bench_urls"
 DEBUG = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+import os as _os
+
+if _os.environ.get("WIDGET_BENCH_POOL") == "1" and DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    # psycopg's connection pool, one per worker process (needs psycopg_pool).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 2, "max_size": 8}  # noqa: F405
 """
 
 BENCH_URLS = """
@@ -228,7 +235,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1500, help="at most this many requests per endpoint and round")
     parser.add_argument("--seconds", type=float, default=4.0, help="at most this long per endpoint and round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all endpoints, interleaved (default 3)")
+    parser.add_argument("--pool", action="store_true", help="PostgreSQL through psycopg's connection pool")
     args = parser.parse_args()
+    if args.pool:
+        os.environ["WIDGET_BENCH_POOL"] = "1"
 
     with tempfile.TemporaryDirectory(prefix="occ-widget-bench-") as tmp:
         env = prepare(Path(tmp))
@@ -269,6 +279,8 @@ def main() -> None:
             cleanup()
 
     database = "PostgreSQL (DATABASE_URL)" if os.environ.get("DATABASE_URL") else "SQLite (temporary)"
+    if args.pool and os.environ.get("DATABASE_URL"):
+        database += " with a connection pool"
     print(f"\nOCC widget benchmark: uvicorn, {args.workers} workers, {database}, "
           f"{args.concurrency} keep-alive connections, {args.rounds} rounds of <= {args.requests} requests / "
           f"{args.seconds:g} s per endpoint, "

@@ -4,7 +4,9 @@ No login, no cookies, callable from any website's pages (CORS). Nothing here
 touches the session, so the session middleware sets no cookie; POSTs are
 CSRF-exempt because they carry no credentials and change nothing a visitor
 could abuse beyond counting a visit. A host page outside a widget's allowed
-origins gets no configuration (see widgets.origins: a courtesy, not a secret).
+origins gets no configuration and records no visit (see widgets.origins: a
+courtesy, not a secret). The QR images are not origin-checked: they carry
+only the public number and are meant for print too.
 """
 
 from __future__ import annotations
