@@ -149,3 +149,10 @@ class TestWidgetPage:
         assert "Maria Rossi" in page and "https://shop.example.com/a" in page
         listed = admin_client.get(LIST).context["widgets"]
         assert [(w.visit_count, w.opened_count, w.conversation_count) for w in listed] == [(3, 2, 1)]
+
+
+def test_the_console_speaks_italian(admin_client, widget):
+    page = admin_client.get(f"/settings/widgets/{widget.pk}/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert "Cosa vedono i visitatori" in page and "Incorpora nel tuo sito" in page
+    response = admin_client.post(NEW, {"name": "x", "allowed_origins": "www.example.com"}, HTTP_ACCEPT_LANGUAGE="it")
+    assert "non è l&#x27;origine di un sito" in response.content.decode()

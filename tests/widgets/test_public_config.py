@@ -42,6 +42,9 @@ def test_strings_follow_the_visitors_language(client, widget):
     italian = client.get(config_url(widget), HTTP_ACCEPT_LANGUAGE="it")
     assert (english["Content-Language"], italian["Content-Language"]) == ("en", "it")
     assert set(english.json()["strings"]) == set(italian.json()["strings"])
+    assert english.json()["strings"]["title"] == "Chat with us on WhatsApp"
+    assert italian.json()["strings"]["title"] == "Scrivici su WhatsApp"
+    assert "Nessun widget" in client.get("/widget/nope/config.json", HTTP_ACCEPT_LANGUAGE="it").json()["error"]
 
 
 def test_configuration_has_an_etag(client, widget):
