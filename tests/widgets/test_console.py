@@ -156,3 +156,15 @@ def test_the_console_speaks_italian(admin_client, widget):
     assert "Cosa vedono i visitatori" in page and "Incorpora nel tuo sito" in page
     response = admin_client.post(NEW, {"name": "x", "allowed_origins": "www.example.com"}, HTTP_ACCEPT_LANGUAGE="it")
     assert "non è l&#x27;origine di un sito" in response.content.decode()
+
+
+def test_the_sample_page_embeds_the_snippet(admin_client, agent, widget):
+    from django.test import Client
+
+    url = f"/settings/widgets/{widget.pk}/preview/"
+    page = admin_client.get(url).content.decode()
+    client = Client()
+    assert f'<script src="http://testserver/widget/embed.js" data-occ-widget="{widget.public_key}" async></script>' in page
+    assert client.get(url).status_code == 302
+    client.force_login(agent.user)
+    assert client.get(url).status_code == 403
