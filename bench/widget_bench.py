@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
 import socket
@@ -64,8 +65,21 @@ def bare_query(request):
     return HttpResponse(b"ok", content_type="text/plain")
 
 
+def qr_cache(request):
+    # Per worker process: how many QR images were rendered (misses) and reused (hits).
+    import os
+
+    from django.http import JsonResponse
+
+    from widgets import qr
+
+    info = qr.cache_info()
+    return JsonResponse({"pid": os.getpid(), "hits": info.hits, "misses": info.misses})
+
+
 urlpatterns = [
     path("_bench/bare", bare),
+    path("_bench/qr-cache", qr_cache),
     path("_bench/bare-query", bare_query),
     path("", include("occ.urls")),
 ]
@@ -273,6 +287,15 @@ def main() -> None:
                         load(port, path, headers, requests=args.requests, seconds=args.seconds, concurrency=args.concurrency)
                     ))
             results = [(name, summary(rounds[name])) for name, _path, _headers in endpoints]
+            # Ask each worker how often it rendered a QR code (connections
+            # are spread over the workers, so a few tries reach them all).
+            renders: dict[int, dict] = {}
+            for _ in range(40):
+                with urllib.request.urlopen(f"http://{HOST}:{port}/_bench/qr-cache", timeout=5) as answer:
+                    data = json.loads(answer.read())
+                renders[data["pid"]] = data
+                if len(renders) >= args.workers:
+                    break
         finally:
             server.terminate()
             server.wait(timeout=15)
@@ -295,6 +318,8 @@ def main() -> None:
     print(f"\nRendering one QR code without the cache costs {costs['svg']:.1f} ms (SVG) and "
           f"{costs['png']:.1f} ms (PNG) in this process: rendered per request, one worker could "
           f"serve at most ~{1000 / costs['svg']:.0f} SVG or ~{1000 / costs['png']:.0f} PNG responses per second.")
+    for pid, data in sorted(renders.items()):
+        print(f"Worker {pid}: {data['misses']} QR renderings, {data['hits']} responses served from the rendered-bytes cache.")
     bad = [name for name, r in results if set(r["statuses"]) - {200, 304}]
     if bad:
         raise SystemExit(f"unexpected statuses for: {', '.join(bad)}")

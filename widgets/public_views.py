@@ -200,10 +200,14 @@ def _qr(request, key: str, fmt: str):
         if visit is None:
             return _error(request, 404, _("Unknown visit."))
     channel = selectors.whatsapp_channel(widget, visit)
-    body, digest = qr.render(channel.app_link, fmt)
+    digest = channel.qr_hash(fmt)
     # A URL naming this very content may be cached for good; the plain URL
     # is revalidated, so a changed number or text shows at once.
     cache_control = IMMUTABLE if request.GET.get("h") == digest else REVALIDATE
+    if _not_modified(request, quote_etag(digest)):
+        body = b""  # the browser has it: no rendering, no cache lookup
+    else:
+        body, digest = qr.render(channel.app_link, fmt)
     response = _conditional(request, body, qr.CONTENT_TYPES[fmt], quote_etag(digest), cache_control)
     if fmt == "svg":
         # An SVG opened on its own is a document of our origin: let it run nothing.
