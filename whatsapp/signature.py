@@ -19,7 +19,6 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.db import DatabaseError
 from django.http import HttpResponseForbidden
 from twilio.request_validator import RequestValidator
 
@@ -76,16 +75,18 @@ def twilio_signature_required(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        # Loaded once per request; the view reads the WhatsApp switch from it.
+        # A database or key failure propagates: it is the server's fault, and
+        # an error answer (503 for the database) makes Twilio try again or use
+        # the fallback URL, where a 403 would lose the message.
+        request.twilio_account = _account()
+        auth_token = request.twilio_account.get_auth_token()
         try:
-            # Loaded once per request; the view reads the WhatsApp switch from it.
-            request.twilio_account = _account()
-            valid = is_valid_signature(request, request.twilio_account.get_auth_token())
-        except (DatabaseError, SuspiciousOperation):
-            # The database is down (a 5xx lets Twilio retry; a 403 would lose
-            # the message) or the body is too large (Django answers 400).
-            raise
-        except Exception:  # an unreadable token or form is a refusal, never a 500
-            logger.exception("Twilio signature could not be checked for %s", request.path)
+            valid = is_valid_signature(request, auth_token)
+        except SuspiciousOperation:
+            raise  # a body too big or with too many fields: Django answers 400
+        except Exception:  # a request the validator cannot read is a refusal, never a 500
+            logger.warning("Twilio signature could not be checked for %s", request.path, exc_info=True)
             valid = False
         if not valid:
             logger.warning(
