@@ -31,7 +31,7 @@ v1 = [
         name="interaction-messages",
     ),
     path(
-        "interactions/<int:interaction_pk>/messages/<int:pk>/",
+        "interactions/<int:interaction_pk>/messages/<int:message_pk>/",
         messages.as_view({"get": "retrieve"}),
         name="interaction-message",
     ),

@@ -300,6 +300,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """Messages of one interaction, oldest first; POST sends a reply the way the desk does."""
 
     serializer_class = s.MessageSerializer
+    lookup_url_kwarg = "message_pk"
     filterset_class = filters.MessageFilter
     ordering_fields = ["created_at", "id"]
     ordering = ["created_at", "id"]
