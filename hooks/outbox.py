@@ -65,7 +65,7 @@ def active_endpoints() -> list[tuple[int, list[str]]]:
 def on_interaction_opened(sender, interaction, message=None, **kwargs) -> None:
     from interactions.events import interaction_dict
 
-    record(EventType.INTERACTION_CREATED, {"interaction": interaction_dict(interaction)})
+    record(EventType.INTERACTION_CREATED, lambda: {"interaction": interaction_dict(interaction)})
 
 
 def on_core_event(sender, event: dict, **kwargs) -> None:
