@@ -50,15 +50,28 @@ def forget_endpoints(*args, **kwargs) -> None:
 
 
 def active_endpoints() -> list[tuple[int, list[str]]]:
-    """(id, event types) of the active endpoints, from memory when fresh enough."""
-    global _cached
+    """(id, event types) of the active endpoints, from memory when fresh enough.
+
+    A stale list seen inside a transaction is used once more and refreshed
+    after the commit, so the receiving path never adds a read while it
+    holds its row locks.
+    """
     now = time.monotonic()
     with _cache_lock:
-        if _cached is not None and now - _cached[0] < settings.OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS:
-            return _cached[1]
+        cached = _cached
+    if cached is not None and now - cached[0] < settings.OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS:
+        return cached[1]
+    if cached is not None and connection.in_atomic_block:
+        transaction.on_commit(_refresh)
+        return cached[1]
+    return _refresh()
+
+
+def _refresh() -> list[tuple[int, list[str]]]:
+    global _cached
     endpoints = [(pk, types or []) for pk, types in Endpoint.objects.filter(is_active=True).values_list("pk", "event_types")]
     with _cache_lock:
-        _cached = (now, endpoints)
+        _cached = (time.monotonic(), endpoints)
     return endpoints
 
 
