@@ -57,10 +57,16 @@ def test_everything_is_404_when_the_sandbox_is_off(admin_client, settings):
     assert admin_client.post("/sandbox/phone/send/", {"body": "x"}).status_code == 404
 
 
-def test_production_settings_never_enable_it():
-    import occ.production
+def test_production_settings_never_enable_it(monkeypatch):
+    import importlib
+    import sys
 
-    assert occ.production.OCC_SANDBOX is False
+    # Production settings refuse to load without a real SECRET_KEY.
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret-key-" + "x" * 30)
+    monkeypatch.setenv("OCC_SANDBOX", "1")
+    production = importlib.reload(sys.modules["occ.production"]) if "occ.production" in sys.modules else importlib.import_module("occ.production")
+
+    assert production.OCC_SANDBOX is False
 
 
 @pytest.mark.django_db(transaction=True)

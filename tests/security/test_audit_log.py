@@ -163,4 +163,4 @@ def test_the_audit_page_speaks_italian(admin_client, admin_user, service):
         config.set_auth_token("x-token-value")
         config.save()
     html = admin_client.get(reverse("audit:log"), HTTP_ACCEPT_LANGUAGE="it").content.decode()
-    assert "Registro modifiche" in html and "il valore non viene mai registrato" in html
+    assert "Registro delle modifiche" in html and "il valore non viene mai registrato" in html
