@@ -16,6 +16,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
+from interactions.signals import core_event
+
 logger = logging.getLogger(__name__)
 
 # A frozen Redis (accepting connections, never answering) would hold every
@@ -64,6 +66,7 @@ def send_now(groups: list[str], event: dict) -> None:
 
 def push(event: dict, *, agent_ids: list[int | None] = (), supervisors: bool = True) -> None:
     """Send `event` to the agents' groups (and supervisors) once the transaction commits."""
+    core_event.send(sender=push, event=event)
     groups = [agent_group(agent_id) for agent_id in dict.fromkeys(agent_ids) if agent_id]
     if supervisors:
         groups.append(SUPERVISORS_GROUP)

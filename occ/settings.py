@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "occ",
     "settings.apps.AdvancedSettingsConfig",
     "services",
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "widgets",
     "whatsapp",
     "api",
+    "hooks",
     "audit",
 ]
 
@@ -151,21 +154,54 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
 REST_FRAMEWORK = {
+    # Session (with CSRF) for the browser, tokens for scripts; both count
+    # failed attempts per client address and answer 429 past the limit.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OCC API",
     "DESCRIPTION": "Configuration, agents, interactions and messages of the OCC contact centre.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The documentation page serves Swagger UI from this installation, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PresenceEnum": "agents.models.Presence",
+        "InteractionStateEnum": "interactions.models.InteractionState",
+        "MessageStatusEnum": "interactions.models.MessageStatus",
+    },
 }
+# Failed API authentications (bad token, bad session) allowed per client
+# address and window before the API answers 429 Too Many Requests.
+OCC_API_AUTH_FAILURES_LIMIT = env_int("OCC_API_AUTH_FAILURES_LIMIT", 10)
+OCC_API_AUTH_FAILURES_WINDOW_SECONDS = env_int("OCC_API_AUTH_FAILURES_WINDOW_SECONDS", 300)
+
+# --- Outbound webhooks ------------------------------------------------------
+OCC_WEBHOOK_TIMEOUT_SECONDS = env_float("OCC_WEBHOOK_TIMEOUT_SECONDS", 10.0)
+OCC_WEBHOOK_MAX_ATTEMPTS = env_int("OCC_WEBHOOK_MAX_ATTEMPTS", 10)
+OCC_WEBHOOK_RETRY_BASE_SECONDS = env_float("OCC_WEBHOOK_RETRY_BASE_SECONDS", 15.0)
+OCC_WEBHOOK_RETRY_MAX_SECONDS = env_float("OCC_WEBHOOK_RETRY_MAX_SECONDS", 3600.0)
+# Each web process delivers in a background thread after the commit; turn it
+# off when `manage.py deliver_webhooks` runs as a separate worker.
+OCC_WEBHOOK_DELIVER_IN_PROCESS = env_bool("OCC_WEBHOOK_DELIVER_IN_PROCESS", True)
+# How long a process trusts its in-memory list of active endpoints (the
+# receiving path then costs no query); a new endpoint gets events within this.
+OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS = env_float("OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS", 5.0)
 
 # --- Twilio ---------------------------------------------------------------
 # Base URLs are configurable so tests and the sandbox talk to a local fake

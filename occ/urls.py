@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("widgets.urls")),
     path("whatsapp/", include("whatsapp.urls")),
     path("api/", include("api.urls")),
+    path("settings/api-tokens/", include("api.urls_console")),
+    path("settings/webhooks/", include("hooks.urls")),
     # The built-in sandbox (fake Twilio, phone simulator): 404 unless OCC_SANDBOX.
     path("sandbox/", include("whatsapp.sandbox.urls")),
     path("", include("audit.urls")),

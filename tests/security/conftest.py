@@ -48,7 +48,12 @@ def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
     widget = Widget.objects.create(
         name=XSS_NAME, whatsapp_service=service, allowed_origins="https://shop.example", attribution_enabled=True
     )
+    from hooks.actions import create_endpoint
+
+    # Inactive: its pages exist, and no event is queued for it while these tests run.
+    webhook, _secret = create_endpoint(url="https://crm.example/occ-events", is_active=False)
     return {
+        "webhook": webhook,
         "admin": admin_user,
         "owner": owner,
         "other": other,

@@ -107,14 +107,14 @@ GUESS = 1
 def _value_for(kwarg: str, route: str, objects: dict) -> object:
     """A value for a URL argument: the id (or key) of a real object of the right kind."""
     lowered = kwarg.lower()
-    for kind in ("interaction", "message", "contact", "service", "widget", "agent", "profile", "user", "visit"):
+    for kind in ("interaction", "message", "contact", "service", "widget", "agent", "profile", "user", "visit", "webhook"):
         if kind in lowered and kind in objects:
             value = objects[kind]
             return value.public_key if lowered in {"widget_key", "key", "public_key"} and kind == "widget" else value.pk
     if lowered in {"key", "public_key", "widget_key"} and "widget" in objects:
         return objects["widget"].public_key
     if lowered in {"pk", "id", "object_id"}:
-        for kind in ("interaction", "message", "contact", "service", "widget", "agent", "user"):
+        for kind in ("interaction", "message", "contact", "service", "widget", "agent", "user", "webhook"):
             if re.search(rf"(^|/){kind}s?(/|-)", route) and kind in objects:
                 return objects[kind].pk
     if lowered == "uidb64":

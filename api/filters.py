@@ -1,0 +1,93 @@
+"""Query filters of the list endpoints (documented in the OpenAPI description)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from agents.models import AgentProfile
+from interactions.models import Contact, Interaction, InteractionState, Message
+from services.models import Service
+
+
+class UTCDateTimeField(IsoDateTimeField):
+    """ISO 8601 with any offset, compared in UTC (PostgreSQL refuses offsets past ±15:59)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValidationError("This date is out of range.", code="invalid") from exc
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        # Ids are 64-bit: a larger number is refused here, not by the database.
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT64)
+class IdFilter(django_filters.NumberFilter):
+    field_class = IdField
+
+
+class ServiceFilter(django_filters.FilterSet):
+    class Meta:
+        model = Service
+        fields = ["is_active", "chat_enabled", "whatsapp_enabled"]
+
+
+class AgentFilter(django_filters.FilterSet):
+    service = IdFilter(field_name="services", help_text="Agents serving this service.")
+    is_active = django_filters.BooleanFilter(field_name="user__is_active")
+
+    class Meta:
+        model = AgentProfile
+        fields = ["presence", "chat_enabled", "whatsapp_enabled"]
+
+
+class ContactFilter(django_filters.FilterSet):
+    address = django_filters.CharFilter(help_text="Exact address (E.164 for WhatsApp).")
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Contact
+        fields = ["channel"]
+
+
+class InteractionFilter(django_filters.FilterSet):
+    service = IdFilter(field_name="service_id")
+    agent = IdFilter(field_name="agent_id")
+    contact = IdFilter(field_name="contact_id")
+    state = django_filters.MultipleChoiceFilter(choices=InteractionState.choices)
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
+    closed_after = DateTimeFilter(field_name="closed_at", lookup_expr="gte")
+    closed_before = DateTimeFilter(field_name="closed_at", lookup_expr="lt")
+
+    class Meta:
+        model = Interaction
+        fields = ["channel"]
+
+
+class MessageFilter(django_filters.FilterSet):
+    since = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = Message
+        fields = ["direction", "status"]

@@ -1,0 +1,556 @@
+"""API representations. Validation is the models' own (full_clean) plus the forms' rules.
+
+`ModelCleanSerializer` applies the changes to a copy of the instance and
+runs `full_clean()`, so the API refuses exactly what the console refuses
+(Service.clean normalises the Twilio number to E.164, AgentProfile.clean
+needs Chat before WhatsApp, the Account SID validator, Max interactions'
+bounds, unique names and numbers) and answers field by field.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.forms.models import model_to_dict
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agents.forms import AgentCreateForm, AgentProfileForm
+from agents.models import AgentProfile, Presence
+from api.embed import embed_snippet
+from api.errors import django_errors
+from hooks.models import Attempt, Delivery, Endpoint, EventType
+from interactions.actions import window_closes_at
+from interactions.models import Contact, Interaction, Message
+from occ.phone import normalize_e164
+from services.forms import ServiceForm
+from services.models import Service
+from settings.forms import ChatChannelForm
+from settings.models import ChatChannelSettings
+from widgets.forms import WidgetForm
+from widgets.models import Widget
+
+User = get_user_model()
+
+
+class ModelCleanSerializer(serializers.ModelSerializer):
+    """Validates through the model's full_clean(), as the console's ModelForms do."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        m2m = {f.name for f in model._meta.many_to_many}
+        concrete = {f.name for f in model._meta.concrete_fields}
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name in concrete:
+                setattr(candidate, name, value)
+        exclude = self.clean_exclude() if self.instance is None else []
+        try:
+            candidate.full_clean(exclude=exclude or None)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(django_errors(exc)) from exc
+        # clean() may normalise values (e.g. the Twilio number to E.164).
+        return {name: (getattr(candidate, name) if name in concrete and name not in m2m else value)
+                for name, value in attrs.items()}
+
+    def clean_exclude(self) -> list[str]:
+        """Fields set after validation on create (e.g. the user of a new agent profile)."""
+        return []
+
+
+def form_errors(form) -> dict:
+    """A Django form's errors in the API's field-level shape."""
+    errors = {}
+    for name, items in form.errors.get_json_data().items():
+        key = "non_field_errors" if name == "__all__" else name
+        errors[key] = [item["message"] for item in items]
+    return errors
+
+
+def _form_value(value):
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, (list, tuple)):
+        return [_form_value(v) for v in value]
+    return "" if value is None else value
+
+
+class ConsoleFormSerializer(serializers.ModelSerializer):
+    """Validates and saves through the console's own ModelForm: one set of rules for both.
+
+    Fields the request leaves out keep their stored values (PATCH), so the
+    form sees a whole object, exactly as the console page submits it.
+    """
+
+    form_class = None
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def form_data(self, attrs: dict) -> dict:
+        fields = self.form_class._meta.fields
+        data = model_to_dict(self.instance, fields=fields) if self.instance is not None else {}
+        if self.instance is None:
+            data.update({name: field.initial for name, field in self.form_class.base_fields.items()
+                         if name not in attrs and field.initial is not None})
+        data.update(attrs)
+        return {name: _form_value(value) for name, value in data.items()}
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        form = self.form_class(data=self.form_data(attrs), instance=self.instance, **self.form_kwargs())
+        if not form.is_valid():
+            raise serializers.ValidationError(form_errors(form))
+        self._form = form
+        return attrs
+
+    def create(self, validated_data):
+        return self._form.save()
+
+    def update(self, instance, validated_data):
+        return self._form.save()
+
+
+# --- Settings → Advanced → Chat channel -------------------------------------------------
+
+
+class ChatChannelSettingsSerializer(ConsoleFormSerializer):
+    """Validated and saved by the console's ChatChannelForm (token write-only, kept when blank)."""
+
+    form_class = ChatChannelForm
+    auth_token = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=200,
+        help_text="Write-only. Leave out (or blank) to keep the stored token.",
+    )
+    clear_auth_token = serializers.BooleanField(
+        write_only=True, required=False, default=False, help_text="Remove the stored Auth Token."
+    )
+    has_auth_token = serializers.BooleanField(read_only=True)
+    whatsapp_ready = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ChatChannelSettings
+        fields = [
+            "whatsapp_enabled", "account_sid", "auth_token", "clear_auth_token", "has_auth_token",
+            "whatsapp_ready", "verified_at", "verification_ok", "verification_message", "updated_at",
+        ]
+        read_only_fields = ["verified_at", "verification_ok", "verification_message", "updated_at"]
+
+
+class VerifyRequestSerializer(serializers.Serializer):
+    account_sid = serializers.CharField(
+        required=False, max_length=34, help_text="Check these instead of the stored credentials (not saved)."
+    )
+    auth_token = serializers.CharField(required=False, max_length=200, write_only=True)
+
+    def validate(self, attrs):
+        if bool(attrs.get("account_sid")) != bool(attrs.get("auth_token")):
+            raise serializers.ValidationError("Send both the Account SID and the Auth Token, or neither.")
+        return attrs
+
+    def validate_account_sid(self, value):
+        from settings.validators import validate_account_sid
+
+        try:
+            validate_account_sid(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
+
+
+class VerifyResultSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    kind = serializers.ChoiceField(choices=["ok", "credentials", "suspended", "closed", "network", "error"])
+    message = serializers.CharField()
+    friendly_name = serializers.CharField(allow_blank=True)
+    status = serializers.CharField(allow_blank=True)
+
+
+# --- services --------------------------------------------------------------------------
+
+
+class ServiceSerializer(ConsoleFormSerializer):
+    """Validated and saved by the console's ServiceForm (Service.clean: E.164 number, WhatsApp rules)."""
+
+    form_class = ServiceForm
+    whatsapp_ready = serializers.BooleanField(read_only=True)
+    twilio_number = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, allow_null=True,
+        help_text="International format; stored as E.164 (e.g. +390212345678).",
+    )
+
+    class Meta:
+        model = Service
+        fields = [
+            "id", "name", "is_active", "chat_enabled", "whatsapp_enabled", "twilio_number",
+            "queue_position_reply", "whatsapp_ready", "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        validators = []  # the form checks uniqueness (of the normalised number, too)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["name"].validators = []  # unique: the form says so
+        return fields
+
+
+class ServiceRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["id", "name"]
+
+
+# --- agents ------------------------------------------------------------------------------
+
+
+class AgentSerializer(serializers.ModelSerializer):
+    """Validated and saved by the console's AgentCreateForm and AgentProfileForm.
+
+    Creating an agent creates its user (with a password the password
+    validators accept); presence is set through `interactions.actions.set_presence`.
+    """
+
+    username = serializers.CharField(source="user.username", max_length=150, help_text="Set when the agent is created.")
+    first_name = serializers.CharField(source="user.first_name", max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(source="user.last_name", max_length=150, required=False, allow_blank=True)
+    email = serializers.CharField(source="user.email", read_only=True, help_text="Empty when not set.")
+    is_active = serializers.BooleanField(source="user.is_active", required=False, default=True)
+    password = serializers.CharField(
+        write_only=True, required=False, style={"input_type": "password"}, max_length=128, trim_whitespace=False,
+        help_text="Required when creating; when updating, a new password (leave out to keep it).",
+    )
+    services = serializers.PrimaryKeyRelatedField(many=True, queryset=Service.objects.all(), required=False)
+    open_interactions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgentProfile
+        fields = [
+            "id", "username", "first_name", "last_name", "email", "is_active", "password",
+            "chat_enabled", "whatsapp_enabled", "max_interactions", "services", "presence",
+            "presence_changed_at", "open_interactions",
+        ]
+        read_only_fields = ["presence_changed_at"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_open_interactions(self, profile) -> int:
+        value = getattr(profile, "open_count", None)
+        if value is None:
+            value = profile.interactions.filter(state="assigned").count()
+        return value
+
+    def _editor(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def _profile_form(self, attrs: dict, user_data: dict, password: str, profile, user) -> AgentProfileForm:
+        current = model_to_dict(profile, fields=["chat_enabled", "whatsapp_enabled", "max_interactions", "services"]) if profile.pk else {
+            "chat_enabled": False, "whatsapp_enabled": False, "max_interactions": profile.max_interactions, "services": []
+        }
+        data = {
+            **current,
+            "first_name": user.first_name, "last_name": user.last_name, "is_active": user.is_active,
+            **{k: v for k, v in attrs.items() if k != "presence"},
+            **user_data,
+        }
+        if profile.pk and password:
+            data["new_password"] = password
+        data = {name: _form_value(value) for name, value in data.items()}
+        if not data.get("is_active"):
+            data.pop("is_active", None)  # a checkbox left out means "off"
+        return AgentProfileForm(data=data, instance=profile, user=user, editor=self._editor())
+
+    def validate(self, attrs):
+        user_data = dict(attrs.pop("user", {}))
+        password = attrs.pop("password", "") or ""
+        errors: dict = {}
+        if self.instance is None:
+            create = AgentCreateForm(data={
+                "username": user_data.get("username", ""), "first_name": user_data.get("first_name", ""),
+                "last_name": user_data.get("last_name", ""), "password1": password, "password2": password,
+            })
+            if not create.is_valid():
+                for name, messages in form_errors(create).items():
+                    key = "password" if name in ("password1", "password2") else name
+                    errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
+            user = User(username=user_data.get("username", ""), first_name=user_data.get("first_name", ""),
+                        last_name=user_data.get("last_name", ""), is_active=user_data.get("is_active", True))
+            profile = AgentProfile(user=user)
+        else:
+            create = None
+            if "username" in user_data and user_data["username"] != self.instance.user.username:
+                errors["username"] = ["The username cannot be changed."]
+            user = self.instance.user
+            profile = self.instance
+        user_data.pop("username", None)
+        form = self._profile_form(attrs, user_data, password, profile, user)
+        if not form.is_valid():
+            for name, messages in form_errors(form).items():
+                key = "password" if name == "new_password" else name
+                errors.setdefault(key, []).extend(messages)
+        if errors:
+            raise serializers.ValidationError(errors)
+        attrs["_create_form"] = create
+        attrs["_profile_form"] = form
+        attrs["_raw"] = (user_data, password)
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data):
+        user = validated_data["_create_form"].save()
+        user.is_active = validated_data["_profile_form"].cleaned_data.get("is_active", True)
+        profile = AgentProfile.objects.get(user=user)
+        user_data, _password = validated_data["_raw"]
+        attrs = {k: v for k, v in validated_data.items() if not k.startswith("_")}
+        form = self._profile_form(attrs, user_data, "", profile, user)
+        form.is_valid()
+        profile = form.save()
+        profile._new_presence = validated_data.get("presence")
+        return profile
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        profile = validated_data["_profile_form"].save()
+        profile._new_presence = validated_data.get("presence")
+        return profile
+
+
+class UserSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    first_name = serializers.CharField(allow_blank=True)
+    last_name = serializers.CharField(allow_blank=True)
+    is_administrator = serializers.BooleanField(source="is_staff")
+
+
+class MeSerializer(serializers.Serializer):
+    user = UserSummarySerializer()
+    agent = AgentSerializer(allow_null=True, help_text="Null for a user without an agent profile.")
+
+
+class PresenceSerializer(serializers.Serializer):
+    presence = serializers.ChoiceField(choices=Presence.choices)
+
+
+class AgentRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = AgentProfile
+        fields = ["id", "username", "name"]
+
+
+# --- widgets -------------------------------------------------------------------------------
+
+
+class WidgetSerializer(ConsoleFormSerializer):
+    """Validated and saved by the console's WidgetForm (origins, WhatsApp service, in use)."""
+
+    form_class = WidgetForm
+    allowed_origins = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=50,
+        help_text="Websites allowed to show the widget, e.g. https://www.example.com. Empty: any website.",
+    )
+    whatsapp_service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.all(), required=False, allow_null=True,
+        help_text="The service WhatsApp conversations from this widget go to (Channels → WhatsApp); "
+        "required while the widget is in use.",
+    )
+    embed_snippet = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Widget
+        fields = [
+            "id", "name", "public_key", "in_use", "allowed_origins", "whatsapp_service", "prefilled_text",
+            "attribution_enabled", "embed_snippet", "created_at",
+        ]
+        read_only_fields = ["public_key", "created_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["allowed_origins"] = instance.origins
+        return data
+
+    def form_data(self, attrs):
+        data = super().form_data(attrs)
+        if isinstance(data.get("allowed_origins"), list):
+            data["allowed_origins"] = "\n".join(data["allowed_origins"])
+        return data
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_embed_snippet(self, widget) -> str:
+        request = self.context.get("request")
+        base = request.build_absolute_uri("/") if request is not None else "/"
+        return embed_snippet(widget, base)
+
+
+# --- contacts, interactions, messages -----------------------------------------------------------
+
+
+class ContactSerializer(ModelCleanSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "channel", "address", "name", "external_id", "created_at", "updated_at"]
+        read_only_fields = ["external_id", "created_at", "updated_at"]
+        validators = []  # uniqueness is checked after the address is normalised (full_clean)
+
+    def validate(self, attrs):
+        channel = attrs.get("channel", getattr(self.instance, "channel", "whatsapp"))
+        if "address" in attrs and channel == "whatsapp":
+            try:
+                attrs["address"] = normalize_e164(attrs["address"])
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"address": exc.messages}) from exc
+        if "address" in attrs:
+            same = Contact.objects.filter(channel=channel, address=attrs["address"])
+            if self.instance is not None:
+                same = same.exclude(pk=self.instance.pk)
+            if same.exists():
+                raise serializers.ValidationError({"address": ["A contact with this address already exists."]})
+        return super().validate(attrs)
+
+
+class ContactRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "channel", "address", "name"]
+
+
+class InteractionSerializer(serializers.ModelSerializer):
+    service = ServiceRefSerializer(read_only=True)
+    contact = ContactRefSerializer(read_only=True)
+    agent = AgentRefSerializer(read_only=True, allow_null=True)
+    window_closes_at = serializers.SerializerMethodField(
+        help_text="Free-text replies are possible until then (WhatsApp's 24-hour window); afterwards only templates."
+    )
+
+    class Meta:
+        model = Interaction
+        fields = [
+            "id", "state", "channel", "service", "contact", "agent", "assignment_reason", "created_at",
+            "queued_at", "assigned_at", "first_reply_at", "closed_at", "last_inbound_at", "window_closes_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_window_closes_at(self, interaction):
+        closes = window_closes_at(interaction)
+        return serializers.DateTimeField().to_representation(closes) if closes else None
+
+
+class AssignSerializer(serializers.Serializer):
+    agent = serializers.PrimaryKeyRelatedField(queryset=AgentProfile.objects.all())
+
+
+class TransferSerializer(serializers.Serializer):
+    agent = serializers.PrimaryKeyRelatedField(
+        queryset=AgentProfile.objects.all(), allow_null=True,
+        help_text="Another agent of the interaction's service, or null to put it back in the queue.",
+    )
+
+
+class AttachmentSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    content_type = serializers.CharField(allow_blank=True)
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    attachments = serializers.SerializerMethodField()
+    sender = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Message
+        fields = [
+            "id", "interaction", "direction", "body", "attachments", "template_id", "template_variables",
+            "status", "error_code", "error_message", "sender", "created_at", "status_updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, message):
+        # The provider's media URLs may carry credentials: only the types are shown.
+        return [
+            {"index": index, "content_type": str(item.get("content_type", ""))}
+            for index, item in enumerate(message.attachments or [])
+        ]
+
+
+class ReplySerializer(serializers.Serializer):
+    body = serializers.CharField(required=False, allow_blank=True, max_length=1600, trim_whitespace=True)
+    template_id = serializers.RegexField(
+        r"^HX[0-9a-fA-F]{32}$", required=False, allow_blank=True,
+        help_text="An approved WhatsApp template (Twilio Content SID, HX…), needed outside the 24-hour window.",
+    )
+    template_variables = serializers.DictField(child=serializers.CharField(max_length=1000), required=False)
+
+    def validate_template_id(self, value):
+        from whatsapp.content_templates import approved_templates
+
+        if value and value not in {t["sid"] for t in approved_templates()}:
+            raise serializers.ValidationError("That template is not among the approved ones.")
+        return value
+
+    def validate(self, attrs):
+        if not (attrs.get("body") or "").strip() and not attrs.get("template_id"):
+            raise serializers.ValidationError({"body": ["Write a message or choose a template."]})
+        return attrs
+
+
+# --- outbound webhooks ------------------------------------------------------------------------
+
+
+class WebhookEndpointSerializer(ModelCleanSerializer):
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=EventType.choices), required=False,
+        help_text="Empty: every event.",
+    )
+    secret = serializers.SerializerMethodField(help_text="Signing secret (HMAC-SHA256 key).")
+
+    class Meta:
+        model = Endpoint
+        fields = ["id", "url", "description", "event_types", "is_active", "secret", "created_at"]
+        read_only_fields = ["created_at"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_secret(self, endpoint) -> str:
+        return endpoint.get_secret()
+
+    def clean_exclude(self):
+        return ["secret_encrypted"]  # made in create()
+
+    def validate(self, attrs):
+        if "event_types" in attrs:
+            attrs["event_types"] = list(dict.fromkeys(attrs["event_types"]))
+        return super().validate(attrs)
+
+    def create(self, validated_data):
+        from hooks.actions import create_endpoint
+
+        endpoint, _secret = create_endpoint(created_by=self.context["request"].user, **validated_data)
+        return endpoint
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attempt
+        fields = ["at", "status_code", "error", "duration_ms"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    event_id = serializers.UUIDField(source="event.id", read_only=True)
+    event_type = serializers.CharField(source="event.type", read_only=True)
+    attempt_log = AttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id", "event_id", "event_type", "state", "attempts", "next_attempt_at", "last_status_code",
+            "last_error", "last_attempt_at", "delivered_at", "created_at", "attempt_log",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,373 @@
+"""The REST API under /api/v1/. Classes only translate: the work is done by actions.
+
+Administrators configure (settings, services, agents, widgets, webhooks)
+and see every conversation; an agent sees and acts only on the interactions
+they hold (another agent's interaction is a 404).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from agents.models import AgentProfile
+from api import filters
+from api import serializers as s
+from api.permissions import AdministratorWritesOthersRead, IsAdministrator, is_administrator
+from hooks.models import Delivery, Endpoint
+from interactions import actions, outbound
+from interactions.models import Contact, Interaction, Message
+from services.models import Service
+from settings import actions as settings_actions
+from settings.models import ChatChannelSettings
+from widgets.models import Widget
+
+
+def own_profile(user) -> AgentProfile | None:
+    return AgentProfile.objects.filter(user=user).first() if user.is_authenticated else None
+
+
+def visible_interactions(user):
+    """Administrators see every interaction; an agent only those they hold."""
+    qs = Interaction.objects.select_related("service", "contact", "agent__user")
+    if is_administrator(user):
+        return qs
+    profile = own_profile(user)
+    return qs.filter(agent=profile) if profile else qs.none()
+
+
+# --- Settings → Advanced → Chat channel ---------------------------------------------------------
+
+
+@extend_schema(tags=["settings"])
+class ChatChannelSettingsView(GenericAPIView):
+    """The account-level WhatsApp settings (one object). The Auth Token is write-only."""
+
+    serializer_class = s.ChatChannelSettingsSerializer
+    permission_classes = [IsAdministrator]
+    pagination_class = None
+    filter_backends = []
+
+    def get_object(self):
+        return ChatChannelSettings.load()
+
+    def get(self, request):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def put(self, request):
+        return self._update(request, partial=False)
+
+    def patch(self, request):
+        return self._update(request, partial=True)
+
+    def _update(self, request, *, partial):
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)
+
+
+@extend_schema(
+    tags=["settings"],
+    request=s.VerifyRequestSerializer,
+    responses={200: s.VerifyResultSerializer},
+    description=(
+        "Run an authentication test against Twilio (Verify account). Without a body the stored "
+        "credentials are checked and the result is stored; with `account_sid` and `auth_token` those "
+        "are checked and nothing is saved."
+    ),
+)
+class ChatChannelVerifyView(GenericAPIView):
+    serializer_class = s.VerifyRequestSerializer
+    permission_classes = [IsAdministrator]
+    pagination_class = None
+    filter_backends = []
+
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        config = ChatChannelSettings.load()
+        given = serializer.validated_data
+        if given.get("account_sid"):
+            sid, token, store = given["account_sid"], given["auth_token"], False
+        else:
+            if not config.account_sid or not config.has_auth_token:
+                raise serializers.ValidationError(
+                    {"non_field_errors": ["Save the Account SID and the Auth Token first, or send them to check."]}
+                )
+            sid, token, store = config.account_sid, config.get_auth_token(), True
+        result = settings_actions.verify_credentials(sid, token)
+        if store:
+            settings_actions.record_verification(config, result)
+        return Response(
+            s.VerifyResultSerializer(
+                {"ok": result.ok, "kind": result.kind, "message": result.message,
+                 "friendly_name": result.friendly_name, "status": result.status}
+            ).data
+        )
+
+
+# --- services, agents, widgets ------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["services"]), retrieve=extend_schema(tags=["services"]),
+    create=extend_schema(tags=["services"]), update=extend_schema(tags=["services"]),
+    partial_update=extend_schema(tags=["services"]), destroy=extend_schema(tags=["services"]),
+)
+class ServiceViewSet(viewsets.ModelViewSet):
+    """Services with their chat channel, WhatsApp switch and Twilio phone number."""
+
+    queryset = Service.objects.all()
+    serializer_class = s.ServiceSerializer
+    permission_classes = [AdministratorWritesOthersRead]
+    filterset_class = filters.ServiceFilter
+    ordering_fields = ["name", "created_at", "id"]
+    ordering = ["name"]
+
+
+@extend_schema(tags=["agents"])
+class AgentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Agent profiles: Chat, WhatsApp, Max interactions, services served, presence.
+
+    Creating one also creates the user. Agents are switched off with
+    `is_active: false` rather than deleted, so their history stays.
+    """
+
+    serializer_class = s.AgentSerializer
+    permission_classes = [IsAdministrator]
+    filterset_class = filters.AgentFilter
+    ordering_fields = ["id", "user__username", "presence", "max_interactions", "open_count"]
+    ordering = ["user__username"]
+
+    def get_queryset(self):
+        return self.queryset_for_everyone()
+
+    @staticmethod
+    def queryset_for_everyone():
+        return (
+            AgentProfile.objects.select_related("user")
+            .prefetch_related("services")
+            .annotate(open_count=Count("interactions", filter=Q(interactions__state="assigned")))
+        )
+
+    def perform_create(self, serializer):
+        self._after_save(serializer.save())
+
+    def perform_update(self, serializer):
+        self._after_save(serializer.save())
+
+    def _after_save(self, profile):
+        presence = getattr(profile, "_new_presence", None)
+        if presence and presence != profile.presence:
+            actions.set_presence(profile, presence)  # drains the queue when online
+        # As the console does: more capacity, another service or a channel switched on serves the queue now.
+        actions.capacity_changed(profile)
+
+
+@extend_schema(tags=["agents"], responses={200: s.MeSerializer})
+class MeView(GenericAPIView):
+    """Who this session or token is: the user, whether an administrator, and their agent profile (or null)."""
+
+    serializer_class = s.MeSerializer
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+    filter_backends = []
+
+    def get(self, request):
+        profile = AgentViewSet.queryset_for_everyone().filter(user=request.user).first()
+        return Response(self.get_serializer({"user": request.user, "agent": profile}).data)
+
+
+@extend_schema(tags=["agents"], request=s.PresenceSerializer, responses={200: s.AgentSerializer})
+class PresenceView(GenericAPIView):
+    """Set the signed-in agent's presence (online takes new interactions; away and offline keep current ones)."""
+
+    serializer_class = s.PresenceSerializer
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+    filter_backends = []
+
+    def post(self, request):
+        profile = get_object_or_404(AgentProfile, user=request.user)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        actions.set_presence(profile, serializer.validated_data["presence"])
+        profile = AgentViewSet.queryset_for_everyone().get(pk=profile.pk)
+        return Response(s.AgentSerializer(profile, context=self.get_serializer_context()).data)
+
+
+@extend_schema(tags=["widgets"])
+class WidgetViewSet(viewsets.ModelViewSet):
+    """Website widgets: in use, allowed origins, WhatsApp service, embed snippet."""
+
+    queryset = Widget.objects.select_related("whatsapp_service")
+    serializer_class = s.WidgetSerializer
+    permission_classes = [IsAdministrator]
+    filterset_fields = ["in_use", "whatsapp_service"]
+    ordering_fields = ["name", "created_at", "id"]
+    ordering = ["name"]
+
+
+# --- contacts, interactions, messages -------------------------------------------------------------
+
+
+@extend_schema(tags=["contacts"])
+class ContactViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Customers. Agents see the contacts of the interactions they hold; administrators change them."""
+
+    serializer_class = s.ContactSerializer
+    permission_classes = [AdministratorWritesOthersRead]
+    filterset_class = filters.ContactFilter
+    ordering_fields = ["id", "name", "address", "created_at", "updated_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        if is_administrator(self.request.user):
+            return Contact.objects.all()
+        return Contact.objects.filter(
+            pk__in=visible_interactions(self.request.user).values("contact_id")
+        )
+
+
+@extend_schema(tags=["interactions"])
+class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Interactions: filter by service, agent, state and date; assign, transfer, close."""
+
+    serializer_class = s.InteractionSerializer
+    filterset_class = filters.InteractionFilter
+    ordering_fields = ["id", "created_at", "queued_at", "assigned_at", "closed_at", "last_inbound_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return visible_interactions(self.request.user)
+
+    def _answer(self, interaction_id: int) -> Response:
+        interaction = Interaction.objects.select_related("service", "contact", "agent__user").get(pk=interaction_id)
+        return Response(s.InteractionSerializer(interaction, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=s.AssignSerializer, responses={200: s.InteractionSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsAdministrator])
+    def assign(self, request, pk=None):
+        """Give the interaction to an agent of its service (administrators; never past Max interactions)."""
+        interaction = self.get_object()
+        data = s.AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self._transfer(interaction, data.validated_data["agent"])
+        return self._answer(interaction.pk)
+
+    @extend_schema(request=s.TransferSerializer, responses={200: s.InteractionSerializer})
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        """Hand the interaction to another agent of its service, or back to the queue (`agent: null`)."""
+        interaction = self.get_object()
+        data = s.TransferSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self._transfer(interaction, data.validated_data["agent"])
+        return self._answer(interaction.pk)
+
+    def _transfer(self, interaction, agent):
+        try:
+            actions.transfer_interaction(
+                interaction.pk, to_agent_id=agent.pk if agent else None, actor=self.request.user
+            )
+        except actions.ActionError as exc:
+            raise serializers.ValidationError({"agent": [str(exc)]}) from exc
+
+    @extend_schema(request=None, responses={200: s.InteractionSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close the interaction; its agent's capacity frees and the queue drains."""
+        interaction = self.get_object()
+        actions.close_interaction(interaction.pk, actor=request.user)
+        return self._answer(interaction.pk)
+
+
+@extend_schema(tags=["interactions"])
+class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Messages of one interaction, oldest first; POST sends a reply the way the desk does."""
+
+    serializer_class = s.MessageSerializer
+    lookup_url_kwarg = "message_pk"
+    filterset_class = filters.MessageFilter
+    ordering_fields = ["created_at", "id"]
+    ordering = ["created_at", "id"]
+
+    def interaction(self) -> Interaction:
+        if not hasattr(self, "_interaction"):
+            self._interaction = get_object_or_404(
+                visible_interactions(self.request.user), pk=self.kwargs["interaction_pk"]
+            )
+        return self._interaction
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Message.objects.none()
+        return Message.objects.filter(interaction=self.interaction())
+
+    @extend_schema(
+        request=s.ReplySerializer,
+        responses={201: s.MessageSerializer},
+        description=(
+            "Store the reply (status `pending`) and hand it to the channel, as the desk does. Free text "
+            "needs WhatsApp's 24-hour window open; outside it send an approved template (`template_id`)."
+        ),
+    )
+    def create(self, request, interaction_pk=None):
+        interaction = self.interaction()
+        data = s.ReplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # The desk's path: store the reply, one delivery attempt now, retries in the background.
+        message = outbound.send_reply(
+            interaction.pk,
+            sender=request.user,
+            body=data.validated_data.get("body", ""),
+            template_id=data.validated_data.get("template_id", ""),
+            template_variables=data.validated_data.get("template_variables") or {},
+        )
+        message.refresh_from_db()
+        return Response(self.get_serializer(message).data, status=status.HTTP_201_CREATED)
+
+
+# --- outbound webhooks ---------------------------------------------------------------------------
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookEndpointViewSet(viewsets.ModelViewSet):
+    """URLs that receive signed JSON events (see the signing notes in the README)."""
+
+    queryset = Endpoint.objects.all()
+    serializer_class = s.WebhookEndpointSerializer
+    permission_classes = [IsAdministrator]
+    filterset_fields = ["is_active"]
+    ordering_fields = ["id", "created_at", "url"]
+    ordering = ["id"]
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The delivery log of one endpoint, newest first."""
+
+    serializer_class = s.WebhookDeliverySerializer
+    permission_classes = [IsAdministrator]
+    filterset_fields = ["state"]
+    ordering_fields = ["id", "created_at", "next_attempt_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Delivery.objects.none()
+        endpoint = get_object_or_404(Endpoint, pk=self.kwargs["webhook_pk"])
+        return Delivery.objects.filter(endpoint=endpoint).select_related("event").prefetch_related("attempt_log")

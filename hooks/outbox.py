@@ -1,0 +1,137 @@
+"""Writes each core event to the outbox, inside the transaction that made the change.
+
+The core announces its events through `interactions.signals` (`core_event`
+for everything it pushes to desks, `interaction_opened` for a new
+interaction). This module maps them to the public event types, writes one
+Event row and one Delivery per subscribed endpoint, and asks the dispatcher
+to deliver once the transaction commits.
+
+The receiving path must stay lean, so which endpoints are active is kept in
+memory: refreshed every OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS and at once in
+the process that changes an endpoint. With none registered an event costs
+no query. Another process notices a new endpoint within that many seconds;
+deliveries are inserted with INSERT … SELECT over the endpoints that are
+active at that moment, so a stale list never points at a removed endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
+
+from hooks.models import Delivery, DeliveryState, Endpoint, Event, EventType
+
+_cache_lock = threading.Lock()
+_cached: tuple[float, list[tuple[int, list[str]]]] | None = None
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from interactions.signals import core_event, interaction_opened
+
+    core_event.connect(on_core_event, dispatch_uid="hooks.outbox.core_event")
+    interaction_opened.connect(on_interaction_opened, dispatch_uid="hooks.outbox.interaction_opened")
+    post_save.connect(forget_endpoints, sender=Endpoint, dispatch_uid="hooks.outbox.endpoint_saved")
+    post_delete.connect(forget_endpoints, sender=Endpoint, dispatch_uid="hooks.outbox.endpoint_deleted")
+
+
+def forget_endpoints(*args, **kwargs) -> None:
+    global _cached
+    with _cache_lock:
+        _cached = None
+
+
+def active_endpoints() -> list[tuple[int, list[str]]]:
+    """(id, event types) of the active endpoints, from memory when fresh enough."""
+    global _cached
+    now = time.monotonic()
+    with _cache_lock:
+        if _cached is not None and now - _cached[0] < settings.OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS:
+            return _cached[1]
+    endpoints = [(pk, types or []) for pk, types in Endpoint.objects.filter(is_active=True).values_list("pk", "event_types")]
+    with _cache_lock:
+        _cached = (now, endpoints)
+    return endpoints
+
+
+def on_interaction_opened(sender, interaction, message=None, **kwargs) -> None:
+    from interactions.events import interaction_dict
+
+    record(EventType.INTERACTION_CREATED, {"interaction": interaction_dict(interaction)})
+
+
+def on_core_event(sender, event: dict, **kwargs) -> None:
+    kind = event.get("type")
+    if kind in ("interaction.assigned", "interaction.closed"):
+        record(kind, {"interaction": event["interaction"]})
+    elif kind == "message.created":
+        message = event["message"]
+        hook_type = EventType.MESSAGE_RECEIVED if message["direction"] == "in" else EventType.MESSAGE_SENT
+        record(hook_type, lambda: _message_data(event))
+    elif kind == "message.status":
+        record(EventType.MESSAGE_STATUS_CHANGED, lambda: _message_data(event))
+
+
+def _message_data(event: dict) -> dict:
+    from interactions.events import interaction_dict
+    from interactions.models import Interaction
+
+    interaction = Interaction.objects.select_related("service", "contact").get(pk=event["interaction_id"])
+    return {"interaction": interaction_dict(interaction), "message": event["message"]}
+
+
+def record(event_type: str, data) -> Event | None:
+    """Store the event and its deliveries in the current transaction; deliver after commit.
+
+    `data` is a dict, or a callable returning one (built only when someone listens).
+    """
+    endpoint_ids = [pk for pk, types in active_endpoints() if not types or event_type in types]
+    if not endpoint_ids:
+        return None
+    if callable(data):
+        data = data()
+    event_id = uuid.uuid4()
+    now = timezone.now()
+    envelope = {"id": str(event_id), "type": str(event_type), "created_at": now.isoformat(), "data": data}
+    event = Event.objects.create(
+        id=event_id, type=event_type, body=json.dumps(envelope, cls=DjangoJSONEncoder), created_at=now
+    )
+    if not _insert_deliveries(event, endpoint_ids, now):
+        # The list in memory was stale: those endpoints are gone or inactive.
+        event.delete()
+        return None
+    transaction.on_commit(_wake_dispatcher)
+    return event
+
+
+def _insert_deliveries(event: Event, endpoint_ids: list[int], now) -> int:
+    """One Delivery per listed endpoint that is still active, in one statement."""
+    delivery, endpoint = Delivery._meta, Endpoint._meta
+    qn = connection.ops.quote_name
+    columns = ["event_id", "endpoint_id", "state", "attempts", "last_error", "next_attempt_at", "created_at"]
+    placeholders = ", ".join(["%s"] * len(endpoint_ids))
+    sql = (
+        f"INSERT INTO {qn(delivery.db_table)} ({', '.join(qn(c) for c in columns)}) "
+        f"SELECT %s, {qn('id')}, %s, 0, '', %s, %s FROM {qn(endpoint.db_table)} "
+        f"WHERE {qn('is_active')} = %s AND {qn('id')} IN ({placeholders})"
+    )
+    field = Delivery._meta.get_field("next_attempt_at")
+    stamp = field.get_db_prep_value(now, connection)
+    event_id = Delivery._meta.get_field("event").target_field.get_db_prep_value(event.id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [event_id, DeliveryState.PENDING, stamp, stamp, True, *endpoint_ids])
+        return cursor.rowcount
+
+
+def _wake_dispatcher() -> None:
+    from hooks import dispatcher
+
+    dispatcher.wake()

@@ -1,0 +1,244 @@
+"""Outbound webhooks over real HTTP: signed, retried with backoff, never lost nor doubled."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from agents.models import Presence
+from hooks import signing
+from hooks.delivery import backoff_seconds, deliver_due
+from hooks.models import Delivery, DeliveryState, Endpoint, Event
+from interactions import actions
+from interactions.models import Direction, Interaction, Message, MessageStatus
+
+
+def customer_writes(service, number: str, sid: str, body: str = "Hello"):
+    return actions.receive_inbound(
+        service, actions.InboundMessage(channel="whatsapp", address=number, provider_id=sid, body=body, name="Carla")
+    )
+
+
+def drain_outbox(rounds: int = 20) -> None:
+    """Run the worker until nothing is pending (each round attempts what is due)."""
+    for _ in range(rounds):
+        deliver_due()
+        if not Delivery.objects.filter(state=DeliveryState.PENDING).exists():
+            return
+    raise AssertionError("deliveries still pending")
+
+
+def test_a_receiver_can_verify_the_signature_with_its_secret(endpoint, receiver, service, agent):
+    customer_writes(service, "+393330000001", "SM1")
+    drain_outbox()
+    assert receiver.requests, "nothing delivered"
+    for request in receiver.requests:
+        headers = request["headers"]
+        assert headers["Content-Type"] == "application/json"
+        assert signing.verify(
+            endpoint.plain_secret, request["body"], headers["X-OCC-Timestamp"], headers["X-OCC-Signature"]
+        )
+        assert not signing.verify("wrong-secret", request["body"], headers["X-OCC-Timestamp"], headers["X-OCC-Signature"])
+        event = json.loads(request["body"])
+        assert event["id"] == headers["X-OCC-Event-Id"] and event["type"] == headers["X-OCC-Event"]
+
+
+def test_a_new_conversation_sends_created_assigned_and_received(endpoint, receiver, service, agent):
+    result = customer_writes(service, "+393330000001", "SM1", "I need help")
+    drain_outbox()
+    by_type = {e["type"]: e for e in receiver.events()}
+    assert set(by_type) == {"interaction.created", "interaction.assigned", "message.received"}
+    assert by_type["interaction.created"]["data"]["interaction"]["id"] == result.interaction.pk
+    assert by_type["interaction.assigned"]["data"]["interaction"]["agent_id"] == agent.pk
+    received = by_type["message.received"]["data"]
+    assert received["message"]["body"] == "I need help"
+    assert received["interaction"]["contact"]["address"] == "+393330000001"
+
+
+def test_replies_status_changes_and_close_are_events(endpoint, receiver, service, agent, fake_twilio):
+    interaction = customer_writes(service, "+393330000001", "SM1").interaction
+    reply = actions.deliver(actions.create_reply(interaction.pk, sender=agent.user, body="On it"))
+    actions.record_status(reply, MessageStatus.DELIVERED)
+    actions.close_interaction(interaction.pk, actor=agent.user)
+    drain_outbox()
+    types = [e["type"] for e in sorted(receiver.events(), key=lambda e: e["created_at"])]
+    assert types[-4:] == ["message.sent", "message.status_changed", "message.status_changed", "interaction.closed"]
+    statuses = [e["data"]["message"]["status"] for e in receiver.events() if e["type"] == "message.status_changed"]
+    assert sorted(statuses) == ["delivered", "queued"]
+
+
+def test_a_failing_receiver_gets_the_same_event_again_after_a_backoff(endpoint, receiver, service, agent, settings):
+    settings.OCC_WEBHOOK_RETRY_BASE_SECONDS = 30
+    receiver.statuses = [503, 500]
+    customer_writes(service, "+393330000001", "SM1")
+    Delivery.objects.exclude(event__type="interaction.created").delete()  # follow one event
+    delivery = Delivery.objects.get()
+    deliver_due()
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.PENDING and delivery.attempts == 1 and delivery.last_status_code == 503
+    wait = (delivery.next_attempt_at - delivery.last_attempt_at).total_seconds()
+    assert wait == pytest.approx(30, abs=1)
+    assert deliver_due() == 0  # not due yet: nothing is sent early
+    for expected_attempts, expected_status in [(2, 500), (3, 200)]:
+        Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+        deliver_due()
+        delivery.refresh_from_db()
+        assert delivery.attempts == expected_attempts and delivery.last_status_code == expected_status
+    assert delivery.state == DeliveryState.DELIVERED and delivery.delivered_at is not None
+    ids = [r["headers"]["X-OCC-Event-Id"] for r in receiver.requests]
+    bodies = {r["body"] for r in receiver.requests}
+    assert ids == [str(delivery.event_id)] * 3 and len(bodies) == 1  # the same event, byte for byte
+    assert [a.status_code for a in delivery.attempt_log.order_by("at", "id")] == [503, 500, 200]
+
+
+def test_backoff_doubles_up_to_the_cap(settings):
+    settings.OCC_WEBHOOK_RETRY_BASE_SECONDS = 15
+    settings.OCC_WEBHOOK_RETRY_MAX_SECONDS = 100
+    assert [backoff_seconds(n) for n in (1, 2, 3, 4)] == [15, 30, 60, 100]
+
+
+def test_after_the_last_attempt_the_delivery_is_failed_and_visible(endpoint, receiver, service, agent, settings):
+    settings.OCC_WEBHOOK_MAX_ATTEMPTS = 2
+    receiver.statuses = [500] * 10
+    customer_writes(service, "+393330000001", "SM1")
+    deliver_due()
+    deliver_due()
+    assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.FAILED}
+    assert deliver_due() == 0
+
+
+def test_an_unreachable_receiver_is_recorded_and_retried(db, service, agent):
+    from hooks.actions import create_endpoint
+
+    create_endpoint(url="http://127.0.0.1:9/unreachable")
+    customer_writes(service, "+393330000001", "SM1")
+    deliver_due()
+    delivery = Delivery.objects.first()
+    assert delivery.state == DeliveryState.PENDING and delivery.last_status_code is None
+    assert "ConnectionError" in delivery.last_error
+
+
+def test_no_event_is_lost_or_doubled_through_failures(endpoint, receiver, service, make_agent, fake_twilio):
+    make_agent("alex", max_interactions=2)
+    receiver.fail_first_per_event = 1  # every event fails once before it is taken
+    numbers = [f"+39333000{n:04d}" for n in range(6)]
+    for round_ in range(2):
+        for index, number in enumerate(numbers):
+            customer_writes(service, number, f"SM{round_}{index:030d}", f"message {round_}")
+    for interaction in Interaction.objects.filter(state="assigned"):
+        actions.deliver(actions.create_reply(interaction.pk, sender=None, body="Hello"))
+        actions.close_interaction(interaction.pk)
+    drain_outbox()
+
+    events = dict(Event.objects.values_list("id", "type"))
+    acknowledged = receiver.acknowledged()
+    assert set(acknowledged) == {str(i) for i in events}  # none lost
+    assert set(acknowledged.values()) == {1}  # none doubled
+    failures = [r for r in receiver.requests if r["status"] == 500]
+    assert len(failures) == len(events)  # each was retried after its failure
+    counts = {kind: list(events.values()).count(kind) for kind in set(events.values())}
+    assert counts["interaction.created"] == Interaction.objects.count() == 6
+    assert counts["message.received"] == Message.objects.filter(direction=Direction.INBOUND).count() == 12
+    assert counts["message.sent"] == Message.objects.filter(direction=Direction.OUTBOUND).count()
+    assert counts["interaction.closed"] == Interaction.objects.filter(state="closed").count()
+    assert counts["interaction.assigned"] == Interaction.objects.exclude(assigned_at=None).count()
+
+
+def test_a_rolled_back_change_sends_no_event(endpoint, receiver, service, agent):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        customer_writes(service, "+393330000001", "SM1")
+        assert Event.objects.exists()  # written in the same transaction...
+        raise RuntimeError("the change fails")
+    assert not Event.objects.exists() and not Delivery.objects.exists()  # ...and gone with it
+    deliver_due()
+    assert receiver.requests == []
+
+
+def test_without_endpoints_nothing_is_written(db, service, agent):
+    customer_writes(service, "+393330000001", "SM1")
+    assert not Event.objects.exists()
+
+
+def test_an_endpoint_gets_only_the_events_it_asked_for(receiver, service, agent, db):
+    from hooks.actions import create_endpoint
+
+    create_endpoint(url=receiver.url, event_types=["interaction.closed"])
+    interaction = customer_writes(service, "+393330000001", "SM1").interaction
+    actions.close_interaction(interaction.pk)
+    drain_outbox()
+    assert [e["type"] for e in receiver.events()] == ["interaction.closed"]
+
+
+def test_an_inactive_endpoint_keeps_its_deliveries_for_later(endpoint, receiver, service, agent):
+    customer_writes(service, "+393330000001", "SM1")
+    endpoint.is_active = False
+    endpoint.save()
+    assert deliver_due() == 0
+    endpoint.is_active = True
+    endpoint.save()
+    drain_outbox()
+    assert len(receiver.acknowledged()) == Event.objects.count() == 3
+
+
+def test_a_crashed_workers_claim_expires_and_the_delivery_is_retried(endpoint, receiver, service, agent):
+    from hooks.delivery import claim_due
+
+    customer_writes(service, "+393330000001", "SM1")
+    claimed = claim_due()
+    assert claimed and claim_due() == []  # a second worker cannot take them
+    Delivery.objects.filter(pk__in=claimed).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert sorted(claim_due()) == sorted(claimed)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_never_send_an_event_twice(receiver, service, make_agent):
+    import threading
+
+    from django.db import connection
+
+    from hooks.actions import create_endpoint
+
+    make_agent("alex", presence=Presence.ONLINE, max_interactions=50)
+    create_endpoint(url=receiver.url)
+    for index in range(15):
+        customer_writes(service, f"+3933310{index:05d}", f"SM{index:032d}")
+    expected = {str(i) for i in Event.objects.values_list("id", flat=True)}
+
+    def worker():
+        try:
+            for _ in range(5):
+                deliver_due(limit=3)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    drain_outbox()
+    acknowledged = receiver.acknowledged()
+    assert set(acknowledged) == expected and set(acknowledged.values()) == {1}
+    assert len(receiver.requests) == len(expected)
+
+
+def test_a_stale_list_of_endpoints_never_writes_a_delivery_for_an_inactive_one(endpoint, receiver, service, agent):
+    from hooks.outbox import active_endpoints
+
+    assert [pk for pk, _types in active_endpoints()] == [endpoint.pk]  # remembered
+    Endpoint.objects.filter(pk=endpoint.pk).update(is_active=False)  # as another process would, unseen here
+    customer_writes(service, "+393330000001", "SM1")
+    assert not Event.objects.exists() and not Delivery.objects.exists()
+
+
+def test_the_receiving_path_costs_no_query_without_webhooks(service, agent, django_assert_max_num_queries):
+    from hooks.outbox import active_endpoints, record
+
+    active_endpoints()  # remembered: none
+    with django_assert_max_num_queries(0):
+        assert record("interaction.closed", {"interaction": {}}) is None
