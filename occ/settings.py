@@ -103,7 +103,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # A prefix of its own keeps installations sharing one Redis apart
+            # (pub/sub channels ignore the database number in the URL).
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_LAYER_PREFIX", "asgi")},
         }
     }
 else:
@@ -178,6 +180,10 @@ OCC_SANDBOX = env_bool("OCC_SANDBOX", False)
 OCC_PRESENCE_GRACE_SECONDS = env_int("OCC_PRESENCE_GRACE_SECONDS", 30)
 # Upper bound for an agent's Max interactions.
 OCC_MAX_INTERACTIONS_LIMIT = env_int("OCC_MAX_INTERACTIONS_LIMIT", 50)
+
+# Serve the benchmark's trivial baseline views under /bench/ (bench/urls.py).
+# Only for measuring: never in production.
+OCC_BENCH_BARE = env_bool("OCC_BENCH_BARE", False)
 
 LOGGING = {
     "version": 1,
