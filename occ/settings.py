@@ -81,9 +81,21 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": database_from_url(DATABASE_URL)}
-    # Reuse connections across requests: opening one costs more than a webhook.
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DB_POOL", True):
+        # Under ASGI every request runs its sync code in a thread of its own,
+        # so a persistent connection (CONN_MAX_AGE) would be one connection per
+        # request thread, left open until the server runs out of them. A pool
+        # per process hands connections out and takes them back per request.
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 2),
+            "max_size": env_int("DB_POOL_MAX_SIZE", 10),
+            "timeout": env_float("DB_POOL_TIMEOUT_SECONDS", 10.0),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+    else:
+        # Reuse connections across requests: opening one costs more than a webhook.
+        DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES = {
         "default": {
