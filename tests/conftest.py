@@ -34,16 +34,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
 
 
-@pytest.fixture(autouse=True)
-def _forget_kept_auth_token():
-    """Each test starts without the Auth Token a previous test's database held."""
-    from whatsapp import auth_token
-
-    auth_token.forget()
-    yield
-    auth_token.forget()
-
-
 # --- the fake Twilio -------------------------------------------------------------
 
 

@@ -8,7 +8,6 @@ import logging
 from django.http import HttpResponseForbidden
 from twilio.request_validator import RequestValidator
 
-from whatsapp import auth_token as token_cache
 from whatsapp.urls_public import public_base_url
 
 logger = logging.getLogger(__name__)
@@ -21,6 +20,12 @@ def public_request_url(request) -> str:
     base URL (or trusted X-Forwarded-* headers) restores what Twilio signed.
     """
     return public_base_url(request) + request.get_full_path()
+
+
+def _auth_token() -> str:
+    from settings.models import ChatChannelSettings
+
+    return ChatChannelSettings.load().get_auth_token()
 
 
 def is_valid_signature(request, auth_token: str) -> bool:
@@ -38,12 +43,7 @@ def twilio_signature_required(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        token = token_cache.current()
-        # A failure with the kept token is checked again with a fresh one:
-        # the token may have just been changed in another worker.
-        if not is_valid_signature(request, token) and (
-            (fresh := token_cache.fresh()) == token or not is_valid_signature(request, fresh)
-        ):
+        if not is_valid_signature(request, _auth_token()):
             logger.warning("rejected unsigned or wrongly signed Twilio request to %s", request.path)
             return HttpResponseForbidden("Invalid Twilio signature")
         return view(request, *args, **kwargs)

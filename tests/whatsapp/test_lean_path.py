@@ -11,7 +11,6 @@ from twilio.request_validator import RequestValidator
 
 from interactions.models import Message
 from tests.conftest import AUTH_TOKEN, load_payload
-from whatsapp import auth_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,25 +55,3 @@ def test_pages_keep_the_full_middleware_stack(db):
     )(timeout=30)
     assert response["status"] == 200
     assert "x-frame-options" in _header_names(response)
-
-
-def test_token_changed_in_another_worker_is_used_at_once(service, agent):
-    from settings.models import ChatChannelSettings
-
-    assert auth_token.current() == AUTH_TOKEN
-    # Change the token behind the kept copy's back, as another worker would.
-    config = ChatChannelSettings.load()
-    config.set_auth_token("rotated-token-0123456789")
-    ChatChannelSettings.objects.filter(pk=config.pk).update(auth_token_encrypted=config.auth_token_encrypted)
-    assert auth_token.current() == AUTH_TOKEN
-
-    assert _post(load_payload("inbound_text"), token="rotated-token-0123456789")["status"] == 200
-    assert _post(load_payload("inbound_text", MessageSid="SM" + "f" * 32), token=AUTH_TOKEN)["status"] == 403
-    assert Message.objects.count() == 1
-
-
-def test_saving_the_settings_forgets_the_kept_token(chat_settings):
-    assert auth_token.current() == AUTH_TOKEN
-    chat_settings.set_auth_token("another-token-0123456789")
-    chat_settings.save()
-    assert auth_token.current() == "another-token-0123456789"
