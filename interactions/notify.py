@@ -7,6 +7,7 @@ resynchronises from the server when it reconnects.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -26,11 +27,18 @@ def send_now(groups: list[str], event: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    for group in groups:
-        try:
-            async_to_sync(layer.group_send)(group, {"type": "desk.push", "event": event})
-        except Exception:  # the layer is down: the desk will resync
-            logger.warning("push of %s to %s failed; desks will resync", event.get("type"), group, exc_info=True)
+    # One hop to the event loop for all the groups: each async_to_sync call
+    # from a sync view is a round trip between threads.
+    async_to_sync(_send_all)(layer, groups, {"type": "desk.push", "event": event})
+
+
+async def _send_all(layer, groups: list[str], message: dict) -> None:
+    results = await asyncio.gather(*(layer.group_send(group, message) for group in groups), return_exceptions=True)
+    for group, result in zip(groups, results, strict=True):
+        if isinstance(result, Exception):  # the layer is down: the desk will resync
+            logger.warning(
+                "push of %s to %s failed; desks will resync", message["event"].get("type"), group, exc_info=result
+            )
 
 
 def push(event: dict, *, agent_ids: list[int | None] = (), supervisors: bool = True) -> None:
