@@ -9,4 +9,8 @@ urlpatterns = [
     path("desk/", desk_views.desk, name="desk"),
     # Users → agent profiles in the console (agents/views.py)
     path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/deactivate/", views.user_set_active, {"active": False}, name="user_deactivate"),
+    path("users/<int:pk>/activate/", views.user_set_active, {"active": True}, name="user_activate"),
 ]

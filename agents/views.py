@@ -1,12 +1,95 @@
 """Users → agent profiles, in the administrators' console."""
 
-from django.contrib.auth import get_user_model
-from django.shortcuts import render
+from __future__ import annotations
 
+import logging
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agents.forms import AgentCreateForm, AgentProfileForm
+from agents.models import AgentProfile
+from interactions.actions import capacity_changed
 from occ.permissions import administrator_required
+
+logger = logging.getLogger(__name__)
 
 
 @administrator_required
 def user_list(request):
-    users = get_user_model().objects.select_related("agent_profile").order_by("username")
+    users = (
+        get_user_model()
+        .objects.select_related("agent_profile")
+        .prefetch_related("agent_profile__services")
+        .order_by("username")
+    )
     return render(request, "agents/user_list.html", {"users": users})
+
+
+@administrator_required
+def user_create(request):
+    form = AgentCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        logger.info("agent %s created by %s", user.get_username(), request.user.get_username())
+        messages.success(
+            request,
+            _("Agent “%(username)s” created: now enable the channels, set Max interactions and choose the services.")
+            % {"username": user.get_username()},
+        )
+        return redirect("agents:user_edit", pk=user.pk)
+    return render(request, "agents/user_create.html", {"form": form})
+
+
+@administrator_required
+def user_edit(request, pk: int):
+    user = get_object_or_404(get_user_model(), pk=pk)
+    profile = AgentProfile.objects.filter(user=user).first() or AgentProfile(user=user)
+    form = AgentProfileForm(request.POST or None, instance=profile, user=user, editor=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            profile = form.save()
+        logger.info(
+            "profile of %s saved by %s: active %s, Chat %s, WhatsApp %s, Max interactions %s, services %s",
+            user.get_username(),
+            request.user.get_username(),
+            user.is_active,
+            profile.chat_enabled,
+            profile.whatsapp_enabled,
+            profile.max_interactions,
+            sorted(profile.services.values_list("pk", flat=True)),
+        )
+        if form.cleaned_data.get("new_password") and user.pk == request.user.pk:
+            update_session_auth_hash(request, user)
+        # More capacity, another service or a channel switched on: serve the queue now.
+        capacity_changed(profile)
+        messages.success(request, _("Profile of “%(name)s” saved.") % {"name": profile.display_name})
+        return redirect("agents:user_list")
+    return render(request, "agents/user_edit.html", {"form": form, "subject": user})
+
+
+@administrator_required
+@require_POST
+def user_set_active(request, pk: int, active: bool):
+    user = get_object_or_404(get_user_model(), pk=pk)
+    name = user.get_full_name() or user.get_username()
+    if not active and user.pk == request.user.pk:
+        messages.error(request, _("You cannot deactivate your own account."))
+        return redirect("agents:user_list")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    logger.info(
+        "user %s %s by %s", user.get_username(), "activated" if active else "deactivated", request.user.get_username()
+    )
+    if active:
+        profile = AgentProfile.objects.filter(user=user).first()
+        if profile is not None:
+            capacity_changed(profile)
+        messages.success(request, _("“%(name)s” activated.") % {"name": name})
+    else:
+        messages.success(request, _("“%(name)s” deactivated: they can no longer log in or receive interactions.") % {"name": name})
+    return redirect("agents:user_list")

@@ -6,22 +6,31 @@ deadlock on them), counts their open interactions and applies the pure
 decision of `interactions.routing` in the same transaction. That is what
 keeps Max interactions true when webhooks arrive at the same moment in
 several processes. Pushes to desks are sent after the commit.
+
+Lock order, the same in every operation so none can deadlock another:
+contact → its interaction → agents (by id) → queued interactions. Locks
+name their table (`of=("self",)`): a `select_related` row is read, never
+locked, as locking a contact from the interaction's side inverts the order.
+PostgreSQL may still pick a deadlock victim in corner cases; those
+transactions are run again (`_with_retry`).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from agents.models import AgentProfile, Presence
-from interactions import notify
+from interactions import background, notify
 from interactions.events import interaction_dict, message_dict
 from interactions.models import (
     OPEN_STATES,
@@ -65,6 +74,8 @@ class InboundMessage:
     name: str = ""
     external_id: str = ""
     attachments: list[dict] = field(default_factory=list)
+    # location / button / referral / reply_to: see Message.extras.
+    extras: dict = field(default_factory=dict)
     payload: dict = field(default_factory=dict)
 
 
@@ -74,6 +85,31 @@ class InboundResult:
     interaction: Interaction | None
     duplicate: bool = False
     created_interaction: bool = False
+    queue_position: int | None = None
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction
+# was rolled back as a whole, so running it again is safe.
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+RETRY_ATTEMPTS = 5
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES or getattr(cause, "pgcode", None) in RETRYABLE_SQLSTATES
+
+
+def _with_retry(operation):
+    """Run a transaction, again if PostgreSQL chose it as a deadlock victim."""
+    for attempt in range(1, RETRY_ATTEMPTS + 1):
+        try:
+            return operation()
+        except OperationalError as exc:
+            if attempt == RETRY_ATTEMPTS or not _is_retryable(exc) or transaction.get_connection().in_atomic_block:
+                raise
+            logger.warning("transaction retried after %s (attempt %s)", exc.__cause__.__class__.__name__, attempt)
+            time.sleep(0.01 * attempt)
+    raise AssertionError("unreachable")
 
 
 def receive_inbound(service, inbound: InboundMessage, *, now: datetime | None = None) -> InboundResult:
@@ -82,29 +118,42 @@ def receive_inbound(service, inbound: InboundMessage, *, now: datetime | None = 
     One transaction: the contact (locked), its open interaction with the
     service or a new one, the message row (unique provider id), and for a new
     interaction the routing decision. A repeated delivery of the same
-    provider id changes nothing and reports `duplicate`.
+    provider id changes nothing and reports `duplicate`: the unique
+    constraint decides, so two deliveries racing in two processes still
+    store one row.
     """
     now = now or timezone.now()
-    if Message.objects.filter(provider_id=inbound.provider_id).exists():
-        return InboundResult(message=None, interaction=None, duplicate=True)
-    try:
+
+    def attempt() -> InboundResult:
         with transaction.atomic():
             return _receive_inbound(service, inbound, now)
+
+    try:
+        return _with_retry(attempt)
     except IntegrityError:
-        # A concurrent delivery of the same message committed first.
+        # The same message was stored before (or concurrently, first).
         if Message.objects.filter(provider_id=inbound.provider_id).exists():
             return InboundResult(message=None, interaction=None, duplicate=True)
         raise
 
 
+def _locked_contact(inbound: InboundMessage) -> Contact:
+    """The contact's row, created if new, locked: serialises one contact's messages."""
+    lookup = {"channel": inbound.channel, "address": inbound.address}
+    contact = Contact.objects.select_for_update().filter(**lookup).first()
+    if contact is not None:
+        return contact
+    try:
+        with transaction.atomic():
+            return Contact.objects.create(**lookup, name=inbound.name, external_id=inbound.external_id)
+    except IntegrityError:
+        # Created concurrently by another first message of the same customer.
+        return Contact.objects.select_for_update().get(**lookup)
+
+
 def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> InboundResult:
-    contact, _created = Contact.objects.get_or_create(
-        channel=inbound.channel,
-        address=inbound.address,
-        defaults={"name": inbound.name, "external_id": inbound.external_id},
-    )
-    # Serialises messages of one contact: one open interaction per service.
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    contact = _locked_contact(inbound)
+    # The customer's WhatsApp profile name and id follow what they set.
     changed = [
         name
         for name, value in (("name", inbound.name), ("external_id", inbound.external_id))
@@ -136,31 +185,69 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
         interaction.last_inbound_at = now
         interaction.version += 1
         interaction.save(update_fields=["last_inbound_at", "version"])
+    interaction.service = service
+    interaction.contact = contact
 
+    # Unique provider id: a repeated delivery raises here and rolls back.
     message = Message.objects.create(
         interaction=interaction,
         direction=Direction.INBOUND,
         provider_id=inbound.provider_id,
         body=inbound.body,
         attachments=inbound.attachments,
+        extras=inbound.extras,
         status=MessageStatus.RECEIVED,
         payload=inbound.payload,
         created_at=now,
         status_updated_at=now,
     )
 
+    position = None
     if created:
         interaction_opened.send(sender=Interaction, interaction=interaction, message=message)
         # Route through the queue so an older waiting interaction goes first.
-        _drain([service.pk], now)
-        interaction.refresh_from_db()
-        if interaction.state == InteractionState.QUEUED:
-            notify.push({"type": "interaction.queued", "interaction": interaction_dict(interaction)})
+        assigned = {i.pk: i for i in _drain([service.pk], now)}
+        if interaction.pk in assigned:
+            interaction = assigned[interaction.pk]
+        else:
+            position = queue_position(interaction)
+            notify.push({"type": "interaction.queued", "interaction": interaction_dict(interaction), "position": position})
+            if service.queue_position_reply:
+                _send_queue_position_reply(interaction, position, now)
     notify.push(
         {"type": "message.created", "interaction_id": interaction.pk, "message": message_dict(message)},
         agent_ids=[interaction.agent_id],
     )
-    return InboundResult(message=message, interaction=interaction, created_interaction=created)
+    return InboundResult(message=message, interaction=interaction, created_interaction=created, queue_position=position)
+
+
+def queue_position(interaction: Interaction) -> int:
+    """1 for the next interaction to be served in its service's queue."""
+    ahead = Interaction.objects.filter(
+        service_id=interaction.service_id, state=InteractionState.QUEUED
+    ).filter(
+        Q(queued_at__lt=interaction.queued_at) | Q(queued_at=interaction.queued_at, pk__lt=interaction.pk)
+    )
+    return ahead.count() + 1
+
+
+def queue_position_text(position: int) -> str:
+    return ngettext(
+        "Thank you for your message. All our agents are busy: you are first in the queue. We will answer you shortly.",
+        "Thank you for your message. All our agents are busy: you are number %(position)d in the queue. We will answer you as soon as possible.",
+        position,
+    ) % {"position": position}
+
+
+def _send_queue_position_reply(interaction: Interaction, position: int, now: datetime) -> None:
+    """Tell a waiting customer their place in the queue (Service.queue_position_reply).
+
+    The reply is stored in this transaction (so it cannot be lost) and sent
+    by a background thread after the commit, so the webhook's answer never
+    waits for Twilio (see interactions.background).
+    """
+    message = create_reply(interaction.pk, sender=None, body=queue_position_text(position), now=now)
+    background.after_commit(f"queue-reply-{message.pk}", lambda: deliver(Message.objects.get(pk=message.pk)))
 
 
 # --- routing and the queue ------------------------------------------------------
@@ -171,7 +258,10 @@ def _eligible_agents_for_update(service_ids: Iterable[int], channel: str = "what
     through = AgentProfile.services.through
     serving = through.objects.filter(service_id__in=list(service_ids)).values("agentprofile_id")
     return (
-        AgentProfile.objects.select_for_update(of=("self",))
+        # FOR NO KEY UPDATE: serialises every decision about these agents'
+        # load, yet lets other transactions insert rows pointing at them
+        # (messages, events) without waiting.
+        AgentProfile.objects.select_for_update(of=("self",), no_key=True)
         .filter(
             pk__in=serving,
             user__is_active=True,
@@ -199,12 +289,20 @@ def _drain(service_ids: list[int], now: datetime) -> list[Interaction]:
     agents = list(_eligible_agents_for_update(service_ids))
     if not agents:
         return []
+    # Counted in a statement of its own, after the locks are held: a count
+    # inside the locking SELECT would use the snapshot taken before waiting
+    # (READ COMMITTED) and miss assignments just committed by the lock holder.
     counts = open_counts(a.pk for a in agents)
     served: dict[int, set[int]] = defaultdict(set)
-    for row in AgentProfile.services.through.objects.filter(
-        agentprofile_id__in=[a.pk for a in agents], service_id__in=service_ids
-    ).values("agentprofile_id", "service_id"):
-        served[row["agentprofile_id"]].add(row["service_id"])
+    if len(service_ids) == 1:
+        # The common case (a new message): every agent found serves it.
+        for a in agents:
+            served[a.pk].add(service_ids[0])
+    else:
+        for row in AgentProfile.services.through.objects.filter(
+            agentprofile_id__in=[a.pk for a in agents], service_id__in=service_ids
+        ).values("agentprofile_id", "service_id"):
+            served[row["agentprofile_id"]].add(row["service_id"])
     loads = [
         AgentLoad(
             agent_id=a.pk,
@@ -216,21 +314,24 @@ def _drain(service_ids: list[int], now: datetime) -> list[Interaction]:
         for a in agents
     ]
     queue: list[QueuedItem] = []
+    waiting: dict[int, Interaction] = {}
     for service_id in service_ids:
         capacity = sum(load.free for load in loads if service_id in load.service_ids)
         if capacity <= 0:
             continue
-        rows = (
-            Interaction.objects.select_for_update()
+        # Only as many as can be served: the oldest first.
+        rows = list(
+            Interaction.objects.select_for_update(of=("self",))
+            .select_related("service", "contact")
             .filter(service_id=service_id, state=InteractionState.QUEUED)
-            .order_by("queued_at", "pk")
-            .values_list("pk", "queued_at")[:capacity]
+            .order_by("queued_at", "pk")[:capacity]
         )
-        queue.extend(QueuedItem(pk, service_id, queued_at) for pk, queued_at in rows)
+        waiting.update((row.pk, row) for row in rows)
+        queue.extend(QueuedItem(row.pk, service_id, row.queued_at) for row in rows)
     plan = plan_assignments(queue, loads, now)
     assigned = []
     for interaction_id, decision in plan:
-        interaction = Interaction.objects.select_related("service", "contact").get(pk=interaction_id)
+        interaction = waiting[interaction_id]
         _assign(interaction, decision.agent_id, decision.reason, now, AssignmentEvent.Kind.ASSIGNED)
         assigned.append(interaction)
     return assigned
@@ -275,8 +376,12 @@ def drain_queue(service_ids: Iterable[int] | None = None, *, now: datetime | Non
             .distinct()
         )
     ids = sorted(set(service_ids))
-    with transaction.atomic():
-        return _drain(ids, now)
+
+    def attempt() -> list[Interaction]:
+        with transaction.atomic():
+            return _drain(ids, now)
+
+    return _with_retry(attempt)
 
 
 def agent_service_ids(agent: AgentProfile) -> list[int]:
@@ -308,7 +413,7 @@ def close_interaction(interaction_id: int, *, actor=None, now: datetime | None =
     now = now or timezone.now()
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update().select_related("service", "contact").get(pk=interaction_id)
+            Interaction.objects.select_for_update(of=("self",)).select_related("service", "contact").get(pk=interaction_id)
         )
         if interaction.state == InteractionState.CLOSED:
             return interaction
@@ -337,7 +442,7 @@ def transfer_interaction(
     now = now or timezone.now()
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update().select_related("service", "contact").get(pk=interaction_id)
+            Interaction.objects.select_for_update(of=("self",)).select_related("service", "contact").get(pk=interaction_id)
         )
         if not interaction.is_open:
             raise ActionError("This interaction is closed.")
@@ -407,7 +512,7 @@ def create_reply(
     if not body and not attachments and not template_id:
         raise ActionError("Write a message, attach a file or choose a template.")
     with transaction.atomic():
-        interaction = Interaction.objects.select_for_update().select_related("service", "contact").get(pk=interaction_id)
+        interaction = Interaction.objects.select_for_update(of=("self",)).select_related("service", "contact").get(pk=interaction_id)
         if not interaction.is_open:
             raise ActionError("This interaction is closed.")
         closes = window_closes_at(interaction)
@@ -444,7 +549,7 @@ def record_status(
 ) -> bool:
     """Move a message's status forward (never back); True when it changed."""
     with transaction.atomic():
-        locked = Message.objects.select_for_update().select_related("interaction").get(pk=message.pk)
+        locked = Message.objects.select_for_update(of=("self",)).select_related("interaction").get(pk=message.pk)
         fields = []
         if provider_id and not locked.provider_id:
             locked.provider_id = provider_id
@@ -475,13 +580,29 @@ def deliver(message: Message) -> Message:
     A permanent refusal is recorded on the message; a transient one leaves
     it pending for `retry_pending` (the send key keeps a retry from sending twice).
     """
+    from django.conf import settings
+
     from interactions.transports import SendError, transport_for
 
+    message.refresh_from_db()
+    if message.provider_id or message.status != MessageStatus.PENDING:
+        # The provider already has it (e.g. a status callback arrived after a
+        # timed-out send that Twilio did accept): sending again would double it.
+        return message
     Message.objects.filter(pk=message.pk).update(send_attempts=message.send_attempts + 1)
     message.send_attempts += 1
     try:
         result = transport_for(message.interaction.channel).send(message)
     except SendError as exc:
+        if exc.transient and message.send_attempts >= settings.OCC_SEND_MAX_ATTEMPTS:
+            # Bounded: after the last attempt the agent sees why, and can send again.
+            record_status(
+                message,
+                MessageStatus.FAILED,
+                error_code=exc.code or "send",
+                error_message=f"{exc} (gave up after {message.send_attempts} attempts)",
+            )
+            return message
         if exc.transient:
             backoff = min(300, 2 ** message.send_attempts)
             Message.objects.filter(pk=message.pk).update(

@@ -41,6 +41,8 @@ def message_dict(message: Message) -> dict:
             {"index": index, "content_type": item.get("content_type", "")}
             for index, item in enumerate(message.attachments or [])
         ],
+        # location / button / referral / reply_to, only those the message carries.
+        "extras": message.extras or {},
         "template_id": message.template_id,
         "status": message.status,
         "error_code": message.error_code,

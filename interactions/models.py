@@ -159,6 +159,9 @@ class Message(models.Model):
     error_message = models.CharField(max_length=500, blank=True)
     # Every field the provider sent, including ones added after this was written.
     payload = models.JSONField(default=dict, blank=True)
+    # What the adapter understood beyond text and attachments, channel-agnostic:
+    # {"location": {...}, "button": {...}, "referral": {...}, "reply_to": {...}}.
+    extras = models.JSONField(default=dict, blank=True)
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

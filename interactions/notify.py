@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+# A frozen Redis (accepting connections, never answering) would hold every
+# webhook for as long as redis-py waits (about 5 s per push, 20 s for one
+# message), past Twilio's 15 s limit. Pushes are bounded, and after a failure
+# this process skips pushes for a short pause instead of waiting again.
+_paused_until = 0.0
 
 SUPERVISORS_GROUP = "supervisors"
 
@@ -23,22 +31,32 @@ def agent_group(agent_id: int) -> str:
     return f"agent.{agent_id}"
 
 
+async def _send_all(layer, groups: list[str], event: dict, timeout: float) -> list:
+    sends = [layer.group_send(group, {"type": "desk.push", "event": event}) for group in groups]
+    return await asyncio.wait_for(asyncio.gather(*sends, return_exceptions=True), timeout)
+
+
 def send_now(groups: list[str], event: dict) -> None:
+    global _paused_until
     layer = get_channel_layer()
     if layer is None:
         return
-    # One hop to the event loop for all the groups: each async_to_sync call
-    # from a sync view is a round trip between threads.
-    async_to_sync(_send_all)(layer, groups, {"type": "desk.push", "event": event})
-
-
-async def _send_all(layer, groups: list[str], message: dict) -> None:
-    results = await asyncio.gather(*(layer.group_send(group, message) for group in groups), return_exceptions=True)
-    for group, result in zip(groups, results, strict=True):
-        if isinstance(result, Exception):  # the layer is down: the desk will resync
-            logger.warning(
-                "push of %s to %s failed; desks will resync", message["event"].get("type"), group, exc_info=result
-            )
+    if time.monotonic() < _paused_until:
+        logger.warning("channel layer unavailable: push of %s dropped; desks will resync", event.get("type"))
+        return
+    try:
+        results = async_to_sync(_send_all)(layer, groups, event, settings.OCC_PUSH_TIMEOUT_SECONDS)
+    except Exception:  # timed out, or the layer is down: the desk will resync
+        results = [TimeoutError("push timed out")]
+    failures = [result for result in results if isinstance(result, BaseException)]
+    if failures:
+        _paused_until = time.monotonic() + settings.OCC_PUSH_PAUSE_SECONDS
+        logger.warning(
+            "push of %s to %s failed (%s); desks will resync",
+            event.get("type"),
+            ", ".join(groups),
+            type(failures[0]).__name__,
+        )
 
 
 def push(event: dict, *, agent_ids: list[int | None] = (), supervisors: bool = True) -> None:

@@ -15,7 +15,9 @@ from occ.env import database_from_url, env_bool, env_float, env_int, env_list, e
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-secret-key-change-me-0123456789abcdef")
+# Public, for development only: occ.production refuses to start with it.
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me-0123456789abcdef"
+SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -44,15 +46,20 @@ INSTALLED_APPS = [
     "widgets",
     "whatsapp",
     "api",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database outage is a 503 (so Twilio's retry rules apply), never a false 200.
+    "occ.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Remembers who is acting, for the audit log of configuration changes.
+    "audit.context.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -122,6 +129,10 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# A live push to desks waits at most this long; after a failure pushes pause
+# for OCC_PUSH_PAUSE_SECONDS (desks resynchronise), so webhooks stay fast.
+OCC_PUSH_TIMEOUT_SECONDS = env_float("OCC_PUSH_TIMEOUT_SECONDS", 1.0)
+OCC_PUSH_PAUSE_SECONDS = env_float("OCC_PUSH_PAUSE_SECONDS", 5.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -132,6 +143,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Login throttling: this many failed log-ins of one username from one address
+# (or of any usernames from one address) lock it out for the lockout period.
+OCC_LOGIN_MAX_FAILURES = env_int("OCC_LOGIN_MAX_FAILURES", 5)
+OCC_LOGIN_MAX_FAILURES_PER_IP = env_int("OCC_LOGIN_MAX_FAILURES_PER_IP", 30)
+OCC_LOGIN_LOCKOUT_SECONDS = env_int("OCC_LOGIN_LOCKOUT_SECONDS", 900)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("it", _("Italian"))]
@@ -172,6 +188,9 @@ SPECTACULAR_SETTINGS = {
 TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", "https://api.twilio.com")
 TWILIO_MESSAGING_BASE_URL = env_str("TWILIO_MESSAGING_BASE_URL", "https://messaging.twilio.com")
 TWILIO_TIMEOUT_SECONDS = min(env_float("TWILIO_TIMEOUT_SECONDS", 10.0), 10.0)
+# Attempts to send one reply while Twilio is unreachable or busy (429/5xx)
+# before it is shown as failed with the reason.
+OCC_SEND_MAX_ATTEMPTS = env_int("OCC_SEND_MAX_ATTEMPTS", 6)
 
 # The public URL Twilio uses to reach this installation (scheme, host, port),
 # e.g. https://occ.example.com. Webhook signatures are checked against it, so

@@ -2,10 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from audit.views import ThrottledLoginView
 from occ import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Before Django's auth URLs: the log-in page with login throttling.
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("settings/", include("settings.urls")),
@@ -14,6 +17,7 @@ urlpatterns = [
     path("", include("widgets.urls")),
     path("whatsapp/", include("whatsapp.urls")),
     path("api/", include("api.urls")),
+    path("", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,10 +1,93 @@
-from django.shortcuts import render
+"""Settings → Advanced → Chat channel: WhatsApp switch, Twilio credentials, Verify account."""
 
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from occ.crypto import DecryptionError
 from occ.permissions import administrator_required
+from services.models import Service
+from settings import actions
+from settings.forms import ChatChannelForm
 from settings.models import ChatChannelSettings
+from whatsapp.urls_public import inbound_webhook_url, status_webhook_url
+
+logger = logging.getLogger(__name__)
 
 
 @administrator_required
 def chat_channel(request):
     config = ChatChannelSettings.load()
-    return render(request, "settings/chat_channel.html", {"config": config})
+    form = ChatChannelForm(request.POST or None, instance=config)
+    verification = None
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("action") == "verify":
+            verification = _verify(request, form)
+            if verification is None or not verification.ok:
+                # Shown in place: nothing typed in the form was saved.
+                return _render(request, form, verification)
+            _save(request, form)
+            actions.record_verification(ChatChannelSettings.load(), verification)
+            messages.success(request, verification.message + " " + _("The settings were saved."))
+        else:
+            _save(request, form)
+            messages.success(request, _("Chat channel settings saved."))
+        return redirect("advanced_settings:chat_channel")
+    return _render(request, form, verification)
+
+
+def _save(request, form: ChatChannelForm) -> None:
+    if form.cleaned_data.get("clear_auth_token"):
+        token_change = "removed"
+    else:
+        token_change = "replaced" if form.new_token else "kept"
+    config = form.save()
+    # An audit line an operator can rely on; the token itself never reaches the log.
+    logger.info(
+        "chat channel settings saved by %s: WhatsApp %s, Account SID %s, Auth Token %s",
+        request.user.get_username(),
+        "on" if config.whatsapp_enabled else "off",
+        config.account_sid or "-",
+        token_change,
+    )
+
+
+def _verify(request, form: ChatChannelForm) -> actions.Verification | None:
+    """Verify the form's credentials (or the stored token); record the result when they are the stored ones."""
+    try:
+        account_sid, auth_token = form.credentials()
+    except DecryptionError:
+        form.add_error(
+            "auth_token",
+            _("The stored Auth Token cannot be read with the configured encryption key: type it again."),
+        )
+        return None
+    if not account_sid or not auth_token:
+        form.add_error(None, _("Verify account needs the Account SID and the Auth Token."))
+        return None
+    verification = actions.verify_credentials(account_sid, auth_token)
+    logger.info(
+        "Twilio account %s verified by %s: %s", account_sid, request.user.get_username(), verification.kind
+    )
+    if not verification.ok and not form.credentials_changed():
+        # The stored credentials themselves failed: the page and the health check should say so.
+        actions.record_verification(ChatChannelSettings.load(), verification)
+    return verification
+
+
+def _render(request, form: ChatChannelForm, verification: actions.Verification | None):
+    stored = ChatChannelSettings.load()  # the form's instance holds unsaved input
+    context = {
+        "form": form,
+        "stored": stored,
+        "verification": verification,
+        "unsaved_credentials": bool(verification and form.is_bound and form.credentials_changed()),
+        "inbound_url": inbound_webhook_url(request),
+        "status_url": status_webhook_url(request),
+        "whatsapp_services": Service.objects.filter(whatsapp_enabled=True),
+    }
+    return render(request, "settings/chat_channel.html", context)

@@ -3,6 +3,10 @@
 Pure functions over the POSTed form: no database, so they are tested (also
 with hypothesis) on any input. Twilio adds fields without notice: every
 field is kept in the payload, known or not.
+
+Only what makes a message impossible to store is refused (no MessageSid,
+no sender or receiving number): everything else is kept as well as it can
+be, because a signed webhook from Twilio that we refuse is a message lost.
 """
 
 from __future__ import annotations
@@ -15,8 +19,35 @@ from django.core.exceptions import ValidationError
 from occ.phone import normalize_e164
 
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
-MAX_MEDIA = 20  # WhatsApp allows one, Twilio up to 10; anything above is malformed
-MAX_BODY = 4096
+_MEDIA_URL_KEY = re.compile(r"^MediaUrl(\d{1,3})$")
+# Twilio sends at most 10 media per message (WhatsApp: one); anything beyond
+# a generous bound is not a Twilio webhook and is not worth iterating over.
+MAX_MEDIA = 20
+# Fields are cut to what the columns and the desk can hold; the untouched
+# values stay in the payload.
+MAX_NAME = 200
+MAX_SHORT = 500
+
+# Twilio's names for the extras a WhatsApp message can carry, grouped the
+# way the desk shows them (see interactions.events.message_dict).
+LOCATION_FIELDS = {"Latitude": "latitude", "Longitude": "longitude", "Address": "address", "Label": "label"}
+BUTTON_FIELDS = {"ButtonPayload": "payload", "ButtonText": "text", "ButtonType": "type", "InteractiveData": "data"}
+REFERRAL_FIELDS = {
+    "ReferralBody": "body",
+    "ReferralHeadline": "headline",
+    "ReferralSourceId": "source_id",
+    "ReferralSourceType": "source_type",
+    "ReferralSourceUrl": "source_url",
+    "ReferralCtwaClid": "ctwa_clid",
+    "ReferralMediaId": "media_id",
+    "ReferralMediaUrl": "media_url",
+    "ReferralMediaContentType": "media_content_type",
+}
+REPLY_FIELDS = {"OriginalRepliedMessageSid": "message_sid", "OriginalRepliedMessageSender": "sender"}
+
+# A signed field marking the installation's own health-check webhook: it is
+# answered like a real one but stores nothing (see whatsapp.health).
+HEALTH_CHECK_FIELD = "OccHealthCheck"
 
 
 class InvalidWebhook(ValueError):
@@ -32,7 +63,10 @@ class ParsedInbound:
     profile_name: str
     wa_id: str
     attachments: list[dict] = field(default_factory=list)
+    # location / button / referral / reply_to, only those present.
+    extras: dict = field(default_factory=dict)
     payload: dict = field(default_factory=dict)
+    health_check: str = ""
 
 
 @dataclass
@@ -49,21 +83,32 @@ def form_to_payload(form) -> dict:
     payload = {}
     for key in form:
         values = form.getlist(key) if hasattr(form, "getlist") else [form[key]]
-        payload[key] = values if len(values) > 1 else values[0]
+        # NUL cannot be stored in PostgreSQL (text or jsonb): a signed webhook
+        # carrying one would be a 500 and a lost message.
+        values = [(value if isinstance(value, str) else str(value)).replace("\x00", "") for value in values]
+        payload[key.replace("\x00", "")] = values if len(values) > 1 else (values[0] if values else "")
     return payload
 
 
 def _single(form, name: str) -> str:
+    """The field's (last) value as a string; '' when absent or not text."""
     value = form.get(name, "")
-    return value if isinstance(value, str) else ""
+    if isinstance(value, list):  # a plain dict with a repeated field
+        value = value[-1] if value else ""
+    return value.replace("\x00", "") if isinstance(value, str) else ""
+
+
+def _clean(value: str, limit: int) -> str:
+    # NUL cannot be stored in PostgreSQL text columns.
+    return value.replace("\x00", "").strip()[:limit]
 
 
 def _whatsapp_number(value: str, field_name: str) -> str:
-    if not value.lower().startswith("whatsapp:"):
+    if not value.strip().lower().startswith("whatsapp:"):
         raise InvalidWebhook(f"{field_name} is not a WhatsApp address")
     try:
-        return normalize_e164(value)
-    except ValidationError as exc:
+        return normalize_e164(value.strip())
+    except (ValidationError, ValueError) as exc:
         raise InvalidWebhook(f"{field_name} is not an international number") from exc
 
 
@@ -77,34 +122,89 @@ def _sid(form, *names: str) -> str:
     raise InvalidWebhook("MessageSid is missing")
 
 
+def _media_indexes(form) -> list[int]:
+    """Indexes of the attachments: 0..NumMedia-1, or whatever MediaUrlN fields came.
+
+    A NumMedia that is missing, not a number or disagrees with the fields
+    must not lose an attachment: the fields themselves are the truth.
+    """
+    present = set()
+    for key in form:
+        match = _MEDIA_URL_KEY.match(key)
+        if match and int(match.group(1)) < MAX_MEDIA:
+            present.add(int(match.group(1)))
+    return sorted(present)
+
+
+def _attachments(form) -> list[dict]:
+    attachments = []
+    for index in _media_indexes(form):
+        url = _clean(_single(form, f"MediaUrl{index}"), 2000)
+        if not url.lower().startswith(("https://", "http://")):
+            continue  # kept in the payload; nothing the desk could fetch
+        attachments.append(
+            {"url": url, "content_type": _clean(_single(form, f"MediaContentType{index}"), 100)}
+        )
+    return attachments
+
+
+def _group(form, names: dict[str, str]) -> dict:
+    found = {}
+    for twilio_name, our_name in names.items():
+        value = _clean(_single(form, twilio_name), MAX_SHORT)
+        if value:
+            found[our_name] = value
+    return found
+
+
+def _location(form) -> dict:
+    location = _group(form, LOCATION_FIELDS)
+    if not location:
+        return {}
+    for name in ("latitude", "longitude"):
+        try:
+            number = float(location.get(name, ""))
+        except ValueError:
+            location.pop(name, None)
+            continue
+        bound = 90 if name == "latitude" else 180
+        if number != number or not -bound <= number <= bound:  # NaN or out of range
+            location.pop(name, None)
+        else:
+            location[name] = number
+    return location
+
+
+def parse_extras(form) -> dict:
+    """Location, button reply, ad referral and quoted reply, only those present."""
+    extras = {}
+    for key, value in (
+        ("location", _location(form)),
+        ("button", _group(form, BUTTON_FIELDS)),
+        ("referral", _group(form, REFERRAL_FIELDS)),
+        ("reply_to", _group(form, REPLY_FIELDS)),
+    ):
+        if value:
+            extras[key] = value
+    return extras
+
+
 def parse_inbound(form) -> ParsedInbound:
+    """The message in a Twilio incoming-message webhook; InvalidWebhook if it cannot be stored."""
     message_sid = _sid(form, "MessageSid", "SmsMessageSid", "SmsSid")
     from_number = _whatsapp_number(_single(form, "From"), "From")
     to_number = _whatsapp_number(_single(form, "To"), "To")
-    try:
-        num_media = int(_single(form, "NumMedia") or 0)
-    except ValueError as exc:
-        raise InvalidWebhook("NumMedia is not a number") from exc
-    if not 0 <= num_media <= MAX_MEDIA:
-        raise InvalidWebhook("NumMedia is out of range")
-    attachments = []
-    for index in range(num_media):
-        url = _single(form, f"MediaUrl{index}").strip()
-        if not url.startswith(("https://", "http://")):
-            raise InvalidWebhook(f"MediaUrl{index} is missing or not a URL")
-        attachments.append({"url": url, "content_type": _single(form, f"MediaContentType{index}")[:100]})
-    body = _single(form, "Body")
-    if len(body) > MAX_BODY:
-        raise InvalidWebhook("Body is too long")
     return ParsedInbound(
         message_sid=message_sid,
         from_number=from_number,
         to_number=to_number,
-        body=body,
-        profile_name=_single(form, "ProfileName").strip()[:200],
+        body=_single(form, "Body").replace("\x00", ""),
+        profile_name=_clean(_single(form, "ProfileName"), MAX_NAME),
         wa_id=re.sub(r"\D", "", _single(form, "WaId"))[:32],
-        attachments=attachments,
+        attachments=_attachments(form),
+        extras=parse_extras(form),
         payload=form_to_payload(form),
+        health_check=_clean(_single(form, HEALTH_CHECK_FIELD), 64),
     )
 
 
@@ -116,7 +216,7 @@ def parse_status(form) -> ParsedStatus:
     return ParsedStatus(
         message_sid=message_sid,
         status=status,
-        error_code=_single(form, "ErrorCode").strip()[:16],
-        error_message=_single(form, "ErrorMessage").strip()[:500],
+        error_code=_clean(_single(form, "ErrorCode"), 16),
+        error_message=_clean(_single(form, "ErrorMessage") or _single(form, "ChannelStatusMessage"), 500),
         payload=form_to_payload(form),
     )

@@ -1,41 +1,72 @@
-"""Twilio webhook signatures (X-Twilio-Signature), checked against the public URL."""
+"""Twilio webhook signatures (X-Twilio-Signature), checked against the public URL.
+
+Twilio signs the exact URL it called (scheme, host, port, path, query).
+Behind a TLS-terminating proxy the application sees http:// on an internal
+port, so the URL is rebuilt from, in order:
+1. OCC_PUBLIC_BASE_URL (scheme, host and port of the public address), or
+2. X-Forwarded-Proto / X-Forwarded-Host / X-Forwarded-Port, only when
+   OCC_TRUST_PROXY_HEADERS is on (otherwise anyone could choose the URL
+   their forged signature is checked against), or
+3. the request's own scheme and Host header.
+twilio-python's validator accepts the URL with and without the port, as
+Twilio keeps it for messaging webhooks but not for every product.
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
 
+from django.conf import settings
 from django.http import HttpResponseForbidden
 from twilio.request_validator import RequestValidator
 
-from whatsapp.urls_public import public_base_url
-
 logger = logging.getLogger(__name__)
+
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def _first(value: str) -> str:
+    # Proxies chain values ("https, http"): the first is the client-facing one.
+    return value.split(",")[0].strip()
+
+
+def public_base(request) -> str:
+    """Scheme, host and port Twilio used to reach this installation."""
+    if settings.OCC_PUBLIC_BASE_URL:
+        return settings.OCC_PUBLIC_BASE_URL.rstrip("/")
+    meta = request.META
+    if settings.OCC_TRUST_PROXY_HEADERS and (
+        meta.get("HTTP_X_FORWARDED_PROTO") or meta.get("HTTP_X_FORWARDED_HOST")
+    ):
+        scheme = _first(meta.get("HTTP_X_FORWARDED_PROTO", "")).lower() or request.scheme
+        host = _first(meta.get("HTTP_X_FORWARDED_HOST", "")) or request.get_host()
+        port = _first(meta.get("HTTP_X_FORWARDED_PORT", ""))
+        has_port = host.rsplit(":", 1)[-1].isdigit() and not host.endswith("]")
+        if port.isdigit() and not has_port and port != DEFAULT_PORTS.get(scheme):
+            host = f"{host}:{port}"
+        return f"{scheme}://{host}"
+    return f"{request.scheme}://{request.get_host()}"
 
 
 def public_request_url(request) -> str:
-    """The URL Twilio called: scheme, host, port, path and query.
-
-    Behind a TLS-terminating proxy the application sees http://; the public
-    base URL (or trusted X-Forwarded-* headers) restores what Twilio signed.
-    """
-    return public_base_url(request) + request.get_full_path()
+    """The full URL Twilio called, query string included."""
+    return public_base(request) + request.get_full_path()
 
 
-def _auth_token() -> str:
+def _account():
     from settings.models import ChatChannelSettings
 
-    return ChatChannelSettings.load().get_auth_token()
+    return ChatChannelSettings.load()
 
 
 def is_valid_signature(request, auth_token: str) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature or not auth_token:
         return False
-    # Twilio signs every POST parameter; repeated names are signed in order.
-    params = {key: request.POST.getlist(key) for key in request.POST}
-    params = {key: values if len(values) > 1 else values[0] for key, values in params.items()}
-    return RequestValidator(auth_token).validate(public_request_url(request), params, signature)
+    # Twilio signs every POST parameter, each value of a repeated name too:
+    # the validator reads them with QueryDict.getlist.
+    return RequestValidator(auth_token).validate(public_request_url(request), request.POST, signature)
 
 
 def twilio_signature_required(view):
@@ -43,9 +74,27 @@ def twilio_signature_required(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not is_valid_signature(request, _auth_token()):
-            logger.warning("rejected unsigned or wrongly signed Twilio request to %s", request.path)
+        try:
+            # Loaded once per request; the view reads the WhatsApp switch from it.
+            request.twilio_account = _account()
+            valid = is_valid_signature(request, request.twilio_account.get_auth_token())
+        except Exception:  # an unreadable token or form is a refusal, never a 500
+            logger.exception("Twilio signature could not be checked for %s", request.path)
+            valid = False
+        if not valid:
+            logger.warning(
+                "rejected unsigned or wrongly signed Twilio request to %s (checked against %s)",
+                request.path,
+                _safe_url(request),
+            )
             return HttpResponseForbidden("Invalid Twilio signature")
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _safe_url(request) -> str:
+    try:
+        return public_request_url(request)
+    except Exception:
+        return request.path

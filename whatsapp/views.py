@@ -1,8 +1,16 @@
 """Twilio's webhooks: thin views that check, parse, call one action, answer fast.
 
 Twilio gives up after 15 s and may then call the fallback URL, so a slow
-answer causes duplicates: the views store and answer at once, and a repeated
-MessageSid is a 200 that changes nothing.
+answer causes duplicates: the views store and answer at once (anything slow,
+such as an automatic reply, runs after the commit in the background), and a
+repeated MessageSid is a 200 that changes nothing.
+
+Answers:
+- 403: missing or wrong X-Twilio-Signature; nothing is read or stored.
+- 400: a signed request without a usable MessageSid, From or To (logged
+  with its fields; nothing could be stored for it).
+- 200 with an empty TwiML <Response/>: everything else, including a number
+  no service answers on (logged, nothing stored) and repeated deliveries.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from interactions import actions
-from interactions.models import Message
+from interactions.models import Direction, Message
 from services.models import Service
 from whatsapp.parsing import InvalidWebhook, parse_inbound, parse_status
 from whatsapp.signature import twilio_signature_required
@@ -22,10 +30,21 @@ from whatsapp.signature import twilio_signature_required
 logger = logging.getLogger(__name__)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+# Headers answering the installation's own health-check webhook (whatsapp.health).
+HEALTH_CHECK_HEADER = "X-OCC-Health-Check"
+HEALTH_SERVICE_HEADER = "X-OCC-Health-Service"
 
 
 def twiml_ok() -> HttpResponse:
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+
+
+def _service_for(number: str, account) -> Service | None:
+    """The service answering on `number`, if WhatsApp is on for it and for the account."""
+    if not account.whatsapp_enabled:
+        return None
+    service = Service.objects.filter(twilio_number=number).first()
+    return service if service is not None and service.whatsapp_ready else None
 
 
 @csrf_exempt
@@ -35,14 +54,25 @@ def inbound(request):
     try:
         parsed = parse_inbound(request.POST)
     except InvalidWebhook as exc:
-        logger.warning("malformed inbound webhook: %s", exc)
+        logger.error("malformed inbound webhook (%s); fields: %s", exc, sorted(request.POST))
         return HttpResponseBadRequest(f"Malformed webhook: {exc}")
-    service = Service.objects.filter(twilio_number=parsed.to_number).first()
-    if service is None or not service.whatsapp_ready:
+    service = _service_for(parsed.to_number, request.twilio_account)
+    if parsed.health_check:
+        # Our own signed test message: it proves the whole path up to here
+        # works, and stores nothing.
+        response = twiml_ok()
+        response[HEALTH_CHECK_HEADER] = parsed.health_check
+        response[HEALTH_SERVICE_HEADER] = str(service.pk) if service else "none"
+        return response
+    if service is None:
         # Answered, so Twilio does not retry; nothing is stored.
-        logger.warning("inbound message %s to %s: no service with WhatsApp on that number", parsed.message_sid, parsed.to_number)
+        logger.warning(
+            "inbound message %s to %s ignored: no service with WhatsApp on that number",
+            parsed.message_sid,
+            parsed.to_number,
+        )
         return twiml_ok()
-    actions.receive_inbound(
+    result = actions.receive_inbound(
         service,
         actions.InboundMessage(
             channel="whatsapp",
@@ -52,9 +82,12 @@ def inbound(request):
             name=parsed.profile_name,
             external_id=parsed.wa_id,
             attachments=parsed.attachments,
+            extras=parsed.extras,
             payload=parsed.payload,
         ),
     )
+    if result.duplicate:
+        logger.info("inbound message %s delivered again; already stored", parsed.message_sid)
     return twiml_ok()
 
 
@@ -65,16 +98,18 @@ def status(request):
     try:
         parsed = parse_status(request.POST)
     except InvalidWebhook as exc:
-        logger.warning("malformed status callback: %s", exc)
+        logger.error("malformed status callback (%s); fields: %s", exc, sorted(request.POST))
         return HttpResponseBadRequest(f"Malformed status callback: {exc}")
     message = None
+    # Our own id rides in the callback URL: the callback can arrive before
+    # Twilio's answer to the send (with the MessageSid) has been stored.
     message_id = request.GET.get("m", "")
-    if message_id.isdigit():
-        message = Message.objects.filter(pk=int(message_id), direction="out").first()
+    if message_id.isascii() and message_id.isdigit() and len(message_id) <= 18:
+        message = Message.objects.filter(pk=int(message_id), direction=Direction.OUTBOUND).first()
     if message is None:
-        message = Message.objects.filter(provider_id=parsed.message_sid).first()
+        message = Message.objects.filter(provider_id=parsed.message_sid, direction=Direction.OUTBOUND).first()
     if message is None or (message.provider_id and message.provider_id != parsed.message_sid):
-        logger.warning("status callback for unknown message %s", parsed.message_sid)
+        logger.warning("status callback %s for unknown message %s", parsed.status, parsed.message_sid)
         return twiml_ok()
     actions.record_status(
         message,

@@ -1,0 +1,105 @@
+"""Users → agents: create an agent, edit a profile (channels, Max interactions, services)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import UserCreationForm
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agents.models import AgentProfile
+from services.models import Service
+
+
+class AgentCreateForm(UserCreationForm):
+    """A new agent: username, name and an initial password (checked by the password validators)."""
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ["username", "first_name", "last_name"]
+
+    def save(self, commit: bool = True):
+        user = super().save(commit=False)
+        user.is_staff = False
+        if commit:
+            user.save()
+            AgentProfile.objects.get_or_create(user=user)
+        return user
+
+
+class AgentProfileForm(forms.ModelForm):
+    """Name, active, Chat, WhatsApp (only with Chat), Max interactions and the services served."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    is_active = forms.BooleanField(
+        label=_("Active (can log in and receive interactions)"), required=False
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave blank to keep the current password."),
+    )
+
+    class Meta:
+        model = AgentProfile
+        fields = ["chat_enabled", "whatsapp_enabled", "max_interactions", "services"]
+        widgets = {"services": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, user, editor=None, **kwargs):
+        self.user = user
+        self.editor = editor
+        kwargs.setdefault(
+            "initial",
+            {"first_name": user.first_name, "last_name": user.last_name, "is_active": user.is_active},
+        )
+        super().__init__(*args, **kwargs)
+        limit = settings.OCC_MAX_INTERACTIONS_LIMIT
+        self.fields["max_interactions"] = forms.IntegerField(
+            label=_("Max interactions"),
+            min_value=1,
+            max_value=limit,
+            help_text=_("How many interactions the agent may hold at the same time (1 to %(limit)s).")
+            % {"limit": limit},
+            widget=forms.NumberInput(attrs={"min": 1, "max": limit}),
+        )
+        self.fields["chat_enabled"].label = _("Chat")
+        self.fields["whatsapp_enabled"].label = _("WhatsApp")
+        self.fields["whatsapp_enabled"].help_text = _("Only while the Chat channel is enabled.")
+        served = self.instance.services.all() if self.instance.pk else Service.objects.none()
+        # Inactive services stay listed while the agent still serves them, so they can be removed.
+        self.fields["services"].queryset = Service.objects.filter(
+            Q(is_active=True) | Q(pk__in=served.values("pk"))
+        ).distinct()
+        self.fields["services"].help_text = _("The agent receives interactions of these services.")
+
+    def clean_is_active(self) -> bool:
+        active = self.cleaned_data.get("is_active", False)
+        if not active and self.editor is not None and self.editor.pk == self.user.pk:
+            raise forms.ValidationError(_("You cannot deactivate your own account."))
+        return active
+
+    def clean_new_password(self) -> str:
+        password = self.cleaned_data.get("new_password") or ""
+        if password:
+            password_validation.validate_password(password, self.user)
+        return password
+
+    def save(self, commit: bool = True) -> AgentProfile:
+        profile = super().save(commit=False)
+        profile.user = self.user
+        user = self.user
+        user.first_name = self.cleaned_data.get("first_name", "")
+        user.last_name = self.cleaned_data.get("last_name", "")
+        user.is_active = self.cleaned_data.get("is_active", False)
+        if self.cleaned_data.get("new_password"):
+            user.set_password(self.cleaned_data["new_password"])
+        if commit:
+            user.save()
+            profile.save()
+            self.save_m2m()
+        return profile

@@ -1,0 +1,69 @@
+"""The user acting in the current request, for the audit log.
+
+A middleware puts the request in a context variable; receivers read its
+user when a change is saved (after authentication, also by token in the API,
+which sets the user on the same request).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from dataclasses import dataclass
+
+_request = contextvars.ContextVar("audit_request", default=None)
+_actor = contextvars.ContextVar("audit_actor", default=None)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: object | None
+    ip: str | None
+
+
+def client_ip(request) -> str | None:
+    """The client's address; behind a trusted proxy, the one the proxy appended."""
+    from django.conf import settings
+
+    if settings.OCC_TRUST_PROXY_HEADERS:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if forwarded:
+            return forwarded[-1][:45]
+    return (request.META.get("REMOTE_ADDR") or None) and request.META["REMOTE_ADDR"][:45]
+
+
+def current_actor() -> Actor:
+    explicit = _actor.get()
+    if explicit is not None:
+        return explicit
+    request = _request.get()
+    if request is None:
+        return Actor(None, None)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        user = None
+    return Actor(user, client_ip(request))
+
+
+@contextlib.contextmanager
+def acting_as(user, ip: str | None = None):
+    """Attribute changes made outside a request (commands, jobs) to `user`."""
+    token = _actor.set(Actor(user, ip))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+class AuditActorMiddleware:
+    """Remembers the request so model signals know who made a change."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _request.reset(token)

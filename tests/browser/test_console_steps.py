@@ -1,0 +1,92 @@
+"""An administrator walks steps 1-5 of the product document through the console in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, SERVICE_NUMBER
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, base_url):
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", "ada")
+    page.fill("#id_password", "admin-pass-123")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/settings/advanced/chat-channel/")
+
+
+def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_user, fake_twilio):
+    from agents.models import AgentProfile
+    from services.models import Service
+    from settings.models import ChatChannelSettings
+
+    base = live_server.url
+    log_in(page, base)
+
+    # 1. Settings → Advanced → Chat channel: WhatsApp, Account SID, Auth Token, Verify account.
+    page.get_by_label("Enable WhatsApp").check()
+    page.get_by_label("Account SID").fill(ACCOUNT_SID)
+    page.get_by_label("Auth Token", exact=True).fill(AUTH_TOKEN)
+    page.get_by_role("button", name="Verify account").click()
+    page.wait_for_selector(".flash li")
+    assert "Account verified: OCC Test, status active." in page.inner_text(".flash")
+    # The token is never put back into the page.
+    assert page.get_by_label("Auth Token", exact=True).input_value() == ""
+    assert AUTH_TOKEN not in page.content()
+    assert f"{base}/whatsapp/twilio/inbound" in page.inner_text("#webhook-urls")
+
+    # 2-4. Services: a new service with the chat channel, WhatsApp and the Twilio phone number.
+    page.get_by_role("link", name="Services", exact=True).first.click()
+    page.click("#new-service")
+    page.get_by_label("Name").fill("Customer care")
+    page.get_by_label("Chat channel").check()
+    page.get_by_label("WhatsApp", exact=True).check()
+    # First without the number: the form says what is missing, next to the field.
+    page.get_by_label("Twilio phone number").fill("")
+    page.get_by_role("button", name="Save").click()
+    assert "needs the Twilio phone number" in page.inner_text("#field-twilio_number")
+    page.get_by_label("Twilio phone number").fill("+39 02 1234 5678")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/services/")
+    row = page.locator("#service-table tbody tr", has_text="Customer care")
+    assert SERVICE_NUMBER in row.inner_text() and "Ready" in row.inner_text()
+
+    # 5. Users: an agent with Chat, WhatsApp, Max interactions and the service.
+    page.get_by_role("link", name="Users", exact=True).click()
+    page.click("#new-agent")
+    page.get_by_label("Username").fill("alex")
+    page.get_by_label("First name").fill("Alex")
+    page.get_by_label("Password", exact=True).fill("green-lamp-1984")
+    page.get_by_label("Password confirmation").fill("green-lamp-1984")
+    page.get_by_role("button", name="Create agent").click()
+    page.wait_for_url("**/users/*/")
+    whatsapp = page.get_by_label("WhatsApp", exact=True)
+    assert whatsapp.is_disabled()  # only while Chat is on
+    page.get_by_label("Chat", exact=True).check()
+    whatsapp.check()
+    page.get_by_label("Max interactions").fill("4")
+    page.get_by_label("Customer care").check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/users/")
+    row = page.locator("#user-table tbody tr", has_text="alex")
+    assert "Customer care" in row.inner_text()
+
+    # The language switch in the page turns the console Italian (the product document's labels).
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "it")
+    page.goto(f"{base}/settings/advanced/chat-channel/")
+    assert "Canale Chat" in page.inner_text("h1")
+    assert page.get_by_role("button", name="Verifica Account").is_visible()
+
+    config = ChatChannelSettings.load()
+    assert config.whatsapp_enabled and config.account_sid == ACCOUNT_SID
+    assert config.get_auth_token() == AUTH_TOKEN and AUTH_TOKEN not in config.auth_token_encrypted
+    assert config.verification_ok is True and config.verified_at is not None
+    service = Service.objects.get(name="Customer care")
+    assert service.twilio_number == SERVICE_NUMBER and service.whatsapp_ready
+    profile = AgentProfile.objects.get(user__username="alex")
+    assert profile.chat_enabled and profile.whatsapp_enabled and profile.max_interactions == 4
+    assert list(profile.services.all()) == [service]
+    assert not profile.user.is_staff

@@ -1,0 +1,85 @@
+"""Login throttling: guessing a password locks the username out, with a clear message."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import FailedLogin
+
+pytestmark = pytest.mark.django_db
+
+RIGHT = "agent-pass-123"
+
+
+def login(client, username="alex", password=RIGHT, ip="203.0.113.5", url=None):
+    return client.post(url or reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def fail(client, times, **kwargs):
+    for _ in range(times):
+        response = login(client, password="wrong-guess", **kwargs)
+        assert response.status_code == 200
+
+
+def test_right_password_is_refused_after_too_many_failures(client, agent, settings):
+    settings.OCC_LOGIN_MAX_FAILURES = 5
+    fail(client, 5)
+    response = login(client)
+    assert response.status_code == 200, "no session was started"
+    assert "_auth_user_id" not in client.session
+    html = response.content.decode()
+    assert "Too many failed log-in attempts" in html and "try again in 15 minutes" in html
+
+
+def test_failures_below_the_limit_do_not_lock(client, agent, settings):
+    settings.OCC_LOGIN_MAX_FAILURES = 5
+    fail(client, 4)
+    assert login(client).status_code == 302
+    assert not FailedLogin.objects.filter(username="alex").exists(), "a success clears the failures"
+
+
+def test_the_lockout_is_per_address_and_ends(client, agent, settings):
+    settings.OCC_LOGIN_MAX_FAILURES = 3
+    fail(client, 3)
+    assert login(client).status_code == 200
+    assert login(client, ip="198.51.100.1").status_code == 302, "the agent's own office is not locked"
+    client.logout()
+    FailedLogin.objects.update(at=timezone.now() - timedelta(seconds=settings.OCC_LOGIN_LOCKOUT_SECONDS + 1))
+    assert login(client).status_code == 302, "the lockout ends after its period"
+
+
+def test_username_case_and_spaces_do_not_dodge_the_count(client, agent, settings):
+    settings.OCC_LOGIN_MAX_FAILURES = 3
+    for name in ("alex", "ALEX", " Alex "):
+        login(client, username=name, password="nope")
+    assert "Too many failed" in login(client).content.decode()
+
+
+def test_many_usernames_from_one_address_are_throttled(client, agent, settings):
+    settings.OCC_LOGIN_MAX_FAILURES_PER_IP = 4
+    for index in range(4):
+        login(client, username=f"someone{index}", password="nope")
+    assert "Too many failed" in login(client).content.decode()
+
+
+def test_the_admin_login_is_throttled_too(client, admin_user, settings):
+    settings.OCC_LOGIN_MAX_FAILURES = 2
+    url = reverse("admin:login")
+    for _ in range(2):
+        login(client, username="ada", password="nope", url=url)
+    response = login(client, username="ada", password="admin-pass-123", url=url)
+    assert response.status_code == 200 and "Too many failed" in response.content.decode()
+
+
+def test_the_lockout_holds_whatever_the_page_language(client, agent, settings):
+    settings.OCC_LOGIN_MAX_FAILURES = 1
+    login(client, password="nope")
+    response = client.post(
+        reverse("login"), {"username": "alex", "password": RIGHT}, REMOTE_ADDR="203.0.113.5", HTTP_ACCEPT_LANGUAGE="it"
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session

@@ -1,0 +1,114 @@
+"""Every URL pattern of the project, discovered from the URLconf, with its arguments filled in.
+
+Pages added later are covered by the permission, CSRF, escaping and token
+tests automatically; only the explicit lists below need a thought when a
+public endpoint or a page for agents is added.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+# Open to anyone, by URL name. Everything else needs a signed-in user.
+PUBLIC = {
+    "login",
+    "logout",  # POST only; harmless without a session
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+    "whatsapp:inbound",  # Twilio: checked by signature instead
+    "whatsapp:status",
+    "api-schema",  # the OpenAPI description documents the API; every endpoint still needs a login
+    "api-docs",
+}
+# Name prefixes of public endpoints (the website widget's embed script, configuration and QR codes).
+PUBLIC_PREFIXES = ("widgets:public", "widgets:embed", "widgets:config", "widgets:qr", "widget_public:")
+# Pages for every signed-in user (agents too). Everything else is the administrators' console.
+AGENT_PAGES = {"home", "logout", "password_change", "password_change_done", "agents:desk"}
+AGENT_PREFIXES = ("desk:", "api:", "api-v1:", "agents:desk")
+# Views allowed to skip CSRF: callers that are not browsers with our session.
+CSRF_EXEMPT = {"whatsapp:inbound", "whatsapp:status", "api-schema", "api-docs"}
+# Django's admin has its own staff check and is not part of the console.
+SKIPPED_NAMESPACES = ("admin",)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    route: str
+    url: str
+    callback: object
+    object_kwargs: tuple[str, ...]
+
+    @property
+    def is_public(self) -> bool:
+        return self.name in PUBLIC or self.name.startswith(PUBLIC_PREFIXES)
+
+    @property
+    def for_agents(self) -> bool:
+        return self.name in AGENT_PAGES or self.name.startswith(AGENT_PREFIXES) or self.route.startswith("api/v1/")
+
+    @property
+    def is_api(self) -> bool:
+        return self.route.startswith("api/")
+
+
+def _walk(patterns, prefix: str = "", namespace: str | None = None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield name, prefix + str(pattern.pattern), pattern
+
+
+def _kwarg_names(pattern: URLPattern) -> list[str]:
+    if hasattr(pattern.pattern, "converters") and pattern.pattern.converters:
+        return list(pattern.pattern.converters)
+    return list(pattern.pattern.regex.groupindex)
+
+
+def _value_for(kwarg: str, route: str, objects: dict) -> object:
+    """A value for a URL argument: the id (or key) of a real object of the right kind."""
+    lowered = kwarg.lower()
+    for kind in ("interaction", "message", "contact", "service", "widget", "agent", "profile", "user", "visit"):
+        if kind in lowered and kind in objects:
+            value = objects[kind]
+            return value.public_key if lowered in {"widget_key", "key", "public_key"} and kind == "widget" else value.pk
+    if lowered in {"key", "public_key", "widget_key"} and "widget" in objects:
+        return objects["widget"].public_key
+    if lowered in {"pk", "id", "object_id"}:
+        for kind in ("interaction", "message", "contact", "service", "widget", "agent", "user"):
+            if re.search(rf"(^|/){kind}s?(/|-)", route) and kind in objects:
+                return objects[kind].pk
+    if lowered == "uidb64":
+        return "MQ"
+    if lowered == "token":
+        return "set-password"
+    return 1
+
+
+def endpoints(objects: dict) -> list[Endpoint]:
+    """Every named URL pattern (admin aside), reversed with arguments pointing at `objects`."""
+    found: dict[str, Endpoint] = {}
+    for name, route, pattern in _walk(get_resolver().url_patterns):
+        if name.split(":", 1)[0] in SKIPPED_NAMESPACES or route.startswith("admin/"):
+            continue
+        names = _kwarg_names(pattern)
+        kwargs = {kwarg: _value_for(kwarg, route, objects) for kwarg in names}
+        try:
+            url = reverse(name, kwargs=kwargs) if kwargs else reverse(name)
+        except NoReverseMatch:
+            continue
+        if "format" in kwargs:
+            continue
+        found.setdefault(url, Endpoint(name, route, url, pattern.callback, tuple(names)))
+    return list(found.values())

@@ -1,0 +1,62 @@
+"""Settings → Widget: the widget form, with the WhatsApp channel's service."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from services.models import Service
+from widgets.models import Widget
+from widgets.origins import clean_origin_list
+
+
+class WidgetForm(forms.ModelForm):
+    class Meta:
+        model = Widget
+        fields = ["name", "in_use", "allowed_origins", "whatsapp_service", "prefilled_text", "attribution_enabled"]
+        widgets = {
+            "allowed_origins": forms.Textarea(attrs={"rows": 4, "placeholder": "https://www.example.com"}),
+            "prefilled_text": forms.TextInput(attrs={"placeholder": _("Hello, I would like some information.")}),
+        }
+        help_texts = {
+            "whatsapp_service": _(
+                "Channels → WhatsApp: the service whose Twilio number visitors reach. Only services "
+                "with the chat channel, WhatsApp and a Twilio number are offered."
+            ),
+            "prefilled_text": _("Optional: the first message WhatsApp writes for the visitor, who can still change it."),
+            "attribution_enabled": _(
+                "Adds a short reference code to the pre-filled message of each visit, so the desk shows "
+                "which page a conversation started from."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["whatsapp_service"]
+        field.queryset = Service.objects.whatsapp_ready()
+        field.empty_label = _("— none —")
+        field.label = _("WhatsApp service")
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the widget a name."))
+        return name
+
+    def clean_allowed_origins(self) -> str:
+        return clean_origin_list(self.cleaned_data.get("allowed_origins", ""))
+
+    def clean_prefilled_text(self) -> str:
+        text = self.cleaned_data.get("prefilled_text", "").strip()
+        if any(ord(ch) < 32 for ch in text):
+            raise forms.ValidationError(_("Write the message on one line."))
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("in_use") and not cleaned.get("whatsapp_service") and "whatsapp_service" not in self.errors:
+            self.add_error(
+                "whatsapp_service",
+                _("A widget in use needs its WhatsApp channel: choose the service visitors reach."),
+            )
+        return cleaned

@@ -1,0 +1,26 @@
+"""Signal receivers: the core tells us about new interactions; we never break it."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from widgets import actions
+
+logger = logging.getLogger(__name__)
+
+
+def attribute_new_interaction(sender, interaction, message, **kwargs) -> None:
+    """On `interactions.signals.interaction_opened`: attribute it to a widget visit.
+
+    Runs inside the transaction that stores the customer's message. A savepoint
+    keeps a failure here from aborting that transaction (on PostgreSQL one
+    failed statement poisons the rest), and nothing is raised: losing an
+    attribution is acceptable, losing the message is not.
+    """
+    try:
+        with transaction.atomic():
+            actions.attribute_interaction(interaction, message)
+    except Exception:
+        logger.exception("widget attribution failed for interaction %s", getattr(interaction, "pk", None))
