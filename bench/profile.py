@@ -31,50 +31,49 @@ def finish(spy) -> dict:
     return summarise(output)
 
 
-# Buckets by the outermost recognisable frame, in order of precedence.
-BUCKETS = [
-    ("signature check", ("signature.py", "request_validator.py")),
-    ("channel layer push (group_send)", ("notify.py:send_now", "channels_redis")),
-    ("routing and queue (_drain)", ("actions.py:_drain",)),
-    ("receive_inbound (store)", ("actions.py:receive_inbound", "actions.py:_receive_inbound")),
-    ("parsing the form", ("parsing.py", "multipartparser", "http/request.py")),
-    ("desk WebSockets", ("consumers.py", "websockets", "channels/generic")),
-    ("Django request handling", ("django/core/handlers",)),
-    ("uvicorn/httptools", ("uvicorn",)),
+# Where a sample is, judged from its whole stack (first match wins).
+CATEGORIES = [
+    ("SQL round trips (waiting in psycopg)", ("Cursor.execute (psycopg",)),
+    ("ORM: building queries and rows", ("django/db/models/",)),
+    ("pushes (channel layer)", ("notify.py", "channels_redis", "redis/")),
+    ("signature check", ("request_validator.py",)),
+    ("parsing the form", ("parsing.py", "django/http/request.py", "multipartparser.py")),
+    ("desk WebSockets", ("consumers.py", "channels/generic", "websockets")),
+    ("rest of the webhook code", ("whatsapp/", "interactions/")),
+    ("Django request/response handling", ("django/",)),
+    ("thread hops (asgiref)", ("asgiref/",)),
+    ("uvicorn and the event loop", ("uvicorn/", "asyncio/", "uvloop")),
 ]
+# Frames that mean the thread is waiting for work, not working.
+IDLE_MARKS = ("_worker (concurrent/futures/thread.py", "Condition.wait", "_wait_for_tstate_lock", "Event.wait", "select (")
+PROJECT = ("(interactions/", "(whatsapp/", "(agents/", "(occ/", "(settings/", "(services/")
 
 
-def summarise(path: Path, top: int = 15) -> dict:
-    self_time: Counter = Counter()
-    buckets: Counter = Counter()
-    total = 0
-    idle = 0
+def summarise(path: Path, top: int = 12) -> dict:
+    categories: Counter = Counter()
+    project: Counter = Counter()
+    total = idle = 0
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
         n = int(count)
         total += n
-        frames = stack.split(";")
-        leaf = frames[-1]
-        if any(word in leaf for word in ("select (", "epoll", "_run_once", "wait (threading", "_worker (concurrent", "poll (")):
+        frames = [f for f in stack.split(";") if not f.startswith("process ") and "spawn_main" not in f]
+        leaf = frames[-1] if frames else ""
+        if any(mark in leaf for mark in IDLE_MARKS):
             idle += n
-        self_time[_short(leaf)] += n
-        bucket = next((name for name, marks in BUCKETS if any(m in f for f in frames for m in marks)), "other")
-        buckets[bucket] += n
+            continue
+        category = next((name for name, marks in CATEGORIES if any(m in f for f in frames for m in marks)), "other")
+        categories[category] += n
+        inner = [f for f in frames if any(p in f for p in PROJECT)]
+        if inner:
+            project[inner[-1]] += n
     busy = max(1, total - idle)
     return {
         "samples": total,
         "idle_share": round(idle / max(1, total), 3),
-        "buckets_share_of_busy": {k: round(v / busy, 3) for k, v in buckets.most_common()},
-        "top_self": [(name, round(n / max(1, total), 3)) for name, n in self_time.most_common(top)],
+        "share_of_busy": {k: round(v / busy, 3) for k, v in categories.most_common()},
+        "innermost_project_frames": [(name, round(n / busy, 3)) for name, n in project.most_common(top)],
         "raw": str(path),
     }
-
-
-def _short(frame: str) -> str:
-    # py-spy's raw frames look like "function (path/to/file.py:123)".
-    name, _, where = frame.partition(" (")
-    where = where.rstrip(")")
-    file, _, _line = where.rpartition(":")
-    return f"{name} ({'/'.join(file.split('/')[-2:])})"

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-from bench.run import parse_args, run_once
+from bench.run import BENCH_SECRET_KEY, parse_args, run_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -37,6 +37,9 @@ def test_small_benchmark_loses_and_doubles_nothing(settings, tmp_path):
     layer = dict(settings.CHANNEL_LAYERS["default"])
     layer["CONFIG"] = {**layer["CONFIG"], "prefix": prefix}
     settings.CHANNEL_LAYERS = {"default": layer}
+    # The server runs the production settings, which refuse the development key;
+    # the sessions seeded here are signed with the key the server will use.
+    settings.SECRET_KEY = BENCH_SECRET_KEY
 
     args = parse_args(
         [
@@ -51,7 +54,6 @@ def test_small_benchmark_loses_and_doubles_nothing(settings, tmp_path):
     args.database_url = _test_database_url()
     args.redis_url = os.environ["REDIS_URL"]
     args.prefix = prefix
-    args.secret_key = settings.SECRET_KEY
 
     report = asyncio.run(run_once(args, 2, tmp_path / "server.log"))
     checks = report["checks"]
