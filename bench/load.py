@@ -77,7 +77,8 @@ class HttpResult:
     elapsed: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-    errors: int = 0
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    retried: int = 0
     answered_tags: list = field(default_factory=list)
 
     @property
@@ -96,10 +97,13 @@ class Sender:
         self.base_url = base_url
         self.connections = connections
         self.sent_at: dict[str, int] = {}
+        self.acknowledged: set[str] = set()  # inbound MessageSids answered 200
         self.session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Sender:
-        connector = aiohttp.TCPConnector(limit=self.connections, force_close=False)
+        # Idle connections are dropped before uvicorn's 5 s keep-alive ends, so a
+        # request never races the server closing the connection under it.
+        connector = aiohttp.TCPConnector(limit=self.connections, keepalive_timeout=3)
         timeout = aiohttp.ClientTimeout(total=30)
         self.session = aiohttp.ClientSession(connector=connector, timeout=timeout)
         return self
@@ -108,21 +112,36 @@ class Sender:
         await self.session.close()
 
     async def post(self, request: Request, result: HttpResult, start_ns: int | None = None) -> None:
-        """POST once; latency counts from `start_ns` (the scheduled time) when given."""
+        """POST once (again once on a connection failure, as Twilio does).
+
+        Latency counts from `start_ns` (the scheduled time) when given.
+        """
         now = time.perf_counter_ns()
-        if request.path == INBOUND_PATH and request.sid not in self.sent_at:
+        inbound = request.path == INBOUND_PATH
+        if inbound and request.sid not in self.sent_at:
             self.sent_at[request.sid] = now
         start = start_ns if start_ns is not None else now
-        try:
-            async with self.session.post(self.base_url + request.path, data=request.body, headers=request.headers) as response:
-                await response.read()
-                result.statuses[response.status] += 1
-                if response.status == 200 and request.tag is not None:
-                    result.answered_tags.append(request.tag)
-        except (TimeoutError, aiohttp.ClientError):
-            result.errors += 1
-            return
+        for attempt in (1, 2):
+            try:
+                async with self.session.post(self.base_url + request.path, data=request.body, headers=request.headers) as response:
+                    await response.read()
+                    status = response.status
+                break
+            except aiohttp.ClientConnectionError as exc:
+                if attempt == 2:
+                    result.errors[type(exc).__name__] += 1
+                    return
+                result.retried += 1
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                result.errors[type(exc).__name__] += 1
+                return
+        result.statuses[status] += 1
         result.latencies_ms.append((time.perf_counter_ns() - start) / 1e6)
+        if status == 200:
+            if inbound:
+                self.acknowledged.add(request.sid)
+            if request.tag is not None:
+                result.answered_tags.append(request.tag)
 
     async def closed_loop(self, requests: Iterable[Request], *, concurrency: int, seconds: float) -> HttpResult:
         """As fast as the server answers, `concurrency` requests in flight, for at most `seconds`."""

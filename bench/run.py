@@ -201,7 +201,8 @@ def http_summary(result) -> dict:
         "p99_ms": _round(percentile(result.latencies_ms, 99)),
         "max_ms": _round(max(result.latencies_ms) if result.latencies_ms else None),
         "status_codes": dict(result.statuses),
-        "errors": result.errors,
+        "errors": dict(result.errors),
+        "retried": result.retried,
     }
 
 
@@ -335,7 +336,7 @@ async def run_once(args, workers: int, log_path: Path) -> dict:
                     "desks": len(desks),
                 }
 
-        checks = await sync_to_async(check)(set(sender.sent_at), receipts, seeded.agents, expect_read=expect_read)
+        checks = await sync_to_async(check)(set(sender.sent_at), sender.acknowledged, receipts, seeded.agents, expect_read=expect_read)
         report["checks"] = {k: v for k, v in checks.__dict__.items()}
         report["checks"]["correct"] = checks.correct
         report["desks"]["still_open_at_end"] = sum(d.is_open for d in desks)
@@ -433,7 +434,8 @@ def table(runs: list[dict]) -> str:
         ("desks open after idle", ("idle", "still_open")),
         ("idle desks reached by a probe", ("idle", "probe_received")),
         ("messages sent (unique)", ("checks", "sent_unique")),
-        ("lost", ("checks", "lost")),
+        ("not acknowledged (Twilio would retry)", ("checks", "unacknowledged")),
+        ("acknowledged but not stored (lost)", ("checks", "lost")),
         ("stored twice", ("checks", "duplicated_rows")),
         ("reached desk live", ("checks", "live")),
         ("reached desk by resync", ("checks", "by_resync")),
