@@ -27,6 +27,9 @@ def pytest_collection_modifyitems(config, items):
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgresql://...")
     skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://...")
     is_pg = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    # Browser tests run last: Playwright's sync API keeps an event loop in the
+    # main thread, which async_to_sync in later tests would trip over.
+    items.sort(key=lambda item: "browser" in item.keywords)
     for item in items:
         if "postgres" in item.keywords and not is_pg:
             item.add_marker(skip_pg)

@@ -18,6 +18,8 @@ import functools
 import logging
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.db import DatabaseError
 from django.http import HttpResponseForbidden
 from twilio.request_validator import RequestValidator
 
@@ -78,6 +80,10 @@ def twilio_signature_required(view):
             # Loaded once per request; the view reads the WhatsApp switch from it.
             request.twilio_account = _account()
             valid = is_valid_signature(request, request.twilio_account.get_auth_token())
+        except (DatabaseError, SuspiciousOperation):
+            # The database is down (a 5xx lets Twilio retry; a 403 would lose
+            # the message) or the body is too large (Django answers 400).
+            raise
         except Exception:  # an unreadable token or form is a refusal, never a 500
             logger.exception("Twilio signature could not be checked for %s", request.path)
             valid = False

@@ -6,7 +6,7 @@ import logging
 
 from django.db import transaction
 
-from widgets import actions
+from widgets import actions, links
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +19,8 @@ def attribute_new_interaction(sender, interaction, message, **kwargs) -> None:
     failed statement poisons the rest), and nothing is raised: losing an
     attribution is acceptable, losing the message is not.
     """
+    if not links.ref_codes_in(getattr(message, "body", "")):
+        return  # most messages carry no code: no savepoint, no query
     try:
         with transaction.atomic():
             actions.attribute_interaction(interaction, message)

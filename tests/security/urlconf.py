@@ -27,12 +27,25 @@ PUBLIC = {
     "api-docs",
 }
 # Name prefixes of public endpoints (the website widget's embed script, configuration and QR codes).
-PUBLIC_PREFIXES = ("widgets:public", "widgets:embed", "widgets:config", "widgets:qr", "widget_public:")
+PUBLIC_PREFIXES = ("widgets:public", "widgets:embed", "widgets:config", "widgets:qr", "widgets:visit", "widget_public:")
 # Pages for every signed-in user (agents too). Everything else is the administrators' console.
 AGENT_PAGES = {"home", "logout", "password_change", "password_change_done", "agents:desk"}
 AGENT_PREFIXES = ("desk:", "api:", "api-v1:", "agents:desk")
 # Views allowed to skip CSRF: callers that are not browsers with our session.
-CSRF_EXEMPT = {"whatsapp:inbound", "whatsapp:status", "api-schema", "api-docs"}
+CSRF_EXEMPT = {
+    "whatsapp:inbound",
+    "whatsapp:status",
+    "api-schema",
+    "api-docs",
+    # The widget's public endpoints are called cross-site from customers'
+    # websites, use no session and set no cookie: there is nothing to forge.
+    "widgets:embed",
+    "widgets:config",
+    "widgets:qr_svg",
+    "widgets:qr_png",
+    "widgets:visits",
+    "widgets:visit_opened",
+}
 # Django's admin has its own staff check and is not part of the console.
 SKIPPED_NAMESPACES = ("admin",)
 
