@@ -23,6 +23,8 @@ from django.db import DatabaseError
 from django.http import HttpResponseForbidden
 from twilio.request_validator import RequestValidator
 
+from whatsapp import webhook_cache
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -56,12 +58,6 @@ def public_request_url(request) -> str:
     return public_base(request) + request.get_full_path()
 
 
-def _account():
-    from settings.models import ChatChannelSettings
-
-    return ChatChannelSettings.load()
-
-
 def is_valid_signature(request, auth_token: str) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature or not auth_token:
@@ -77,9 +73,14 @@ def twilio_signature_required(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
-            # Loaded once per request; the view reads the WhatsApp switch from it.
-            request.twilio_account = _account()
-            valid = is_valid_signature(request, request.twilio_account.get_auth_token())
+            # The view reads the WhatsApp switch from it. Kept a few seconds
+            # (whatsapp.webhook_cache): on a failure, checked again fresh, as
+            # the token may have just been changed in another worker.
+            request.twilio_account = webhook_cache.account()
+            valid = is_valid_signature(request, webhook_cache.auth_token())
+            if not valid:
+                request.twilio_account = webhook_cache.account(fresh=True)
+                valid = is_valid_signature(request, webhook_cache.auth_token())
         except (DatabaseError, SuspiciousOperation):
             # The database is down (a 5xx lets Twilio retry; a 403 would lose
             # the message) or the body is too large (Django answers 400).
