@@ -99,6 +99,9 @@ if DATABASE_URL:
             "timeout": env_float("DB_POOL_TIMEOUT_SECONDS", 10.0),
         }
         DATABASES["default"]["CONN_MAX_AGE"] = 0
+        # The pool checks a connection before handing it out, so one broken
+        # by a PostgreSQL restart is replaced instead of failing a webhook.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     else:
         # Reuse connections across requests: opening one costs more than a webhook.
         DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
