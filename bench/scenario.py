@@ -230,7 +230,7 @@ class Checks:
         )  # fmt: skip
 
 
-def check(sent_sids: set[str], acknowledged: set[str], receipts, caps: dict[int, int], *, expect_read: set[int] = frozenset(), fifo_slack_s: float = 1.0) -> Checks:
+def check(sent_sids: set[str], acknowledged: set[str], receipts, caps: dict[int, int], *, expect_read: set[int] = frozenset()) -> Checks:
     """Compare the database with what was sent and what the desks received.
 
     Lost means answered 200 and not stored: a webhook never acknowledged is
@@ -296,7 +296,7 @@ def check(sent_sids: set[str], acknowledged: set[str], receipts, caps: dict[int,
             open_now[holder.pop(iid)] -= 1
 
     result.queued_left = Interaction.objects.filter(state=InteractionState.QUEUED).count()
-    result.fifo_violations = _fifo_violations(fifo_slack_s)
+    result.fifo_violations = _fifo_violations()
 
     if expect_read:
         result.statuses_expected = len(expect_read)
@@ -304,41 +304,32 @@ def check(sent_sids: set[str], acknowledged: set[str], receipts, caps: dict[int,
     return result
 
 
-def _fifo_violations(slack_s: float) -> int:
-    """Assignments that passed over an older interaction of the same service still waiting.
+def _fifo_violations() -> int:
+    """Interactions that waited in a queue and were served before an older one of the same service.
 
-    An interaction counts as waiting once it is `slack_s` old at the moment
-    of the other's assignment: younger ones may still be in their own
-    uncommitted transaction, invisible to the routing that ran.
+    An interaction "waited" when it was not assigned in the transaction that
+    created it (its assignment is later than its place in the queue). Those
+    were committed long before the drains that served them, and each
+    service's drains hold the same agents' row locks, so they must come out
+    exactly oldest first.
     """
-    from interactions.models import AssignmentEvent, Interaction
+    from interactions.models import AssignmentEvent
 
-    slack = timedelta(seconds=slack_s)
-    queued = {}
-    # Only interactions that came in through the queue (not seeded history).
-    waited = Interaction.objects.filter(events__kind=AssignmentEvent.Kind.QUEUED).distinct()
-    for pk, service_id, queued_at in waited.values_list("pk", "service_id", "queued_at"):
-        queued[pk] = (service_id, queued_at)
-    by_service: dict[int, list[tuple]] = defaultdict(list)
-    for pk, (service_id, queued_at) in queued.items():
-        by_service[service_id].append((queued_at, pk))
-    for items in by_service.values():
-        items.sort()
-    pointer = dict.fromkeys(by_service, 0)
-    done: set[int] = set()
+    last: dict[int, tuple] = {}
     violations = 0
-    events = AssignmentEvent.objects.filter(kind=AssignmentEvent.Kind.ASSIGNED).order_by("id").values_list("interaction_id", "at")
-    for iid, at in events:
-        if iid in done or iid not in queued:
-            continue
-        service_id, queued_at = queued[iid]
-        items = by_service[service_id]
-        index = pointer[service_id]
-        while index < len(items) and items[index][1] in done:
-            index += 1
-        pointer[service_id] = index
-        oldest_at, oldest_pk = items[index]
-        if oldest_pk != iid and oldest_at < queued_at and oldest_at < at - slack:
+    events = (
+        AssignmentEvent.objects.filter(kind=AssignmentEvent.Kind.ASSIGNED)
+        .order_by("id")
+        .values_list("interaction_id", "at", "interaction__service_id", "interaction__queued_at")
+    )
+    seen: set[int] = set()
+    for iid, at, service_id, queued_at in events:
+        if iid in seen or at == queued_at:
+            continue  # served at once (or a later re-assignment)
+        seen.add(iid)
+        key = (queued_at, iid)
+        if service_id in last and key < last[service_id]:
             violations += 1
-        done.add(iid)
+        else:
+            last[service_id] = key
     return violations
