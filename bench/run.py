@@ -328,7 +328,9 @@ async def run_once(args, workers: int, log_path: Path) -> dict:
                 layer = get_channel_layer()
                 for agent_id in seeded.agents:
                     await layer.group_send(f"agent.{agent_id}", {"type": "desk.push", "event": {"type": "bench.probe"}})
-                await asyncio.sleep(3)
+                deadline = time.perf_counter() + 5
+                while len(receipts.probes) < len(desks) and time.perf_counter() < deadline:
+                    await asyncio.sleep(0.1)
                 report["idle"] = {
                     "seconds": args.idle_seconds,
                     "still_open": sum(d.is_open for d in desks),
