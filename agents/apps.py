@@ -6,3 +6,6 @@ class AgentsConfig(AppConfig):
     name = "agents"
     verbose_name = _("Agents")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from agents import presence  # noqa: F401  (connects the logout receiver)

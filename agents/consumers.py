@@ -1,29 +1,79 @@
-"""The desk's WebSocket: live pushes to an agent's browser (protocol: docs/websocket-protocol.md)."""
+"""The desk's WebSocket: live pushes out, the agent's commands in (docs/websocket-protocol.md).
+
+The consumer only translates: it checks who may do what, calls one action
+or selector through `database_sync_to_async` (never the ORM or Twilio on the
+event loop) and answers. A push is a notification; `sync` rebuilds the
+desk's whole state from the database, which is what a reconnecting tab does.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import connections
 
 from interactions.notify import SUPERVISORS_GROUP, agent_group
 
+logger = logging.getLogger(__name__)
+
+# Grace timers of closed tabs; kept referenced so they are not collected.
+_grace_tasks: set[asyncio.Task] = set()
+
+
+class CommandError(Exception):
+    """A command that cannot be carried out; the message goes back to the tab."""
+
 
 @database_sync_to_async
-def _profile_id(user) -> int | None:
+def _profile(user):
     from agents.models import AgentProfile
 
-    return AgentProfile.objects.filter(user=user).values_list("pk", flat=True).first()
+    return AgentProfile.objects.filter(user=user).select_related("user").first()
+
+
+def _interaction_for(user, interaction_id, *, act: bool):
+    from interactions import selectors
+    from interactions.models import Interaction
+
+    try:
+        interaction = Interaction.objects.select_related("service", "contact").get(pk=int(interaction_id))
+    except (Interaction.DoesNotExist, TypeError, ValueError) as exc:
+        raise CommandError("No such interaction.") from exc
+    allowed = selectors.can_act(user, interaction) if act else selectors.can_view(user, interaction)
+    if not allowed:
+        raise CommandError("This interaction is not yours.")
+    return interaction
+
+
+def _send_attempt(message_id: int):
+    """The first delivery attempt, in a worker thread of its own (a Twilio call may take seconds)."""
+    from interactions import outbound
+
+    try:
+        message = outbound.attempt(message_id)
+        if message.next_attempt_at is not None:
+            outbound.retry_later(message_id)
+        return message
+    finally:
+        # Worker threads are not request threads: nothing else would close their connection.
+        connections.close_all()
 
 
 class DeskConsumer(AsyncJsonWebsocketConsumer):
-    """One desk tab. Joins the agent's group (and supervisors' for administrators)."""
+    """One desk (or supervisor) tab."""
 
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        self.profile_id = await _profile_id(user)
+        self.user = user
+        self.profile = await _profile(user)
+        self.profile_id = self.profile.pk if self.profile else None
         self.groups_joined = []
         if self.profile_id:
             self.groups_joined.append(agent_group(self.profile_id))
@@ -35,11 +85,229 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        if self.profile_id:
+            from agents import presence
+
+            await database_sync_to_async(presence.connection_opened)(self.profile_id, self.channel_name)
         await self.send_json({"type": "hello", "agent_id": self.profile_id, "supervisor": user.is_staff})
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "profile_id", None):
+            from agents import presence
+
+            await database_sync_to_async(presence.connection_closed)(self.channel_name)
+            grace = presence.grace_seconds()
+            if grace <= 0:
+                await database_sync_to_async(presence.offline_if_no_desk)(self.profile_id)
+            else:
+                task = asyncio.get_running_loop().create_task(self._offline_after(self.profile_id, grace))
+                _grace_tasks.add(task)
+                task.add_done_callback(_grace_tasks.discard)
+
+    @staticmethod
+    async def _offline_after(profile_id: int, grace: float) -> None:
+        from agents import presence
+
+        await asyncio.sleep(grace)
+        try:
+            await database_sync_to_async(presence.offline_if_no_desk)(profile_id)
+        except Exception:
+            logger.exception("presence check for agent %s failed", profile_id)
+
+    # --- server → client ----------------------------------------------------------
 
     async def desk_push(self, message):
-        await self.send_json(message["event"])
+        from interactions.selectors import describe_error
+
+        event = dict(message["event"])
+        if isinstance(event.get("message"), dict):
+            event["message"] = describe_error(dict(event["message"]))
+        await self.send_json(event)
+
+    # --- client → server ----------------------------------------------------------
+
+    async def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict):
+            await self.send_json({"type": "error", "message": "Commands are JSON objects."})
+            return
+        kind = str(content.get("type", ""))
+        request_id = content.get("request_id")
+        handler = self.COMMANDS.get(kind)
+        if handler is None:
+            await self.send_json({"type": "error", "request_id": request_id, "message": f"Unknown command {kind!r}."})
+            return
+        try:
+            answer = await handler(self, content)
+        except CommandError as exc:
+            answer = {"type": "error", "command": kind, "message": str(exc)}
+        except Exception as exc:
+            from interactions.actions import ActionError
+
+            if not isinstance(exc, ActionError):
+                logger.exception("desk command %s failed", kind)
+                answer = {"type": "error", "command": kind, "message": "Something went wrong; try again."}
+            else:
+                answer = {"type": "error", "command": kind, "message": str(exc)}
+        if answer is not None:
+            answer.setdefault("request_id", request_id)
+            await self.send_json(answer)
+
+    async def cmd_ping(self, content):
+        if self.profile_id:
+            from agents import presence
+
+            await database_sync_to_async(presence.connection_seen)(self.channel_name)
+        return {"type": "pong"}
+
+    async def cmd_sync(self, content):
+        from interactions import selectors
+
+        def build():
+            snapshot = selectors.desk_snapshot(self.profile)
+            snapshot["templates"] = _templates()
+            return snapshot
+
+        return await database_sync_to_async(build)()
+
+    async def cmd_presence(self, content):
+        from agents.models import Presence
+        from interactions import actions
+
+        presence = content.get("presence")
+        if not self.profile_id:
+            raise CommandError("Only agents have a presence.")
+        if presence not in Presence.values:
+            raise CommandError("Presence is online, away or offline.")
+        await database_sync_to_async(actions.set_presence)(self.profile, presence)
+        return {"type": "presence.ok", "presence": presence}
+
+    async def cmd_open(self, content):
+        from interactions import selectors
+
+        def build():
+            return selectors.conversation(_interaction_for(self.user, content.get("interaction_id"), act=False))
+
+        return await database_sync_to_async(build)()
+
+    async def cmd_reply(self, content):
+        from agents import desk_files
+        from interactions import actions
+        from interactions.selectors import message_view
+
+        def store():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
+            template_id = str(content.get("template_id") or "")
+            variables = content.get("template_variables") or {}
+            if template_id:
+                known = {t["sid"] for t in _templates()}
+                if template_id not in known:
+                    raise CommandError("That template is not among the approved ones.")
+                if not isinstance(variables, dict):
+                    raise CommandError("Template variables are a JSON object.")
+                variables = {str(k): str(v)[:1000] for k, v in variables.items()}
+            try:
+                attachments = desk_files.attachments_for(content.get("attachments") or [])
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+            message = actions.create_reply(
+                interaction.pk,
+                sender=self.user,
+                body=str(content.get("body") or "")[:1600],
+                attachments=attachments,
+                template_id=template_id,
+                template_variables=variables,
+            )
+            return message, message_view(message)
+
+        message, view = await database_sync_to_async(store)()
+        await self.send_json(
+            {"type": "reply.stored", "request_id": content.get("request_id"), "client_id": content.get("client_id"), "message": view}
+        )
+        # Stored and acknowledged; now the Twilio call, off the event loop and
+        # off the shared sync thread. Its outcome reaches every tab as a push.
+        await sync_to_async(_send_attempt, thread_sensitive=False)(message.pk)
+        return None
+
+    async def cmd_close(self, content):
+        from interactions import actions
+
+        def run():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
+            actions.close_interaction(interaction.pk, actor=self.user)
+
+        await database_sync_to_async(run)()
+        return {"type": "close.ok", "interaction_id": content.get("interaction_id")}
+
+    async def cmd_transfer(self, content):
+        from interactions import actions
+
+        to_agent = content.get("to_agent_id")
+
+        def run():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
+            try:
+                target = int(to_agent) if to_agent not in (None, "", "queue") else None
+            except (TypeError, ValueError) as exc:
+                raise CommandError("Choose an agent or the queue.") from exc
+            actions.transfer_interaction(interaction.pk, to_agent_id=target, actor=self.user)
+
+        await database_sync_to_async(run)()
+        return {"type": "transfer.ok", "interaction_id": content.get("interaction_id")}
+
+    async def cmd_transfer_targets(self, content):
+        from agents.models import AgentProfile, Presence
+        from interactions.actions import open_counts
+
+        def build():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
+            agents = list(
+                AgentProfile.objects.filter(services=interaction.service, user__is_active=True)
+                .exclude(pk=interaction.agent_id)
+                .select_related("user")
+                .order_by("user__username")
+            )
+            counts = open_counts(a.pk for a in agents)
+            return {
+                "type": "transfer.targets",
+                "interaction_id": interaction.pk,
+                "agents": [
+                    {
+                        "id": a.pk,
+                        "name": a.display_name,
+                        "presence": a.presence,
+                        "open_interactions": counts.get(a.pk, 0),
+                        "max_interactions": a.max_interactions,
+                        "available": a.presence == Presence.ONLINE and counts.get(a.pk, 0) < a.max_interactions,
+                    }
+                    for a in agents
+                ],
+            }
+
+        return await database_sync_to_async(build)()
+
+    async def cmd_supervisor(self, content):
+        from interactions import selectors
+
+        if not self.user.is_staff:
+            raise CommandError("The supervisor view is for administrators.")
+        return await database_sync_to_async(selectors.supervisor_snapshot)()
+
+    COMMANDS = {
+        "ping": cmd_ping,
+        "sync": cmd_sync,
+        "presence": cmd_presence,
+        "open": cmd_open,
+        "reply": cmd_reply,
+        "close": cmd_close,
+        "transfer": cmd_transfer,
+        "transfer_targets": cmd_transfer_targets,
+        "supervisor": cmd_supervisor,
+    }
+
+
+def _templates() -> list[dict]:
+    from whatsapp.content_templates import approved_templates
+
+    return approved_templates()

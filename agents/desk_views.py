@@ -1,9 +1,153 @@
-"""The agent desk (and, for administrators, the supervisor view)."""
+"""The agent desk and the supervisor view (pages), and the files a desk shows or sends.
+
+The pages are shells: their state comes over the WebSocket
+(agents/consumers.py). Media of customers is fetched from Twilio by the
+server, so the Auth Token never reaches a browser.
+"""
+
+from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from agents import desk_files
+from interactions import selectors
+from interactions.models import Message
+from occ.permissions import administrator_required
+from whatsapp import gateway
+from whatsapp.content_templates import approved_templates
+
+
+def desk_strings() -> dict:
+    """The desk script's words, translated (handed over as JSON, never pasted into JS)."""
+    return {
+        "connected": _("Live"),
+        "reconnecting": _("Reconnecting…"),
+        "connecting": _("Connecting…"),
+        "left": _("Free text allowed for %(time)s more (WhatsApp 24-hour window)."),
+        "closed": _(
+            "More than 24 hours have passed since the customer last wrote: WhatsApp allows only an approved "
+            "template until they write again (Twilio error 63016)."
+        ),
+        "no_templates": _("No approved templates are configured (OCC_WHATSAPP_TEMPLATES)."),
+        "no_window": _("The customer has not written yet: only an approved template can be sent."),
+        "queue": _("Back to the queue"),
+        "unavailable": _("unavailable"),
+        "interaction": _("Interaction"),
+        "closed_at": _("closed"),
+        "current": _("current"),
+        "assigned_because": _("Assigned:"),
+        "from_widget": _("Came from the website widget"),
+        "download": _("Download"),
+        "you": _("Agent"),
+        "closed_notice": _("This interaction was closed or moved away from you."),
+        "confirm_close": _("Close this interaction?"),
+        "title": _("Desk"),
+        "open_of": _("%(open)s of %(max)s interactions"),
+        "retrying": _("retrying"),
+        "what_to_do": _("What to do:"),
+        "new_message": _("New message"),
+        "status": {
+            "pending": _("sending"),
+            "queued": _("queued"),
+            "accepted": _("accepted"),
+            "scheduled": _("scheduled"),
+            "sending": _("sending"),
+            "sent": _("sent"),
+            "delivered": _("delivered"),
+            "read": _("read"),
+            "failed": _("failed"),
+            "undelivered": _("undelivered"),
+            "received": _("received"),
+        },
+    }
+
+
+def supervisor_strings() -> dict:
+    return {
+        "connected": _("Live"),
+        "reconnecting": _("Reconnecting…"),
+        "queue": _("Back to the queue"),
+        "reassign": _("Reassign"),
+        "nobody": _("nobody (queued)"),
+        "per_hour": _("Interactions per hour"),
+        "median_reply": _("Median time to first reply (s)"),
+        "longest_wait": _("Longest wait (s)"),
+        "presence": {"online": _("Online"), "away": _("Away"), "offline": _("Offline")},
+    }
 
 
 @login_required
 def desk(request):
-    return render(request, "agents/desk.html", {})
+    return render(request, "agents/desk.html", {"templates": approved_templates(), "strings": desk_strings()})
+
+
+@administrator_required
+def supervisor(request):
+    return render(request, "agents/supervisor.html", {"strings": supervisor_strings()})
+
+
+@login_required
+@require_GET
+def media(request, message_id: int, index: int):
+    """A customer's attachment, downloaded from Twilio with the account's credentials."""
+    message = get_object_or_404(Message.objects.select_related("interaction"), pk=message_id)
+    if not selectors.can_view(request.user, message.interaction):
+        raise Http404
+    attachments = message.attachments or []
+    if not 0 <= index < len(attachments) or not attachments[index].get("url"):
+        raise Http404
+    item = attachments[index]
+    if message.direction == "out":
+        found = _own_upload(item.get("url", ""))
+        if found is None:
+            raise Http404
+        return FileResponse(found[0], content_type=found[1])
+    try:
+        content_type, data = gateway.fetch_media(item["url"])
+    except (gateway.MediaRefused, gateway.NotConfigured):
+        return HttpResponse(_("The file could not be fetched from Twilio."), status=502, content_type="text/plain")
+    response = HttpResponse(data, content_type=content_type or item.get("content_type") or "application/octet-stream")
+    if not response["Content-Type"].startswith("image/") or request.GET.get("download"):
+        extension = (item.get("content_type") or "").split("/")[-1] or "bin"
+        response["Content-Disposition"] = f'attachment; filename="message-{message.pk}-{index}.{extension}"'
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _own_upload(url: str):
+    marker = "/desk/files/"
+    if marker not in url:
+        return None
+    token, _slash, name = url.split(marker, 1)[1].partition("/")
+    return desk_files.open_file(token, name)
+
+
+@login_required
+@require_POST
+def upload(request):
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"error": _("Choose a file.")}, status=400)
+    try:
+        stored = desk_files.save_upload(upload)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse(stored, status=201)
+
+
+@never_cache
+@require_GET
+def desk_file(request, token: str, name: str):
+    """An attachment of a reply, public at its unguessable URL so Twilio can fetch it."""
+    found = desk_files.open_file(token, name)
+    if found is None:
+        raise Http404
+    response = FileResponse(found[0], content_type=found[1])
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -65,3 +65,26 @@ class AgentProfile(models.Model):
     @property
     def display_name(self) -> str:
         return str(self)
+
+
+class DeskConnection(models.Model):
+    """One open desk tab (WebSocket) of an agent, whatever process holds it.
+
+    Presence "offline after the last tab closed" is decided from these rows,
+    so it works with several ASGI worker processes. A tab refreshes
+    `seen_at` with its heartbeat; rows of a crashed process go stale and
+    stop counting.
+    """
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="desk_connections")
+    channel_name = models.CharField(max_length=200, unique=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("desk connection")
+        verbose_name_plural = _("desk connections")
+        indexes = [models.Index(fields=["agent", "seen_at"], name="deskconn_agent_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.agent} · {self.channel_name}"

@@ -7,6 +7,10 @@ app_name = "agents"
 urlpatterns = [
     # The desk and the supervisor view (agents/desk_views.py)
     path("desk/", desk_views.desk, name="desk"),
+    path("desk/supervisor/", desk_views.supervisor, name="supervisor"),
+    path("desk/media/<int:message_id>/<int:index>/", desk_views.media, name="desk_media"),
+    path("desk/upload/", desk_views.upload, name="desk_upload"),
+    path("desk/files/<str:token>/<str:name>", desk_views.desk_file, name="desk_file"),
     # Users → agent profiles in the console (agents/views.py)
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),

@@ -18,7 +18,8 @@ class ThrottledLoginMixin:
 
     def clean(self):
         username = self.data.get("username", "") if hasattr(self.data, "get") else ""
-        username = username if isinstance(username, str) else ""
+        # The raw value (the field may have refused it); NUL cannot be stored in PostgreSQL.
+        username = username.replace("\x00", "") if isinstance(username, str) else ""
         ip = client_ip(self.request) if self.request is not None else None
         wait = login_throttle.seconds_locked(username, ip)
         if wait:

@@ -19,7 +19,8 @@ from audit.models import FailedLogin
 
 
 def _normal(username: str) -> str:
-    return (username or "").strip().lower()[:150]
+    # NUL cannot be stored in PostgreSQL text; the login form refuses it anyway.
+    return (username or "").replace("\x00", "").strip().lower()[:150]
 
 
 def _window_start(now):

@@ -574,45 +574,144 @@ def record_status(
     return advanced
 
 
-def deliver(message: Message) -> Message:
-    """Send a stored outbound message through its channel's transport, once.
+# Delivery of outbound messages. Twilio's Messages API has no idempotency
+# key, so "never sent twice" rests on telling apart what certainly did not
+# reach Twilio from what may have:
+# - HTTP 429/5xx answers and refused connections (Twilio took nothing) are
+#   retried with exponential backoff, at most OCC_SEND_MAX_ATTEMPTS times;
+# - a read timeout is ambiguous: Twilio may have accepted the message and
+#   not answered in time. The next attempt, at least AMBIGUOUS_WAIT later,
+#   first settles it: if Twilio's status callback (it carries our own id,
+#   `?m=<pk>`) has attached the SID meanwhile, or Twilio's message list shows
+#   the message, it is recorded and nothing is sent again; only when Twilio
+#   has no such message is it sent.
+# Each attempt claims the row with a conditional UPDATE on send_attempts
+# and marks it in flight (next_attempt_at = now + SEND_LEASE), so the
+# in-process retry and the `process_outbound` worker never send the same
+# message at the same time; an attempt cut short by a crash is ambiguous too.
+SEND_LEASE = timedelta(seconds=60)  # longer than any Twilio call (timeout ≤ 10 s)
+AMBIGUOUS_WAIT = 30  # seconds: Twilio's "sent" callback usually arrives well within this
+AMBIGUOUS = "timeout"  # error_code of a message whose last attempt may have reached Twilio
 
-    A permanent refusal is recorded on the message; a transient one leaves
-    it pending for `retry_pending` (the send key keeps a retry from sending twice).
+
+def _claim_send(message: Message, now: datetime, *, due_only: bool) -> bool:
+    """Take the right to make the next attempt; False when another worker took it or it is done."""
+    from django.db.models import Q
+
+    rows = Message.objects.filter(
+        pk=message.pk,
+        direction=Direction.OUTBOUND,
+        status=MessageStatus.PENDING,
+        provider_id__isnull=True,
+        send_attempts=message.send_attempts,
+    )
+    if due_only:
+        rows = rows.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    # Until its outcome is recorded the attempt counts as ambiguous: if this
+    # process dies while Twilio has the request, the next attempt settles it first.
+    return rows.update(send_attempts=message.send_attempts + 1, next_attempt_at=now + SEND_LEASE, error_code=AMBIGUOUS) == 1
+
+
+def _push_status(message: Message) -> None:
+    notify.push(
+        {"type": "message.status", "interaction_id": message.interaction_id, "message": message_dict(message)},
+        agent_ids=[message.interaction.agent_id],
+    )
+
+
+def _settle_ambiguous(message: Message, transport) -> bool:
+    """After a timed-out attempt: True when Twilio turned out to have the message (now recorded)."""
+    find = getattr(transport, "find_accepted", None)
+    found = find(message) if find else None
+    if found is None:
+        return False
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=None, error_code="", error_message="")
+    record_status(message, found.status, provider_id=found.provider_id)
+    return True
+
+
+def deliver(message: Message, *, now: datetime | None = None, due_only: bool = False) -> Message:
+    """Make one attempt to send a stored outbound message through its channel's transport.
+
+    Updates `message` in place and returns it: sent (provider id and status
+    recorded), pending with `next_attempt_at` (a transient or ambiguous
+    error: the next attempt is due then), or failed (a permanent error, or
+    the last attempt, with the reason). A message the provider already has
+    is never sent again. `due_only` (the retry workers) leaves alone a
+    message whose next attempt is not due or that another worker is sending.
     """
     from django.conf import settings
 
     from interactions.transports import SendError, transport_for
 
+    now = now or timezone.now()
     message.refresh_from_db()
-    if message.provider_id or message.status != MessageStatus.PENDING:
-        # The provider already has it (e.g. a status callback arrived after a
-        # timed-out send that Twilio did accept): sending again would double it.
+    if message.provider_id or message.status != MessageStatus.PENDING or message.direction != Direction.OUTBOUND:
+        # E.g. a status callback arrived after a timed-out send Twilio did accept.
         return message
-    Message.objects.filter(pk=message.pk).update(send_attempts=message.send_attempts + 1)
-    message.send_attempts += 1
-    try:
-        result = transport_for(message.interaction.channel).send(message)
-    except SendError as exc:
-        if exc.transient and message.send_attempts >= settings.OCC_SEND_MAX_ATTEMPTS:
-            # Bounded: after the last attempt the agent sees why, and can send again.
+    transport = transport_for(message.interaction.channel)
+    max_attempts = settings.OCC_SEND_MAX_ATTEMPTS
+    if message.error_code == AMBIGUOUS:
+        try:
+            if _settle_ambiguous(message, transport):
+                message.refresh_from_db()
+                return message
+        except SendError:
+            pass  # Twilio unreachable for the check as well: the attempt below finds out again
+        if message.send_attempts >= max_attempts:
+            Message.objects.filter(pk=message.pk).update(next_attempt_at=None)
             record_status(
                 message,
                 MessageStatus.FAILED,
-                error_code=exc.code or "send",
-                error_message=f"{exc} (gave up after {message.send_attempts} attempts)",
+                error_code="unconfirmed",
+                error_message=f"Twilio did not answer (gave up after {message.send_attempts} attempts).",
             )
             return message
-        if exc.transient:
+    if not _claim_send(message, now, due_only=due_only):
+        message.refresh_from_db()
+        return message
+    message.send_attempts += 1
+    try:
+        result = transport.send(message)
+    except SendError as exc:
+        if (exc.transient or exc.ambiguous) and not (exc.transient and message.send_attempts >= max_attempts):
             backoff = min(300, 2 ** message.send_attempts)
+            if exc.ambiguous:
+                backoff = max(backoff, AMBIGUOUS_WAIT)
             Message.objects.filter(pk=message.pk).update(
                 next_attempt_at=timezone.now() + timedelta(seconds=backoff),
+                error_code=AMBIGUOUS if exc.ambiguous else (exc.code or "")[:16],
                 error_message=str(exc)[:500],
             )
             message.refresh_from_db()
+            _push_status(message)
             return message
-        record_status(message, MessageStatus.FAILED, error_code=exc.code or "send", error_message=str(exc))
+        Message.objects.filter(pk=message.pk).update(next_attempt_at=None)
+        reason = str(exc)
+        if exc.transient:
+            # Bounded: after the last attempt the agent sees why, and can send again.
+            reason = f"{exc} (gave up after {message.send_attempts} attempts)"
+        record_status(message, MessageStatus.FAILED, error_code=exc.code or "send", error_message=reason)
         return message
-    Message.objects.filter(pk=message.pk).update(next_attempt_at=None)
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=None, error_code="", error_message="")
     record_status(message, result.status, provider_id=result.provider_id)
     return message
+
+
+def due_for_delivery(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Outbound messages waiting for an attempt: retries that are due, and sends never tried."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    return list(
+        Message.objects.filter(
+            direction=Direction.OUTBOUND, status=MessageStatus.PENDING, provider_id__isnull=True
+        )
+        .filter(
+            Q(send_attempts__gt=0, next_attempt_at__lte=now)
+            # Never tried: the process died between storing and sending.
+            | Q(send_attempts=0, next_attempt_at__isnull=True, created_at__lte=now - timedelta(seconds=10))
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -46,11 +46,14 @@ def send_now(groups: list[str], event: dict) -> None:
         return
     try:
         results = async_to_sync(_send_all)(layer, groups, event, settings.OCC_PUSH_TIMEOUT_SECONDS)
-    except Exception:  # timed out, or the layer is down: the desk will resync
-        results = [TimeoutError("push timed out")]
+    except Exception as exc:  # timed out, or the layer is down: the desk will resync
+        results = [exc]
     failures = [result for result in results if isinstance(result, BaseException)]
-    if failures:
+    # Only the layer's own failures pause pushes; a caller's mistake (e.g. called
+    # from inside an event loop: RuntimeError) says nothing about Redis.
+    if any(not isinstance(failure, RuntimeError) for failure in failures):
         _paused_until = time.monotonic() + settings.OCC_PUSH_PAUSE_SECONDS
+    if failures:
         logger.warning(
             "push of %s to %s failed (%s); desks will resync",
             event.get("type"),

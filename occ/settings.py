@@ -212,6 +212,11 @@ OCC_SANDBOX = env_bool("OCC_SANDBOX", False)
 
 # Seconds an agent may be without any open desk tab before counting as offline.
 OCC_PRESENCE_GRACE_SECONDS = env_int("OCC_PRESENCE_GRACE_SECONDS", 30)
+# Approved WhatsApp templates offered outside the 24-hour window: a JSON list
+# of {"sid": "HX…", "name": …, "body": …, "variables": [...]}.
+OCC_WHATSAPP_TEMPLATES = env_str("OCC_WHATSAPP_TEMPLATES", "")
+# Where files agents attach to replies are stored (Twilio fetches them by URL).
+OCC_MEDIA_ROOT = env_str("OCC_MEDIA_ROOT", str(BASE_DIR / "media"))
 # Upper bound for an agent's Max interactions.
 OCC_MAX_INTERACTIONS_LIMIT = env_int("OCC_MAX_INTERACTIONS_LIMIT", 50)
 

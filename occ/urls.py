@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("widgets.urls")),
     path("whatsapp/", include("whatsapp.urls")),
     path("api/", include("api.urls")),
+    # The built-in sandbox (fake Twilio, phone simulator): 404 unless OCC_SANDBOX.
+    path("sandbox/", include("whatsapp.sandbox.urls")),
     path("", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

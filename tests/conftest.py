@@ -160,3 +160,12 @@ def signed_post(client):
         )
 
     return post
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in Italian leaves Italian active in the thread: reset it for the next test."""
+    yield
+    from django.utils import translation
+
+    translation.activate("en")

@@ -21,6 +21,7 @@ import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -266,6 +267,7 @@ class FakeTwilio:
             "_content_sid": params.get("ContentSid", ""),
             "_content_variables": params.get("ContentVariables", ""),
             "_status_callback": params.get("StatusCallback", ""),
+            "_created_at": datetime.now(UTC).isoformat(),
         }
         with self._lock:
             self.messages.append(message)

@@ -82,3 +82,35 @@ def verify_account(account_sid: str, auth_token: str) -> AccountCheck:
         status,
         account.type or "",
     )
+
+
+class MediaRefused(Exception):
+    """The media URL is not Twilio's, or Twilio did not hand it over."""
+
+
+def _twilio_media_bases() -> list[str]:
+    return [settings.TWILIO_API_BASE_URL.rstrip("/") + "/", "https://api.twilio.com/"]
+
+
+def fetch_media(url: str, *, max_bytes: int = 20 * 2**20) -> tuple[str, bytes]:
+    """Download a customer's media from Twilio with the account's credentials: (content type, bytes).
+
+    The credentials go only to Twilio's own media URLs, never to any other
+    host named in a webhook. Twilio answers media URLs with a redirect to
+    its storage; `requests` drops the Authorization header when the host
+    changes, as it should.
+    """
+    if not any(url.startswith(base) for base in _twilio_media_bases()):
+        raise MediaRefused("not a Twilio media URL")
+    account_sid, auth_token = stored_credentials()
+    try:
+        response = requests.get(url, auth=(account_sid, auth_token), timeout=settings.TWILIO_TIMEOUT_SECONDS, stream=True)
+    except NETWORK_ERRORS as exc:
+        raise MediaRefused("Twilio could not be reached") from exc
+    with response:
+        if response.status_code != 200:
+            raise MediaRefused(f"Twilio answered HTTP {response.status_code}")
+        data = response.raw.read(max_bytes + 1, decode_content=True)
+        if len(data) > max_bytes:
+            raise MediaRefused("media too large")
+        return response.headers.get("Content-Type", "application/octet-stream").split(";")[0], data

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
+import requests
 from twilio.base.exceptions import TwilioRestException
 
 from interactions.models import Message
@@ -43,9 +45,48 @@ class TwilioWhatsAppTransport:
         except TwilioRestException as exc:
             what, _fix = describe_twilio_error(exc.code)
             raise SendError(what, code=str(exc.code or exc.status), transient=exc.status in TRANSIENT_HTTP) from exc
+        except requests.exceptions.ReadTimeout as exc:
+            # The request reached Twilio, the answer did not: it may have been
+            # accepted. The next attempt asks Twilio first (find_accepted).
+            raise SendError("Twilio could not be reached.", code="timeout", ambiguous=True) from exc
         except gateway.NETWORK_ERRORS as exc:
+            # Connection refused / connect timeout: nothing reached Twilio.
             raise SendError("Twilio could not be reached.", code="network", transient=True) from exc
         logger.info("message %s accepted by Twilio as %s", message.pk, created.sid)
         return SendResult(provider_id=created.sid, status=created.status or "queued")
 
 
+
+    def find_accepted(self, message: Message) -> SendResult | None:
+        """The message Twilio accepted from an earlier, timed-out attempt, if it has one.
+
+        Twilio's list of messages from the service's number to the contact,
+        newest first: one created since the reply was stored, with the same
+        text, and not yet tied to any of our messages, is taken to be it.
+        Raises SendError (transient) when Twilio cannot be asked.
+        """
+        interaction = message.interaction
+        to = f"whatsapp:{interaction.contact.address}"
+        from_ = f"whatsapp:{interaction.service.twilio_number}"
+        try:
+            candidates = gateway.client().messages.list(to=to, from_=from_, limit=50)
+        except gateway.NotConfigured as exc:
+            raise SendError(str(exc), code="not_configured") from exc
+        except TwilioRestException as exc:
+            raise SendError("Twilio could not be asked.", code=str(exc.code or exc.status), transient=True) from exc
+        except gateway.NETWORK_ERRORS as exc:
+            raise SendError("Twilio could not be reached.", code="network", transient=True) from exc
+        since = message.created_at - timedelta(seconds=5)
+        known = set(
+            Message.objects.filter(provider_id__in=[c.sid for c in candidates]).values_list("provider_id", flat=True)
+        )
+        for candidate in candidates:
+            if candidate.sid in known or candidate.to != to or candidate.from_ != from_:
+                continue
+            if candidate.date_created is not None and candidate.date_created < since:
+                continue
+            if (candidate.body or "") != (message.body or "") and not message.template_id:
+                continue
+            logger.info("message %s was accepted by Twilio as %s before the timeout", message.pk, candidate.sid)
+            return SendResult(provider_id=candidate.sid, status=candidate.status or "queued")
+        return None

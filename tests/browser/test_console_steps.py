@@ -1,4 +1,4 @@
-"""An administrator walks steps 1-5 of the product document through the console in a real browser."""
+"""An administrator walks steps 1-6 of the product document through the console in a real browser."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_u
     from agents.models import AgentProfile
     from services.models import Service
     from settings.models import ChatChannelSettings
+    from widgets.models import Widget
+
+    # The company's website already has a widget in use, not yet leading anywhere.
+    widget = Widget.objects.create(name="Website", in_use=True)
+    Service.objects.create(name="Back office", chat_enabled=True)  # no WhatsApp: never offered
 
     base = live_server.url
     log_in(page, base)
@@ -73,6 +78,17 @@ def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_u
     row = page.locator("#user-table tbody tr", has_text="alex")
     assert "Customer care" in row.inner_text()
 
+    # 6. Settings → Widget → Widget in use → Channels → WhatsApp: the service behind the widget.
+    page.get_by_role("link", name="Widget", exact=True).click()
+    page.get_by_role("link", name="Website").click()
+    select = page.get_by_label("WhatsApp service")
+    offered = [text.strip() for text in select.locator("option").all_inner_texts()]
+    assert "Customer care" in offered and "Back office" not in offered
+    select.select_option(label="Customer care")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector(".flash li")
+    assert "Customer care" in page.get_by_label("WhatsApp service").locator("option:checked").inner_text()
+
     # The language switch in the page turns the console Italian (the product document's labels).
     with page.expect_navigation():
         page.select_option("select[name=language]", "it")
@@ -90,3 +106,5 @@ def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_u
     assert profile.chat_enabled and profile.whatsapp_enabled and profile.max_interactions == 4
     assert list(profile.services.all()) == [service]
     assert not profile.user.is_staff
+    widget.refresh_from_db()
+    assert widget.in_use and widget.whatsapp_service == service

@@ -6,12 +6,20 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The console tests log in and set passwords often; the real hasher is slow by design.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    # A request in Italian leaves Italian active in this thread; later tests expect English.
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture
@@ -36,6 +44,9 @@ def field_errors(html: str, name: str) -> str:
 
 @pytest.fixture
 def console_urls(service, agent, fake_twilio):
+    from widgets.models import Widget
+
+    widget = Widget.objects.create(name="Website", whatsapp_service=service)
     """Every GET page of the console, with real objects behind the ids.
 
     The fake Twilio stands in for any page that asks Twilio while rendering
@@ -50,4 +61,8 @@ def console_urls(service, agent, fake_twilio):
         reverse("agents:user_create"),
         reverse("agents:user_edit", args=[agent.user.pk]),
         reverse("whatsapp:health", args=[service.pk]),
+        reverse("widgets:list"),
+        reverse("widgets:create"),
+        reverse("widgets:edit", args=[widget.pk]),
+        reverse("audit:log"),
     ]

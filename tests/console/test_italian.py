@@ -70,3 +70,13 @@ def test_the_language_switch_overrides_the_browser(admin_client, chat_settings):
     admin_client.post(reverse("set_language"), {"language": "it", "next": "/"})
     html = admin_client.get(reverse("advanced_settings:chat_channel"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Verifica Account" in html
+
+
+def test_widget_pages_in_italian(admin_client, service):
+    from widgets.models import Widget
+
+    widget = Widget.objects.create(name="Sito", whatsapp_service=service)
+    html = admin_client.get(reverse("widgets:list"), **IT).content.decode()
+    assert "Impostazioni → Widget" in html and "In uso" in html and "Canali → WhatsApp" in html
+    html = admin_client.get(reverse("widgets:edit", args=[widget.pk]), **IT).content.decode()
+    assert "Canali → WhatsApp" in html and "Servizio WhatsApp" in html

@@ -9,12 +9,14 @@ from __future__ import annotations
 import time
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 
 from agents.consumers import DeskConsumer
 from interactions.models import Interaction, Message
 from tests.conftest import load_payload
+from tests.faults.async_helpers import run_async
 from tests.faults.conftest import pubsub_layer
 
 INBOUND = "/whatsapp/twilio/inbound"
@@ -88,7 +90,6 @@ def test_pushes_resume_after_redis_restarts_and_nothing_is_lost(signed_post, ser
         raise TimeoutError
 
     async def scenario():
-        from asgiref.sync import sync_to_async
 
         desk = await desk_session()
         assert (await sync_to_async(post)(1)).status_code == 200
@@ -106,11 +107,53 @@ def test_pushes_resume_after_redis_restarts_and_nothing_is_lost(signed_post, ser
             except TimeoutError:
                 continue
         await desk.disconnect()
+        await sync_to_async(connections.close_all)()
         return first, received, attempt
 
-    first, received, last = async_to_sync(scenario)()
+    first, received, last = run_async(scenario)()
     assert first["message"]["body"].startswith("Buongiorno")
     assert received is not None, "pushes never resumed after Redis came back"
     stored = set(Message.objects.values_list("provider_id", flat=True))
     assert stored == {sid(n) for n in range(1, last + 1)}, "every webhook was stored exactly once"
     assert Interaction.objects.count() == 1
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not hasattr(DeskConsumer, "COMMANDS"), reason="the desk has no resync command yet")
+def test_a_desk_gets_everything_it_missed_by_resyncing_after_redis_restarts(signed_post, service, agent, settings, private_redis):
+    """Messages that arrived while Redis was down reach the agent when the desk resynchronises: all, once."""
+    settings.CHANNEL_LAYERS = pubsub_layer(private_redis.url)
+    settings.OCC_PUSH_PAUSE_SECONDS = 0
+    private_redis.kill()
+    for n in range(40, 43):
+        response = signed_post(
+            INBOUND, load_payload("inbound_text", MessageSid=sid(n), SmsSid=sid(n), SmsMessageSid=sid(n), Body=f"missed {n}")
+        )
+        assert response.status_code == 200
+    private_redis.start()
+
+    async def reconnect_and_resync():
+        communicator = WebsocketCommunicator(DeskConsumer.as_asgi(), "/ws/desk/")
+        communicator.scope["user"] = agent.user
+        connected, _ = await communicator.connect()
+        assert connected
+        answers = {}
+        for request_id, payload in (("s", {"type": "sync"}), ("o", {"type": "open", "interaction_id": interaction_id})):
+            await communicator.send_json_to({**payload, "request_id": request_id})
+            for _ in range(40):
+                if await communicator.receive_nothing(timeout=0.25):
+                    continue
+                event = await communicator.receive_json_from()
+                if event.get("request_id") == request_id:
+                    answers[request_id] = event
+                    break
+        await communicator.disconnect()
+        await sync_to_async(connections.close_all)()
+        return answers
+
+    interaction_id = Interaction.objects.get().pk
+    answers = run_async(reconnect_and_resync)()
+    assert [i["id"] for i in answers["s"]["interactions"]] == [interaction_id]
+    bodies = [m["body"] for part in answers["o"]["history"] for m in part["messages"]]
+    assert bodies == ["missed 40", "missed 41", "missed 42"], "everything missed, in order, once"

@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 from interactions import actions
 from interactions.models import AssignmentEvent, Contact, Interaction, Message, MessageStatus
 from tests.conftest import AUTH_TOKEN, CUSTOMER_NUMBER, load_payload
+from tests.faults.delivery import attempt
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +33,7 @@ INBOUND = "/whatsapp/twilio/inbound"
 
 def run_worker(point: str, job: dict, *, twilio_base: str = "") -> subprocess.CompletedProcess:
     db = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "OCC_PUBLIC_BASE_URL"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "OCC_PUBLIC_BASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(
         DJANGO_SETTINGS_MODULE="occ.settings",
         DATABASE_URL=f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
@@ -103,7 +104,7 @@ def test_a_send_killed_before_reaching_twilio_is_retried_and_sent_once(fake_twil
     stored_reply.refresh_from_db()
     assert stored_reply.status == MessageStatus.PENDING and stored_reply.send_attempts == 1
     assert fake_twilio.sent_messages() == []
-    actions.deliver(stored_reply)
+    stored_reply = attempt(stored_reply)
     assert stored_reply.status == MessageStatus.QUEUED
     assert [m["body"] for m in fake_twilio.sent_messages()] == ["Here is your answer"]
 
@@ -126,6 +127,6 @@ def test_a_send_killed_after_twilio_accepted_is_tied_by_the_callback_and_not_res
         {"MessageSid": accepted[0]["sid"], "MessageStatus": "sent", "AccountSid": accepted[0]["account_sid"]},
     )
     assert response.status_code == 200
-    actions.deliver(stored_reply)
+    stored_reply = attempt(stored_reply)
     assert stored_reply.provider_id == accepted[0]["sid"] and stored_reply.status == MessageStatus.SENT
     assert len(fake_twilio.sent_messages()) == 1, "never sent twice"

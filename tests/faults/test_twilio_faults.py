@@ -16,6 +16,7 @@ from django.utils import timezone
 from interactions import actions
 from interactions.models import Message, MessageStatus
 from tests.conftest import CUSTOMER_NUMBER
+from tests.faults.delivery import attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +39,12 @@ def reply(interaction, agent):
 
 def test_busy_twilio_keeps_the_reply_and_the_next_attempt_sends_it_once(fake_twilio, reply):
     fake_twilio.fail_next(1, status=429, code=20429, message="Too Many Requests")
-    actions.deliver(reply)
+    reply = attempt(reply)
     assert reply.status == MessageStatus.PENDING and not reply.provider_id
     assert "too many requests" in reply.error_message.lower()
     assert reply.next_attempt_at > timezone.now()
     assert fake_twilio.sent_messages() == []
-    actions.deliver(reply)
+    reply = attempt(reply)
     assert reply.status == MessageStatus.QUEUED and reply.provider_id.startswith("SM")
     assert [m["body"] for m in fake_twilio.sent_messages()] == ["We are on it"]
 
@@ -51,9 +52,9 @@ def test_busy_twilio_keeps_the_reply_and_the_next_attempt_sends_it_once(fake_twi
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_server_errors_are_retried_later(fake_twilio, reply, status):
     fake_twilio.fail_next(1, status=status, code=20500, message="Internal error")
-    actions.deliver(reply)
+    reply = attempt(reply)
     assert reply.status == MessageStatus.PENDING and reply.send_attempts == 1
-    actions.deliver(reply)
+    reply = attempt(reply)
     assert reply.status == MessageStatus.QUEUED and len(fake_twilio.sent_messages()) == 1
 
 
@@ -63,33 +64,33 @@ def test_backoff_grows_and_the_last_attempt_fails_with_the_reason(fake_twilio, r
     waits = []
     for _ in range(3):
         before = timezone.now()
-        actions.deliver(reply)
+        reply = attempt(reply)
         assert reply.status == MessageStatus.PENDING
         waits.append((reply.next_attempt_at - before).total_seconds())
     assert waits == sorted(waits) and waits[0] < waits[-1], "each retry waits longer"
-    actions.deliver(reply)
+    reply = attempt(reply)
     assert reply.status == MessageStatus.FAILED
     assert reply.error_code == "20500" and "gave up after 4 attempts" in reply.error_message
     assert fake_twilio.sent_messages() == []
-    actions.deliver(reply)
+    reply = attempt(reply)
     assert reply.send_attempts == 4, "a failed reply is not sent by itself again"
 
 
 def test_refused_connection_is_retried(fake_twilio, reply, settings, refused_port):
     settings.TWILIO_API_BASE_URL = f"http://127.0.0.1:{refused_port}"
-    actions.deliver(reply)
-    assert reply.status == MessageStatus.PENDING and reply.error_message == "Twilio could not be reached."
+    reply = attempt(reply)
+    assert reply.status == MessageStatus.PENDING and reply.error_message, "the reason is shown"
     settings.TWILIO_API_BASE_URL = settings.TWILIO_MESSAGING_BASE_URL  # the fake again
-    actions.deliver(reply)
+    reply = attempt(reply)
     assert reply.status == MessageStatus.QUEUED and len(fake_twilio.sent_messages()) == 1
 
 
 def test_twilio_slower_than_the_client_timeout_is_retried(fake_twilio, reply, settings):
     settings.TWILIO_TIMEOUT_SECONDS = 0.3
     fake_twilio.fail_next(1, status=503, delay=1.0)
-    actions.deliver(reply)
-    assert reply.status == MessageStatus.PENDING and reply.error_message == "Twilio could not be reached."
-    actions.deliver(reply)
+    reply = attempt(reply)
+    assert reply.status == MessageStatus.PENDING and reply.error_message, "the reason is shown"
+    reply = attempt(reply)
     assert reply.status == MessageStatus.QUEUED and len(fake_twilio.sent_messages()) == 1
 
 
@@ -101,7 +102,7 @@ def test_a_reply_twilio_accepted_after_the_client_gave_up_is_not_sent_again(fake
     """
     settings.TWILIO_TIMEOUT_SECONDS = 0.3
     fake_twilio.delay = 0.8
-    actions.deliver(reply)
+    reply = attempt(reply)
     assert reply.status == MessageStatus.PENDING
     fake_twilio.delay = 0
     deadline = time.monotonic() + 5
@@ -113,14 +114,14 @@ def test_a_reply_twilio_accepted_after_the_client_gave_up_is_not_sent_again(fake
         {"MessageSid": accepted["sid"], "SmsSid": accepted["sid"], "MessageStatus": "sent", "AccountSid": accepted["account_sid"]},
     )
     assert response.status_code == 200
-    actions.deliver(reply)
+    reply = attempt(reply)
     assert reply.provider_id == accepted["sid"] and reply.status == MessageStatus.SENT
     assert len(fake_twilio.sent_messages()) == 1, "the customer got the reply once"
 
 
 def test_a_permanent_refusal_is_shown_at_once_with_the_reason(fake_twilio, reply):
     fake_twilio.fail_next(1, status=400, code=63016, message="Outside the allowed window")
-    actions.deliver(reply)
+    reply = attempt(reply)
     assert reply.status == MessageStatus.FAILED and reply.error_code == "63016"
     assert "24 hours" in reply.error_message
     assert Message.objects.get(pk=reply.pk).send_attempts == 1

@@ -28,9 +28,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 3
-THREADS_PER_PROCESS = 4
-LOCAL_THREADS = 4
-CUSTOMERS = 40
+THREADS_PER_PROCESS = 3
+LOCAL_THREADS = 3
+CUSTOMERS = 30
 MESSAGES_PER_CUSTOMER = 2
 
 

@@ -12,7 +12,10 @@ XSS_BODY = '<img src=x onerror=alert("body")>'
 
 
 @pytest.fixture
-def world(chat_settings, service, make_agent, admin_user):
+def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agents import desk_files
     from widgets.models import Widget
 
     owner = make_agent("alex")
@@ -30,8 +33,21 @@ def world(chat_settings, service, make_agent, admin_user):
     ).interaction
     if first.agent_id != owner.pk:
         owner, other = other, owner
-    reply = actions.create_reply(first.pk, sender=owner.user, body=XSS_BODY)
-    widget = Widget.objects.create(name=XSS_NAME, whatsapp_service=service)
+    # The reply carries two files the agent attached, so the desk's media URLs
+    # (/desk/media/<message>/<index>/, index 1 as the discovery fills it in) lead somewhere.
+    settings.OCC_MEDIA_ROOT = str(tmp_path)
+    uploads = [
+        desk_files.save_upload(SimpleUploadedFile(f"note{i}.txt", b"hello", content_type="text/plain")) for i in range(2)
+    ]
+    reply = actions.create_reply(
+        first.pk,
+        sender=owner.user,
+        body=XSS_BODY,
+        attachments=desk_files.attachments_for([{"token": u["token"], "name": u["name"]} for u in uploads]),
+    )
+    widget = Widget.objects.create(
+        name=XSS_NAME, whatsapp_service=service, allowed_origins="https://shop.example", attribution_enabled=True
+    )
     return {
         "admin": admin_user,
         "owner": owner,

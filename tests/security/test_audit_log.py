@@ -155,3 +155,12 @@ def test_creating_an_agent_profile_is_recorded(admin_user, django_user_model):
     assert entry.action == "created"
     assert entry.changes["max_interactions"] == {"from": "3", "to": "4"}
     assert entries_for(user).get().changes["password"] == {"secret": True}
+
+
+def test_the_audit_page_speaks_italian(admin_client, admin_user, service):
+    with acting_as(admin_user):
+        config = ChatChannelSettings.load()
+        config.set_auth_token("x-token-value")
+        config.save()
+    html = admin_client.get(reverse("audit:log"), HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert "Registro delle modifiche" in html and "il valore non viene mai registrato" in html

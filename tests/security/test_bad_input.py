@@ -76,6 +76,12 @@ def test_the_login_page_takes_any_input(agent, username, password, extra):
     assert response.status_code in {200, 302, 400}
 
 
+def test_a_log_in_with_nul_characters_is_a_form_error(agent):
+    """Found by the fuzzer on PostgreSQL: the throttle's count queried the raw username."""
+    response = Client().post("/accounts/login/", {"username": "al\x00ex", "password": "x\x00"})
+    assert response.status_code == 200 and "_auth_user_id" not in Client().session
+
+
 @FUZZ
 @given(body=st.binary(max_size=300), path=st.sampled_from([INBOUND, STATUS, "/accounts/login/"]))
 def test_unsigned_garbage_is_refused_without_a_server_error(service, body, path):

@@ -75,7 +75,7 @@ def test_the_admin_login_is_throttled_too(client, admin_user, settings):
     assert response.status_code == 200 and "Too many failed" in response.content.decode()
 
 
-def test_the_lockout_holds_whatever_the_page_language(client, agent, settings):
+def test_the_lockout_message_speaks_italian(client, agent, settings):
     settings.OCC_LOGIN_MAX_FAILURES = 1
     login(client, password="nope")
     response = client.post(
@@ -83,3 +83,4 @@ def test_the_lockout_holds_whatever_the_page_language(client, agent, settings):
     )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+    assert "Troppi tentativi di accesso non riusciti" in response.content.decode()

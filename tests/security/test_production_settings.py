@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import subprocess
@@ -16,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _production_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "OCC_SANDBOX"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' fixture, never in production.
+    unset = {"SECRET_KEY", "DEBUG", "OCC_SANDBOX", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(DJANGO_SETTINGS_MODULE="occ.production", ALLOWED_HOSTS="occ.example.com", **extra)
     return env
 
@@ -39,6 +42,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "Set SECRET_KEY" in result.stderr
 
 
+@functools.cache
 def production_values() -> dict:
     """The security settings occ.production sets, read without switching the test process to it."""
     result = subprocess.run(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 
 from agents.consumers import DeskConsumer
 from agents.models import Presence
 from interactions import actions
 from tests.conftest import CUSTOMER_NUMBER
+from tests.faults.async_helpers import run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +26,7 @@ def test_anonymous_connections_are_refused():
         await communicator.disconnect()
         return connected, code
 
-    connected, code = async_to_sync(connect)()
+    connected, code = run_async(connect)()
     assert not connected and code == 4401
 
 
@@ -38,7 +40,7 @@ def test_a_foreign_origin_cannot_open_the_desk_socket(agent):
         await communicator.disconnect()
         return connected
 
-    assert not async_to_sync(connect)(b"https://evil.example")
+    assert not run_async(connect)(b"https://evil.example")
 
 
 def test_an_agent_hears_only_their_own_interactions(service, make_agent):
@@ -64,8 +66,9 @@ def test_an_agent_hears_only_their_own_interactions(service, make_agent):
         other_heard_nothing = await desks[other.pk].receive_nothing(timeout=0.5)
         for communicator in desks.values():
             await communicator.disconnect()
+        await sync_to_async(connections.close_all)()
         return heard, other_heard_nothing
 
-    heard, other_heard_nothing = async_to_sync(scenario)()
+    heard, other_heard_nothing = run_async(scenario)()
     assert any(event["type"] == "message.created" and event["message"]["body"] == "private" for event in heard)
     assert other_heard_nothing, "another agent received a push about someone else's interaction"

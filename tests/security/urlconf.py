@@ -25,6 +25,7 @@ PUBLIC = {
     "whatsapp:status",
     "api-schema",  # the OpenAPI description documents the API; every endpoint still needs a login
     "api-docs",
+    "agents:desk_file",  # files agents attach to replies: Twilio fetches them; the unguessable token is the key
 }
 # Name prefixes of public endpoints (the website widget's embed script, configuration and QR codes).
 PUBLIC_PREFIXES = ("widgets:public", "widgets:embed", "widgets:config", "widgets:qr", "widgets:visit", "widget_public:")
@@ -45,9 +46,14 @@ CSRF_EXEMPT = {
     "widgets:qr_png",
     "widgets:visits",
     "widgets:visit_opened",
+    # The sandbox's fake Twilio API (404 unless OCC_SANDBOX): called by the
+    # twilio client with HTTP basic auth, like api.twilio.com, never with a session.
+    "sandbox:twilio_api",
 }
 # Django's admin has its own staff check and is not part of the console.
-SKIPPED_NAMESPACES = ("admin",)
+# The sandbox (fake Twilio, phone simulator) answers 404 unless OCC_SANDBOX, never
+# on in production; tests/sandbox checks it, including the 404.
+SKIPPED_NAMESPACES = ("admin", "sandbox")
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,10 @@ class Endpoint:
     @property
     def for_agents(self) -> bool:
         return self.name in AGENT_PAGES or self.name.startswith(AGENT_PREFIXES) or self.route.startswith("api/v1/")
+
+    @property
+    def csrf_exempt_allowed(self) -> bool:
+        return self.name in CSRF_EXEMPT
 
     @property
     def is_api(self) -> bool:

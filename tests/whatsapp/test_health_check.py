@@ -180,7 +180,7 @@ def test_page_speaks_italian(admin_client, service, fake_twilio):
     finally:
         # The request activated Italian in this thread; later tests expect English.
         translation.activate("en")
-    assert "Verifica stato Twilio" in html and "Ripeti i controlli" in html
+    assert "Verifica stato Twilio" in html and "Come correggere" in html and "Ripeti i controlli" in html
 
 
 def test_queue_reply_speaks_italian():

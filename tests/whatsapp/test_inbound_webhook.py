@@ -243,14 +243,16 @@ class TestLeanPath:
 
         with CaptureQueriesContext(connection) as queries:
             assert signed_post(INBOUND, payload).status_code == 200
-        return len(queries)
+        # Savepoints cost nothing worth counting and vary with signal receivers.
+        return sum(1 for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")))
 
     def test_query_budget(self, signed_post, service, make_agent):
         for name in ("a", "b", "c"):
             make_agent(name)
         # account, service, contact (+insert), interaction (+insert, event), message,
-        # agents, their load, the queue, the assignment (+agent, event), savepoints
-        assert self.count(signed_post, load_payload("inbound_text")) <= 18
+        # agents, their load, the queue, the assignment (+agent, event)
+        assert self.count(signed_post, load_payload("inbound_text")) <= 15
         # a message joining an open interaction: no routing at all
-        assert self.count(signed_post, load_payload("inbound_location")) <= 8
-        assert self.count(signed_post, load_payload("inbound_location")) <= 10  # duplicate
+        assert self.count(signed_post, load_payload("inbound_location")) <= 6
+        # a duplicate: the insert fails on the unique MessageSid, then one check
+        assert self.count(signed_post, load_payload("inbound_location")) <= 7

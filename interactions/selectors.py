@@ -1,0 +1,260 @@
+"""Reads for the desk and the supervisor view: snapshots built from the database.
+
+A desk rebuilds its whole state from `desk_snapshot` after every (re)connect;
+pushes only keep it fresh in between.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from agents.models import AgentProfile
+from interactions.actions import SERVICE_WINDOW, open_counts
+from interactions.events import interaction_dict, message_dict
+from interactions.models import Direction, Interaction, InteractionState, Message, MessageStatus
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def describe_error(message: dict) -> dict:
+    """Add Twilio's error in plain words and what to do, for a failed or retrying message."""
+    from whatsapp.errors import describe_twilio_error
+
+    in_flight = message.get("error_code") == "timeout" and not message.get("error_message")
+    if message.get("direction") == Direction.OUTBOUND and not in_flight and (
+        message.get("error_code") or message.get("status") == MessageStatus.FAILED
+    ):
+        code = message.get("error_code") or ""
+        if code in {"network", "timeout", "unconfirmed", "send", "not_configured"} or not code.isdigit():
+            what, fix = message.get("error_message") or "", _local_fix(code, message.get("status"))
+        else:
+            what, fix = describe_twilio_error(code)
+        message["error_description"] = what
+        message["error_action"] = fix
+    return message
+
+
+def _local_fix(code: str, status: str) -> str:
+    if status == MessageStatus.PENDING:
+        return "Nothing to do: it is retried automatically, and never sent twice."
+    if code == "unconfirmed":
+        return "Check with the customer before sending it again."
+    if code == "not_configured":
+        return "An administrator must enter the Twilio credentials in Settings → Advanced → Chat channel."
+    return "Try sending it again."
+
+
+def message_view(message: Message) -> dict:
+    data = message_dict(message)
+    data["sender_name"] = (message.sender.get_full_name() or message.sender.get_username()) if message.sender_id else ""
+    return describe_error(data)
+
+
+def window_closes_at(interaction: Interaction) -> datetime | None:
+    if interaction.last_inbound_at is None:
+        return None
+    return interaction.last_inbound_at + SERVICE_WINDOW
+
+
+def interaction_summary(interaction: Interaction) -> dict:
+    data = interaction_dict(interaction)
+    data["window_closes_at"] = _iso(window_closes_at(interaction))
+    last = interaction.messages.order_by("-created_at", "-id").first()
+    data["last_message"] = message_view(last) if last else None
+    return data
+
+
+def agent_state(agent: AgentProfile) -> dict:
+    return {
+        "id": agent.pk,
+        "name": agent.display_name,
+        "presence": agent.presence,
+        "max_interactions": agent.max_interactions,
+        "open_interactions": open_counts([agent.pk]).get(agent.pk, 0),
+        "services": [{"id": s.pk, "name": s.name} for s in agent.services.order_by("name")],
+    }
+
+
+def desk_snapshot(agent: AgentProfile | None) -> dict:
+    """Everything a desk shows, as of now: the agent and their open interactions (with versions)."""
+    interactions = []
+    if agent is not None:
+        agent.refresh_from_db()
+        rows = (
+            Interaction.objects.filter(agent=agent, state=InteractionState.ASSIGNED)
+            .select_related("service", "contact")
+            .order_by("assigned_at", "pk")
+        )
+        interactions = [interaction_summary(row) for row in rows]
+    return {
+        "type": "snapshot",
+        "server_time": _iso(timezone.now()),
+        "agent": agent_state(agent) if agent is not None else None,
+        "interactions": interactions,
+    }
+
+
+def can_view(user, interaction: Interaction) -> bool:
+    """Administrators see everything; an agent, what they hold and the history of contacts they hold.
+
+    The history (earlier interactions of the same contact, their media) is
+    what the agent needs for the conversation in front of them; other
+    agents' conversations stay theirs.
+    """
+    if user.is_staff:
+        return True
+    profile = getattr(user, "agent_profile", None)
+    if profile is None:
+        return False
+    if interaction.agent_id == profile.pk and interaction.state != InteractionState.CLOSED:
+        return True
+    return Interaction.objects.filter(
+        contact_id=interaction.contact_id, agent=profile, state=InteractionState.ASSIGNED
+    ).exists()
+
+
+def can_act(user, interaction: Interaction) -> bool:
+    """Replying, closing and transferring: the agent holding it, or an administrator."""
+    if user.is_staff:
+        return True
+    profile = getattr(user, "agent_profile", None)
+    return profile is not None and interaction.agent_id == profile.pk
+
+
+def attribution(interaction: Interaction) -> dict | None:
+    visit = interaction.widget_visits.select_related("widget").order_by("created_at").first()
+    if visit is None:
+        return None
+    return {
+        "widget": visit.widget.name,
+        "page_url": visit.page_url,
+        "ref_code": visit.ref_code,
+        "visited_at": _iso(visit.created_at),
+    }
+
+
+def conversation(interaction: Interaction) -> dict:
+    """One interaction with the contact's whole history with the service (earlier ones too)."""
+    history = []
+    earlier = (
+        Interaction.objects.filter(contact=interaction.contact)
+        .select_related("service", "contact")
+        .order_by("created_at", "pk")
+    )
+    for item in earlier:
+        messages = item.messages.select_related("sender").order_by("created_at", "id")
+        history.append({"interaction": interaction_dict(item), "messages": [message_view(m) for m in messages]})
+    return {
+        "type": "conversation",
+        "interaction": interaction_summary(interaction),
+        "history": history,
+        "attribution": attribution(interaction),
+        "assignment": [
+            {"kind": e.kind, "agent_id": e.agent_id, "reason": e.reason, "at": _iso(e.at)}
+            for e in interaction.events.all()
+        ],
+    }
+
+
+# --- supervisor -------------------------------------------------------------------
+
+
+def supervisor_snapshot(*, now: datetime | None = None) -> dict:
+    """Queues, agents' presence and load, open interactions, and the last 24 hours as series."""
+    from services.models import Service
+
+    now = now or timezone.now()
+    services = []
+    queue_rows = {
+        row["service_id"]: row
+        for row in Interaction.objects.filter(state=InteractionState.QUEUED)
+        .values("service_id")
+        .annotate(n=Count("id"), oldest=Min("queued_at"))
+    }
+    for service in Service.objects.order_by("name"):
+        row = queue_rows.get(service.pk)
+        services.append(
+            {
+                "id": service.pk,
+                "name": service.name,
+                "queue_length": row["n"] if row else 0,
+                "longest_wait_seconds": int((now - row["oldest"]).total_seconds()) if row else 0,
+            }
+        )
+    agents = list(AgentProfile.objects.select_related("user").order_by("user__username"))
+    counts = open_counts(a.pk for a in agents)
+    agent_rows = [
+        {
+            "id": a.pk,
+            "name": a.display_name,
+            "presence": a.presence,
+            "open_interactions": counts.get(a.pk, 0),
+            "max_interactions": a.max_interactions,
+            "service_ids": list(a.services.values_list("pk", flat=True)),
+        }
+        for a in agents
+    ]
+    open_rows = []
+    for item in (
+        Interaction.objects.filter(state__in=[InteractionState.QUEUED, InteractionState.ASSIGNED])
+        .select_related("service", "contact", "agent__user")
+        .order_by("queued_at", "pk")
+    ):
+        data = interaction_dict(item)
+        data["agent_name"] = item.agent.display_name if item.agent_id else ""
+        data["waiting_seconds"] = int((now - item.queued_at).total_seconds()) if item.state == InteractionState.QUEUED else 0
+        open_rows.append(data)
+    return {
+        "type": "supervisor",
+        "server_time": _iso(now),
+        "services": services,
+        "agents": agent_rows,
+        "interactions": open_rows,
+        "charts": last_24_hours(now=now),
+    }
+
+
+def last_24_hours(*, now: datetime | None = None) -> dict:
+    """Per hour of the last 24: interactions opened, median time to first reply, longest wait.
+
+    The wait of an interaction is from entering the queue to its first
+    assignment (or until now for one still waiting).
+    """
+    now = now or timezone.now()
+    end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    start = end - timedelta(hours=24)
+    hours = [start + timedelta(hours=i) for i in range(24)]
+    rows = (
+        Interaction.objects.filter(created_at__gte=start)
+        .annotate(first_assigned=Min("events__at", filter=Q(events__kind__in=["assigned", "transferred"])))
+        .values("created_at", "first_reply_at", "queued_at", "first_assigned", "state")
+    )
+    opened = [0] * 24
+    replies: list[list[float]] = [[] for _ in range(24)]
+    waits = [0.0] * 24
+    for row in rows:
+        index = int((row["created_at"] - start).total_seconds() // 3600)
+        if not 0 <= index < 24:
+            continue
+        opened[index] += 1
+        if row["first_reply_at"]:
+            replies[index].append((row["first_reply_at"] - row["created_at"]).total_seconds())
+        assigned = row["first_assigned"] or (now if row["state"] == InteractionState.QUEUED else None)
+        if assigned:
+            waits[index] = max(waits[index], (assigned - row["queued_at"]).total_seconds())
+    return {
+        "hours": [_iso(h) for h in hours],
+        "interactions": opened,
+        "median_first_reply_seconds": [round(statistics.median(r)) if r else None for r in replies],
+        "longest_wait_seconds": [round(w) for w in waits],
+    }
+
+
+def latest_activity() -> datetime | None:
+    return Message.objects.aggregate(at=Max("created_at"))["at"]

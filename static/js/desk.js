@@ -1,0 +1,497 @@
+/* The agent desk: live interactions over the WebSocket (protocol: docs/websocket-protocol.md).
+ *
+ * The server is the truth. After every (re)connect the desk asks for a
+ * `sync` snapshot and replaces its state; pushes in between are applied only
+ * when their interaction version is not older than what the desk holds, and
+ * messages are kept by id, so nothing is missed or shown twice.
+ */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("desk-config").textContent);
+  var T = JSON.parse(document.getElementById("desk-i18n").textContent);
+  var templates = JSON.parse(document.getElementById("desk-templates").textContent) || [];
+
+  var state = {
+    agent: null,
+    interactions: new Map(), // id -> summary (with version)
+    gone: new Map(), // id -> version at which it left this desk (ignore older pushes)
+    unread: new Map(), // id -> count
+    selected: null,
+    conversation: null, // {interaction, history, messages: Map}
+    pendingUpload: null,
+    syncs: 0, // snapshots applied: one per (re)connection
+  };
+  var ws = null;
+  var retryDelay = 1000;
+  var heartbeat = null;
+  var requestSeq = 0;
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+  function fmt(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key]; });
+  }
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  function timeOf(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    return d.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+
+  // --- the socket ----------------------------------------------------------------
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    ws = new WebSocket(scheme + location.host + config.ws);
+    setConn("connecting");
+    ws.onopen = function () {
+      retryDelay = 1000;
+      setConn("connected");
+      send({ type: "sync" });
+      clearInterval(heartbeat);
+      heartbeat = setInterval(function () { send({ type: "ping" }); }, 25000);
+    };
+    ws.onmessage = function (e) { handle(JSON.parse(e.data)); };
+    ws.onclose = function (e) {
+      clearInterval(heartbeat);
+      setConn("reconnecting");
+      if (e.code === 4401 || e.code === 4403) { location.reload(); return; }
+      setTimeout(connect, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 10000);
+    };
+  }
+  function send(command) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    command.request_id = ++requestSeq;
+    ws.send(JSON.stringify(command));
+    return true;
+  }
+  function setConn(name) {
+    var node = $("conn");
+    node.dataset.state = name;
+    node.textContent = T[name] || name;
+    // Commands need the socket: the buttons wait for it instead of failing silently.
+    ["send-button", "close-button", "transfer-button"].forEach(function (id) { $(id).disabled = name !== "connected"; });
+  }
+  // Tests (and the curious) can drop the socket to watch the desk resynchronise.
+  window.occDesk = { drop: function () { if (ws) ws.close(); }, state: state };
+
+  // --- events --------------------------------------------------------------------
+  function handle(event) {
+    switch (event.type) {
+      case "snapshot": return applySnapshot(event);
+      case "interaction.assigned": return upsertInteraction(event.interaction, true);
+      case "interaction.removed":
+      case "interaction.closed": return removeInteraction(event.interaction);
+      case "message.created": return messageCreated(event.interaction_id, event.message);
+      case "message.status": return messageStatus(event.interaction_id, event.message);
+      case "agent.presence": return setPresence(event.presence);
+      case "conversation": return showConversation(event);
+      case "reply.stored": return replyStored(event);
+      case "transfer.targets": return fillTargets(event);
+      case "error": return showError(event.message);
+      default: return null;
+    }
+  }
+
+  function applySnapshot(snapshot) {
+    state.syncs += 1;
+    state.agent = snapshot.agent;
+    state.interactions = new Map();
+    (snapshot.interactions || []).forEach(function (item) { state.interactions.set(item.id, item); });
+    state.unread.forEach(function (_v, id) { if (!state.interactions.has(id)) state.unread.delete(id); });
+    if (snapshot.templates) templates = snapshot.templates;
+    if (state.agent) setPresence(state.agent.presence);
+    renderList();
+    if (state.selected && state.interactions.has(state.selected)) {
+      send({ type: "open", interaction_id: state.selected });
+    } else if (state.selected) {
+      closeConversation(true);
+    } else if (state.interactions.size) {
+      select(state.interactions.keys().next().value);
+    }
+  }
+
+  function isStale(item) {
+    var known = state.interactions.get(item.id);
+    if (known && known.version > item.version) return true;
+    var gone = state.gone.get(item.id);
+    return gone !== undefined && gone >= item.version;
+  }
+
+  function upsertInteraction(item, isNew) {
+    if (isStale(item)) return;
+    var known = state.interactions.get(item.id);
+    if (known) {
+      item.last_message = item.last_message || known.last_message;
+      item.window_closes_at = windowFrom(item.last_inbound_at);
+    } else {
+      item.window_closes_at = windowFrom(item.last_inbound_at);
+      if (isNew) alertAgent();
+      state.unread.set(item.id, (state.unread.get(item.id) || 0) + (state.selected ? 1 : 0));
+    }
+    state.gone.delete(item.id);
+    state.interactions.set(item.id, item);
+    renderList();
+    if (!state.selected || !state.interactions.has(state.selected)) select(item.id);
+    if (state.agent) { state.agent.open_interactions = state.interactions.size; renderLoad(); }
+  }
+
+  function removeInteraction(item) {
+    var known = state.interactions.get(item.id);
+    if (known && known.version > item.version) return;
+    state.gone.set(item.id, item.version);
+    state.interactions.delete(item.id);
+    state.unread.delete(item.id);
+    renderList();
+    if (state.selected === item.id) closeConversation(true);
+    if (state.agent) { state.agent.open_interactions = state.interactions.size; renderLoad(); }
+  }
+
+  function windowFrom(lastInbound) {
+    if (!lastInbound) return null;
+    return new Date(new Date(lastInbound).getTime() + 24 * 3600 * 1000).toISOString();
+  }
+
+  function messageCreated(interactionId, message) {
+    var item = state.interactions.get(interactionId);
+    if (!item) return;
+    item.last_message = message;
+    if (message.direction === "in") {
+      item.last_inbound_at = message.created_at;
+      item.window_closes_at = windowFrom(message.created_at);
+      var seen = state.selected === interactionId && !document.hidden;
+      if (!seen) state.unread.set(interactionId, (state.unread.get(interactionId) || 0) + 1);
+      if (!seen || document.hidden) alertAgent();
+    }
+    if (state.conversation && state.conversation.interaction.id === interactionId) {
+      addMessage(message);
+      renderComposer();
+    }
+    renderList();
+  }
+
+  function messageStatus(interactionId, message) {
+    if (state.conversation && state.conversation.messages.has(message.id)) addMessage(message);
+    var item = state.interactions.get(interactionId);
+    if (item && item.last_message && item.last_message.id === message.id) item.last_message = message;
+  }
+
+  // --- presence and load -----------------------------------------------------------
+  function setPresence(presence) {
+    if (state.agent) state.agent.presence = presence;
+    document.querySelectorAll("#presence button").forEach(function (b) {
+      b.classList.toggle("active", b.dataset.presence === presence);
+      b.setAttribute("aria-pressed", b.dataset.presence === presence ? "true" : "false");
+    });
+    $("desk").dataset.presence = presence;
+    renderLoad();
+  }
+  function renderLoad() {
+    if (!state.agent) { $("load").textContent = ""; return; }
+    $("load").textContent = fmt(T.open_of, { open: state.interactions.size, max: state.agent.max_interactions });
+  }
+
+  // --- list ------------------------------------------------------------------------
+  function renderList() {
+    var list = $("interaction-list");
+    list.textContent = "";
+    var total = 0;
+    state.interactions.forEach(function (item) {
+      var unread = state.unread.get(item.id) || 0;
+      total += unread;
+      var li = el("li", { "data-id": item.id, tabindex: "0", role: "button" });
+      if (item.id === state.selected) li.classList.add("selected");
+      var top = el("div", { class: "row" });
+      top.appendChild(el("strong", null, item.contact.name || item.contact.address));
+      if (unread) top.appendChild(el("span", { class: "badge", "data-unread": unread }, String(unread)));
+      li.appendChild(top);
+      li.appendChild(el("div", { class: "muted small" }, item.service.name + " · " + item.contact.address));
+      if (item.last_message) li.appendChild(el("div", { class: "preview" }, previewText(item.last_message)));
+      li.addEventListener("click", function () { select(item.id); });
+      li.addEventListener("keydown", function (e) { if (e.key === "Enter") select(item.id); });
+      list.appendChild(li);
+    });
+    $("empty-list").hidden = state.interactions.size > 0;
+    document.title = (total ? "(" + total + ") " : "") + T.title + " · OCC";
+  }
+  function previewText(message) {
+    var text = message.body || (message.attachments && message.attachments.length ? "[" + (message.attachments[0].content_type || "file") + "]" : "") || message.template_id;
+    return (message.direction === "out" ? "↩ " : "") + text;
+  }
+
+  // --- conversation ------------------------------------------------------------------
+  function select(id) {
+    state.selected = id;
+    state.unread.delete(id);
+    renderList();
+    send({ type: "open", interaction_id: id });
+  }
+
+  function closeConversation(notice) {
+    state.selected = null;
+    state.conversation = null;
+    $("conversation").hidden = true;
+    if (notice) flash(T.closed_notice);
+    if (state.interactions.size) select(state.interactions.keys().next().value);
+  }
+
+  function showConversation(data) {
+    if (data.interaction.id !== state.selected) return;
+    var known = state.interactions.get(data.interaction.id);
+    if (known) { data.interaction.last_message = known.last_message; state.interactions.set(data.interaction.id, Object.assign(known, data.interaction)); }
+    state.conversation = { interaction: data.interaction, history: data.history, messages: new Map(), attribution: data.attribution };
+    $("conversation").hidden = false;
+    var contact = data.interaction.contact;
+    $("conv-title").textContent = (contact.name || contact.address);
+    $("conv-meta").textContent = contact.address + " · " + data.interaction.service.name +
+      (data.interaction.assignment_reason ? " · " + T.assigned_because + " " + data.interaction.assignment_reason : "");
+    var attribution = $("conv-attribution");
+    if (data.attribution) {
+      attribution.hidden = false;
+      attribution.textContent = T.from_widget + ": " + data.attribution.widget +
+        (data.attribution.page_url ? " — " + data.attribution.page_url : "") + " (" + timeOf(data.attribution.visited_at) + ")";
+    } else {
+      attribution.hidden = true;
+    }
+    var box = $("messages");
+    box.textContent = "";
+    data.history.forEach(function (part) {
+      var current = part.interaction.id === data.interaction.id;
+      var divider = el("div", { class: "divider" + (current ? " current" : "") },
+        T.interaction + " #" + part.interaction.id + " · " + part.interaction.service.name + " · " + timeOf(part.interaction.created_at) +
+        (part.interaction.closed_at ? " — " + T.closed_at + " " + timeOf(part.interaction.closed_at) : current ? " — " + T.current : ""));
+      box.appendChild(divider);
+      var group = el("div", { class: "group", "data-interaction": part.interaction.id });
+      box.appendChild(group);
+      part.messages.forEach(function (m) { if (current) addMessage(m); else group.appendChild(renderMessage(m)); });
+    });
+    box.scrollTop = box.scrollHeight;
+    send({ type: "transfer_targets", interaction_id: data.interaction.id });
+    renderComposer();
+  }
+
+  function addMessage(message) {
+    var conv = state.conversation;
+    if (!conv) return;
+    conv.messages.set(message.id, message);
+    var group = document.querySelector('#messages .group[data-interaction="' + conv.interaction.id + '"]');
+    if (!group) return;
+    var node = renderMessage(message);
+    var existing = group.querySelector('.msg[data-id="' + message.id + '"]');
+    if (existing) { group.replaceChild(node, existing); return; }
+    group.appendChild(node);
+    var box = $("messages");
+    box.scrollTop = box.scrollHeight;
+  }
+
+  function renderMessage(m) {
+    var node = el("div", { class: "msg " + (m.direction === "in" ? "in" : "out"), "data-id": m.id, "data-status": m.status });
+    if (m.body) node.appendChild(el("div", { class: "body" }, m.body));
+    if (m.template_id && !m.body) node.appendChild(el("div", { class: "body muted" }, "[" + m.template_id + "]"));
+    (m.attachments || []).forEach(function (a) {
+      var url = config.media + m.id + "/" + a.index + "/";
+      if ((a.content_type || "").indexOf("image/") === 0) {
+        var img = el("img", { src: url, alt: a.content_type, loading: "lazy" });
+        var link = el("a", { href: url, target: "_blank", rel: "noopener" });
+        link.appendChild(img);
+        node.appendChild(link);
+      } else {
+        node.appendChild(el("a", { href: url + "?download=1", class: "file" }, T.download + " (" + (a.content_type || "file") + ")"));
+      }
+    });
+    var meta = el("div", { class: "meta" });
+    meta.appendChild(el("span", null, (m.direction === "out" && m.sender_name ? m.sender_name + " · " : "") + timeOf(m.created_at)));
+    if (m.direction === "out") {
+      var label = T.status[m.status] || m.status;
+      if (m.status === "pending" && m.error_code && m.error_code !== "timeout") label = T.retrying;
+      meta.appendChild(el("span", { class: "status status-" + m.status }, label));
+    }
+    node.appendChild(meta);
+    if (m.direction === "out" && (m.error_description || m.status === "failed" || m.status === "undelivered")) {
+      var err = el("div", { class: "error" });
+      err.appendChild(el("div", null, m.error_description || m.error_message || ""));
+      if (m.error_action) err.appendChild(el("div", null, T.what_to_do + " " + m.error_action));
+      node.appendChild(err);
+    }
+    return node;
+  }
+
+  // --- composer --------------------------------------------------------------------
+  function renderComposer() {
+    var conv = state.conversation;
+    if (!conv) return;
+    var item = state.interactions.get(conv.interaction.id) || conv.interaction;
+    var closes = item.window_closes_at || windowFrom(item.last_inbound_at);
+    var left = closes ? new Date(closes).getTime() - Date.now() : -1;
+    var info = $("window-info");
+    var open = left > 0;
+    if (open) {
+      var hours = Math.floor(left / 3600000);
+      var minutes = Math.floor((left % 3600000) / 60000);
+      info.textContent = fmt(T.left, { time: hours + " h " + minutes + " min" });
+      info.className = "window" + (left < 3600000 ? " soon" : "");
+    } else {
+      info.textContent = closes ? T.closed : T.no_window;
+      info.className = "window expired";
+    }
+    $("free-text").hidden = !open;
+    $("template-box").hidden = open;
+    $("composer").dataset.window = open ? "open" : "closed";
+    var select = $("template-select");
+    if (select.options.length <= 1) {
+      templates.forEach(function (t) { select.appendChild(el("option", { value: t.sid }, t.name)); });
+    }
+    if (!open && !templates.length) info.textContent += " " + T.no_templates;
+  }
+
+  function chosenTemplate() {
+    var sid = $("template-select").value;
+    return templates.filter(function (t) { return t.sid === sid; })[0] || null;
+  }
+  function renderTemplateVars() {
+    var box = $("template-vars");
+    box.textContent = "";
+    var t = chosenTemplate();
+    if (!t) { $("template-preview").textContent = ""; return; }
+    t.variables.forEach(function (name) {
+      var input = el("input", { type: "text", "data-var": name, placeholder: "{{" + name + "}}", "aria-label": "{{" + name + "}}" });
+      input.addEventListener("input", previewTemplate);
+      box.appendChild(input);
+    });
+    previewTemplate();
+  }
+  function templateValues() {
+    var values = {};
+    document.querySelectorAll("#template-vars input").forEach(function (i) { values[i.dataset.var] = i.value; });
+    return values;
+  }
+  function previewTemplate() {
+    var t = chosenTemplate();
+    if (!t) return;
+    var values = templateValues();
+    $("template-preview").textContent = t.body.replace(/\{\{\s*(\w+)\s*\}\}/g, function (m, k) { return values[k] || m; });
+  }
+
+  function submitReply(e) {
+    e.preventDefault();
+    var conv = state.conversation;
+    if (!conv) return;
+    $("composer-error").textContent = "";
+    var command = { type: "reply", interaction_id: conv.interaction.id, client_id: "c" + Date.now() };
+    if ($("composer").dataset.window === "open") {
+      command.body = $("reply-body").value;
+      if (state.pendingUpload) command.attachments = [state.pendingUpload];
+      if (!command.body.trim() && !command.attachments) return;
+    } else {
+      var t = chosenTemplate();
+      if (!t) return;
+      command.template_id = t.sid;
+      command.template_variables = templateValues();
+    }
+    if (send(command)) $("send-button").disabled = true;
+  }
+
+  function replyStored(event) {
+    $("send-button").disabled = false;
+    $("reply-body").value = "";
+    $("reply-file").value = "";
+    $("attachment-name").textContent = "";
+    state.pendingUpload = null;
+    if (state.conversation && event.message.interaction_id === state.conversation.interaction.id) addMessage(event.message);
+  }
+
+  function uploadFile() {
+    var file = $("reply-file").files[0];
+    state.pendingUpload = null;
+    $("attachment-name").textContent = "";
+    if (!file) return;
+    var form = new FormData();
+    form.append("file", file);
+    fetch(config.upload, { method: "POST", body: form, headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin" })
+      .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
+      .then(function (result) {
+        if (!result.ok) { showError(result.data.error); $("reply-file").value = ""; return; }
+        state.pendingUpload = { token: result.data.token, name: result.data.name };
+        $("attachment-name").textContent = result.data.name;
+      });
+  }
+
+  // --- transfer and close ------------------------------------------------------------
+  function fillTargets(event) {
+    var select = $("transfer-target");
+    select.textContent = "";
+    select.appendChild(el("option", { value: "" }, "—"));
+    select.appendChild(el("option", { value: "queue" }, T.queue));
+    event.agents.forEach(function (a) {
+      var option = el("option", { value: a.id }, a.name + " (" + a.open_interactions + "/" + a.max_interactions + ")" + (a.available ? "" : " — " + T.unavailable));
+      if (!a.available) option.disabled = true;
+      select.appendChild(option);
+    });
+  }
+
+  function showError(text) {
+    $("send-button").disabled = false;
+    $("composer-error").textContent = text || "";
+    if (text) flash(text);
+  }
+  function flash(text) {
+    var notice = $("notice");
+    notice.textContent = text;
+    notice.hidden = false;
+    clearTimeout(flash.timer);
+    flash.timer = setTimeout(function () { notice.hidden = true; }, 6000);
+  }
+
+  // --- telling the agent ---------------------------------------------------------------
+  var audio = null;
+  function alertAgent() {
+    if (!$("sound-toggle").checked) return;
+    try {
+      // A short beep made on the spot: no sound file to download.
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var osc = audio.createOscillator();
+      var gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.25);
+      osc.connect(gain).connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + 0.25);
+    } catch (err) { /* no audio available */ }
+  }
+
+  // --- wiring ------------------------------------------------------------------------
+  document.querySelectorAll("#presence button").forEach(function (b) {
+    b.addEventListener("click", function () { send({ type: "presence", presence: b.dataset.presence }); });
+  });
+  $("composer").addEventListener("submit", submitReply);
+  $("reply-body").addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) submitReply(e);
+  });
+  $("reply-file").addEventListener("change", uploadFile);
+  $("template-select").addEventListener("change", renderTemplateVars);
+  $("close-button").addEventListener("click", function () {
+    if (state.conversation && window.confirm(T.confirm_close)) send({ type: "close", interaction_id: state.conversation.interaction.id });
+  });
+  $("transfer-button").addEventListener("click", function () {
+    var target = $("transfer-target").value;
+    if (state.conversation && target) send({ type: "transfer", interaction_id: state.conversation.interaction.id, to_agent_id: target });
+  });
+  var sound = $("sound-toggle");
+  sound.checked = localStorage.getItem("occ.sound") === "1";
+  sound.addEventListener("change", function () { localStorage.setItem("occ.sound", sound.checked ? "1" : "0"); });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && state.selected) { state.unread.delete(state.selected); renderList(); }
+  });
+  setInterval(renderComposer, 30000);
+  connect();
+})();

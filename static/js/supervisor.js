@@ -1,0 +1,161 @@
+/* The supervisor view: queues, agents and open interactions, live; the last 24 hours as SVG charts.
+ *
+ * Every push to the supervisors' group is a hint that something changed:
+ * the view then asks for a fresh snapshot (at most a few times a second),
+ * so what it shows is always the database's state.
+ */
+(function () {
+  "use strict";
+
+  var T = JSON.parse(document.getElementById("sup-i18n").textContent);
+  var ws = null;
+  var retryDelay = 1000;
+  var refreshTimer = null;
+  var data = null;
+  var seq = 0;
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+  function svg(tag, attrs, text) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function duration(seconds) {
+    seconds = Math.max(0, Math.round(seconds || 0));
+    if (seconds < 60) return seconds + " s";
+    if (seconds < 3600) return Math.floor(seconds / 60) + " min " + (seconds % 60) + " s";
+    return Math.floor(seconds / 3600) + " h " + Math.floor((seconds % 3600) / 60) + " min";
+  }
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    ws = new WebSocket(scheme + location.host + "/ws/desk/");
+    ws.onopen = function () { retryDelay = 1000; setConn("connected"); request(); };
+    ws.onmessage = function (e) { handle(JSON.parse(e.data)); };
+    ws.onclose = function () {
+      setConn("reconnecting");
+      setTimeout(connect, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 10000);
+    };
+  }
+  function setConn(name) { $("conn").dataset.state = name; $("conn").textContent = T[name] || name; }
+  function send(command) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    command.request_id = ++seq;
+    ws.send(JSON.stringify(command));
+  }
+  function request() { send({ type: "supervisor" }); }
+  function soon() {
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(function () { refreshTimer = null; request(); }, 300);
+  }
+
+  function handle(event) {
+    if (event.type === "supervisor") { data = event; render(); return; }
+    if (event.type === "error") { notice(event.message); return; }
+    if (event.type === "transfer.ok") { soon(); return; }
+    if (/^(interaction|message|agent)\./.test(event.type)) soon();
+  }
+  function notice(text) {
+    var n = $("notice");
+    n.textContent = text;
+    n.hidden = false;
+    setTimeout(function () { n.hidden = true; }, 6000);
+  }
+
+  function render() {
+    var tbody = document.querySelector("#queues tbody");
+    tbody.textContent = "";
+    data.services.forEach(function (s) {
+      var tr = el("tr", { "data-service": s.id });
+      tr.appendChild(el("td", null, s.name));
+      tr.appendChild(el("td", { class: "queue-length" }, String(s.queue_length)));
+      tr.appendChild(el("td", null, s.queue_length ? duration(s.longest_wait_seconds) : "—"));
+      tbody.appendChild(tr);
+    });
+    tbody = document.querySelector("#agents tbody");
+    tbody.textContent = "";
+    data.agents.forEach(function (a) {
+      var tr = el("tr", { "data-agent": a.id });
+      tr.appendChild(el("td", null, a.name));
+      var p = el("td");
+      p.appendChild(el("span", { class: "presence-dot " + a.presence }));
+      p.appendChild(document.createTextNode(T.presence[a.presence] || a.presence));
+      tr.appendChild(p);
+      var load = el("td");
+      var bar = el("span", { class: "loadbar" + (a.open_interactions >= a.max_interactions ? " full" : "") });
+      var fill = el("span");
+      fill.style.width = Math.min(100, (100 * a.open_interactions) / a.max_interactions) + "%";
+      bar.appendChild(fill);
+      load.appendChild(bar);
+      load.appendChild(document.createTextNode(" " + a.open_interactions + " / " + a.max_interactions));
+      tr.appendChild(load);
+      tbody.appendChild(tr);
+    });
+    tbody = document.querySelector("#open tbody");
+    tbody.textContent = "";
+    data.interactions.forEach(function (i) {
+      var tr = el("tr", { "data-interaction": i.id });
+      tr.appendChild(el("td", null, String(i.id)));
+      tr.appendChild(el("td", null, (i.contact.name ? i.contact.name + " " : "") + i.contact.address));
+      tr.appendChild(el("td", null, i.service.name));
+      tr.appendChild(el("td", null, i.state + (i.state === "queued" ? " · " + duration(i.waiting_seconds) : "")));
+      tr.appendChild(el("td", null, i.agent_name || T.nobody));
+      tr.appendChild(el("td", { class: "reason" }, i.assignment_reason || ""));
+      var cell = el("td");
+      var select = el("select", { "aria-label": T.reassign });
+      if (i.state === "assigned") select.appendChild(el("option", { value: "queue" }, T.queue));
+      data.agents.forEach(function (a) {
+        if (a.id === i.agent_id || a.service_ids.indexOf(i.service.id) < 0) return;
+        var option = el("option", { value: a.id }, a.name + " (" + a.open_interactions + "/" + a.max_interactions + ", " + (T.presence[a.presence] || a.presence) + ")");
+        if (a.presence !== "online" || a.open_interactions >= a.max_interactions) option.disabled = true;
+        select.appendChild(option);
+      });
+      var button = el("button", { type: "button" }, T.reassign);
+      button.addEventListener("click", function () {
+        if (select.value) send({ type: "transfer", interaction_id: i.id, to_agent_id: select.value });
+      });
+      cell.appendChild(select);
+      cell.appendChild(button);
+      tr.appendChild(cell);
+      tbody.appendChild(tr);
+    });
+    var c = data.charts;
+    barChart($("chart-interactions"), T.per_hour, c.hours, c.interactions, "bar", String);
+    barChart($("chart-reply"), T.median_reply, c.hours, c.median_first_reply_seconds, "bar alt", duration);
+    barChart($("chart-wait"), T.longest_wait, c.hours, c.longest_wait_seconds, "bar warn", duration);
+  }
+
+  // One bar per hour, drawn as inline SVG; the hover title gives the exact value.
+  function barChart(figure, title, hours, values, cls, label) {
+    figure.textContent = "";
+    figure.appendChild(el("figcaption", null, title));
+    var width = 480, height = 160, left = 36, bottom = 18, top = 8;
+    var max = Math.max.apply(null, values.map(function (v) { return v || 0; }).concat([1]));
+    var root = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-label": title });
+    var slot = (width - left) / values.length;
+    root.appendChild(svg("line", { x1: left, y1: height - bottom, x2: width, y2: height - bottom, stroke: "#c4cad4" }));
+    root.appendChild(svg("text", { x: 2, y: top + 8 }, label(max)));
+    root.appendChild(svg("text", { x: 2, y: height - bottom }, "0"));
+    values.forEach(function (v, index) {
+      var h = v ? ((height - bottom - top) * v) / max : 0;
+      var rect = svg("rect", { class: cls, x: left + index * slot + 1, y: height - bottom - h, width: Math.max(1, slot - 2), height: h, "data-value": v === null ? "" : v });
+      var hour = new Date(hours[index]);
+      rect.appendChild(svg("title", {}, hour.getHours() + ":00 — " + (v === null ? "—" : label(v))));
+      root.appendChild(rect);
+      if (index % 3 === 0) root.appendChild(svg("text", { x: left + index * slot, y: height - 4 }, hour.getHours() + "h"));
+    });
+    figure.appendChild(root);
+  }
+
+  setInterval(request, 30000);
+  connect();
+})();

@@ -1,0 +1,136 @@
+"""The phone simulator's side of WhatsApp: customers' messages become signed Twilio webhooks.
+
+Everything here does what Twilio would: build the webhook's form fields,
+sign them with the account's Auth Token against the public URL, POST them
+over HTTP, and read back what the application answered.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from django.conf import settings
+from django.utils import timezone
+from twilio.request_validator import RequestValidator
+
+from occ.phone import wa_digits
+from whatsapp.content_templates import render_preview
+from whatsapp.fake_twilio import API_VERSION
+from whatsapp.sandbox import state
+from whatsapp.urls_public import inbound_webhook_url
+
+
+def inbound_params(*, account_sid: str, service_number: str, customer_number: str, name: str, body: str, media: list[tuple[str, str]] = ()) -> dict:
+    """The form fields Twilio posts for a WhatsApp message (see twilio/FACTS.md)."""
+    sid = ("MM" if media else "SM") + secrets.token_hex(16)
+    params = {
+        "MessageSid": sid,
+        "SmsSid": sid,
+        "SmsMessageSid": sid,
+        "AccountSid": account_sid,
+        "From": f"whatsapp:{customer_number}",
+        "To": f"whatsapp:{service_number}",
+        "Body": body,
+        "NumMedia": str(len(media)),
+        "NumSegments": "1",
+        "SmsStatus": "received",
+        "ApiVersion": API_VERSION,
+        "MessageType": "image" if media else "text",
+        "ProfileName": name,
+        "WaId": wa_digits(customer_number),
+        "ReferralNumMedia": "0",
+    }
+    for index, (url, content_type) in enumerate(media):
+        params[f"MediaUrl{index}"] = url
+        params[f"MediaContentType{index}"] = content_type
+    return params
+
+
+def post_signed(url: str, params: dict, auth_token: str) -> int:
+    """POST as Twilio does; the HTTP status the application answered."""
+    signature = RequestValidator(auth_token).compute_signature(url, params)
+    request = urllib.request.Request(
+        url,
+        data=urllib.parse.urlencode(params).encode(),
+        headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return 0
+
+
+def account() -> tuple[str, str]:
+    """The configured account (SID, token), which the sandbox Twilio also knows."""
+    twilio = state.sync_with_configuration()
+    from settings.models import ChatChannelSettings
+
+    config = ChatChannelSettings.load()
+    sid = config.account_sid
+    if not sid or sid not in twilio.accounts:
+        raise ValueError("Configure the Twilio Account SID and Auth Token first (seed_demo does it).")
+    return sid, twilio.accounts[sid].auth_token
+
+
+def send_from_phone(*, service_number: str, customer_number: str, name: str, body: str, image: tuple[str, bytes] | None = None) -> dict:
+    """A customer writes: a signed inbound webhook to the application. Blocking (HTTP)."""
+    sid, token = account()
+    media = []
+    if image is not None:
+        content_type, data = image
+        path = f"/{API_VERSION}/Accounts/{sid}/Messages/MM{secrets.token_hex(16)}/Media/ME{secrets.token_hex(16)}"
+        state.fake().add_media(path, content_type, data)
+        media.append((settings.TWILIO_API_BASE_URL.rstrip("/") + path, content_type))
+    params = inbound_params(
+        account_sid=sid, service_number=service_number, customer_number=customer_number, name=name, body=body, media=media
+    )
+    answered = post_signed(inbound_webhook_url(), params, token)
+    entry = {
+        "sid": params["MessageSid"],
+        "direction": "from_customer",
+        "service": service_number,
+        "customer": customer_number,
+        "body": body,
+        "media": [{"url": "", "content_type": ct} for _url, ct in media],
+        "at": timezone.now().isoformat(),
+        "status": "delivered" if answered == 200 else f"refused (HTTP {answered})",
+    }
+    state.phone_log.append(entry)
+    return entry
+
+
+def conversation(service_number: str, customer_number: str) -> list[dict]:
+    """Both sides of one phone's chat with one service, oldest first."""
+    items = [e for e in state.phone_log if e["service"] == service_number and e["customer"] == customer_number]
+    for message in state.fake().sent_messages():
+        if message["from"] != f"whatsapp:{service_number}" or message["to"] != f"whatsapp:{customer_number}":
+            continue
+        body = message["body"]
+        if not body and message.get("_content_sid"):
+            try:
+                variables = json.loads(message.get("_content_variables") or "{}")
+            except ValueError:
+                variables = {}
+            body = render_preview(message["_content_sid"], variables) or f"[template {message['_content_sid']}]"
+        items.append(
+            {
+                "sid": message["sid"],
+                "direction": "to_customer",
+                "service": service_number,
+                "customer": customer_number,
+                "body": body,
+                "media": [{"url": url, "content_type": ""} for url in message.get("_media_urls", [])],
+                "at": message["_created_at"],
+                "status": message["status"],
+            }
+        )
+    items.sort(key=lambda e: e["at"])
+    return items

@@ -1,0 +1,125 @@
+"""The sandbox's HTTP face: Twilio's API under /sandbox/twilio/, and the phone simulator.
+
+All 404 unless settings.OCC_SANDBOX. The views are async and do their
+blocking work (database, HTTP) in threads: the application calls its own
+fake Twilio, and the simulator posts webhooks to the application itself,
+so a view holding the server's shared sync thread while waiting for
+another request would deadlock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connections
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+
+from whatsapp.sandbox import phone, state
+
+MAX_IMAGE = 5 * 2**20
+
+
+def _require_sandbox() -> None:
+    if not settings.OCC_SANDBOX:
+        raise Http404("The sandbox is not enabled.")
+
+
+def _in_thread(function, *args, **kwargs):
+    """Run blocking work in a fresh worker thread, closing its database connection afterwards."""
+
+    def run():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            # Worker threads are not request threads: nothing else would close their connection.
+            connections.close_all()
+
+    return sync_to_async(run, thread_sensitive=False)()
+
+
+@csrf_exempt
+async def twilio_api(request, path: str):
+    """Twilio's REST API, answered by the in-process FakeTwilio (basic auth like Twilio)."""
+    _require_sandbox()
+    twilio = await _in_thread(state.sync_with_configuration)
+    headers = {"Authorization": request.headers.get("Authorization", "")}
+    query = {key: request.GET.get(key) for key in request.GET}
+    status, payload, content_type = await asyncio.to_thread(
+        twilio.handle, request.method, "/" + path, query, headers, request.body
+    )
+    if isinstance(payload, bytes):
+        return HttpResponse(payload, status=status, content_type=content_type)
+    return JsonResponse(payload, status=status)
+
+
+def _services() -> list[dict]:
+    from services.models import Service
+
+    return [
+        {"name": s.name, "number": s.twilio_number}
+        for s in Service.objects.whatsapp_ready().order_by("name")
+    ]
+
+
+@login_required
+def phone_page(request):
+    _require_sandbox()
+    return render(request, "whatsapp/sandbox_phone.html", {"services": _services()})
+
+
+@login_required
+async def phone_send(request):
+    """The simulated customer writes: a signed webhook to the inbound endpoint."""
+    _require_sandbox()
+    if request.method != "POST":
+        return JsonResponse({"error": "POST only"}, status=405)
+    from django.core.exceptions import ValidationError
+
+    from occ.phone import normalize_e164
+
+    try:
+        service_number = normalize_e164(request.POST.get("service", ""))
+        customer_number = normalize_e164(request.POST.get("customer", ""))
+    except ValidationError:
+        return JsonResponse({"error": "Give both numbers in international format, e.g. +39 333 1234567."}, status=400)
+    body = request.POST.get("body", "")[:1600]
+    image = None
+    upload = request.FILES.get("image")
+    if upload is not None:
+        if not (upload.content_type or "").startswith("image/") or upload.size > MAX_IMAGE:
+            return JsonResponse({"error": "Attach an image of at most 5 MB."}, status=400)
+        image = (upload.content_type, upload.read())
+    if not body.strip() and image is None:
+        return JsonResponse({"error": "Write a message."}, status=400)
+    try:
+        entry = await _in_thread(
+            phone.send_from_phone,
+            service_number=service_number,
+            customer_number=customer_number,
+            name=request.POST.get("name", "")[:100],
+            body=body,
+            image=image,
+        )
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse(entry, status=201)
+
+
+@login_required
+async def phone_messages(request):
+    _require_sandbox()
+    from django.core.exceptions import ValidationError
+
+    from occ.phone import normalize_e164
+
+    try:
+        service_number = normalize_e164(request.GET.get("service", ""))
+        customer_number = normalize_e164(request.GET.get("customer", ""))
+    except ValidationError:
+        return JsonResponse({"messages": []})
+    return JsonResponse({"messages": phone.conversation(service_number, customer_number)})
