@@ -51,6 +51,8 @@ def desk_strings() -> dict:
         "retrying": _("retrying"),
         "what_to_do": _("What to do:"),
         "new_message": _("New message"),
+        "from_ad": _("From the ad"),
+        "reply_to": _("In reply to an earlier message"),
         "status": {
             "pending": _("sending"),
             "queued": _("queued"),

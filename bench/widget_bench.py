@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
 import socket
@@ -38,6 +39,13 @@ from occ.settings import *  # noqa: F401,F403
 ROOT_URLCONF = "widget_bench_urls"
 DEBUG = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+import os as _os
+
+if _os.environ.get("WIDGET_BENCH_POOL") == "1" and DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    # psycopg's connection pool, one per worker process (needs psycopg_pool).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 2, "max_size": 8}  # noqa: F405
 """
 
 BENCH_URLS = """
@@ -49,7 +57,32 @@ def bare(request):
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-urlpatterns = [path("_bench/bare", bare), path("", include("occ.urls"))]
+def bare_query(request):
+    # The same, plus the one indexed query each widget endpoint makes.
+    from widgets.models import Widget
+
+    Widget.objects.filter(public_key=request.GET.get("k", "")).exists()
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+def qr_cache(request):
+    # Per worker process: how many QR images were rendered (misses) and reused (hits).
+    import os
+
+    from django.http import JsonResponse
+
+    from widgets import qr
+
+    info = qr.cache_info()
+    return JsonResponse({"pid": os.getpid(), "hits": info.hits, "misses": info.misses})
+
+
+urlpatterns = [
+    path("_bench/bare", bare),
+    path("_bench/qr-cache", qr_cache),
+    path("_bench/bare-query", bare_query),
+    path("", include("occ.urls")),
+]
 """
 
 
@@ -68,6 +101,11 @@ def prepare(tmp: Path) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join([str(tmp), str(ROOT), env.get("PYTHONPATH", "")])
     env["LOG_LEVEL"] = "WARNING"
     env.setdefault("SECRET_KEY", secrets.token_hex(32))
+    # Under ASGI every request runs its sync code in a fresh thread, and a
+    # persistent connection belongs to its thread: with DB_CONN_MAX_AGE > 0
+    # each request leaves a PostgreSQL connection open until max_connections
+    # runs out ("too many clients"). Close them at the end of each request.
+    env.setdefault("DB_CONN_MAX_AGE", "0")
     if not env.get("DATABASE_URL"):
         env["SQLITE_PATH"] = str(tmp / "bench.sqlite3")
     os.environ.update(env)
@@ -211,7 +249,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1500, help="at most this many requests per endpoint and round")
     parser.add_argument("--seconds", type=float, default=4.0, help="at most this long per endpoint and round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all endpoints, interleaved (default 3)")
+    parser.add_argument("--pool", action="store_true", help="PostgreSQL through psycopg's connection pool")
     args = parser.parse_args()
+    if args.pool:
+        os.environ["WIDGET_BENCH_POOL"] = "1"
 
     with tempfile.TemporaryDirectory(prefix="occ-widget-bench-") as tmp:
         env = prepare(Path(tmp))
@@ -225,6 +266,7 @@ def main() -> None:
         origin = {"Origin": "https://www.example.com"}
         endpoints = [
             ("bare Django view", "/_bench/bare", {}),
+            ("bare view + 1 query", f"/_bench/bare-query?k={key}", {}),
             ("config.json", f"/widget/{key}/config.json", origin),
             ("qr.svg", f"/widget/{key}/qr.svg", {}),
             ("qr.png", f"/widget/{key}/qr.png", {}),
@@ -245,12 +287,23 @@ def main() -> None:
                         load(port, path, headers, requests=args.requests, seconds=args.seconds, concurrency=args.concurrency)
                     ))
             results = [(name, summary(rounds[name])) for name, _path, _headers in endpoints]
+            # Ask each worker how often it rendered a QR code (connections
+            # are spread over the workers, so a few tries reach them all).
+            renders: dict[int, dict] = {}
+            for _ in range(40):
+                with urllib.request.urlopen(f"http://{HOST}:{port}/_bench/qr-cache", timeout=5) as answer:
+                    data = json.loads(answer.read())
+                renders[data["pid"]] = data
+                if len(renders) >= args.workers:
+                    break
         finally:
             server.terminate()
             server.wait(timeout=15)
             cleanup()
 
     database = "PostgreSQL (DATABASE_URL)" if os.environ.get("DATABASE_URL") else "SQLite (temporary)"
+    if args.pool and os.environ.get("DATABASE_URL"):
+        database += " with a connection pool"
     print(f"\nOCC widget benchmark: uvicorn, {args.workers} workers, {database}, "
           f"{args.concurrency} keep-alive connections, {args.rounds} rounds of <= {args.requests} requests / "
           f"{args.seconds:g} s per endpoint, "
@@ -265,6 +318,8 @@ def main() -> None:
     print(f"\nRendering one QR code without the cache costs {costs['svg']:.1f} ms (SVG) and "
           f"{costs['png']:.1f} ms (PNG) in this process: rendered per request, one worker could "
           f"serve at most ~{1000 / costs['svg']:.0f} SVG or ~{1000 / costs['png']:.0f} PNG responses per second.")
+    for pid, data in sorted(renders.items()):
+        print(f"Worker {pid}: {data['misses']} QR renderings, {data['hits']} responses served from the rendered-bytes cache.")
     bad = [name for name, r in results if set(r["statuses"]) - {200, 304}]
     if bad:
         raise SystemExit(f"unexpected statuses for: {', '.join(bad)}")

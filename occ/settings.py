@@ -134,8 +134,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # A live push to desks waits at most this long; after a failure pushes pause
 # for OCC_PUSH_PAUSE_SECONDS (desks resynchronise), so webhooks stay fast.
-OCC_PUSH_TIMEOUT_SECONDS = env_float("OCC_PUSH_TIMEOUT_SECONDS", 1.0)
-OCC_PUSH_PAUSE_SECONDS = env_float("OCC_PUSH_PAUSE_SECONDS", 5.0)
+OCC_PUSH_TIMEOUT_SECONDS = env_float("OCC_PUSH_TIMEOUT_SECONDS", 3.0)
+OCC_PUSH_PAUSE_SECONDS = env_float("OCC_PUSH_PAUSE_SECONDS", 2.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

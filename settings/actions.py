@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from settings.models import ChatChannelSettings
 from whatsapp import gateway
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,11 @@ def describe(check: gateway.AccountCheck) -> str:
 
 def verify_credentials(account_sid: str, auth_token: str) -> Verification:
     """Ask Twilio whether these credentials open an active account. Never raises for Twilio's answers."""
-    check = gateway.verify_account(account_sid, auth_token)
+    try:
+        check = gateway.verify_account(account_sid, auth_token)
+    except Exception as exc:  # an answer the client cannot read must not become a page error
+        logger.warning("Twilio account check failed unexpectedly: %s", type(exc).__name__)
+        check = gateway.AccountCheck(False, "error", type(exc).__name__)
     return Verification(check.ok, check.kind, describe(check), check.friendly_name, check.status)
 
 

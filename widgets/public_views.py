@@ -4,7 +4,9 @@ No login, no cookies, callable from any website's pages (CORS). Nothing here
 touches the session, so the session middleware sets no cookie; POSTs are
 CSRF-exempt because they carry no credentials and change nothing a visitor
 could abuse beyond counting a visit. A host page outside a widget's allowed
-origins gets no configuration (see widgets.origins: a courtesy, not a secret).
+origins gets no configuration and records no visit (see widgets.origins: a
+courtesy, not a secret). The QR images are not origin-checked: they carry
+only the public number and are meant for print too.
 """
 
 from __future__ import annotations
@@ -198,10 +200,14 @@ def _qr(request, key: str, fmt: str):
         if visit is None:
             return _error(request, 404, _("Unknown visit."))
     channel = selectors.whatsapp_channel(widget, visit)
-    body, digest = qr.render(channel.app_link, fmt)
+    digest = channel.qr_hash(fmt)
     # A URL naming this very content may be cached for good; the plain URL
     # is revalidated, so a changed number or text shows at once.
     cache_control = IMMUTABLE if request.GET.get("h") == digest else REVALIDATE
+    if _not_modified(request, quote_etag(digest)):
+        body = b""  # the browser has it: no rendering, no cache lookup
+    else:
+        body, digest = qr.render(channel.app_link, fmt)
     response = _conditional(request, body, qr.CONTENT_TYPES[fmt], quote_etag(digest), cache_control)
     if fmt == "svg":
         # An SVG opened on its own is a document of our origin: let it run nothing.

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-from functools import lru_cache
+import threading
+from dataclasses import dataclass
 
 import qrcode
 import qrcode.image.svg
@@ -54,16 +55,54 @@ def render_uncached(payload: str, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-@lru_cache(maxsize=1024)
-def _render_cached(digest: str, payload: str, fmt: str) -> bytes:
-    return render_uncached(payload, fmt)
+@dataclass
+class CacheInfo:
+    hits: int = 0
+    misses: int = 0
+
+
+# digest -> rendered bytes, oldest first; a few KB each.
+_MAX_ENTRIES = 1024
+_rendered: dict[str, bytes] = {}
+_locks: dict[str, threading.Lock] = {}
+_guard = threading.Lock()
+_info = CacheInfo()
 
 
 def render(payload: str, fmt: str) -> tuple[bytes, str]:
-    """The image bytes and their content hash; rendered at most once per process and content."""
+    """The image bytes and their content hash; rendered at most once per process and content.
+
+    Requests arrive on many threads at once (a popular page, a cold worker):
+    a lock per content makes the first one render while the others wait for
+    its bytes, instead of all rendering the same image.
+    """
     digest = content_hash(payload, fmt)
-    return _render_cached(digest, payload, fmt), digest
+    body = _rendered.get(digest)
+    if body is not None:
+        _info.hits += 1
+        return body, digest
+    with _guard:
+        lock = _locks.setdefault(digest, threading.Lock())
+    with lock:
+        body = _rendered.get(digest)
+        if body is None:
+            body = render_uncached(payload, fmt)
+            with _guard:
+                _info.misses += 1
+                _rendered[digest] = body
+                while len(_rendered) > _MAX_ENTRIES:
+                    _rendered.pop(next(iter(_rendered)))
+                _locks.pop(digest, None)
+        else:
+            _info.hits += 1
+    return body, digest
 
 
-def cache_info():
-    return _render_cached.cache_info()
+def cache_info() -> CacheInfo:
+    return CacheInfo(_info.hits, _info.misses)
+
+
+def clear_cache() -> None:
+    with _guard:
+        _rendered.clear()
+        _info.hits = _info.misses = 0

@@ -9,6 +9,7 @@ urlpatterns = [
     path("settings/widgets/", views.widget_list, name="list"),
     path("settings/widgets/new/", views.widget_create, name="create"),
     path("settings/widgets/<int:pk>/", views.widget_edit, name="edit"),
+    path("settings/widgets/<int:pk>/preview/", views.widget_preview, name="preview"),
     path("settings/widgets/<int:pk>/delete/", views.widget_delete, name="delete"),
     # Public: called from the websites the widget is embedded in.
     path("widget/embed.js", public_views.embed_script, name="embed"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -46,6 +47,13 @@ def widget_edit(request, pk: int):
 
 
 @administrator_required
+def widget_preview(request, pk: int):
+    """A plain page with nothing but the snippet: the widget exactly as a website shows it."""
+    widget = get_object_or_404(Widget, pk=pk)
+    return render(request, "widgets/preview.html", {"widget": widget, **_preview(request, widget)})
+
+
+@administrator_required
 @require_POST
 def widget_delete(request, pk: int):
     widget = get_object_or_404(Widget, pk=pk)
@@ -57,9 +65,9 @@ def widget_delete(request, pk: int):
 def _preview(request, widget: Widget) -> dict:
     """The snippet, the QR code visitors see, and the widget's figures."""
     base = public_base_url(request)
-    snippet = (
-        f'<script src="{base}{reverse("widgets:embed")}" data-occ-widget="{widget.public_key}" async></script>'
-    )
+    script_url = base + reverse("widgets:embed")
+    snippet = f'<script src="{script_url}" data-occ-widget="{widget.public_key}" async></script>'
+    snippet_html = format_html('<script src="{}" data-occ-widget="{}" async></script>', script_url, widget.public_key)
     service = widget.whatsapp_service
     channel = selectors.whatsapp_channel(widget)
     qr_svg = None
@@ -69,7 +77,8 @@ def _preview(request, widget: Widget) -> dict:
         qr_svg = mark_safe(svg.decode().split("?>", 1)[-1])
     figures = selectors.with_figures(Widget.objects.filter(pk=widget.pk)).get()
     return {
-        "snippet": snippet,
+        "snippet": snippet,  # shown as text (escaped)
+        "snippet_html": snippet_html,  # embedded (the sample page)
         "channel": channel,
         "qr_svg": qr_svg,
         "served": selectors.served_widget(widget.public_key) is not None,

@@ -297,6 +297,7 @@
     var node = el("div", { class: "msg " + (m.direction === "in" ? "in" : "out"), "data-id": m.id, "data-status": m.status });
     if (m.body) node.appendChild(el("div", { class: "body" }, m.body));
     if (m.template_id && !m.body) node.appendChild(el("div", { class: "body muted" }, "[" + m.template_id + "]"));
+    renderExtras(node, m.extras || {});
     (m.attachments || []).forEach(function (a) {
       var url = config.media + m.id + "/" + a.index + "/";
       if ((a.content_type || "").indexOf("image/") === 0) {
@@ -323,6 +324,22 @@
       node.appendChild(err);
     }
     return node;
+  }
+
+  // What a WhatsApp message carries beyond text (see the message object in docs/websocket-protocol.md).
+  function renderExtras(node, extras) {
+    if (extras.location) {
+      var loc = extras.location;
+      var where = [loc.label, loc.address].filter(Boolean).join(" — ") || (loc.latitude + ", " + loc.longitude);
+      // A plain text position: no map tiles are loaded from the internet.
+      node.appendChild(el("div", { class: "extra location" }, "📍 " + where + " (" + loc.latitude + ", " + loc.longitude + ")"));
+    }
+    if (extras.button) node.appendChild(el("div", { class: "extra button" }, "▶ " + (extras.button.text || extras.button.payload || "")));
+    if (extras.referral) {
+      var ref = extras.referral;
+      node.appendChild(el("div", { class: "extra referral" }, T.from_ad + ": " + (ref.headline || ref.body || ref.source_url || ref.source_id || "")));
+    }
+    if (extras.reply_to) node.appendChild(el("div", { class: "extra reply-to" }, T.reply_to));
   }
 
   // --- composer --------------------------------------------------------------------

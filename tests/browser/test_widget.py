@@ -71,9 +71,15 @@ def snippet(live_server, key: str) -> str:
 
 
 def watch_errors(page) -> list[str]:
+    """Uncaught exceptions and console errors (a browser's own favicon request aside)."""
     errors: list[str] = []
+
+    def on_console(msg):
+        if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
+            errors.append(f"console: {msg.text} ({msg.location.get('url')})")
+
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+    page.on("console", on_console)
     return errors
 
 
@@ -242,3 +248,17 @@ def test_nothing_is_drawn_and_nothing_thrown(page, live_server, widget_on, case)
         assert page_errors == []
         # Only the browser's own note of the refused request; the script adds nothing.
         assert len(console) == 1 and f"status of {status}" in console[0], console
+
+
+def test_administrator_tries_the_widget_on_the_sample_page(page, live_server, widget_on, admin_user):
+    widget = widget_on()
+    errors = watch_errors(page)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "ada")
+    page.fill("#id_password", "admin-pass-123")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/settings/**")
+    page.goto(f"{live_server.url}/settings/widgets/{widget.pk}/preview/")
+    page.locator("occ-widget .launcher").click()
+    assert page.locator("occ-widget a.channel").get_attribute("href") == "https://web.whatsapp.com/send?phone=390212345678"
+    assert errors == []

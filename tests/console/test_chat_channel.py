@@ -190,3 +190,29 @@ class TestPageContent:
         settings.OCC_PUBLIC_BASE_URL = "https://occ.example.com"
         html = admin_client.get(URL).content.decode()
         assert "https://occ.example.com/whatsapp/twilio/inbound" in html
+
+
+class TestUnreadableAnswer:
+    def test_an_answer_that_is_not_twilio_json_is_a_plain_message(self, admin_client, chat_settings, settings):
+        class Garbage(BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = b"<html>captive portal</html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Garbage)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            settings.TWILIO_API_BASE_URL = f"http://127.0.0.1:{server.server_address[1]}"
+            response = post(admin_client, action="verify")
+        finally:
+            server.shutdown()
+        assert response.status_code == 200
+        assert "unexpected error" in response.content.decode()
+        assert ChatChannelSettings.load().verification_ok is False

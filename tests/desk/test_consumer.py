@@ -348,3 +348,26 @@ class TestSupervisor:
         assert snapshot["agents"][0]["open_interactions"] == 1
         assert snapshot["interactions"][0]["assignment_reason"]
         assert sum(snapshot["charts"]["interactions"]) == 1
+
+    def test_an_administrator_reassigns_with_one_command_and_the_reason_is_recorded(
+        self, tab, agent, make_agent, admin_user, service
+    ):
+        bea = make_agent("bea")
+
+        async def scenario():
+            result = await ainbound(service, provider_id="SM" + "4a" * 16)
+            boss, bea_desk = tab(admin_user), tab(bea.user)
+            await boss.open()
+            await bea_desk.open()
+            holder = (await db(Interaction.objects.get, pk=result.interaction.pk)).agent_id
+            target = bea.pk if holder == agent.pk else agent.pk
+            await boss.command({"type": "transfer", "interaction_id": result.interaction.pk, "to_agent_id": target}, "transfer.ok")
+            snapshot = await boss.command({"type": "supervisor"}, "supervisor")
+            await boss.close()
+            await bea_desk.close()
+            return target, snapshot
+
+        target, snapshot = run(scenario)
+        [row] = snapshot["interactions"]
+        assert row["agent_id"] == target
+        assert row["assignment_reason"] == "transferred by ada"

@@ -63,6 +63,8 @@ class Endpoint:
     url: str
     callback: object
     object_kwargs: tuple[str, ...]
+    # True when an argument names no object of the test's world (e.g. an id of a kind it lacks).
+    guessed: bool = False
 
     @property
     def is_public(self) -> bool:
@@ -99,6 +101,9 @@ def _kwarg_names(pattern: URLPattern) -> list[str]:
     return list(pattern.pattern.regex.groupindex)
 
 
+GUESS = 1
+
+
 def _value_for(kwarg: str, route: str, objects: dict) -> object:
     """A value for a URL argument: the id (or key) of a real object of the right kind."""
     lowered = kwarg.lower()
@@ -116,7 +121,7 @@ def _value_for(kwarg: str, route: str, objects: dict) -> object:
         return "MQ"
     if lowered == "token":
         return "set-password"
-    return 1
+    return GUESS
 
 
 def endpoints(objects: dict) -> list[Endpoint]:
@@ -127,11 +132,12 @@ def endpoints(objects: dict) -> list[Endpoint]:
             continue
         names = _kwarg_names(pattern)
         kwargs = {kwarg: _value_for(kwarg, route, objects) for kwarg in names}
+        guessed = any(value is GUESS for value in kwargs.values())
         try:
             url = reverse(name, kwargs=kwargs) if kwargs else reverse(name)
         except NoReverseMatch:
             continue
         if "format" in kwargs:
             continue
-        found.setdefault(url, Endpoint(name, route, url, pattern.callback, tuple(names)))
+        found.setdefault(url, Endpoint(name, route, url, pattern.callback, tuple(names), guessed))
     return list(found.values())

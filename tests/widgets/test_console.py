@@ -149,3 +149,29 @@ class TestWidgetPage:
         assert "Maria Rossi" in page and "https://shop.example.com/a" in page
         listed = admin_client.get(LIST).context["widgets"]
         assert [(w.visit_count, w.opened_count, w.conversation_count) for w in listed] == [(3, 2, 1)]
+
+
+def test_the_console_speaks_italian(admin_client, widget):
+    from django.utils import translation
+    from django.utils.html import escape
+
+    with translation.override("it"):
+        expected = [translation.gettext(text) for text in ("What visitors see", "Embed on your website", "Try it on a sample page")]
+        origin_error = translation.gettext("“%(value)s” is not a website origin: write it as https://www.example.com.") % {"value": "www.example.com"}
+    assert "What visitors see" not in expected
+    page = admin_client.get(f"/settings/widgets/{widget.pk}/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert all(text in page for text in expected)
+    response = admin_client.post(NEW, {"name": "x", "allowed_origins": "www.example.com"}, HTTP_ACCEPT_LANGUAGE="it")
+    assert escape(origin_error) in response.content.decode()
+
+
+def test_the_sample_page_embeds_the_snippet(admin_client, agent, widget):
+    from django.test import Client
+
+    url = f"/settings/widgets/{widget.pk}/preview/"
+    page = admin_client.get(url).content.decode()
+    client = Client()
+    assert f'<script src="http://testserver/widget/embed.js" data-occ-widget="{widget.public_key}" async></script>' in page
+    assert client.get(url).status_code == 302
+    client.force_login(agent.user)
+    assert client.get(url).status_code == 403

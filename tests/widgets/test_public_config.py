@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from widgets.models import Widget, WidgetVisit
 
@@ -42,6 +43,12 @@ def test_strings_follow_the_visitors_language(client, widget):
     italian = client.get(config_url(widget), HTTP_ACCEPT_LANGUAGE="it")
     assert (english["Content-Language"], italian["Content-Language"]) == ("en", "it")
     assert set(english.json()["strings"]) == set(italian.json()["strings"])
+    with translation.override("it"):
+        title_it = translation.gettext("Chat with us on WhatsApp")
+        error_it = translation.gettext("No widget in use with this key and a WhatsApp service.")
+    assert english.json()["strings"]["title"] == "Chat with us on WhatsApp" != title_it
+    assert italian.json()["strings"]["title"] == title_it
+    assert client.get("/widget/nope/config.json", HTTP_ACCEPT_LANGUAGE="it").json()["error"] == error_it
 
 
 def test_configuration_has_an_etag(client, widget):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from services.models import Service
@@ -107,11 +109,46 @@ def test_repeated_requests_do_not_render_again(client, widget, monkeypatch):
     calls = []
     real = qr.render_uncached
     monkeypatch.setattr(qr, "render_uncached", lambda payload, fmt: calls.append(fmt) or real(payload, fmt))
-    qr._render_cached.cache_clear()
+    qr.clear_cache()
     bodies = {client.get(png_url(widget)).content for _ in range(5)}
     bodies |= {client.get(svg_url(widget)).content for _ in range(5)}
+    etag = client.get(png_url(widget))["ETag"]
+    assert client.get(png_url(widget), HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert calls == ["png", "svg"]
     assert len(bodies) == 2
+    assert (qr.cache_info().misses, qr.cache_info().hits) == (2, 9)  # the 304 needed neither
+
+
+def test_simultaneous_first_requests_render_once(monkeypatch):
+    """A cold worker hit by many threads at once renders each image once."""
+    calls = []
+    barrier = threading.Barrier(8)
+    release = threading.Event()
+    real = qr.render_uncached
+
+    def slow_render(payload, fmt):
+        calls.append(fmt)
+        release.wait(5)  # hold the first rendering until every thread has asked
+        return real(payload, fmt)
+
+    monkeypatch.setattr(qr, "render_uncached", slow_render)
+    qr.clear_cache()
+    results = []
+
+    def ask():
+        barrier.wait()
+        results.append(qr.render("https://wa.me/390212345678", "png"))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    while not calls:
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert calls == ["png"]
+    assert len(results) == 8 and len({body for body, _digest in results}) == 1
 
 
 def test_qr_sets_no_cookie_and_allows_cross_origin_use(client, widget):
