@@ -85,11 +85,11 @@ def user_set_active(request, pk: int, active: bool):
     logger.info(
         "user %s %s by %s", user.get_username(), "activated" if active else "deactivated", request.user.get_username()
     )
+    profile = AgentProfile.objects.filter(user=user).first()
+    if profile is not None:
+        capacity_changed(profile)  # takes waiting customers, or hands held ones back
     if active:
-        profile = AgentProfile.objects.filter(user=user).first()
-        if profile is not None:
-            capacity_changed(profile)
         messages.success(request, _("“%(name)s” activated.") % {"name": name})
     else:
-        messages.success(request, _("“%(name)s” deactivated: they can no longer log in or receive interactions.") % {"name": name})
+        messages.success(request, _("“%(name)s” deactivated: they can no longer log in or receive interactions; their open interactions went back to the queue.") % {"name": name})
     return redirect("agents:user_list")

@@ -389,8 +389,24 @@ def agent_service_ids(agent: AgentProfile) -> list[int]:
 
 
 def capacity_changed(agent: AgentProfile) -> list[Interaction]:
-    """An agent's profile, presence or services changed: serve their queues."""
+    """An agent's profile, presence or services changed: serve their queues.
+
+    A deactivated agent can no longer log in, so their open interactions go
+    back to the queue (keeping their place) for the others to take.
+    """
+    if not agent.user.is_active:
+        release_interactions(agent)
     return drain_queue(agent_service_ids(agent))
+
+
+def release_interactions(agent: AgentProfile, *, actor=None) -> int:
+    """Return every interaction the agent holds to its service's queue; the count."""
+    held = list(
+        Interaction.objects.filter(agent=agent, state=InteractionState.ASSIGNED).values_list("pk", flat=True)
+    )
+    for interaction_id in held:
+        transfer_interaction(interaction_id, to_agent_id=None, actor=actor)
+    return len(held)
 
 
 def set_presence(agent: AgentProfile, presence: str) -> AgentProfile:

@@ -1,7 +1,9 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
-WebSockets pass origin validation (AllowedHostsOriginValidator) and session
-authentication before reaching a consumer.
+Twilio's webhooks take a lean HTTP path without session, CSRF, auth,
+messages or locale middleware (occ/lean_asgi.py). WebSockets pass origin
+validation (AllowedHostsOriginValidator) and session authentication before
+reaching a consumer.
 """
 
 import os
@@ -14,12 +16,19 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from occ.lean_asgi import WEBHOOK_PREFIXES, LeanASGIHandler, split_by_path  # noqa: E402
 from occ.routing import websocket_urlpatterns  # noqa: E402
+
+lean_prefixes = WEBHOOK_PREFIXES
+if settings.OCC_BENCH_BARE:
+    # The benchmark's trivial view, also served on the lean path (bench/urls.py).
+    lean_prefixes += ("/bench/lean/",)
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": split_by_path(LeanASGIHandler(), django_asgi_app, lean_prefixes),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

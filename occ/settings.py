@@ -91,9 +91,24 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": database_from_url(DATABASE_URL)}
-    # Reuse connections across requests: opening one costs more than a webhook.
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DB_POOL", True):
+        # Under ASGI every request runs its sync code in a thread of its own,
+        # so a persistent connection (CONN_MAX_AGE) would be one connection per
+        # request thread, left open until the server runs out of them. A pool
+        # per process hands connections out and takes them back per request.
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 2),
+            "max_size": env_int("DB_POOL_MAX_SIZE", 10),
+            "timeout": env_float("DB_POOL_TIMEOUT_SECONDS", 10.0),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        # The pool checks a connection before handing it out, so one broken
+        # by a PostgreSQL restart is replaced instead of failing a webhook.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    else:
+        # Reuse connections across requests: opening one costs more than a webhook.
+        DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES = {
         "default": {
@@ -113,7 +128,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # A prefix of its own keeps installations sharing one Redis apart
+            # (pub/sub channels ignore the database number in the URL).
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_LAYER_PREFIX", "asgi")},
         }
     }
 else:
@@ -238,6 +255,10 @@ OCC_WHATSAPP_TEMPLATES = env_str("OCC_WHATSAPP_TEMPLATES", "")
 OCC_MEDIA_ROOT = env_str("OCC_MEDIA_ROOT", str(BASE_DIR / "media"))
 # Upper bound for an agent's Max interactions.
 OCC_MAX_INTERACTIONS_LIMIT = env_int("OCC_MAX_INTERACTIONS_LIMIT", 50)
+
+# Serve the benchmark's trivial baseline views under /bench/ (bench/urls.py).
+# Only for measuring: never in production.
+OCC_BENCH_BARE = env_bool("OCC_BENCH_BARE", False)
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -23,3 +24,6 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.OCC_BENCH_BARE:
+    urlpatterns.append(path("bench/", include("bench.urls")))

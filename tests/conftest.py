@@ -37,6 +37,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
 
 
+@pytest.fixture(autouse=True)
+def _forget_webhook_cache():
+    """Each test starts without the account and services an earlier test's database held."""
+    from whatsapp import webhook_cache
+
+    webhook_cache.forget()
+    yield
+    webhook_cache.forget()
+
+
 # --- the fake Twilio -------------------------------------------------------------
 
 

@@ -22,6 +22,8 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseForbidden
 from twilio.request_validator import RequestValidator
 
+from whatsapp import webhook_cache
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -55,12 +57,6 @@ def public_request_url(request) -> str:
     return public_base(request) + request.get_full_path()
 
 
-def _account():
-    from settings.models import ChatChannelSettings
-
-    return ChatChannelSettings.load()
-
-
 def is_valid_signature(request, auth_token: str) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature or not auth_token:
@@ -75,19 +71,19 @@ def twilio_signature_required(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        # Loaded once per request; the view reads the WhatsApp switch from it.
-        # A database or key failure propagates: it is the server's fault, and
-        # an error answer (503 for the database) makes Twilio try again or use
-        # the fallback URL, where a 403 would lose the message.
-        request.twilio_account = _account()
-        auth_token = request.twilio_account.get_auth_token()
-        try:
-            valid = is_valid_signature(request, auth_token)
-        except SuspiciousOperation:
-            raise  # a body too big or with too many fields: Django answers 400
-        except Exception:  # a request the validator cannot read is a refusal, never a 500
-            logger.warning("Twilio signature could not be checked for %s", request.path, exc_info=True)
-            valid = False
+        # The view reads the WhatsApp switch from it. A database or key
+        # failure propagates: it is the server's fault, and an error answer
+        # (503 for the database) makes Twilio try again or use the fallback
+        # URL, where a 403 would lose the message. Kept a few seconds
+        # (whatsapp.webhook_cache); a failure with the kept token is checked
+        # again with a fresh one: it may have just changed in another worker.
+        request.twilio_account = webhook_cache.account()
+        auth_token = webhook_cache.auth_token()
+        valid = _checked(request, auth_token)
+        if not valid:
+            request.twilio_account = webhook_cache.account(fresh=True)
+            fresh_token = webhook_cache.auth_token()
+            valid = fresh_token != auth_token and _checked(request, fresh_token)
         if not valid:
             logger.warning(
                 "rejected unsigned or wrongly signed Twilio request to %s (checked against %s)",
@@ -98,6 +94,16 @@ def twilio_signature_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _checked(request, auth_token: str) -> bool:
+    try:
+        return is_valid_signature(request, auth_token)
+    except SuspiciousOperation:
+        raise  # a body too big or with too many fields: Django answers 400
+    except Exception:  # a request the validator cannot read is a refusal, never a 500
+        logger.warning("Twilio signature could not be checked for %s", request.path, exc_info=True)
+        return False
 
 
 def _safe_url(request) -> str:

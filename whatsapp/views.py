@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from interactions import actions
 from interactions.models import Direction, Message
 from services.models import Service
+from whatsapp import webhook_cache
 from whatsapp.parsing import InvalidWebhook, parse_inbound, parse_status
 from whatsapp.signature import twilio_signature_required
 
@@ -43,7 +44,7 @@ def _service_for(number: str, account) -> Service | None:
     """The service answering on `number`, if WhatsApp is on for it and for the account."""
     if not account.whatsapp_enabled:
         return None
-    service = Service.objects.filter(twilio_number=number).first()
+    service = webhook_cache.service(number)
     return service if service is not None and service.whatsapp_ready else None
 
 

@@ -240,6 +240,7 @@
     state.selected = null;
     state.conversation = null;
     $("conversation").hidden = true;
+    $("messages").textContent = "";
     if (notice) flash(T.closed_notice);
     if (state.interactions.size) select(state.interactions.keys().next().value);
   }

@@ -6,20 +6,12 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The console tests log in and set passwords often; the real hasher is slow by design.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def english_after_each_test():
-    # A request in Italian leaves Italian active in this thread; later tests expect English.
-    yield
-    translation.activate("en")
 
 
 @pytest.fixture

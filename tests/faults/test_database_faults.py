@@ -77,11 +77,13 @@ def test_an_unreachable_database_is_a_503_then_the_retry_is_stored(signed_post, 
     """The connection points at a closed port, as when PostgreSQL restarts."""
     real_port = connection.settings_dict["PORT"]
     connection.close()
+    connection.close_pool()  # a pool keeps the address it was opened with
     connection.settings_dict["PORT"] = str(refused_port)
     try:
         response = signed_post(INBOUND, load_payload("inbound_text"))
     finally:
         connection.close()
+        connection.close_pool()
         connection.settings_dict["PORT"] = real_port
     assert response.status_code == 503
     assert not Message.objects.exists()

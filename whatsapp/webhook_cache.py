@@ -1,0 +1,73 @@
+"""The account settings and services, kept a few seconds for Twilio's webhooks.
+
+Every webhook needs the account row (Auth Token, WhatsApp switch) and the
+service answering on the called number: two queries of the nine or so a
+message costs, and a Fernet decryption. They are kept in memory for
+TTL_SECONDS. Saving or deleting either model forgets them in this process at
+once; other workers see the change within TTL_SECONDS. A signature that fails
+with the kept token is checked once more with a fresh one (see
+whatsapp.signature), so a token just changed in another worker never
+refuses a genuine webhook. A number with no service is never kept, so a
+service just created answers at once everywhere.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from django.db.models.signals import post_delete, post_save
+
+TTL_SECONDS = 5.0
+
+_lock = threading.Lock()
+_account: tuple[float, object, str] | None = None
+_services: dict[str, tuple[float, object]] = {}
+
+
+def account(*, fresh: bool = False):
+    """The ChatChannelSettings row (with its token decrypted once, see auth_token())."""
+    return _account_entry(fresh)[1]
+
+
+def auth_token(*, fresh: bool = False) -> str:
+    return _account_entry(fresh)[2]
+
+
+def _account_entry(fresh: bool):
+    global _account
+    entry = _account
+    if fresh or entry is None or entry[0] <= time.monotonic():
+        from settings.models import ChatChannelSettings
+
+        row = ChatChannelSettings.load()
+        entry = (time.monotonic() + TTL_SECONDS, row, row.get_auth_token())
+        with _lock:
+            _account = entry
+    return entry
+
+
+def service(number: str):
+    """The service with this Twilio number, or None."""
+    entry = _services.get(number)
+    if entry is not None and entry[0] > time.monotonic():
+        return entry[1]
+    from services.models import Service
+
+    found = Service.objects.filter(twilio_number=number).first()
+    if found is not None:
+        with _lock:
+            _services[number] = (time.monotonic() + TTL_SECONDS, found)
+    return found
+
+
+def forget(**_kwargs) -> None:
+    global _account
+    with _lock:
+        _account = None
+        _services.clear()
+
+
+for _model in ("advanced_settings.ChatChannelSettings", "services.Service"):
+    post_save.connect(forget, sender=_model, dispatch_uid=f"webhook-cache-save-{_model}")
+    post_delete.connect(forget, sender=_model, dispatch_uid=f"webhook-cache-delete-{_model}")
