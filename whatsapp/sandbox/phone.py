@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import json
 import secrets
-import urllib.error
-import urllib.parse
-import urllib.request
 
 from django.conf import settings
 from django.utils import timezone
-from twilio.request_validator import RequestValidator
 
 from occ.phone import wa_digits
+from whatsapp import fake_twilio
 from whatsapp.content_templates import render_preview
 from whatsapp.fake_twilio import API_VERSION
 from whatsapp.sandbox import state
@@ -51,19 +48,9 @@ def inbound_params(*, account_sid: str, service_number: str, customer_number: st
 
 
 def post_signed(url: str, params: dict, auth_token: str) -> int:
-    """POST as Twilio does; the HTTP status the application answered."""
-    signature = RequestValidator(auth_token).compute_signature(url, params)
-    request = urllib.request.Request(
-        url,
-        data=urllib.parse.urlencode(params).encode(),
-        headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
-        method="POST",
-    )
+    """POST as Twilio does; the HTTP status the application answered (0: unreachable)."""
     try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+        return fake_twilio.post_signed(url, params, auth_token)
     except OSError:
         return 0
 
