@@ -5,7 +5,7 @@ from __future__ import annotations
 from interactions.models import Interaction, Message
 
 
-def _iso(value) -> str | None:
+def iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -23,11 +23,11 @@ def interaction_dict(interaction: Interaction) -> dict:
         "contact": contact_dict(interaction.contact),
         "agent_id": interaction.agent_id,
         "assignment_reason": interaction.assignment_reason,
-        "created_at": _iso(interaction.created_at),
-        "queued_at": _iso(interaction.queued_at),
-        "assigned_at": _iso(interaction.assigned_at),
-        "closed_at": _iso(interaction.closed_at),
-        "last_inbound_at": _iso(interaction.last_inbound_at),
+        "created_at": iso(interaction.created_at),
+        "queued_at": iso(interaction.queued_at),
+        "assigned_at": iso(interaction.assigned_at),
+        "closed_at": iso(interaction.closed_at),
+        "last_inbound_at": iso(interaction.last_inbound_at),
     }
 
 
@@ -48,6 +48,6 @@ def message_dict(message: Message) -> dict:
         "error_code": message.error_code,
         "error_message": message.error_message,
         "sender_id": message.sender_id,
-        "created_at": _iso(message.created_at),
-        "status_updated_at": _iso(message.status_updated_at),
+        "created_at": iso(message.created_at),
+        "status_updated_at": iso(message.status_updated_at),
     }

@@ -9,17 +9,13 @@ from __future__ import annotations
 import statistics
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 
 from agents.models import AgentProfile
-from interactions.actions import SERVICE_WINDOW, open_counts
-from interactions.events import interaction_dict, message_dict
+from interactions.actions import open_counts, window_closes_at
+from interactions.events import interaction_dict, iso, message_dict
 from interactions.models import Direction, Interaction, InteractionState, Message, MessageStatus
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
 
 
 def describe_error(message: dict) -> dict:
@@ -56,18 +52,23 @@ def message_view(message: Message) -> dict:
     return describe_error(data)
 
 
-def window_closes_at(interaction: Interaction) -> datetime | None:
-    if interaction.last_inbound_at is None:
-        return None
-    return interaction.last_inbound_at + SERVICE_WINDOW
-
-
-def interaction_summary(interaction: Interaction) -> dict:
+def interaction_summary(interaction: Interaction, last: Message | None) -> dict:
+    """The interaction as the desk lists it, with its newest message `last`."""
     data = interaction_dict(interaction)
-    data["window_closes_at"] = _iso(window_closes_at(interaction))
-    last = interaction.messages.order_by("-created_at", "-id").first()
+    data["window_closes_at"] = iso(window_closes_at(interaction))
     data["last_message"] = message_view(last) if last else None
     return data
+
+
+def _last_messages(interaction_ids: list[int]) -> dict[int, Message]:
+    """The newest message of each interaction, in one query."""
+    newest = (
+        Message.objects.filter(interaction_id__in=interaction_ids)
+        .values("interaction_id")
+        .annotate(last_id=Max("id"))
+        .values_list("last_id", flat=True)
+    )
+    return {m.interaction_id: m for m in Message.objects.filter(pk__in=list(newest)).select_related("sender")}
 
 
 def agent_state(agent: AgentProfile) -> dict:
@@ -91,10 +92,12 @@ def desk_snapshot(agent: AgentProfile | None) -> dict:
             .select_related("service", "contact")
             .order_by("assigned_at", "pk")
         )
-        interactions = [interaction_summary(row) for row in rows]
+        rows = list(rows)
+        last = _last_messages([row.pk for row in rows])
+        interactions = [interaction_summary(row, last.get(row.pk)) for row in rows]
     return {
         "type": "snapshot",
-        "server_time": _iso(timezone.now()),
+        "server_time": iso(timezone.now()),
         "agent": agent_state(agent) if agent is not None else None,
         "interactions": interactions,
     }
@@ -135,7 +138,7 @@ def attribution(interaction: Interaction) -> dict | None:
         "widget": visit.widget.name,
         "page_url": visit.page_url,
         "ref_code": visit.ref_code,
-        "visited_at": _iso(visit.created_at),
+        "visited_at": iso(visit.created_at),
     }
 
 
@@ -145,18 +148,24 @@ def conversation(interaction: Interaction) -> dict:
     earlier = (
         Interaction.objects.filter(contact=interaction.contact)
         .select_related("service", "contact")
+        .prefetch_related(
+            Prefetch("messages", queryset=Message.objects.select_related("sender").order_by("created_at", "id"))
+        )
         .order_by("created_at", "pk")
     )
+    last = None
     for item in earlier:
-        messages = item.messages.select_related("sender").order_by("created_at", "id")
+        messages = list(item.messages.all())
+        if item.pk == interaction.pk and messages:
+            last = messages[-1]
         history.append({"interaction": interaction_dict(item), "messages": [message_view(m) for m in messages]})
     return {
         "type": "conversation",
-        "interaction": interaction_summary(interaction),
+        "interaction": interaction_summary(interaction, last),
         "history": history,
         "attribution": attribution(interaction),
         "assignment": [
-            {"kind": e.kind, "agent_id": e.agent_id, "reason": e.reason, "at": _iso(e.at)}
+            {"kind": e.kind, "agent_id": e.agent_id, "reason": e.reason, "at": iso(e.at)}
             for e in interaction.events.all()
         ],
     }
@@ -187,7 +196,7 @@ def supervisor_snapshot(*, now: datetime | None = None) -> dict:
                 "longest_wait_seconds": int((now - row["oldest"]).total_seconds()) if row else 0,
             }
         )
-    agents = list(AgentProfile.objects.select_related("user").order_by("user__username"))
+    agents = list(AgentProfile.objects.select_related("user").prefetch_related("services").order_by("user__username"))
     counts = open_counts(a.pk for a in agents)
     agent_rows = [
         {
@@ -196,7 +205,7 @@ def supervisor_snapshot(*, now: datetime | None = None) -> dict:
             "presence": a.presence,
             "open_interactions": counts.get(a.pk, 0),
             "max_interactions": a.max_interactions,
-            "service_ids": list(a.services.values_list("pk", flat=True)),
+            "service_ids": [service.pk for service in a.services.all()],
         }
         for a in agents
     ]
@@ -212,7 +221,7 @@ def supervisor_snapshot(*, now: datetime | None = None) -> dict:
         open_rows.append(data)
     return {
         "type": "supervisor",
-        "server_time": _iso(now),
+        "server_time": iso(now),
         "services": services,
         "agents": agent_rows,
         "interactions": open_rows,
@@ -249,7 +258,7 @@ def last_24_hours(*, now: datetime | None = None) -> dict:
         if assigned:
             waits[index] = max(waits[index], (assigned - row["queued_at"]).total_seconds())
     return {
-        "hours": [_iso(h) for h in hours],
+        "hours": [iso(h) for h in hours],
         "interactions": opened,
         "median_first_reply_seconds": [round(statistics.median(r)) if r else None for r in replies],
         "longest_wait_seconds": [round(w) for w in waits],
