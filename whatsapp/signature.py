@@ -17,44 +17,18 @@ from __future__ import annotations
 import functools
 import logging
 
-from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseForbidden
 from twilio.request_validator import RequestValidator
 
 from whatsapp import webhook_cache
+from whatsapp.urls_public import public_base_url
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PORTS = {"http": "80", "https": "443"}
-
-
-def _first(value: str) -> str:
-    # Proxies chain values ("https, http"): the first is the client-facing one.
-    return value.split(",")[0].strip()
-
-
-def public_base(request) -> str:
-    """Scheme, host and port Twilio used to reach this installation."""
-    if settings.OCC_PUBLIC_BASE_URL:
-        return settings.OCC_PUBLIC_BASE_URL.rstrip("/")
-    meta = request.META
-    if settings.OCC_TRUST_PROXY_HEADERS and (
-        meta.get("HTTP_X_FORWARDED_PROTO") or meta.get("HTTP_X_FORWARDED_HOST")
-    ):
-        scheme = _first(meta.get("HTTP_X_FORWARDED_PROTO", "")).lower() or request.scheme
-        host = _first(meta.get("HTTP_X_FORWARDED_HOST", "")) or request.get_host()
-        port = _first(meta.get("HTTP_X_FORWARDED_PORT", ""))
-        has_port = host.rsplit(":", 1)[-1].isdigit() and not host.endswith("]")
-        if port.isdigit() and not has_port and port != DEFAULT_PORTS.get(scheme):
-            host = f"{host}:{port}"
-        return f"{scheme}://{host}"
-    return f"{request.scheme}://{request.get_host()}"
-
-
 def public_request_url(request) -> str:
     """The full URL Twilio called, query string included."""
-    return public_base(request) + request.get_full_path()
+    return public_base_url(request) + request.get_full_path()
 
 
 def is_valid_signature(request, auth_token: str) -> bool:
