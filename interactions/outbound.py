@@ -15,10 +15,9 @@ import logging
 import threading
 import time
 
-from django.db import connections
 from django.utils import timezone
 
-from interactions import actions
+from interactions import actions, background
 from interactions.models import Message
 
 logger = logging.getLogger(__name__)
@@ -42,30 +41,25 @@ def attempt(message_id: int, *, now=None, due_only: bool = True) -> Message:
 
 
 def retry_later(message_id: int) -> threading.Thread:
-    """Keep retrying one message in a daemon thread until it is sent, failed or ambiguous."""
-    thread = threading.Thread(target=_retry_loop, args=(message_id,), name=f"occ-retry-{message_id}", daemon=True)
-    thread.start()
-    return thread
+    """Keep retrying one message in a daemon thread until it is sent, failed or ambiguous.
+
+    A failure stops the thread (logged); `process_outbound` picks the message up.
+    """
+    return background.start(f"retry-{message_id}", lambda: _retry_loop(message_id))
 
 
 def _retry_loop(message_id: int) -> None:
-    try:
-        while True:
-            message = Message.objects.filter(pk=message_id).only("next_attempt_at").first()
-            if message is None or message.next_attempt_at is None:
-                return
-            wait = (message.next_attempt_at - timezone.now()).total_seconds()
-            if wait > 0:
-                time.sleep(min(wait, 300))
-            # Another worker may have sent it meanwhile: deliver() claims first.
-            message = attempt(message_id)
-            if message.next_attempt_at is None or message.status != "pending" or message.provider_id:
-                return
-    except Exception:  # never let a retry thread die loudly; process_outbound picks it up
-        logger.exception("retry of outbound message %s stopped", message_id)
-    finally:
-        # Worker threads are not request threads: nothing else would close their connection.
-        connections.close_all()
+    while True:
+        message = Message.objects.filter(pk=message_id).only("next_attempt_at").first()
+        if message is None or message.next_attempt_at is None:
+            return
+        wait = (message.next_attempt_at - timezone.now()).total_seconds()
+        if wait > 0:
+            time.sleep(min(wait, 300))
+        # Another worker may have sent it meanwhile: deliver() claims first.
+        message = attempt(message_id)
+        if message.next_attempt_at is None or message.status != "pending" or message.provider_id:
+            return
 
 
 def process_due(*, now=None) -> dict[str, int]:
