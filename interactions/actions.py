@@ -384,8 +384,10 @@ def drain_queue(service_ids: Iterable[int] | None = None, *, now: datetime | Non
     return _with_retry(attempt)
 
 
-def agent_service_ids(agent: AgentProfile) -> list[int]:
-    return list(agent.services.values_list("pk", flat=True))
+def agent_service_ids(agent: AgentProfile | int) -> list[int]:
+    """The services an agent (or agent id) serves."""
+    agent_id = agent if isinstance(agent, int) else agent.pk
+    return list(AgentProfile.services.through.objects.filter(agentprofile_id=agent_id).values_list("service_id", flat=True))
 
 
 def capacity_changed(agent: AgentProfile) -> list[Interaction]:
@@ -444,7 +446,7 @@ def close_interaction(interaction_id: int, *, actor=None, now: datetime | None =
         )
         notify.push({"type": "interaction.closed", "interaction": interaction_dict(interaction)}, agent_ids=[agent_id])
     if agent_id:
-        drain_queue(AgentProfile.services.through.objects.filter(agentprofile_id=agent_id).values_list("service_id", flat=True))
+        drain_queue(agent_service_ids(agent_id))
     return interaction
 
 
@@ -489,12 +491,7 @@ def transfer_interaction(
                 raise ActionError("That agent already holds their Max interactions.")
             actor_name = actor.get_username() if actor else "system"
             _assign(interaction, target.pk, f"transferred by {actor_name}", now, AssignmentEvent.Kind.TRANSFERRED, actor)
-    if from_agent_id:
-        drain_queue(
-            AgentProfile.services.through.objects.filter(agentprofile_id=from_agent_id).values_list("service_id", flat=True)
-        )
-    else:
-        drain_queue([interaction.service_id])
+    drain_queue(agent_service_ids(from_agent_id) if from_agent_id else [interaction.service_id])
     interaction.refresh_from_db()
     return interaction
 
