@@ -14,7 +14,7 @@ def start(server, seconds: float, output: Path):
     output.parent.mkdir(parents=True, exist_ok=True)
     command = [
         spy, "record", "--pid", str(server.process.pid), "--subprocesses", "--format", "raw",
-        "--rate", "100", "--duration", str(int(seconds)), "--nonblocking", "--output", str(output),
+        "--gil", "--rate", "100", "--duration", str(int(seconds)), "--nonblocking", "--output", str(output),
     ]  # fmt: skip
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), output
 

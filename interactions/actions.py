@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -42,6 +42,7 @@ from interactions.models import (
     Message,
     MessageStatus,
 )
+from interactions.ongoing import append_to_open_interaction
 from interactions.routing import AgentLoad, QueuedItem, plan_assignments
 from interactions.signals import interaction_opened
 from interactions.statuses import should_advance
@@ -126,6 +127,14 @@ def receive_inbound(service, inbound: InboundMessage, *, now: datetime | None = 
 
     def attempt() -> InboundResult:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Most messages continue an open conversation: one statement.
+                ongoing = append_to_open_interaction(service.pk, inbound, now)
+                if ongoing is not None:
+                    interaction, message = ongoing
+                    interaction.service = service
+                    _push_message_created(interaction, message)
+                    return InboundResult(message=message, interaction=interaction)
             return _receive_inbound(service, inbound, now)
 
     try:
@@ -214,11 +223,15 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
             notify.push({"type": "interaction.queued", "interaction": interaction_dict(interaction), "position": position})
             if service.queue_position_reply:
                 _send_queue_position_reply(interaction, position, now)
+    _push_message_created(interaction, message)
+    return InboundResult(message=message, interaction=interaction, created_interaction=created, queue_position=position)
+
+
+def _push_message_created(interaction: Interaction, message: Message) -> None:
     notify.push(
         {"type": "message.created", "interaction_id": interaction.pk, "message": message_dict(message)},
         agent_ids=[interaction.agent_id],
     )
-    return InboundResult(message=message, interaction=interaction, created_interaction=created, queue_position=position)
 
 
 def queue_position(interaction: Interaction) -> int:
