@@ -228,9 +228,21 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
 
 
 def _push_message_created(interaction: Interaction, message: Message) -> None:
+    _push_message("message.created", message, interaction.agent_id)
+
+
+def _push_message(kind: str, message: Message, agent_id: int | None) -> None:
+    """A message event, for the desk of the agent holding the conversation.
+
+    Not for supervisors: their view shows queues, loads and conversations,
+    which a message does not change (it refreshes every 30 s for waiting
+    times), and each push would make every supervisor tab reload its whole
+    snapshot, once per message of a burst.
+    """
     notify.push(
-        {"type": "message.created", "interaction_id": interaction.pk, "message": message_dict(message)},
-        agent_ids=[interaction.agent_id],
+        {"type": kind, "interaction_id": message.interaction_id, "message": message_dict(message)},
+        agent_ids=[agent_id],
+        supervisors=False,
     )
 
 
@@ -563,10 +575,7 @@ def create_reply(
             interaction.first_reply_at = now
         interaction.version += 1
         interaction.save(update_fields=["first_reply_at", "version"])
-        notify.push(
-            {"type": "message.created", "interaction_id": interaction.pk, "message": message_dict(message)},
-            agent_ids=[interaction.agent_id],
-        )
+        _push_message("message.created", message, interaction.agent_id)
     return message
 
 
@@ -592,10 +601,7 @@ def record_status(
         if fields:
             locked.save(update_fields=list(dict.fromkeys(fields)))
         if advanced or "error_code" in fields:
-            notify.push(
-                {"type": "message.status", "interaction_id": locked.interaction_id, "message": message_dict(locked)},
-                agent_ids=[locked.interaction.agent_id],
-            )
+            _push_message("message.status", locked, locked.interaction.agent_id)
     message.refresh_from_db()
     return advanced
 
@@ -639,10 +645,7 @@ def _claim_send(message: Message, now: datetime, *, due_only: bool) -> bool:
 
 
 def _push_status(message: Message) -> None:
-    notify.push(
-        {"type": "message.status", "interaction_id": message.interaction_id, "message": message_dict(message)},
-        agent_ids=[message.interaction.agent_id],
-    )
+    _push_message("message.status", message, message.interaction.agent_id)
 
 
 def _settle_ambiguous(message: Message, transport) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -38,7 +40,8 @@ async def _send_all(layer, groups: list[str], event: dict, timeout: float) -> li
     return await asyncio.wait_for(asyncio.gather(*sends, return_exceptions=True), timeout)
 
 
-def send_now(groups: list[str], event: dict) -> None:
+async def send(groups: list[str], event: dict) -> None:
+    """Hand one push to the channel layer, bounded in time; a failure pauses pushes."""
     global _paused_until
     layer = get_channel_layer()
     if layer is None:
@@ -47,21 +50,62 @@ def send_now(groups: list[str], event: dict) -> None:
         logger.warning("channel layer unavailable: push of %s dropped; desks will resync", event.get("type"))
         return
     try:
-        results = async_to_sync(_send_all)(layer, groups, event, settings.OCC_PUSH_TIMEOUT_SECONDS)
+        results = await _send_all(layer, groups, event, settings.OCC_PUSH_TIMEOUT_SECONDS)
     except Exception as exc:  # timed out, or the layer is down: the desk will resync
         results = [exc]
     failures = [result for result in results if isinstance(result, BaseException)]
-    # Only the layer's own failures pause pushes; a caller's mistake (e.g. called
-    # from inside an event loop: RuntimeError) says nothing about Redis.
-    if any(not isinstance(failure, RuntimeError) for failure in failures):
-        _paused_until = time.monotonic() + settings.OCC_PUSH_PAUSE_SECONDS
     if failures:
+        _paused_until = time.monotonic() + settings.OCC_PUSH_PAUSE_SECONDS
         logger.warning(
             "push of %s to %s failed (%s); desks will resync",
             event.get("type"),
             ", ".join(groups),
             type(failures[0]).__name__,
         )
+
+
+def send_now(groups: list[str], event: dict) -> None:
+    """`send` from synchronous code (a thread with no running event loop)."""
+    try:
+        async_to_sync(send)(groups, event)
+    except RuntimeError as exc:
+        # A caller's mistake (called from inside an event loop) says nothing
+        # about the layer: logged, and pushes are not paused.
+        logger.warning("push of %s not sent (%s); desks will resync", event.get("type"), exc)
+
+
+# Set by an async view around its database work (see `collected`).
+_collector: ContextVar[list | None] = ContextVar("occ_pushes_collected", default=None)
+
+
+@contextmanager
+def collected():
+    """Keep the pushes committed inside this block, for the caller to `send_collected`.
+
+    An async view runs its database work in a thread: sending from there
+    would hop back to the event loop and wait for it, once per push. Inside
+    this block the committed pushes are kept instead, in order, and the view
+    sends them from the event loop once the work returns.
+    """
+    pushes: list[tuple[list[str], dict]] = []
+    token = _collector.set(pushes)
+    try:
+        yield pushes
+    finally:
+        _collector.reset(token)
+
+
+async def send_collected(pushes: list[tuple[list[str], dict]]) -> None:
+    for groups, event in pushes:
+        await send(groups, event)
+
+
+def _deliver(groups: list[str], event: dict) -> None:
+    pushes = _collector.get()
+    if pushes is not None:
+        pushes.append((groups, event))
+    else:
+        send_now(groups, event)
 
 
 def push(event: dict, *, agent_ids: list[int | None] = (), supervisors: bool = True) -> None:
@@ -71,4 +115,4 @@ def push(event: dict, *, agent_ids: list[int | None] = (), supervisors: bool = T
     if supervisors:
         groups.append(SUPERVISORS_GROUP)
     if groups:
-        transaction.on_commit(lambda: send_now(groups, event))
+        transaction.on_commit(lambda: _deliver(groups, event))

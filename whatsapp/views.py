@@ -21,8 +21,9 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from interactions import actions
+from interactions import actions, notify
 from interactions.models import Direction, Message
+from occ.db_threads import run_in_db_thread
 from services.models import Service
 from whatsapp import webhook_cache
 from whatsapp.parsing import InvalidWebhook, parse_inbound, parse_status
@@ -40,24 +41,29 @@ def twiml_ok() -> HttpResponse:
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
 
-def _service_for(number: str, account) -> Service | None:
+async def _service_for(number: str, account) -> Service | None:
     """The service answering on `number`, if WhatsApp is on for it and for the account."""
     if not account.whatsapp_enabled:
         return None
-    service = webhook_cache.service(number)
+    service = webhook_cache.kept_service(number) or await run_in_db_thread(webhook_cache.service, number)
     return service if service is not None and service.whatsapp_ready else None
+
+
+# The views are async: parsing and the signature check run on the event loop,
+# the database work in a reused thread (occ.db_threads), and the pushes it
+# commits are sent from the event loop (interactions.notify.collected).
 
 
 @csrf_exempt
 @require_POST
 @twilio_signature_required
-def inbound(request):
+async def inbound(request):
     try:
         parsed = parse_inbound(request.POST)
     except InvalidWebhook as exc:
         logger.error("malformed inbound webhook (%s); fields: %s", exc, sorted(request.POST))
         return HttpResponseBadRequest(f"Malformed webhook: {exc}")
-    service = _service_for(parsed.to_number, request.twilio_account)
+    service = await _service_for(parsed.to_number, request.twilio_account)
     if parsed.health_check:
         # Our own signed test message: it proves the whole path up to here
         # works, and stores nothing.
@@ -73,20 +79,20 @@ def inbound(request):
             parsed.to_number,
         )
         return twiml_ok()
-    result = actions.receive_inbound(
-        service,
-        actions.InboundMessage(
-            channel="whatsapp",
-            address=parsed.from_number,
-            provider_id=parsed.message_sid,
-            body=parsed.body,
-            name=parsed.profile_name,
-            external_id=parsed.wa_id,
-            attachments=parsed.attachments,
-            extras=parsed.extras,
-            payload=parsed.payload,
-        ),
+    message = actions.InboundMessage(
+        channel="whatsapp",
+        address=parsed.from_number,
+        provider_id=parsed.message_sid,
+        body=parsed.body,
+        name=parsed.profile_name,
+        external_id=parsed.wa_id,
+        attachments=parsed.attachments,
+        extras=parsed.extras,
+        payload=parsed.payload,
     )
+    with notify.collected() as pushes:
+        result = await run_in_db_thread(actions.receive_inbound, service, message)
+    await notify.send_collected(pushes)
     if result.duplicate:
         logger.info("inbound message %s delivered again; already stored", parsed.message_sid)
     return twiml_ok()
@@ -95,23 +101,29 @@ def inbound(request):
 @csrf_exempt
 @require_POST
 @twilio_signature_required
-def status(request):
+async def status(request):
     try:
         parsed = parse_status(request.POST)
     except InvalidWebhook as exc:
         logger.error("malformed status callback (%s); fields: %s", exc, sorted(request.POST))
         return HttpResponseBadRequest(f"Malformed status callback: {exc}")
+    with notify.collected() as pushes:
+        await run_in_db_thread(_record_status, parsed, request.GET.get("m", ""))
+    await notify.send_collected(pushes)
+    return twiml_ok()
+
+
+def _record_status(parsed, message_id: str) -> None:
     message = None
     # Our own id rides in the callback URL: the callback can arrive before
     # Twilio's answer to the send (with the MessageSid) has been stored.
-    message_id = request.GET.get("m", "")
     if message_id.isascii() and message_id.isdigit() and len(message_id) <= 18:
         message = Message.objects.filter(pk=int(message_id), direction=Direction.OUTBOUND).first()
     if message is None:
         message = Message.objects.filter(provider_id=parsed.message_sid, direction=Direction.OUTBOUND).first()
     if message is None or (message.provider_id and message.provider_id != parsed.message_sid):
         logger.warning("status callback %s for unknown message %s", parsed.status, parsed.message_sid)
-        return twiml_ok()
+        return
     actions.record_status(
         message,
         parsed.status,
@@ -119,4 +131,3 @@ def status(request):
         error_code=parsed.error_code,
         error_message=parsed.error_message,
     )
-    return twiml_ok()

@@ -27,17 +27,24 @@ _services: dict[str, tuple[float, object]] = {}
 
 def account(*, fresh: bool = False):
     """The ChatChannelSettings row (with its token decrypted once, see auth_token())."""
-    return _account_entry(fresh)[1]
+    return account_entry(fresh=fresh)[1]
 
 
 def auth_token(*, fresh: bool = False) -> str:
-    return _account_entry(fresh)[2]
+    return account_entry(fresh=fresh)[2]
 
 
-def _account_entry(fresh: bool):
-    global _account
+def kept_account_entry():
+    """(expiry, account, token) while still fresh, without a query; else None."""
     entry = _account
-    if fresh or entry is None or entry[0] <= time.monotonic():
+    return entry if entry is not None and entry[0] > time.monotonic() else None
+
+
+def account_entry(*, fresh: bool = False):
+    """(expiry, account, token), read again from the database when stale or `fresh`."""
+    global _account
+    entry = None if fresh else kept_account_entry()
+    if entry is None:
         from settings.models import ChatChannelSettings
 
         row = ChatChannelSettings.load()
@@ -47,11 +54,17 @@ def _account_entry(fresh: bool):
     return entry
 
 
+def kept_service(number: str):
+    """The service kept for this number while still fresh, without a query; else None."""
+    entry = _services.get(number)
+    return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
+
 def service(number: str):
     """The service with this Twilio number, or None."""
-    entry = _services.get(number)
-    if entry is not None and entry[0] > time.monotonic():
-        return entry[1]
+    kept = kept_service(number)
+    if kept is not None:
+        return kept
     from services.models import Service
 
     found = Service.objects.filter(twilio_number=number).first()
