@@ -1,0 +1,437 @@
+"""A message in an open conversation is stored by one SQL statement (interactions.ongoing).
+
+Against PostgreSQL only: the statement is a data-modifying WITH, which
+SQLite lacks, and the concurrent close needs real row locks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from interactions import actions, notify, ongoing
+from interactions.events import message_dict
+from interactions.models import Contact, Interaction, Message
+
+pytestmark = pytest.mark.postgres
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ADDRESS = "+393330001111"
+WAIT = 10  # seconds: a bound on every wait between threads
+_sids = itertools.count(1)
+
+# Statements that only frame a transaction: not the path's own work.
+NOISE = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT", "ROLLBACK")
+
+
+def sid() -> str:
+    """A MessageSid of its own (the routing tests' helper counts from 1 too)."""
+    return f"SM0f{next(_sids):030x}"
+
+
+def inbound(**overrides) -> actions.InboundMessage:
+    values = {
+        "channel": "whatsapp",
+        "address": ADDRESS,
+        "provider_id": sid(),
+        "body": "hello",
+        "name": "Maria Rossi",
+        "external_id": ADDRESS[1:],
+    }
+    values.update(overrides)
+    return actions.InboundMessage(**values)
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def fields(instance) -> dict:
+    """Every concrete field's value, as the ORM holds it."""
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in type(instance)._meta.concrete_fields
+    }
+
+
+def database() -> dict:
+    """Every row the path could write, to prove that nothing was written."""
+    return {
+        model.__name__: sorted(
+            (fields(row) for row in model.objects.all()), key=lambda values: values["id"]
+        )
+        for model in (Contact, Interaction, Message)
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """What each call of append_to_open_interaction made by receive_inbound returned (or raised)."""
+    seen = []
+    original = ongoing.append_to_open_interaction
+
+    def spy(*args, **kwargs):
+        try:
+            result = original(*args, **kwargs)
+        except Exception as exc:
+            seen.append(exc)
+            raise
+        seen.append(result)
+        return result
+
+    monkeypatch.setattr(actions, "append_to_open_interaction", spy)
+    return seen
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Every push handed to the channel layer: (groups, event)."""
+    pushes = []
+    monkeypatch.setattr(notify, "send_now", lambda groups, event: pushes.append((groups, event)))
+    return pushes
+
+
+@pytest.mark.django_db
+class TestOpenConversation:
+    def test_second_message_is_one_statement_storing_every_field(self, service, agent, calls):
+        """The second message costs one statement; it stores every field and bumps the version by one."""
+        from hooks import outbox
+
+        first = actions.receive_inbound(service, inbound(), now=at(0))
+        assert first.created_interaction and first.interaction.state == "assigned"
+        before = Interaction.objects.get(pk=first.interaction.pk)
+        message_in = inbound(
+            body="Ecco la foto dello scontrino",
+            attachments=[{"url": "https://api.twilio.com/media/ME1", "content_type": "image/jpeg"}],
+            extras={"location": {"latitude": 45.46, "longitude": 9.19, "label": "Duomo"}},
+            payload={"MessageSid": "SMx", "NumMedia": "1", "ProfileName": "Maria Rossi"},
+        )
+        # The outbox's endpoint list is read once and cached: warm, as in steady state.
+        outbox.active_endpoints()
+
+        with CaptureQueriesContext(connection) as queries:
+            result = actions.receive_inbound(service, message_in, now=at(3))
+
+        work = [q["sql"].strip() for q in queries if not q["sql"].strip().upper().startswith(NOISE)]
+        assert len(work) == 1 and work[0].startswith("WITH contact AS"), work
+        assert calls[-1] is not None and not result.created_interaction and not result.duplicate
+
+        stored = Message.objects.get(provider_id=message_in.provider_id)
+        assert stored.interaction_id == before.pk
+        assert stored.direction == "in"
+        assert stored.body == message_in.body
+        assert stored.attachments == message_in.attachments
+        assert stored.extras == message_in.extras
+        assert stored.payload == message_in.payload
+        assert stored.status == "received"
+        assert stored.created_at == at(3) and stored.status_updated_at == at(3)
+        assert (
+            stored.sender_id is None
+            and stored.template_id == ""
+            and stored.template_variables == {}
+        )
+        assert stored.send_key is not None and stored.send_key != first.message.send_key
+
+        after = Interaction.objects.get(pk=before.pk)
+        assert after.version == before.version + 1
+        assert after.last_inbound_at == at(3)
+        # Nothing else about the interaction changed.
+        assert {
+            **fields(after),
+            "version": before.version,
+            "last_inbound_at": before.last_inbound_at,
+        } == fields(before)
+
+        # What it returns is what the database holds, JSON fields loaded as Python objects.
+        assert fields(result.message) == fields(stored)
+        assert fields(result.interaction) == fields(after)
+        assert isinstance(result.message.attachments, list)
+        assert isinstance(result.message.extras, dict) and isinstance(result.message.payload, dict)
+        assert result.interaction.service == service
+
+    def test_a_queued_conversation_takes_the_same_path(self, service, calls):
+        """With nobody to assign it, the open interaction is queued and still gets the message."""
+        first = actions.receive_inbound(service, inbound(), now=at(0))
+        assert first.interaction.state == "queued"
+        version = Interaction.objects.get(pk=first.interaction.pk).version
+
+        second = actions.receive_inbound(service, inbound(body="still there?"), now=at(1))
+
+        assert calls[-1] is not None
+        assert (
+            second.interaction.pk == first.interaction.pk and second.interaction.state == "queued"
+        )
+        assert Interaction.objects.get(pk=first.interaction.pk).version == version + 1
+        assert Message.objects.filter(interaction=first.interaction).count() == 2
+
+
+@pytest.mark.django_db
+class TestFallsBackToTheGeneralPath:
+    """None, with nothing written, whenever the general path must decide."""
+
+    def test_new_contact(self, service, agent, calls):
+        """An unknown customer: nothing written; receive_inbound then creates the contact and interaction."""
+        before = database()
+        assert ongoing.append_to_open_interaction(service.pk, inbound(), at(0)) is None
+        assert database() == before
+
+        result = actions.receive_inbound(service, inbound(), now=at(0))
+        assert calls == [None]
+        assert result.created_interaction and Contact.objects.filter(address=ADDRESS).exists()
+
+    def test_only_a_closed_interaction(self, service, agent, calls):
+        """A closed conversation is never written to; receive_inbound opens a new one."""
+        first = actions.receive_inbound(service, inbound(), now=at(0))
+        actions.close_interaction(first.interaction.pk, now=at(1))
+        before = database()
+        assert ongoing.append_to_open_interaction(service.pk, inbound(), at(2)) is None
+        assert database() == before
+
+        result = actions.receive_inbound(service, inbound(), now=at(2))
+        assert calls[-1] is None
+        assert result.created_interaction and result.interaction.pk != first.interaction.pk
+        assert Message.objects.filter(interaction=first.interaction).count() == 1
+
+    def test_open_interaction_with_another_service(self, service, agent, calls):
+        """A conversation open with another service is left alone; this service gets a new one."""
+        from services.models import Service
+
+        other = Service.objects.create(
+            name="Sales", chat_enabled=True, whatsapp_enabled=True, twilio_number="+390298765432"
+        )
+        elsewhere = actions.receive_inbound(other, inbound(), now=at(0))
+        assert elsewhere.interaction.state == "queued"
+        before = database()
+        assert ongoing.append_to_open_interaction(service.pk, inbound(), at(1)) is None
+        assert database() == before
+
+        result = actions.receive_inbound(service, inbound(), now=at(1))
+        assert calls == [None, None]
+        assert result.created_interaction and result.interaction.service_id == service.pk
+        assert Message.objects.filter(interaction=elsewhere.interaction).count() == 1
+
+    def test_profile_name_changed(self, service, agent, calls):
+        """A new profile name: nothing written; the general path saves it and stores the message in the open interaction."""
+        first = actions.receive_inbound(service, inbound(), now=at(0))
+        version = Interaction.objects.get(pk=first.interaction.pk).version
+        renamed = inbound(name="Maria Bianchi")
+        before = database()
+        assert ongoing.append_to_open_interaction(service.pk, renamed, at(1)) is None
+        assert database() == before
+
+        result = actions.receive_inbound(service, renamed, now=at(1))
+        assert calls[-1] is None
+        assert Contact.objects.get(address=ADDRESS).name == "Maria Bianchi"
+        assert not result.created_interaction and result.interaction.pk == first.interaction.pk
+        assert Interaction.objects.get(pk=first.interaction.pk).version == version + 1
+        assert (
+            Message.objects.get(provider_id=renamed.provider_id).interaction_id
+            == first.interaction.pk
+        )
+
+    def test_external_id_changed(self, service, agent, calls):
+        """A new WhatsApp id: nothing written; the general path saves it."""
+        actions.receive_inbound(service, inbound(), now=at(0))
+        moved = inbound(external_id="393330002222")
+        before = database()
+        assert ongoing.append_to_open_interaction(service.pk, moved, at(1)) is None
+        assert database() == before
+
+        actions.receive_inbound(service, moved, now=at(1))
+        assert calls[-1] is None
+        assert Contact.objects.get(address=ADDRESS).external_id == "393330002222"
+
+    def test_empty_name_and_id_match_what_is_stored(self, service, agent):
+        """A message without profile name or id still continues the conversation (nothing to save)."""
+        first = actions.receive_inbound(service, inbound(), now=at(0))
+        result = ongoing.append_to_open_interaction(
+            service.pk, inbound(name="", external_id=""), at(1)
+        )
+        assert result is not None and result[0].pk == first.interaction.pk
+        contact = Contact.objects.get(address=ADDRESS)
+        assert (contact.name, contact.external_id) == ("Maria Rossi", ADDRESS[1:])
+
+
+class TestRepeatedMessageSid:
+    @pytest.mark.django_db(transaction=True)
+    def test_statement_raises_and_leaves_the_interaction_alone(self, service, agent):
+        """The unique MessageSid undoes the whole statement, the interaction's update included.
+
+        Run in autocommit, outside any transaction: had the update been a
+        statement of its own, it would have been committed.
+        """
+        first = actions.receive_inbound(service, inbound(), now=at(0))
+        before = database()
+        assert not connection.in_atomic_block and connection.get_autocommit()
+        with pytest.raises(IntegrityError):
+            ongoing.append_to_open_interaction(
+                service.pk, inbound(provider_id=first.message.provider_id), at(1)
+            )
+        assert database() == before
+
+    @pytest.mark.django_db
+    def test_receive_inbound_reports_a_duplicate(self, service, agent, calls):
+        """Through receive_inbound: duplicate, one row, the version unchanged."""
+        first = actions.receive_inbound(service, inbound(), now=at(0))
+        version = Interaction.objects.get(pk=first.interaction.pk).version
+
+        again = actions.receive_inbound(
+            service, inbound(provider_id=first.message.provider_id), now=at(1)
+        )
+
+        assert isinstance(calls[-1], IntegrityError)
+        assert again.duplicate and again.message is None
+        assert Message.objects.filter(provider_id=first.message.provider_id).count() == 1
+        reread = Interaction.objects.get(pk=first.interaction.pk)
+        assert reread.version == version and reread.last_inbound_at == at(0)
+
+
+@pytest.mark.django_db
+class TestPushes:
+    def test_message_created_goes_to_the_assigned_agent(
+        self, service, agent, calls, sent, django_capture_on_commit_callbacks
+    ):
+        """The one-statement path pushes message.created to the agent's group, with the message's JSON."""
+        first = actions.receive_inbound(service, inbound(), now=at(0))
+        assert first.interaction.agent_id == agent.pk
+        message_in = inbound(
+            body="any news?",
+            attachments=[{"url": "https://x/ME2", "content_type": "application/pdf"}],
+        )
+
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.receive_inbound(service, message_in, now=at(2))
+
+        assert calls[-1] is not None
+        stored = Message.objects.get(provider_id=message_in.provider_id)
+        assert sent == [
+            (
+                [notify.agent_group(agent.pk), notify.SUPERVISORS_GROUP],
+                {
+                    "type": "message.created",
+                    "interaction_id": first.interaction.pk,
+                    "message": message_dict(stored),
+                },
+            )
+        ]
+
+    def test_queued_conversation_pushes_to_supervisors_only(
+        self, service, calls, sent, django_capture_on_commit_callbacks
+    ):
+        """No agent yet: message.created reaches the supervisors."""
+        first = actions.receive_inbound(service, inbound(), now=at(0))
+        with django_capture_on_commit_callbacks(execute=True):
+            second = actions.receive_inbound(service, inbound(), now=at(1))
+        assert calls[-1] is not None
+        assert sent == [
+            (
+                [notify.SUPERVISORS_GROUP],
+                {
+                    "type": "message.created",
+                    "interaction_id": first.interaction.pk,
+                    "message": message_dict(second.message),
+                },
+            )
+        ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_conversation_closed_meanwhile_gets_a_new_interaction(service, agent, calls):
+    """A message waiting on a close in progress lands in a new interaction, never in the closed one.
+
+    Thread A closes the interaction and holds its row lock; thread B's
+    statement waits on that lock (checked in pg_stat_activity); after A
+    commits, B's statement matches nothing and the general path opens a new
+    interaction.
+    """
+    first = actions.receive_inbound(service, inbound(), now=at(0))
+    calls.clear()
+    a_locked, a_release = threading.Event(), threading.Event()
+    pids: dict[str, int] = {}
+    outcome: dict[str, object] = {}
+    errors: list[BaseException] = []
+
+    def backend_pid() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    def close_and_hold():
+        try:
+            pids["a"] = backend_pid()
+            with transaction.atomic():
+                outcome["closed"] = actions.close_interaction(first.interaction.pk, now=at(1))
+                a_locked.set()
+                assert a_release.wait(WAIT), "never released"
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            a_locked.set()
+            connection.close()
+
+    def receive_meanwhile():
+        try:
+            pids["b"] = backend_pid()
+            assert a_locked.wait(WAIT)
+            outcome["result"] = actions.receive_inbound(
+                service, inbound(body="are you there?"), now=at(2)
+            )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=close_and_hold)
+    b = threading.Thread(target=receive_meanwhile)
+    a.start()
+    b.start()
+    try:
+        assert a_locked.wait(WAIT)
+        # B is waiting for A's lock, inside the one statement.
+        deadline = time.monotonic() + WAIT
+        waiting = None
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT query, pg_blocking_pids(pid) FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
+                    [pids.get("b", 0)],
+                )
+                waiting = cursor.fetchone()
+            if waiting or errors:
+                break
+            time.sleep(0.02)
+        assert waiting is not None, f"B never waited on A's lock ({errors})"
+        assert waiting[0].strip().startswith("WITH contact AS") and pids["a"] in waiting[1]
+    finally:
+        a_release.set()
+        a.join(WAIT)
+        b.join(WAIT)
+    assert not a.is_alive() and not b.is_alive()
+    assert errors == []
+
+    result = outcome["result"]
+    closed = Interaction.objects.get(pk=first.interaction.pk)
+    assert calls == [None]  # B's statement matched nothing once A had committed
+    assert result.created_interaction and result.interaction.pk != closed.pk
+    assert (
+        Message.objects.get(provider_id=result.message.provider_id).interaction_id
+        == result.interaction.pk
+    )
+    # The closed interaction is exactly as A left it.
+    assert closed.state == "closed" and closed.version == outcome["closed"].version
+    assert closed.last_inbound_at == at(0)
+    assert list(closed.messages.values_list("provider_id", flat=True)) == [
+        first.message.provider_id
+    ]
+    assert Interaction.objects.get(pk=result.interaction.pk).state in ("queued", "assigned")
