@@ -302,7 +302,7 @@ class TestPushes:
     def test_message_created_goes_to_the_assigned_agent(
         self, service, agent, calls, sent, django_capture_on_commit_callbacks
     ):
-        """The one-statement path pushes message.created to the agent's group, with the message's JSON."""
+        """The one-statement path pushes message.created to the agent's group only, with the message's JSON."""
         first = actions.receive_inbound(service, inbound(), now=at(0))
         assert first.interaction.agent_id == agent.pk
         message_in = inbound(
@@ -317,7 +317,7 @@ class TestPushes:
         stored = Message.objects.get(provider_id=message_in.provider_id)
         assert sent == [
             (
-                [notify.agent_group(agent.pk), notify.SUPERVISORS_GROUP],
+                [notify.agent_group(agent.pk)],
                 {
                     "type": "message.created",
                     "interaction_id": first.interaction.pk,
@@ -326,24 +326,17 @@ class TestPushes:
             )
         ]
 
-    def test_queued_conversation_pushes_to_supervisors_only(
+    def test_queued_conversation_pushes_to_no_desk(
         self, service, calls, sent, django_capture_on_commit_callbacks
     ):
-        """No agent yet: message.created reaches the supervisors."""
+        """No agent yet: the message is stored through the statement and pushed to no desk."""
         first = actions.receive_inbound(service, inbound(), now=at(0))
         with django_capture_on_commit_callbacks(execute=True):
             second = actions.receive_inbound(service, inbound(), now=at(1))
         assert calls[-1] is not None
-        assert sent == [
-            (
-                [notify.SUPERVISORS_GROUP],
-                {
-                    "type": "message.created",
-                    "interaction_id": first.interaction.pk,
-                    "message": message_dict(second.message),
-                },
-            )
-        ]
+        assert second.interaction.pk == first.interaction.pk
+        assert Message.objects.filter(pk=second.message.pk).exists()
+        assert sent == []
 
 
 @pytest.mark.django_db(transaction=True)
