@@ -45,6 +45,7 @@ from interactions.models import (
 from interactions.ongoing import append_to_open_interaction
 from interactions.routing import AgentLoad, QueuedItem, plan_assignments
 from interactions.signals import interaction_opened
+from interactions.status_update import advance_status
 from interactions.statuses import should_advance
 
 logger = logging.getLogger(__name__)
@@ -577,6 +578,31 @@ def create_reply(
         interaction.save(update_fields=["first_reply_at", "version"])
         _push_message("message.created", message, interaction.agent_id)
     return message
+
+
+def record_status_callback(
+    message_id: int | None, *, provider_id: str, status: str, error_code: str = "", error_message: str = ""
+) -> bool:
+    """A provider's status callback for our message (found by our id, else by its id); True if it moved."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            # The common case, a later status: one statement.
+            moved = advance_status(message_id, provider_id, status, error_code, error_message, timezone.now())
+            if moved is not None:
+                message, agent_id = moved
+                _push_message("message.status", message, agent_id)
+                return True
+    message = None
+    if message_id is not None:
+        message = Message.objects.filter(pk=message_id, direction=Direction.OUTBOUND).first()
+    if message is None:
+        message = Message.objects.filter(provider_id=provider_id, direction=Direction.OUTBOUND).first()
+    if message is None or (message.provider_id and message.provider_id != provider_id):
+        logger.warning("status callback %s for unknown message %s", status, provider_id)
+        return False
+    return record_status(
+        message, status, provider_id=provider_id, error_code=error_code, error_message=error_message
+    )
 
 
 def record_status(

@@ -45,7 +45,7 @@ def _columns(model) -> list[str]:
     return [field.column for field in model._meta.concrete_fields]
 
 
-def _instance(model, values):
+def model_instance(model, values):
     """A model instance from a row of its columns, as the ORM would load it."""
     fields = model._meta.concrete_fields
     loaded = [
@@ -122,4 +122,4 @@ def append_to_open_interaction(service_id: int, inbound, now: datetime) -> tuple
     if row is None:
         return None
     split = len(Interaction._meta.concrete_fields)
-    return _instance(Interaction, row[:split]), _instance(Message, row[split:])
+    return model_instance(Interaction, row[:split]), model_instance(Message, row[split:])

@@ -22,7 +22,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from interactions import actions, notify
-from interactions.models import Direction, Message
 from occ.db_threads import run_in_db_thread
 from services.models import Service
 from whatsapp import webhook_cache
@@ -107,27 +106,17 @@ async def status(request):
     except InvalidWebhook as exc:
         logger.error("malformed status callback (%s); fields: %s", exc, sorted(request.POST))
         return HttpResponseBadRequest(f"Malformed status callback: {exc}")
-    with notify.collected() as pushes:
-        await run_in_db_thread(_record_status, parsed, request.GET.get("m", ""))
-    await notify.send_collected(pushes)
-    return twiml_ok()
-
-
-def _record_status(parsed, message_id: str) -> None:
-    message = None
     # Our own id rides in the callback URL: the callback can arrive before
     # Twilio's answer to the send (with the MessageSid) has been stored.
-    if message_id.isascii() and message_id.isdigit() and len(message_id) <= 18:
-        message = Message.objects.filter(pk=int(message_id), direction=Direction.OUTBOUND).first()
-    if message is None:
-        message = Message.objects.filter(provider_id=parsed.message_sid, direction=Direction.OUTBOUND).first()
-    if message is None or (message.provider_id and message.provider_id != parsed.message_sid):
-        logger.warning("status callback %s for unknown message %s", parsed.status, parsed.message_sid)
-        return
-    actions.record_status(
-        message,
-        parsed.status,
-        provider_id=parsed.message_sid,
-        error_code=parsed.error_code,
-        error_message=parsed.error_message,
-    )
+    message_id = request.GET.get("m", "")
+    with notify.collected() as pushes:
+        await run_in_db_thread(
+            actions.record_status_callback,
+            int(message_id) if message_id.isascii() and message_id.isdigit() and len(message_id) <= 18 else None,
+            provider_id=parsed.message_sid,
+            status=parsed.status,
+            error_code=parsed.error_code,
+            error_message=parsed.error_message,
+        )
+    await notify.send_collected(pushes)
+    return twiml_ok()

@@ -1,0 +1,75 @@
+"""A status callback for one of our messages: one SQL statement on PostgreSQL.
+
+Status callbacks are the busiest webhook (three per reply: sent, delivered,
+read). The general path (`interactions.actions.record_status`) finds the
+message, locks it, updates it and reads it back; on PostgreSQL this module
+does the common case in one UPDATE … RETURNING:
+
+- the message is ours (outbound), found by our own id (the `?m=` of its
+  StatusCallback URL) or else by Twilio's MessageSid, and carries no other
+  MessageSid;
+- the new status is later than the stored one (`statuses.should_advance`,
+  turned into the list of statuses it may replace, so the rule has one
+  home); the UPDATE locks the row and, under READ COMMITTED, re-checks that
+  condition after waiting for a concurrent callback: a late "sent" never
+  overwrites "delivered".
+
+It returns None (having written nothing) when the status does not move
+forward or the message is not found: the caller then takes the general
+path, which also records a late error code and logs unknown messages.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connection
+
+from interactions.models import Direction, Interaction, Message, MessageStatus
+from interactions.ongoing import model_instance
+from interactions.statuses import should_advance
+
+
+def _statement(by_our_id: bool, advance_from: list[str]) -> str:
+    qn = connection.ops.quote_name
+    message_columns = ", ".join(f"m.{qn(field.column)}" for field in Message._meta.concrete_fields)
+    found_by = "m.id = %(message_id)s" if by_our_id else "m.provider_id = %(provider_id)s"
+    statuses = ", ".join(f"'{status}'" for status in advance_from)  # MessageStatus values
+    return f"""
+        UPDATE {qn(Message._meta.db_table)} AS m
+        SET status = %(status)s,
+            status_updated_at = %(now)s,
+            provider_id = COALESCE(NULLIF(m.provider_id, ''), %(provider_id)s),
+            error_code = CASE WHEN %(error_code)s <> '' THEN %(error_code)s ELSE m.error_code END,
+            error_message = CASE WHEN %(error_code)s <> '' THEN %(error_message)s ELSE m.error_message END
+        FROM {qn(Interaction._meta.db_table)} AS i
+        WHERE {found_by}
+          AND m.direction = '{Direction.OUTBOUND.value}'
+          AND (m.provider_id IS NULL OR m.provider_id IN ('', %(provider_id)s))
+          AND m.status IN ({statuses})
+          AND i.id = m.interaction_id
+        RETURNING {message_columns}, i.agent_id
+    """
+
+
+def advance_status(
+    message_id: int | None, provider_id: str, status: str, error_code: str, error_message: str, now: datetime
+) -> tuple[Message, int | None] | None:
+    """(the updated message, the agent holding its conversation), or None if nothing moved."""
+    advance_from = [current for current in MessageStatus.values if should_advance(current, status)]
+    if not advance_from:
+        return None
+    params = {
+        "message_id": message_id,
+        "provider_id": provider_id,
+        "status": status,
+        "now": now,
+        "error_code": str(error_code or "")[:16],
+        "error_message": (error_message or "")[:500] if error_code else "",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_statement(message_id is not None, advance_from), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return model_instance(Message, row[:-1]), row[-1]
