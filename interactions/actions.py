@@ -600,6 +600,15 @@ def record_status_callback(
     if message is None or (message.provider_id and message.provider_id != provider_id):
         logger.warning("status callback %s for unknown message %s", status, provider_id)
         return False
+    # A late or repeated status (the three callbacks of a reply often race):
+    # status, SID and error code only ever move one way, so what this
+    # unlocked read says would not change cannot change later either.
+    if not (
+        should_advance(message.status, status)
+        or (provider_id and not message.provider_id)
+        or (error_code and not message.error_code)
+    ):
+        return False
     return record_status(
         message, status, provider_id=provider_id, error_code=error_code, error_message=error_message
     )

@@ -21,6 +21,7 @@ path, which also records a late error code and logs unknown messages.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from django.db import connection
@@ -30,7 +31,12 @@ from interactions.ongoing import model_instance
 from interactions.statuses import should_advance
 
 
-def _statement(by_our_id: bool, advance_from: list[str]) -> str:
+@functools.cache
+def _statement(by_our_id: bool, status: str) -> str | None:
+    """The UPDATE for this new status, or None when it can replace no status."""
+    advance_from = [current for current in MessageStatus.values if should_advance(current, status)]
+    if not advance_from:
+        return None
     qn = connection.ops.quote_name
     message_columns = ", ".join(f"m.{qn(field.column)}" for field in Message._meta.concrete_fields)
     found_by = "m.id = %(message_id)s" if by_our_id else "m.provider_id = %(provider_id)s"
@@ -56,8 +62,8 @@ def advance_status(
     message_id: int | None, provider_id: str, status: str, error_code: str, error_message: str, now: datetime
 ) -> tuple[Message, int | None] | None:
     """(the updated message, the agent holding its conversation), or None if nothing moved."""
-    advance_from = [current for current in MessageStatus.values if should_advance(current, status)]
-    if not advance_from:
+    statement = _statement(message_id is not None, status)
+    if statement is None:
         return None
     params = {
         "message_id": message_id,
@@ -68,7 +74,7 @@ def advance_status(
         "error_message": (error_message or "")[:500] if error_code else "",
     }
     with connection.cursor() as cursor:
-        cursor.execute(_statement(message_id is not None, advance_from), params)
+        cursor.execute(statement, params)
         row = cursor.fetchone()
     if row is None:
         return None
