@@ -1,0 +1,488 @@
+"""A status callback that moves a message forward is one UPDATE (interactions.status_update).
+
+Against PostgreSQL only: the statement is an UPDATE … FROM … RETURNING,
+and the race between two callbacks needs real row locks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from interactions import actions, notify, status_update
+from interactions.events import message_dict
+from interactions.models import Contact, Interaction, InteractionState, Message, MessageStatus
+from tests.conftest import load_payload
+from tests.whatsapp.conftest import OUTBOUND_SID, STATUS
+
+pytestmark = pytest.mark.postgres
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+WAIT = 10  # seconds: a bound on every wait between threads
+TEXT = "Failed to send freeform message because you are outside the allowed window."
+_sids = itertools.count(1)
+_NEW = object()
+
+# Statements that only frame a transaction: not the path's own work.
+NOISE = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT", "ROLLBACK")
+
+
+def sid() -> str:
+    return f"SM5a{next(_sids):030x}"
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def fields(instance) -> dict:
+    """Every concrete field's value, as the ORM holds it."""
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in type(instance)._meta.concrete_fields
+    }
+
+
+def database() -> dict:
+    """Every row a callback could write, to prove that nothing was written."""
+    return {
+        model.__name__: sorted(
+            (fields(row) for row in model.objects.all()), key=lambda values: values["id"]
+        )
+        for model in (Contact, Interaction, Message)
+    }
+
+
+def work(queries) -> list[str]:
+    return [q["sql"].strip() for q in queries if not q["sql"].strip().upper().startswith(NOISE)]
+
+
+def callback(message_id, provider_id, status, error_code="", error_message="") -> bool:
+    return actions.record_status_callback(
+        message_id,
+        provider_id=provider_id,
+        status=status,
+        error_code=error_code,
+        error_message=error_message,
+    )
+
+
+def reread(message: Message) -> Message:
+    return Message.objects.get(pk=message.pk)
+
+
+def status_push(agent_id: int, stored: Message) -> tuple[list[str], dict]:
+    return (
+        [notify.agent_group(agent_id)],
+        {
+            "type": "message.status",
+            "interaction_id": stored.interaction_id,
+            "message": message_dict(stored),
+        },
+    )
+
+
+@pytest.fixture(autouse=True)
+def warm_outbox():
+    """The outbox's endpoint list is read once and cached: warm, as in steady state."""
+    from hooks import outbox
+
+    outbox.active_endpoints()
+
+
+@pytest.fixture
+def conversation(service, agent):
+    contact = Contact.objects.create(address="+393331234567", name="Maria Rossi")
+    return Interaction.objects.create(
+        service=service,
+        contact=contact,
+        state=InteractionState.ASSIGNED,
+        agent=agent,
+        last_inbound_at=T0,
+    )
+
+
+@pytest.fixture
+def reply(conversation):
+    """reply(status="queued", provider_id=<a new SID>, **fields): a message of the conversation."""
+
+    def make(status="queued", provider_id=_NEW, direction="out", **values):
+        return Message.objects.create(
+            interaction=conversation,
+            direction=direction,
+            provider_id=sid() if provider_id is _NEW else provider_id,
+            body="Ciao",
+            status=status,
+            created_at=T0,
+            status_updated_at=T0,
+            **values,
+        )
+
+    return make
+
+
+@pytest.fixture
+def moved(monkeypatch):
+    """What each advance_status call made by record_status_callback returned."""
+    seen = []
+    original = status_update.advance_status
+
+    def spy(*args, **kwargs):
+        result = original(*args, **kwargs)
+        seen.append(result)
+        return result
+
+    monkeypatch.setattr(actions, "advance_status", spy)
+    return seen
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Every push handed to the channel layer: (groups, event)."""
+    pushes = []
+    monkeypatch.setattr(notify, "send_now", lambda groups, event: pushes.append((groups, event)))
+    return pushes
+
+
+@pytest.mark.django_db
+class TestForward:
+    @pytest.mark.parametrize("by_our_id", [True, False], ids=["by-our-id", "by-message-sid"])
+    def test_sent_delivered_read_are_one_update_each(
+        self, reply, agent, moved, sent, django_capture_on_commit_callbacks, by_our_id
+    ):
+        """Each step is one UPDATE; it stores the status and its time and pushes the stored row to the agent."""
+        message = reply()
+        for status in ("sent", "delivered", "read"):
+            moved.clear()
+            sent.clear()
+            before = timezone.now()
+            with django_capture_on_commit_callbacks(execute=True):
+                with CaptureQueriesContext(connection) as queries:
+                    changed = callback(
+                        message.pk if by_our_id else None, message.provider_id, status
+                    )
+            after = timezone.now()
+
+            assert changed is True
+            statements = work(queries)
+            assert len(statements) == 1 and statements[0].startswith("UPDATE"), statements
+            stored = reread(message)
+            assert stored.status == status
+            assert before <= stored.status_updated_at <= after
+            # Nothing else about the message changed.
+            assert {
+                **fields(stored),
+                "status": message.status,
+                "status_updated_at": message.status_updated_at,
+            } == fields(message)
+            # What the statement returns is the stored row, and who holds the conversation.
+            assert len(moved) == 1 and moved[0] is not None
+            returned, agent_id = moved[0]
+            assert fields(returned) == fields(stored)
+            assert agent_id == agent.pk
+            # To the agent's desk only: no supervisors' group.
+            assert sent == [status_push(agent.pk, stored)]
+            message = stored
+
+    def test_queued_conversation_pushes_to_no_desk(
+        self, reply, conversation, moved, sent, django_capture_on_commit_callbacks
+    ):
+        """Nobody holds the conversation: the status is stored by the statement and pushed to no desk."""
+        Interaction.objects.filter(pk=conversation.pk).update(
+            state=InteractionState.QUEUED, agent=None
+        )
+        message = reply()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert callback(message.pk, message.provider_id, "delivered") is True
+        assert len(moved) == 1 and moved[0] is not None and moved[0][1] is None
+        assert reread(message).status == "delivered"
+        assert sent == []
+
+
+@pytest.mark.django_db
+class TestOutOfOrder:
+    def test_late_sent_after_delivered_changes_nothing(
+        self, reply, agent, moved, sent, django_capture_on_commit_callbacks
+    ):
+        message = reply()
+        assert callback(None, message.provider_id, "delivered") is True
+        delivered = reread(message)
+        moved.clear()
+        for message_id in (message.pk, None):
+            with django_capture_on_commit_callbacks(execute=True):
+                assert callback(message_id, message.provider_id, "sent") is False
+        assert moved == [None, None]
+        assert fields(reread(message)) == fields(delivered)
+        assert delivered.status == "delivered"
+        assert sent == []
+
+    @pytest.mark.parametrize("terminal", ["read", "failed", "undelivered"])
+    def test_terminal_status_is_never_replaced(
+        self, reply, moved, sent, django_capture_on_commit_callbacks, terminal
+    ):
+        """No later callback, whatever its status, changes a read, failed or undelivered message."""
+        code = "" if terminal == "read" else "63016"
+        message = reply(status=terminal, error_code=code, error_message=TEXT if code else "")
+        before = database()
+        calls = 0
+        for status in MessageStatus.values:
+            for message_id in (message.pk, None):
+                with django_capture_on_commit_callbacks(execute=True):
+                    assert callback(message_id, message.provider_id, status) is False, status
+                calls += 1
+        assert moved == [None] * calls
+        assert database() == before
+        assert sent == []
+
+
+@pytest.mark.django_db
+class TestWhichMessage:
+    @pytest.mark.parametrize("missing", [None, ""], ids=["null-sid", "empty-sid"])
+    def test_found_by_our_id_attaches_the_sid(self, reply, agent, moved, missing):
+        """The callback can come before Twilio's answer to the send: our id finds it, the SID is attached."""
+        message = reply(provider_id=missing)
+        new_sid = sid()
+        with CaptureQueriesContext(connection) as queries:
+            assert callback(message.pk, new_sid, "sent") is True
+        statements = work(queries)
+        assert len(statements) == 1 and statements[0].startswith("UPDATE"), statements
+        stored = reread(message)
+        assert (stored.status, stored.provider_id) == ("sent", new_sid)
+        assert fields(moved[0][0]) == fields(stored)
+
+    def test_found_by_sid_without_our_id(self, reply, moved):
+        message = reply()
+        other = reply()
+        with CaptureQueriesContext(connection) as queries:
+            assert callback(None, message.provider_id, "delivered") is True
+        assert len(work(queries)) == 1
+        assert len(moved) == 1 and moved[0][0].pk == message.pk
+        assert reread(message).status == "delivered"
+        assert fields(reread(other)) == fields(other)
+
+    def test_message_with_another_sid_is_not_touched(
+        self, reply, moved, sent, caplog, django_capture_on_commit_callbacks
+    ):
+        """Our id names a message that Twilio knows by another SID: nothing changes, it is logged."""
+        message = reply()
+        stranger = sid()
+        before = database()
+        with caplog.at_level(logging.WARNING, logger="interactions.actions"):
+            with django_capture_on_commit_callbacks(execute=True):
+                assert callback(message.pk, stranger, "delivered") is False
+        assert moved == [None]
+        assert database() == before
+        assert sent == []
+        assert f"unknown message {stranger}" in caplog.text
+
+    def test_unknown_id_and_sid(
+        self, reply, moved, sent, caplog, django_capture_on_commit_callbacks
+    ):
+        message = reply()
+        stranger = sid()
+        before = database()
+        with caplog.at_level(logging.WARNING, logger="interactions.actions"):
+            with django_capture_on_commit_callbacks(execute=True):
+                assert callback(message.pk + 1000, stranger, "delivered") is False
+                assert callback(None, stranger, "read") is False
+        assert moved == [None, None]
+        assert database() == before
+        assert sent == []
+        assert caplog.text.count(f"unknown message {stranger}") == 2
+
+    def test_inbound_message_is_never_touched(
+        self, reply, moved, sent, caplog, django_capture_on_commit_callbacks
+    ):
+        """A callback carrying the SID (or the id) of a customer's message changes nothing."""
+        inbound = reply(direction="in", status="received")
+        before = database()
+        attempts = [("sent", ""), ("delivered", ""), ("read", ""), ("failed", "63016")]
+        with caplog.at_level(logging.WARNING, logger="interactions.actions"):
+            with django_capture_on_commit_callbacks(execute=True):
+                for message_id in (inbound.pk, None):
+                    for status, code in attempts:
+                        assert (
+                            callback(
+                                message_id, inbound.provider_id, status, code, TEXT if code else ""
+                            )
+                            is False
+                        )
+        assert moved == [None] * (2 * len(attempts))
+        assert database() == before
+        assert sent == []
+        assert caplog.text.count(f"unknown message {inbound.provider_id}") == 2 * len(attempts)
+
+
+@pytest.mark.django_db
+class TestErrorCodes:
+    def test_failed_stores_the_code_and_twilios_words(
+        self, reply, agent, moved, sent, django_capture_on_commit_callbacks
+    ):
+        message = reply(status="sent")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert callback(message.pk, message.provider_id, "failed", "63016", TEXT) is True
+        stored = reread(message)
+        assert (stored.status, stored.error_code, stored.error_message) == ("failed", "63016", TEXT)
+        assert len(moved) == 1 and fields(moved[0][0]) == fields(stored)
+        assert sent == [status_push(agent.pk, stored)]
+        assert sent[0][1]["message"]["error_code"] == "63016"
+
+    def test_a_later_status_without_a_code_keeps_it(self, reply, moved):
+        message = reply()
+        assert callback(None, message.provider_id, "sent", "63016", TEXT) is True
+        assert callback(None, message.provider_id, "delivered") is True
+        assert all(result is not None for result in moved) and len(moved) == 2
+        stored = reread(message)
+        assert (stored.status, stored.error_code, stored.error_message) == (
+            "delivered",
+            "63016",
+            TEXT,
+        )
+        assert fields(moved[1][0]) == fields(stored)
+
+    def test_a_code_with_a_status_that_does_not_advance_is_still_recorded(
+        self, reply, agent, moved, sent, django_capture_on_commit_callbacks
+    ):
+        """The statement does nothing; the general path records the code, not the status, and pushes it."""
+        message = reply(status="delivered")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert callback(message.pk, message.provider_id, "sent", "63016", TEXT) is False
+        assert moved == [None]
+        stored = reread(message)
+        assert (stored.status, stored.status_updated_at) == ("delivered", T0)
+        assert (stored.error_code, stored.error_message) == ("63016", TEXT)
+        assert sent == [status_push(agent.pk, stored)]
+
+        # A second code with a status that does not advance does not replace the first.
+        sent.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert callback(None, message.provider_id, "sent", "30008", "Unknown error") is False
+        assert fields(reread(message)) == fields(stored)
+        assert sent == []
+
+
+class TestRace:
+    @pytest.mark.django_db(transaction=True)
+    @pytest.mark.parametrize(
+        ("held", "waiting", "waiter_moves"),
+        [("read", "delivered", False), ("delivered", "read", True)],
+        ids=["late-delivered-after-read", "read-after-delivered"],
+    )
+    def test_callback_waiting_on_another_rechecks_the_status(
+        self, reply, agent, moved, sent, held, waiting, waiter_moves
+    ):
+        """Thread A applies `held` and keeps its transaction open; B's `waiting` waits on A's row lock.
+
+        Once A commits, B's statement re-checks the status against A's: a
+        "delivered" behind a "read" changes nothing; a "read" behind a
+        "delivered" still moves it forward.
+        """
+        message = reply(status="sent")
+        a_locked, a_release = threading.Event(), threading.Event()
+        pids: dict[str, int] = {}
+        outcome: dict[str, object] = {}
+        errors: list[BaseException] = []
+
+        def backend_pid() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                return cursor.fetchone()[0]
+
+        def apply_and_hold():
+            try:
+                pids["a"] = backend_pid()
+                with transaction.atomic():
+                    outcome["a"] = status_update.advance_status(
+                        None, message.provider_id, held, "", "", at(1)
+                    )
+                    a_locked.set()
+                    assert a_release.wait(WAIT), "never released"
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                a_locked.set()
+                connection.close()
+
+        def callback_meanwhile():
+            try:
+                pids["b"] = backend_pid()
+                assert a_locked.wait(WAIT)
+                outcome["b"] = callback(message.pk, message.provider_id, waiting)
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        a = threading.Thread(target=apply_and_hold)
+        b = threading.Thread(target=callback_meanwhile)
+        a.start()
+        b.start()
+        try:
+            assert a_locked.wait(WAIT)
+            assert outcome.get("a") is not None, errors
+            # B is waiting for A's lock, inside the one statement.
+            deadline = time.monotonic() + WAIT
+            blocked = None
+            while time.monotonic() < deadline:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT query, pg_blocking_pids(pid) FROM pg_stat_activity"
+                        " WHERE pid = %s AND wait_event_type = 'Lock'",
+                        [pids.get("b", 0)],
+                    )
+                    blocked = cursor.fetchone()
+                if blocked or errors or "b" in outcome:
+                    break
+                time.sleep(0.02)
+            assert blocked is not None, f"B never waited on A's lock ({errors}, {outcome})"
+            assert blocked[0].strip().startswith("UPDATE") and pids["a"] in blocked[1]
+        finally:
+            a_release.set()
+            a.join(WAIT)
+            b.join(WAIT)
+        assert not a.is_alive() and not b.is_alive()
+        assert errors == []
+
+        stored = reread(message)
+        assert stored.status == "read"
+        assert outcome["b"] is waiter_moves
+        if waiter_moves:
+            # B's statement matched A's committed row and moved it on.
+            assert len(moved) == 1 and moved[0] is not None
+            assert fields(moved[0][0]) == fields(stored)
+            assert stored.status_updated_at != at(1)
+            assert sent == [status_push(agent.pk, stored)]
+        else:
+            # B's statement matched nothing once A had committed; nor did the general path.
+            assert moved == [None]
+            assert stored.status_updated_at == at(1)
+            assert fields(stored) == fields(outcome["a"][0])
+            assert sent == []
+
+
+@pytest.mark.django_db
+def test_signed_status_callback_takes_the_one_statement_path(
+    signed_post, reply, agent, moved, sent, django_capture_on_commit_callbacks
+):
+    """Through the real view: a signed "delivered" callback is one UPDATE, not the locking path."""
+    message = reply(provider_id=None)  # Twilio's answer to the send not stored yet: found by ?m=
+    with django_capture_on_commit_callbacks(execute=True):
+        with CaptureQueriesContext(connection) as queries:
+            response = signed_post(f"{STATUS}?m={message.pk}", load_payload("status_delivered"))
+    assert response.status_code == 200
+    statements = work(queries)
+    updates = [sql for sql in statements if sql.upper().startswith("UPDATE")]
+    assert len(updates) == 1 and f'{Message._meta.db_table}" AS m' in updates[0], updates
+    assert not any("FOR UPDATE" in sql.upper() for sql in statements), statements
+    assert len(moved) == 1 and moved[0] is not None
+    stored = reread(message)
+    assert (stored.status, stored.provider_id) == ("delivered", OUTBOUND_SID)
+    assert sent == [status_push(agent.pk, stored)]
