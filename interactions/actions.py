@@ -312,32 +312,36 @@ def _drain(service_ids: list[int], now: datetime) -> list[Interaction]:
     """Assign queued interactions of these services, oldest first. Call inside a transaction."""
     if not service_ids:
         return []
-    agents = list(_eligible_agents_for_update(service_ids))
+    # Only the columns routing reads: a new conversation locks every
+    # eligible agent of its service, and building a model per row would
+    # cost more than the lock itself.
+    agents = list(_eligible_agents_for_update(service_ids).values_list("pk", "max_interactions", "last_assignment_at"))
     if not agents:
         return []
+    agent_ids = [agent_id for agent_id, _max, _last in agents]
     # Counted in a statement of its own, after the locks are held: a count
     # inside the locking SELECT would use the snapshot taken before waiting
     # (READ COMMITTED) and miss assignments just committed by the lock holder.
-    counts = open_counts(a.pk for a in agents)
+    counts = open_counts(agent_ids)
     served: dict[int, set[int]] = defaultdict(set)
     if len(service_ids) == 1:
         # The common case (a new message): every agent found serves it.
-        for a in agents:
-            served[a.pk].add(service_ids[0])
+        for agent_id in agent_ids:
+            served[agent_id].add(service_ids[0])
     else:
         for row in AgentProfile.services.through.objects.filter(
-            agentprofile_id__in=[a.pk for a in agents], service_id__in=service_ids
+            agentprofile_id__in=agent_ids, service_id__in=service_ids
         ).values("agentprofile_id", "service_id"):
             served[row["agentprofile_id"]].add(row["service_id"])
     loads = [
         AgentLoad(
-            agent_id=a.pk,
-            open_interactions=counts.get(a.pk, 0),
-            max_interactions=a.max_interactions,
-            last_assignment_at=a.last_assignment_at,
-            service_ids=frozenset(served[a.pk]),
+            agent_id=agent_id,
+            open_interactions=counts.get(agent_id, 0),
+            max_interactions=max_interactions,
+            last_assignment_at=last_assignment_at,
+            service_ids=frozenset(served[agent_id]),
         )
-        for a in agents
+        for agent_id, max_interactions, last_assignment_at in agents
     ]
     queue: list[QueuedItem] = []
     waiting: dict[int, Interaction] = {}
