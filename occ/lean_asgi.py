@@ -8,19 +8,24 @@ of a webhook's whole cost. Requests under these prefixes are therefore served
 by a second Django handler built with no middleware; everything else keeps
 the full stack.
 
-Django's handler also opens a ThreadSensitiveContext per request, so that
-the request's synchronous code (middleware, a sync view, signal receivers)
-shares one thread: a thread started and stopped for every request. The
-webhook views are async and run their database work in reused threads
-(occ.db_threads), so this handler does without it; what synchronous code
-remains (the request_started/finished receivers that reset queries and
-close old connections) runs on asgiref's one shared thread.
+Per request, Django's ASGI handler also starts a thread (its
+ThreadSensitiveContext, so that middleware, a sync view and signal receivers
+share one), hops to it twice for the request_started and request_finished
+receivers (resetting queries, closing the thread's database connections), and
+runs a second task listening for the client hanging up, to cancel the view.
+The webhook views are async and run their database work in reused threads
+that give their connection back themselves (occ.db_threads), so none of this
+applies; and a webhook must not be cancelled half-way when Twilio hangs up:
+it is stored, pushed and answered whatever the caller does. This handler
+therefore reads the body, runs the view and sends the response, nothing else.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.handlers.asgi import ASGIHandler
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.urls import set_script_prefix
 
 WEBHOOK_PREFIXES = ("/whatsapp/twilio/",)
 
@@ -33,7 +38,21 @@ class LeanASGIHandler(ASGIHandler):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        await self.handle(scope, receive, send)
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        try:
+            set_script_prefix(get_script_prefix(scope))
+            request, error_response = self.create_request(scope, body_file)
+            if request is None:
+                await self.send_response(error_response, send)
+                return
+            response = await self.run_get_response(request)
+            await self.send_response(response, send)
+            request.close()  # files of a multipart body, if any
+        finally:
+            body_file.close()
 
     def load_middleware(self, is_async=False):
         # BaseHandler reads settings.MIDDLEWARE once, while the handler is
