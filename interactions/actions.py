@@ -300,8 +300,12 @@ def _eligible_agents_for_update(service_ids: Iterable[int], channel: str = "what
 
 
 def open_counts(agent_ids: Iterable[int]) -> dict[int, int]:
+    return _open_counts_where(agent_id__in=list(agent_ids))
+
+
+def _open_counts_where(**agent_filter) -> dict[int, int]:
     rows = (
-        Interaction.objects.filter(agent_id__in=list(agent_ids), state=InteractionState.ASSIGNED)
+        Interaction.objects.filter(state=InteractionState.ASSIGNED, **agent_filter)
         .values("agent_id")
         .annotate(n=Count("id"))
     )
@@ -322,7 +326,10 @@ def _drain(service_ids: list[int], now: datetime) -> list[Interaction]:
     # Counted in a statement of its own, after the locks are held: a count
     # inside the locking SELECT would use the snapshot taken before waiting
     # (READ COMMITTED) and miss assignments just committed by the lock holder.
-    counts = open_counts(agent_ids)
+    # Counted for every agent of these services (a subquery, not a list of
+    # hundreds of ids to send); only the locked agents' counts are used.
+    serving = AgentProfile.services.through.objects.filter(service_id__in=service_ids).values("agentprofile_id")
+    counts = _open_counts_where(agent_id__in=serving)
     served: dict[int, set[int]] = defaultdict(set)
     if len(service_ids) == 1:
         # The common case (a new message): every agent found serves it.
