@@ -1,11 +1,14 @@
 """Database work from async views, in a pool of reused threads.
 
 Django's ORM is synchronous, so an async view runs its queries through
-`sync_to_async`. With `thread_sensitive=True` (Django's default) every
-request gets a thread of its own, started and stopped for that request;
+`sync_to_async`. With `thread_sensitive=True` (Django's default) that is a
+thread started and stopped for each request under Django's ASGI handler, or,
+under the webhooks' lean handler (occ/lean_asgi.py), asgiref's one shared
+thread, where every webhook of the worker would wait its turn.
 `run_in_db_thread` uses the event loop's pool of threads instead, which are
-reused, and gives the thread's database connection back (to the pool, or
-closes it when obsolete) after each call, as Django does after a request.
+reused and run side by side, and gives the thread's database connection back
+(to the pool, or closes it when obsolete) after each call, as Django does
+after a request.
 
 When a synchronous caller is waiting on this event loop (Django's test
 client, a management command calling `async_to_sync`), the work runs in that
