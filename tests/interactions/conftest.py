@@ -27,6 +27,16 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
+def sent(monkeypatch):
+    """Every push handed to the channel layer: (groups, event)."""
+    from interactions import notify
+
+    pushes = []
+    monkeypatch.setattr(notify, "send_now", lambda groups, event: pushes.append((groups, event)))
+    return pushes
+
+
+@pytest.fixture
 def receive(service):
     """receive(n, minute=0, body=..., to=service): customer n writes at T0 + minute."""
     from interactions.actions import InboundMessage, receive_inbound

@@ -7,27 +7,26 @@ SQLite lacks, and the concurrent close needs real row locks.
 from __future__ import annotations
 
 import itertools
-import threading
-import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from interactions import actions, notify, ongoing
 from interactions.events import message_dict
 from interactions.models import Contact, Interaction, Message
+from tests.interactions.postgres_helpers import (
+    at,
+    database,
+    fields,
+    own_statements,
+    race_behind_lock,
+)
 
 pytestmark = pytest.mark.postgres
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ADDRESS = "+393330001111"
-WAIT = 10  # seconds: a bound on every wait between threads
 _sids = itertools.count(1)
-
-# Statements that only frame a transaction: not the path's own work.
-NOISE = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT", "ROLLBACK")
 
 
 def sid() -> str:
@@ -48,33 +47,6 @@ def inbound(**overrides) -> actions.InboundMessage:
     return actions.InboundMessage(**values)
 
 
-def at(minutes: float) -> datetime:
-    return T0 + timedelta(minutes=minutes)
-
-
-def fields(instance) -> dict:
-    """Every concrete field's value, as the ORM holds it."""
-    return {
-        field.attname: getattr(instance, field.attname)
-        for field in type(instance)._meta.concrete_fields
-    }
-
-
-def database() -> dict:
-    """Every row the path could write, to prove that nothing was written."""
-    return {
-        model.__name__: sorted(
-            (fields(row) for row in model.objects.all()), key=lambda values: values["id"]
-        )
-        for model in (Contact, Interaction, Message)
-    }
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def calls(monkeypatch):
     """What each call of append_to_open_interaction made by receive_inbound returned (or raised)."""
@@ -92,14 +64,6 @@ def calls(monkeypatch):
 
     monkeypatch.setattr(actions, "append_to_open_interaction", spy)
     return seen
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """Every push handed to the channel layer: (groups, event)."""
-    pushes = []
-    monkeypatch.setattr(notify, "send_now", lambda groups, event: pushes.append((groups, event)))
-    return pushes
 
 
 @pytest.mark.django_db
@@ -123,7 +87,7 @@ class TestOpenConversation:
         with CaptureQueriesContext(connection) as queries:
             result = actions.receive_inbound(service, message_in, now=at(3))
 
-        work = [q["sql"].strip() for q in queries if not q["sql"].strip().upper().startswith(NOISE)]
+        work = own_statements(queries)
         assert len(work) == 1 and work[0].startswith("WITH contact AS"), work
         assert calls[-1] is not None and not result.created_interaction and not result.duplicate
 
@@ -350,70 +314,13 @@ def test_conversation_closed_meanwhile_gets_a_new_interaction(service, agent, ca
     """
     first = actions.receive_inbound(service, inbound(), now=at(0))
     calls.clear()
-    a_locked, a_release = threading.Event(), threading.Event()
-    pids: dict[str, int] = {}
-    outcome: dict[str, object] = {}
-    errors: list[BaseException] = []
+    outcome = race_behind_lock(
+        lambda: actions.close_interaction(first.interaction.pk, now=at(1)),
+        lambda: actions.receive_inbound(service, inbound(body="are you there?"), now=at(2)),
+        waits_in="WITH contact AS",
+    )
 
-    def backend_pid() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            return cursor.fetchone()[0]
-
-    def close_and_hold():
-        try:
-            pids["a"] = backend_pid()
-            with transaction.atomic():
-                outcome["closed"] = actions.close_interaction(first.interaction.pk, now=at(1))
-                a_locked.set()
-                assert a_release.wait(WAIT), "never released"
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            a_locked.set()
-            connection.close()
-
-    def receive_meanwhile():
-        try:
-            pids["b"] = backend_pid()
-            assert a_locked.wait(WAIT)
-            outcome["result"] = actions.receive_inbound(
-                service, inbound(body="are you there?"), now=at(2)
-            )
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    a = threading.Thread(target=close_and_hold)
-    b = threading.Thread(target=receive_meanwhile)
-    a.start()
-    b.start()
-    try:
-        assert a_locked.wait(WAIT)
-        # B is waiting for A's lock, inside the one statement.
-        deadline = time.monotonic() + WAIT
-        waiting = None
-        while time.monotonic() < deadline:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT query, pg_blocking_pids(pid) FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
-                    [pids.get("b", 0)],
-                )
-                waiting = cursor.fetchone()
-            if waiting or errors:
-                break
-            time.sleep(0.02)
-        assert waiting is not None, f"B never waited on A's lock ({errors})"
-        assert waiting[0].strip().startswith("WITH contact AS") and pids["a"] in waiting[1]
-    finally:
-        a_release.set()
-        a.join(WAIT)
-        b.join(WAIT)
-    assert not a.is_alive() and not b.is_alive()
-    assert errors == []
-
-    result = outcome["result"]
+    result = outcome["meanwhile"]
     closed = Interaction.objects.get(pk=first.interaction.pk)
     assert calls == [None]  # B's statement matched nothing once A had committed
     assert result.created_interaction and result.interaction.pk != closed.pk
@@ -422,7 +329,7 @@ def test_conversation_closed_meanwhile_gets_a_new_interaction(service, agent, ca
         == result.interaction.pk
     )
     # The closed interaction is exactly as A left it.
-    assert closed.state == "closed" and closed.version == outcome["closed"].version
+    assert closed.state == "closed" and closed.version == outcome["held"].version
     assert closed.last_inbound_at == at(0)
     assert list(closed.messages.values_list("provider_id", flat=True)) == [
         first.message.provider_id

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from interactions import notify
 from tests.conftest import load_payload
 
 pytestmark = pytest.mark.django_db
 
 INBOUND = "/whatsapp/twilio/inbound"
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """Every push handed to the channel layer: (groups, event)."""
-    pushes = []
-    monkeypatch.setattr(notify, "send_now", lambda groups, event: pushes.append((groups, event)))
-    return pushes
 
 
 def test_nothing_is_pushed_before_the_commit(signed_post, service, agent, sent, django_capture_on_commit_callbacks):

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import itertools
 import logging
-import threading
-import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -21,48 +18,25 @@ from interactions import actions, notify, status_update
 from interactions.events import message_dict
 from interactions.models import Contact, Interaction, InteractionState, Message, MessageStatus
 from tests.conftest import load_payload
+from tests.interactions.conftest import T0
+from tests.interactions.postgres_helpers import (
+    at,
+    database,
+    fields,
+    own_statements,
+    race_behind_lock,
+)
 from tests.whatsapp.conftest import OUTBOUND_SID, STATUS
 
 pytestmark = pytest.mark.postgres
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-WAIT = 10  # seconds: a bound on every wait between threads
 TEXT = "Failed to send freeform message because you are outside the allowed window."
 _sids = itertools.count(1)
 _NEW = object()
 
-# Statements that only frame a transaction: not the path's own work.
-NOISE = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT", "ROLLBACK")
-
 
 def sid() -> str:
     return f"SM5a{next(_sids):030x}"
-
-
-def at(minutes: float) -> datetime:
-    return T0 + timedelta(minutes=minutes)
-
-
-def fields(instance) -> dict:
-    """Every concrete field's value, as the ORM holds it."""
-    return {
-        field.attname: getattr(instance, field.attname)
-        for field in type(instance)._meta.concrete_fields
-    }
-
-
-def database() -> dict:
-    """Every row a callback could write, to prove that nothing was written."""
-    return {
-        model.__name__: sorted(
-            (fields(row) for row in model.objects.all()), key=lambda values: values["id"]
-        )
-        for model in (Contact, Interaction, Message)
-    }
-
-
-def work(queries) -> list[str]:
-    return [q["sql"].strip() for q in queries if not q["sql"].strip().upper().startswith(NOISE)]
 
 
 def callback(message_id, provider_id, status, error_code="", error_message="") -> bool:
@@ -144,14 +118,6 @@ def moved(monkeypatch):
     return seen
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    """Every push handed to the channel layer: (groups, event)."""
-    pushes = []
-    monkeypatch.setattr(notify, "send_now", lambda groups, event: pushes.append((groups, event)))
-    return pushes
-
-
 @pytest.mark.django_db
 class TestForward:
     @pytest.mark.parametrize("by_our_id", [True, False], ids=["by-our-id", "by-message-sid"])
@@ -172,7 +138,7 @@ class TestForward:
             after = timezone.now()
 
             assert changed is True
-            statements = work(queries)
+            statements = own_statements(queries)
             assert len(statements) == 1 and statements[0].startswith("UPDATE"), statements
             stored = reread(message)
             assert stored.status == status
@@ -252,7 +218,7 @@ class TestWhichMessage:
         new_sid = sid()
         with CaptureQueriesContext(connection) as queries:
             assert callback(message.pk, new_sid, "sent") is True
-        statements = work(queries)
+        statements = own_statements(queries)
         assert len(statements) == 1 and statements[0].startswith("UPDATE"), statements
         stored = reread(message)
         assert (stored.status, stored.provider_id) == ("sent", new_sid)
@@ -263,7 +229,7 @@ class TestWhichMessage:
         other = reply()
         with CaptureQueriesContext(connection) as queries:
             assert callback(None, message.provider_id, "delivered") is True
-        assert len(work(queries)) == 1
+        assert len(own_statements(queries)) == 1
         assert len(moved) == 1 and moved[0][0].pk == message.pk
         assert reread(message).status == "delivered"
         assert fields(reread(other)) == fields(other)
@@ -386,74 +352,15 @@ class TestRace:
         "delivered" still moves it forward.
         """
         message = reply(status="sent")
-        a_locked, a_release = threading.Event(), threading.Event()
-        pids: dict[str, int] = {}
-        outcome: dict[str, object] = {}
-        errors: list[BaseException] = []
-
-        def backend_pid() -> int:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                return cursor.fetchone()[0]
-
-        def apply_and_hold():
-            try:
-                pids["a"] = backend_pid()
-                with transaction.atomic():
-                    outcome["a"] = status_update.advance_status(
-                        None, message.provider_id, held, "", "", at(1)
-                    )
-                    a_locked.set()
-                    assert a_release.wait(WAIT), "never released"
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                a_locked.set()
-                connection.close()
-
-        def callback_meanwhile():
-            try:
-                pids["b"] = backend_pid()
-                assert a_locked.wait(WAIT)
-                outcome["b"] = callback(message.pk, message.provider_id, waiting)
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        a = threading.Thread(target=apply_and_hold)
-        b = threading.Thread(target=callback_meanwhile)
-        a.start()
-        b.start()
-        try:
-            assert a_locked.wait(WAIT)
-            assert outcome.get("a") is not None, errors
-            # B is waiting for A's lock, inside the one statement.
-            deadline = time.monotonic() + WAIT
-            blocked = None
-            while time.monotonic() < deadline:
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "SELECT query, pg_blocking_pids(pid) FROM pg_stat_activity"
-                        " WHERE pid = %s AND wait_event_type = 'Lock'",
-                        [pids.get("b", 0)],
-                    )
-                    blocked = cursor.fetchone()
-                if blocked or errors or "b" in outcome:
-                    break
-                time.sleep(0.02)
-            assert blocked is not None, f"B never waited on A's lock ({errors}, {outcome})"
-            assert blocked[0].strip().startswith("UPDATE") and pids["a"] in blocked[1]
-        finally:
-            a_release.set()
-            a.join(WAIT)
-            b.join(WAIT)
-        assert not a.is_alive() and not b.is_alive()
-        assert errors == []
+        outcome = race_behind_lock(
+            lambda: status_update.advance_status(None, message.provider_id, held, "", "", at(1)),
+            lambda: callback(message.pk, message.provider_id, waiting),
+            waits_in="UPDATE",
+        )
 
         stored = reread(message)
         assert stored.status == "read"
-        assert outcome["b"] is waiter_moves
+        assert outcome["meanwhile"] is waiter_moves
         if waiter_moves:
             # B's statement matched A's committed row and moved it on.
             assert len(moved) == 1 and moved[0] is not None
@@ -464,7 +371,7 @@ class TestRace:
             # B's statement matched nothing once A had committed; nor did the general path.
             assert moved == [None]
             assert stored.status_updated_at == at(1)
-            assert fields(stored) == fields(outcome["a"][0])
+            assert fields(stored) == fields(outcome["held"][0])
             assert sent == []
 
 
@@ -478,7 +385,7 @@ def test_signed_status_callback_takes_the_one_statement_path(
         with CaptureQueriesContext(connection) as queries:
             response = signed_post(f"{STATUS}?m={message.pk}", load_payload("status_delivered"))
     assert response.status_code == 200
-    statements = work(queries)
+    statements = own_statements(queries)
     updates = [sql for sql in statements if sql.upper().startswith("UPDATE")]
     assert len(updates) == 1 and f'{Message._meta.db_table}" AS m' in updates[0], updates
     assert not any("FOR UPDATE" in sql.upper() for sql in statements), statements
