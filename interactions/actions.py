@@ -134,7 +134,7 @@ def receive_inbound(service, inbound: InboundMessage, *, now: datetime | None = 
                 if ongoing is not None:
                     interaction, message = ongoing
                     interaction.service = service
-                    _push_message_created(interaction, message)
+                    _push_message("message.created", message, interaction.agent_id)
                     return InboundResult(message=message, interaction=interaction)
             return _receive_inbound(service, inbound, now)
 
@@ -224,12 +224,8 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
             notify.push({"type": "interaction.queued", "interaction": interaction_dict(interaction), "position": position})
             if service.queue_position_reply:
                 _send_queue_position_reply(interaction, position, now)
-    _push_message_created(interaction, message)
-    return InboundResult(message=message, interaction=interaction, created_interaction=created, queue_position=position)
-
-
-def _push_message_created(interaction: Interaction, message: Message) -> None:
     _push_message("message.created", message, interaction.agent_id)
+    return InboundResult(message=message, interaction=interaction, created_interaction=created, queue_position=position)
 
 
 def _push_message(kind: str, message: Message, agent_id: int | None) -> None:
@@ -690,10 +686,6 @@ def _claim_send(message: Message, now: datetime, *, due_only: bool) -> bool:
     return rows.update(send_attempts=message.send_attempts + 1, next_attempt_at=now + SEND_LEASE, error_code=AMBIGUOUS) == 1
 
 
-def _push_status(message: Message) -> None:
-    _push_message("message.status", message, message.interaction.agent_id)
-
-
 def _settle_ambiguous(message: Message, transport) -> bool:
     """After a timed-out attempt: True when Twilio turned out to have the message (now recorded)."""
     find = getattr(transport, "find_accepted", None)
@@ -759,7 +751,7 @@ def deliver(message: Message, *, now: datetime | None = None, due_only: bool = F
                 error_message=str(exc)[:500],
             )
             message.refresh_from_db()
-            _push_status(message)
+            _push_message("message.status", message, message.interaction.agent_id)
             return message
         Message.objects.filter(pk=message.pk).update(next_attempt_at=None)
         reason = str(exc)

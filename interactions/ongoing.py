@@ -32,6 +32,7 @@ profile name or WhatsApp id that changed and must be saved on the contact.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from datetime import datetime
@@ -55,6 +56,7 @@ def model_instance(model, values):
     return model.from_db(connection.alias, [field.attname for field in fields], loaded)
 
 
+@functools.cache
 def _statement() -> str:
     qn = connection.ops.quote_name
     interaction_columns = ", ".join(f"i.{qn(column)}" for column in _columns(Interaction))
@@ -88,18 +90,12 @@ def _statement() -> str:
     """
 
 
-_STATEMENT: str | None = None
-
-
 def append_to_open_interaction(service_id: int, inbound, now: datetime) -> tuple[Interaction, Message] | None:
     """Store `inbound` in its open conversation with the service; None if there is none.
 
     PostgreSQL only (SQLite has no data-modifying WITH). Call inside the
     transaction that will also record the message's events.
     """
-    global _STATEMENT
-    if _STATEMENT is None:
-        _STATEMENT = _statement()
     params = {
         "channel": inbound.channel,
         "address": inbound.address,
@@ -117,7 +113,7 @@ def append_to_open_interaction(service_id: int, inbound, now: datetime) -> tuple
         "send_key": uuid.uuid4(),
     }
     with connection.cursor() as cursor:
-        cursor.execute(_STATEMENT, params)
+        cursor.execute(_statement(), params)
         row = cursor.fetchone()
     if row is None:
         return None

@@ -5,8 +5,8 @@ they are authenticated by their signature alone. Under ASGI each synchronous
 middleware is a thread hop, and the default stack (sessions, locale, CSRF,
 auth, messages, ...) costs about a millisecond of CPU per request, a quarter
 of a webhook's whole cost. Requests under these prefixes are therefore served
-by a second Django handler built with no middleware; everything else keeps
-the full stack.
+by a second Django handler built without them (it keeps only the 503 of
+occ.middleware for a database outage); everything else keeps the full stack.
 
 Per request, Django's ASGI handler also starts a thread (its
 ThreadSensitiveContext, so that middleware, a sync view and signal receivers
@@ -31,9 +31,9 @@ WEBHOOK_PREFIXES = ("/whatsapp/twilio/",)
 
 
 class LeanASGIHandler(ASGIHandler):
-    """Django's ASGI handler with its own (empty) middleware list."""
+    """Django's ASGI handler with its own middleware list: only the database's 503."""
 
-    middleware: list[str] = []
+    middleware: list[str] = ["occ.middleware.DatabaseUnavailableMiddleware"]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 
@@ -18,11 +19,23 @@ RETRY_AFTER_SECONDS = 30
 
 
 class DatabaseUnavailableMiddleware:
+    # Sync and async: on the webhooks' async lean path (occ/lean_asgi.py) a
+    # sync-only middleware would cost a thread hop per request.
+    sync_capable = True
+    async_capable = True
+
     def __init__(self, get_response):
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
     def __call__(self, request):
+        if iscoroutinefunction(self):
+            return self._acall(request)
         return self.get_response(request)
+
+    async def _acall(self, request):
+        return await self.get_response(request)
 
     def process_exception(self, request, exception):
         if not isinstance(exception, (OperationalError, InterfaceError)):

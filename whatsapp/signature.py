@@ -18,12 +18,10 @@ import functools
 import logging
 
 from django.core.exceptions import SuspiciousOperation
-from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseForbidden
 from twilio.request_validator import RequestValidator, compare
 
 from occ.db_threads import run_in_db_thread
-from occ.middleware import database_unavailable
 from whatsapp import webhook_cache
 from whatsapp.urls_public import public_base_url
 
@@ -58,32 +56,28 @@ def twilio_signature_required(view):
     signature without a query; a failure with the kept token is checked again
     with a fresh one: it may have just changed in another worker. A database
     or key failure propagates: it is the server's fault, and an error answer
-    (503 for the database) makes Twilio try again or use the fallback URL,
-    where a 403 would lose the message.
+    (503 for the database, occ.middleware) makes Twilio try again or use the
+    fallback URL, where a 403 would lose the message.
     """
 
     @functools.wraps(view)
     async def wrapper(request, *args, **kwargs):
-        try:
-            entry = webhook_cache.kept_account_entry() or await run_in_db_thread(webhook_cache.account_entry)
-            _expiry, request.twilio_account, auth_token = entry
-            valid = _checked(request, auth_token)
-            if not valid:
-                _expiry, request.twilio_account, fresh_token = await run_in_db_thread(
-                    webhook_cache.account_entry, fresh=True
-                )
-                valid = fresh_token != auth_token and _checked(request, fresh_token)
-            if not valid:
-                logger.warning(
-                    "rejected unsigned or wrongly signed Twilio request to %s (checked against %s)",
-                    request.path,
-                    _safe_url(request),
-                )
-                return HttpResponseForbidden("Invalid Twilio signature")
-            return await view(request, *args, **kwargs)
-        except (OperationalError, InterfaceError) as exc:
-            # Webhooks take the lean path, without DatabaseUnavailableMiddleware.
-            return database_unavailable(request, exc)
+        entry = webhook_cache.kept_account_entry() or await run_in_db_thread(webhook_cache.account_entry)
+        _expiry, request.twilio_account, auth_token = entry
+        valid = _checked(request, auth_token)
+        if not valid:
+            _expiry, request.twilio_account, fresh_token = await run_in_db_thread(
+                webhook_cache.account_entry, fresh=True
+            )
+            valid = fresh_token != auth_token and _checked(request, fresh_token)
+        if not valid:
+            logger.warning(
+                "rejected unsigned or wrongly signed Twilio request to %s (checked against %s)",
+                request.path,
+                _safe_url(request),
+            )
+            return HttpResponseForbidden("Invalid Twilio signature")
+        return await view(request, *args, **kwargs)
 
     return wrapper
 

@@ -48,9 +48,17 @@ async def _service_for(number: str, account) -> Service | None:
     return service if service is not None and service.whatsapp_ready else None
 
 
-# The views are async: parsing and the signature check run on the event loop,
-# the database work in a reused thread (occ.db_threads), and the pushes it
-# commits are sent from the event loop (interactions.notify.collected).
+async def _store_then_push(work, /, *args, **kwargs):
+    """`work` in a database thread, then the pushes it committed, sent from here.
+
+    The views are async: parsing and the signature check run on the event
+    loop, the database work in a reused thread (occ.db_threads), and its
+    pushes are sent from the event loop (interactions.notify.collected).
+    """
+    with notify.collected() as pushes:
+        result = await run_in_db_thread(work, *args, **kwargs)
+    await notify.send_collected(pushes)
+    return result
 
 
 @csrf_exempt
@@ -89,9 +97,7 @@ async def inbound(request):
         extras=parsed.extras,
         payload=parsed.payload,
     )
-    with notify.collected() as pushes:
-        result = await run_in_db_thread(actions.receive_inbound, service, message)
-    await notify.send_collected(pushes)
+    result = await _store_then_push(actions.receive_inbound, service, message)
     if result.duplicate:
         logger.info("inbound message %s delivered again; already stored", parsed.message_sid)
     return twiml_ok()
@@ -109,14 +115,12 @@ async def status(request):
     # Our own id rides in the callback URL: the callback can arrive before
     # Twilio's answer to the send (with the MessageSid) has been stored.
     message_id = request.GET.get("m", "")
-    with notify.collected() as pushes:
-        await run_in_db_thread(
-            actions.record_status_callback,
-            int(message_id) if message_id.isascii() and message_id.isdigit() and len(message_id) <= 18 else None,
-            provider_id=parsed.message_sid,
-            status=parsed.status,
-            error_code=parsed.error_code,
-            error_message=parsed.error_message,
-        )
-    await notify.send_collected(pushes)
+    await _store_then_push(
+        actions.record_status_callback,
+        int(message_id) if message_id.isascii() and message_id.isdigit() and len(message_id) <= 18 else None,
+        provider_id=parsed.message_sid,
+        status=parsed.status,
+        error_code=parsed.error_code,
+        error_message=parsed.error_message,
+    )
     return twiml_ok()

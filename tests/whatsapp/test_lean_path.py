@@ -55,3 +55,19 @@ def test_pages_keep_the_full_middleware_stack(db):
     )(timeout=30)
     assert response["status"] == 200
     assert "x-frame-options" in _header_names(response)
+
+
+def test_a_database_failure_on_the_lean_path_is_a_503(service, agent, monkeypatch):
+    """No session or CSRF middleware, but a database outage is still a 503, never a 200 or a 403."""
+    from django.db import OperationalError
+
+    from interactions import actions
+
+    def fail(*args, **kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(actions, "receive_inbound", fail)
+    response = _post(load_payload("inbound_text"))
+    assert response["status"] == 503
+    assert dict(response["headers"]).get(b"Retry-After") == b"30"
+    assert Message.objects.count() == 0
