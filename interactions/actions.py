@@ -32,6 +32,7 @@ from django.utils.translation import ngettext
 from agents.models import AgentProfile, Presence
 from interactions import background, notify
 from interactions.events import interaction_dict, message_dict
+from interactions.first_message import open_for_new_contact
 from interactions.models import (
     OPEN_STATES,
     AssignmentEvent,
@@ -47,6 +48,7 @@ from interactions.routing import AgentLoad, QueuedItem, plan_assignments
 from interactions.signals import interaction_opened
 from interactions.status_update import advance_status
 from interactions.statuses import should_advance
+from occ.compiled_query import CompiledQuery
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +138,12 @@ def receive_inbound(service, inbound: InboundMessage, *, now: datetime | None = 
                     interaction.service = service
                     _push_message("message.created", message, interaction.agent_id)
                     return InboundResult(message=message, interaction=interaction)
+                # A new customer's first message: one statement stores it all.
+                opened = open_for_new_contact(service.pk, inbound, now)
+                if opened is not None:
+                    contact, interaction, message = opened
+                    interaction.service, interaction.contact = service, contact
+                    return _route_new_interaction(service, interaction, message, now)
             return _receive_inbound(service, inbound, now)
 
     try:
@@ -212,20 +220,27 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
         status_updated_at=now,
     )
 
-    position = None
     if created:
-        interaction_opened.send(sender=Interaction, interaction=interaction, message=message)
-        # Route through the queue so an older waiting interaction goes first.
-        assigned = {i.pk: i for i in _drain([service.pk], now)}
-        if interaction.pk in assigned:
-            interaction = assigned[interaction.pk]
-        else:
-            position = queue_position(interaction)
-            notify.push({"type": "interaction.queued", "interaction": interaction_dict(interaction), "position": position})
-            if service.queue_position_reply:
-                _send_queue_position_reply(interaction, position, now)
+        return _route_new_interaction(service, interaction, message, now)
     _push_message("message.created", message, interaction.agent_id)
-    return InboundResult(message=message, interaction=interaction, created_interaction=created, queue_position=position)
+    return InboundResult(message=message, interaction=interaction)
+
+
+def _route_new_interaction(service, interaction: Interaction, message: Message, now: datetime) -> InboundResult:
+    """A new interaction and its first message are stored: announce it, give it an agent or a place."""
+    position = None
+    interaction_opened.send(sender=Interaction, interaction=interaction, message=message)
+    # Route through the queue so an older waiting interaction goes first.
+    assigned = {i.pk: i for i in _drain([service.pk], now, known=[interaction])}
+    if interaction.pk in assigned:
+        interaction = assigned[interaction.pk]
+    else:
+        position = queue_position(interaction)
+        notify.push({"type": "interaction.queued", "interaction": interaction_dict(interaction), "position": position})
+        if service.queue_position_reply:
+            _send_queue_position_reply(interaction, position, now)
+    _push_message("message.created", message, interaction.agent_id)
+    return InboundResult(message=message, interaction=interaction, created_interaction=True, queue_position=position)
 
 
 def _push_message(kind: str, message: Message, agent_id: int | None) -> None:
@@ -300,32 +315,63 @@ def open_counts(agent_ids: Iterable[int]) -> dict[int, int]:
 
 
 def _open_counts_where(**agent_filter) -> dict[int, int]:
-    rows = (
+    return dict(_open_counts_query(**agent_filter))
+
+
+def _open_counts_query(**agent_filter):
+    return (
         Interaction.objects.filter(state=InteractionState.ASSIGNED, **agent_filter)
-        .values("agent_id")
+        .values_list("agent_id")
         .annotate(n=Count("id"))
     )
-    return {row["agent_id"]: row["n"] for row in rows}
 
 
-def _drain(service_ids: list[int], now: datetime) -> list[Interaction]:
-    """Assign queued interactions of these services, oldest first. Call inside a transaction."""
+def _serving(service_ids):
+    return AgentProfile.services.through.objects.filter(service_id__in=service_ids).values("agentprofile_id")
+
+
+def _round_up(n: int) -> int:
+    """The next power of two: few distinct LIMITs, so few compiled queries."""
+    return 1 << max(0, n - 1).bit_length()
+
+
+# The reads of every routing decision, compiled once (see occ.compiled_query):
+# a new conversation runs them all, and compiling them cost more than
+# running them.
+#   - the eligible agents of these services, locked, with what routing reads;
+_LOCKED_AGENTS = CompiledQuery(
+    lambda service_ids: _eligible_agents_for_update(service_ids).values_list("pk", "max_interactions", "last_assignment_at")
+)
+#   - the open interactions of every agent of these services (a subquery,
+#     not a list of hundreds of ids to send);
+_OPEN_COUNTS = CompiledQuery(lambda service_ids: _open_counts_query(agent_id__in=_serving(service_ids)))
+#   - the oldest waiting interactions of one service, locked.
+_LOCKED_QUEUE = CompiledQuery(
+    lambda service_id, limit: Interaction.objects.select_for_update(of=("self",))
+    .filter(service_id=service_id, state=InteractionState.QUEUED)
+    .order_by("queued_at", "pk")
+    .values_list("pk", "queued_at")[:limit]
+)
+
+
+def _drain(service_ids: list[int], now: datetime, known: Iterable[Interaction] = ()) -> list[Interaction]:
+    """Assign queued interactions of these services, oldest first. Call inside a transaction.
+
+    `known`: interactions the caller has loaded already (a new one), so
+    they are not read again.
+    """
     if not service_ids:
         return []
-    # Only the columns routing reads: a new conversation locks every
-    # eligible agent of its service, and building a model per row would
-    # cost more than the lock itself.
-    agents = list(_eligible_agents_for_update(service_ids).values_list("pk", "max_interactions", "last_assignment_at"))
+    agents = _LOCKED_AGENTS.rows(service_ids)
     if not agents:
         return []
     agent_ids = [agent_id for agent_id, _max, _last in agents]
     # Counted in a statement of its own, after the locks are held: a count
     # inside the locking SELECT would use the snapshot taken before waiting
     # (READ COMMITTED) and miss assignments just committed by the lock holder.
-    # Counted for every agent of these services (a subquery, not a list of
-    # hundreds of ids to send); only the locked agents' counts are used.
-    serving = AgentProfile.services.through.objects.filter(service_id__in=service_ids).values("agentprofile_id")
-    counts = _open_counts_where(agent_id__in=serving)
+    # Counted for every agent of these services; only the locked agents'
+    # counts are used.
+    counts = dict(_OPEN_COUNTS.rows(service_ids))
     served: dict[int, set[int]] = defaultdict(set)
     if len(service_ids) == 1:
         # The common case (a new message): every agent found serves it.
@@ -347,21 +393,21 @@ def _drain(service_ids: list[int], now: datetime) -> list[Interaction]:
         for agent_id, max_interactions, last_assignment_at in agents
     ]
     queue: list[QueuedItem] = []
-    waiting: dict[int, Interaction] = {}
     for service_id in service_ids:
         capacity = sum(load.free for load in loads if service_id in load.service_ids)
         if capacity <= 0:
             continue
-        # Only as many as can be served: the oldest first.
-        rows = list(
-            Interaction.objects.select_for_update(of=("self",))
-            .select_related("service", "contact")
-            .filter(service_id=service_id, state=InteractionState.QUEUED)
-            .order_by("queued_at", "pk")[:capacity]
-        )
-        waiting.update((row.pk, row) for row in rows)
-        queue.extend(QueuedItem(row.pk, service_id, row.queued_at) for row in rows)
+        # Only as many as can be served, the oldest first (a few more are
+        # locked when capacity is not a power of two; they stay queued).
+        rows = _LOCKED_QUEUE.rows(service_id, limit=_round_up(capacity))[:capacity]
+        queue.extend(QueuedItem(pk, service_id, queued_at) for pk, queued_at in rows)
     plan = plan_assignments(queue, loads, now)
+    if not plan:
+        return []
+    waiting = {interaction.pk: interaction for interaction in known}
+    missing = [interaction_id for interaction_id, _decision in plan if interaction_id not in waiting]
+    if missing:
+        waiting.update(Interaction.objects.select_related("service", "contact").in_bulk(missing))
     assigned = []
     for interaction_id, decision in plan:
         interaction = waiting[interaction_id]

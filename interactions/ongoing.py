@@ -42,7 +42,7 @@ from django.db import connection
 from interactions.models import OPEN_STATES, Contact, Direction, Interaction, Message, MessageStatus
 
 
-def _columns(model) -> list[str]:
+def columns(model) -> list[str]:
     return [field.column for field in model._meta.concrete_fields]
 
 
@@ -56,11 +56,46 @@ def model_instance(model, values):
     return model.from_db(connection.alias, [field.attname for field in fields], loaded)
 
 
+def message_insert(interaction: str) -> str:
+    """INSERT of the inbound message (the `message_params` below) into the
+    interaction row named `interaction` in the same WITH, returning the row."""
+    qn = connection.ops.quote_name
+    message_columns = ", ".join(qn(column) for column in columns(Message))
+    return f"""INSERT INTO {qn(Message._meta.db_table)} (
+                interaction_id, direction, provider_id, body, attachments, template_id,
+                template_variables, status, error_code, error_message, payload, extras,
+                sender_id, send_key, send_attempts, next_attempt_at, created_at, status_updated_at
+            )
+            SELECT {interaction}.id, %(direction)s, %(provider_id)s, %(body)s, %(attachments)s::jsonb, '',
+                   '{{}}'::jsonb, %(status)s, '', '', %(payload)s::jsonb, %(extras)s::jsonb,
+                   NULL, %(send_key)s, 0, NULL, %(now)s, %(now)s
+            FROM {interaction}
+            RETURNING {message_columns}"""
+
+
+def message_params(inbound, now: datetime) -> dict:
+    """The parameters of `message_insert` and of the contact's lookup."""
+    return {
+        "channel": inbound.channel,
+        "address": inbound.address,
+        "name": inbound.name,
+        "external_id": inbound.external_id,
+        "now": now,
+        "direction": Direction.INBOUND.value,
+        "provider_id": inbound.provider_id,
+        "body": inbound.body,
+        "attachments": json.dumps(inbound.attachments),
+        "status": MessageStatus.RECEIVED.value,
+        "payload": json.dumps(inbound.payload),
+        "extras": json.dumps(inbound.extras),
+        "send_key": uuid.uuid4(),
+    }
+
+
 @functools.cache
 def _statement() -> str:
     qn = connection.ops.quote_name
-    interaction_columns = ", ".join(f"i.{qn(column)}" for column in _columns(Interaction))
-    message_columns = ", ".join(qn(column) for column in _columns(Message))
+    interaction_columns = ", ".join(f"i.{qn(column)}" for column in columns(Interaction))
     open_states = ", ".join(f"'{state.value}'" for state in OPEN_STATES)
     return f"""
         WITH contact AS (
@@ -75,16 +110,7 @@ def _statement() -> str:
             WHERE i.contact_id = contact.id AND i.service_id = %(service_id)s AND i.state IN ({open_states})
             RETURNING {interaction_columns}
         ), message AS (
-            INSERT INTO {qn(Message._meta.db_table)} (
-                interaction_id, direction, provider_id, body, attachments, template_id,
-                template_variables, status, error_code, error_message, payload, extras,
-                sender_id, send_key, send_attempts, next_attempt_at, created_at, status_updated_at
-            )
-            SELECT interaction.id, %(direction)s, %(provider_id)s, %(body)s, %(attachments)s::jsonb, '',
-                   '{{}}'::jsonb, %(status)s, '', '', %(payload)s::jsonb, %(extras)s::jsonb,
-                   NULL, %(send_key)s, 0, NULL, %(now)s, %(now)s
-            FROM interaction
-            RETURNING {message_columns}
+            {message_insert("interaction")}
         )
         SELECT interaction.*, message.* FROM interaction, message
     """
@@ -96,22 +122,7 @@ def append_to_open_interaction(service_id: int, inbound, now: datetime) -> tuple
     PostgreSQL only (SQLite has no data-modifying WITH). Call inside the
     transaction that will also record the message's events.
     """
-    params = {
-        "channel": inbound.channel,
-        "address": inbound.address,
-        "name": inbound.name,
-        "external_id": inbound.external_id,
-        "service_id": service_id,
-        "now": now,
-        "direction": Direction.INBOUND.value,
-        "provider_id": inbound.provider_id,
-        "body": inbound.body,
-        "attachments": json.dumps(inbound.attachments),
-        "status": MessageStatus.RECEIVED.value,
-        "payload": json.dumps(inbound.payload),
-        "extras": json.dumps(inbound.extras),
-        "send_key": uuid.uuid4(),
-    }
+    params = {**message_params(inbound, now), "service_id": service_id}
     with connection.cursor() as cursor:
         cursor.execute(_statement(), params)
         row = cursor.fetchone()
