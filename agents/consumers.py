@@ -118,6 +118,17 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
     # --- server → client ----------------------------------------------------------
 
+    async def dispatch(self, message):
+        # Channels hops to its one shared sync thread to close stale database
+        # connections before every handler. A push touches no database, and
+        # arrives once per event per open tab: hand it over directly. Every
+        # other handler reaches the database through database_sync_to_async,
+        # which closes stale connections itself, and keeps the default.
+        if message["type"] == "desk.push":
+            await self.desk_push(message)
+        else:
+            await super().dispatch(message)
+
     async def desk_push(self, message):
         from interactions.selectors import describe_error
 

@@ -371,3 +371,42 @@ class TestSupervisor:
         [row] = snapshot["interactions"]
         assert row["agent_id"] == target
         assert row["assignment_reason"] == "transferred by ada"
+
+
+class TestPushDelivery:
+    def test_a_push_reaches_the_tab_without_a_hop_to_the_sync_thread(self, tab, agent, monkeypatch):
+        """Channels closes stale connections (a hop to its sync thread) before each handler:
+        not before a push, which touches no database; still before a command."""
+        from channels import consumer
+        from channels.layers import get_channel_layer
+
+        from interactions.notify import agent_group
+
+        hops = []
+        original = consumer.aclose_old_connections
+
+        async def counted():
+            hops.append(1)
+            return await original()
+
+        monkeypatch.setattr(consumer, "aclose_old_connections", counted)
+
+        async def scenario():
+            desk = tab(agent.user)
+            await desk.open()
+            before = len(hops)
+            for n in range(3):
+                await get_channel_layer().group_send(
+                    agent_group(agent.pk), {"type": "desk.push", "event": {"type": "interaction.note", "n": n}}
+                )
+            pushed = [await desk.receive_until("interaction.note", n=n) for n in range(3)]
+            after_pushes = len(hops)
+            await desk.command({"type": "ping"}, "pong")
+            after_command = len(hops)
+            await desk.close()
+            return pushed, before, after_pushes, after_command
+
+        pushed, before, after_pushes, after_command = run(scenario)
+        assert [event["n"] for event in pushed] == [0, 1, 2]
+        assert after_pushes == before
+        assert after_command == after_pushes + 1
