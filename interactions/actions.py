@@ -292,15 +292,13 @@ def _send_queue_position_reply(interaction: Interaction, position: int, now: dat
 
 def _eligible_agents_for_update(service_ids: Iterable[int], channel: str = "whatsapp"):
     """Agents who can take new interactions of these services, rows locked."""
-    through = AgentProfile.services.through
-    serving = through.objects.filter(service_id__in=list(service_ids)).values("agentprofile_id")
     return (
         # FOR NO KEY UPDATE: serialises every decision about these agents'
         # load, yet lets other transactions insert rows pointing at them
         # (messages, events) without waiting.
         AgentProfile.objects.select_for_update(of=("self",), no_key=True)
         .filter(
-            pk__in=serving,
+            pk__in=_serving(service_ids),
             user__is_active=True,
             chat_enabled=True,
             presence=Presence.ONLINE,
@@ -311,11 +309,7 @@ def _eligible_agents_for_update(service_ids: Iterable[int], channel: str = "what
 
 
 def open_counts(agent_ids: Iterable[int]) -> dict[int, int]:
-    return _open_counts_where(agent_id__in=list(agent_ids))
-
-
-def _open_counts_where(**agent_filter) -> dict[int, int]:
-    return dict(_open_counts_query(**agent_filter))
+    return dict(_open_counts_query(agent_id__in=list(agent_ids)))
 
 
 def _open_counts_query(**agent_filter):
@@ -326,8 +320,9 @@ def _open_counts_query(**agent_filter):
     )
 
 
-def _serving(service_ids):
-    return AgentProfile.services.through.objects.filter(service_id__in=service_ids).values("agentprofile_id")
+def _serving(service_ids: Iterable[int]):
+    """The ids of the agents serving these services, as a subquery."""
+    return AgentProfile.services.through.objects.filter(service_id__in=list(service_ids)).values("agentprofile_id")
 
 
 def _round_up(n: int) -> int:

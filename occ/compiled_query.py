@@ -17,7 +17,6 @@ Only for `values_list()` querysets whose varying values are integers
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 
 from django.db import connections
@@ -39,8 +38,8 @@ class CompiledQuery:
     def __init__(self, build: Callable, *, using: str = "default"):
         self._build = build
         self._using = using
+        # Two threads may compile one shape at once: the same SQL, kept once.
         self._compiled: dict[tuple, tuple] = {}
-        self._lock = threading.Lock()
 
     def rows(self, *values, **constants) -> list[tuple]:
         connection = connections[self._using]
@@ -51,9 +50,7 @@ class CompiledQuery:
         )
         compiled = self._compiled.get(shape)
         if compiled is None:
-            compiled = self._compile(values, constants)
-            with self._lock:
-                self._compiled[shape] = compiled
+            compiled = self._compiled[shape] = self._compile(values, constants)
         sql, template, places, converters = compiled
         flat = [v for value in values for v in (value if isinstance(value, Sequence) else [value])]
         params = list(template)

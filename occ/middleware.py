@@ -40,14 +40,9 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
-        return database_unavailable(request, exception)
-
-
-def database_unavailable(request, exception: Exception) -> HttpResponse:
-    """503 with Retry-After, logged: the answer to a request the database failed."""
-    logger.error("database unavailable while handling %s %s: %s", request.method, request.path, type(exception).__name__)
-    response = HttpResponse(
-        "Service temporarily unavailable: please try again shortly.", status=503, content_type="text/plain"
-    )
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+        logger.error("database unavailable while handling %s %s: %s", request.method, request.path, type(exception).__name__)
+        response = HttpResponse(
+            "Service temporarily unavailable: please try again shortly.", status=503, content_type="text/plain"
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

@@ -6,8 +6,6 @@ SQLite lacks, and the concurrent close needs real row locks.
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from interactions import actions, notify, ongoing
 from interactions.events import message_dict
 from interactions.models import Contact, Interaction, Message
+from tests.interactions.conftest import sid
 from tests.interactions.postgres_helpers import (
     at,
     database,
@@ -26,12 +25,6 @@ from tests.interactions.postgres_helpers import (
 pytestmark = pytest.mark.postgres
 
 ADDRESS = "+393330001111"
-_sids = itertools.count(1)
-
-
-def sid() -> str:
-    """A MessageSid of its own (the routing tests' helper counts from 1 too)."""
-    return f"SM0f{next(_sids):030x}"
 
 
 def inbound(**overrides) -> actions.InboundMessage:

@@ -6,7 +6,6 @@ and the race between two callbacks needs real row locks.
 
 from __future__ import annotations
 
-import itertools
 import logging
 
 import pytest
@@ -18,7 +17,7 @@ from interactions import actions, notify, status_update
 from interactions.events import message_dict
 from interactions.models import Contact, Interaction, InteractionState, Message, MessageStatus
 from tests.conftest import load_payload
-from tests.interactions.conftest import T0
+from tests.interactions.conftest import T0, sid
 from tests.interactions.postgres_helpers import (
     at,
     database,
@@ -31,12 +30,7 @@ from tests.whatsapp.conftest import OUTBOUND_SID, STATUS
 pytestmark = pytest.mark.postgres
 
 TEXT = "Failed to send freeform message because you are outside the allowed window."
-_sids = itertools.count(1)
 _NEW = object()
-
-
-def sid() -> str:
-    return f"SM5a{next(_sids):030x}"
 
 
 def callback(message_id, provider_id, status, error_code="", error_message="") -> bool:
