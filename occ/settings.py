@@ -93,6 +93,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Error reports (the DEBUG page, e-mails to ADMINS) hide secrets by name and
+# by value, with DEBUG on too: occ/error_reports.py.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "occ.error_reports.SecretsFilter"
+
 ROOT_URLCONF = "occ.urls"
 WSGI_APPLICATION = "occ.wsgi.application"
 ASGI_APPLICATION = "occ.asgi.application"
