@@ -195,3 +195,10 @@ def test_the_widgets_sample_page_allows_the_widget_from_the_public_url(world, ad
     for directive in ("script-src", "connect-src", "img-src"):
         assert "https://support.example.com" in policy[directive], directive
     assert b'src="https://support.example.com/widget/embed.js"' in response.content
+
+
+def test_the_csrf_failure_page_has_the_policy_and_runs_under_it():
+    response = Client(enforce_csrf_checks=True).post(reverse("login"), {"username": "ada", "password": "x"})
+    assert response.status_code == 403
+    check_html_answer("403 CSRF", response)
+    assert b"The form could not be sent" in response.content
