@@ -74,10 +74,13 @@ MIDDLEWARE = [
 # installation's own scripts, styles, images and connections, a fresh nonce
 # for the few inline scripts left (the API documentation's start-up), and no
 # framing by other sites. An answer that sets its own policy keeps it (the
-# widget's QR codes, media and files served back). 'self' covers the desk's
-# ws:/wss: socket on the same host and port (CSP Level 3), data: the inline
-# images of stylesheets. No 'unsafe-inline' for styles: inline style
-# attributes are refused; scripts set styles through element.style.
+# widget's QR code SVG, media and files served back); the widget's public
+# answers, embedded by other websites, go without (widgets/public_views.py).
+# 'self' covers the desk's ws:/wss: socket on the same host and port (CSP
+# Level 3), data: the inline images of stylesheets. No 'unsafe-inline' for
+# styles: inline style attributes are refused; scripts set styles through
+# element.style. With DEBUG on, django-csp leaves 404 and 500 answers alone
+# (Django's technical pages are inline scripts and styles).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

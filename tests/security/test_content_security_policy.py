@@ -201,4 +201,4 @@ def test_the_csrf_failure_page_has_the_policy_and_runs_under_it():
     response = Client(enforce_csrf_checks=True).post(reverse("login"), {"username": "ada", "password": "x"})
     assert response.status_code == 403
     check_html_answer("403 CSRF", response)
-    assert b"The form could not be sent" in response.content
+    assert b"CSRF verification failed" in response.content
