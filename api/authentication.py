@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
+from django.views.decorators.debug import sensitive_variables
 from rest_framework import authentication, exceptions
 
 from audit.context import client_ip
@@ -69,3 +70,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
         except exceptions.AuthenticationFailed:
             record_failure(request)
             raise
+
+    @sensitive_variables("key")
+    def authenticate_credentials(self, key):
+        # The key a client sent stays out of error reports.
+        return super().authenticate_credentials(key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from occ.env import database_from_url, env_bool, env_float, env_int, env_list, env_str
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "csp",
     "occ",
     "settings.apps.AdvancedSettingsConfig",
     "services",
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A database outage is a 503 (so Twilio's retry rules apply), never a false 200.
     "occ.middleware.DatabaseUnavailableMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +69,36 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Content-Security-Policy on every answer (django-csp): only this
+# installation's own scripts, styles, images and connections, a fresh nonce
+# for the few inline scripts left (the API documentation's start-up), and no
+# framing by other sites. An answer that sets its own policy keeps it (the
+# widget's QR code SVG, media and files served back); the widget's public
+# answers, embedded by other websites, go without (widgets/public_views.py).
+# 'self' covers the desk's ws:/wss: socket on the same host and port (CSP
+# Level 3), data: the inline images of stylesheets. No 'unsafe-inline' for
+# styles: inline style attributes are refused; scripts set styles through
+# element.style. With DEBUG on, django-csp leaves 404 and 500 answers alone
+# (Django's technical pages are inline scripts and styles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Error reports (the DEBUG page, e-mails to ADMINS) hide secrets by name and
+# by value, with DEBUG on too: occ/error_reports.py.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "occ.error_reports.SecretsFilter"
 
 ROOT_URLCONF = "occ.urls"
 WSGI_APPLICATION = "occ.wsgi.application"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from settings.models import ChatChannelSettings
 from whatsapp import gateway
@@ -52,6 +53,7 @@ def describe(check: gateway.AccountCheck) -> str:
     }
 
 
+@sensitive_variables("auth_token")
 def verify_credentials(account_sid: str, auth_token: str) -> Verification:
     """Ask Twilio whether these credentials open an active account. Never raises for Twilio's answers."""
     try:
