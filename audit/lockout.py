@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from axes.backends import AxesStandaloneBackend
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_ip_address
 from axes.models import AccessAttempt
@@ -52,3 +53,18 @@ def seconds_locked(request, raw_username: str) -> int:
         return settings.OCC_LOGIN_LOCKOUT_SECONDS
     until = last + cool_off(request)
     return max(1, math.ceil((until - timezone.now()).total_seconds()))
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Axes' lockout check, for authenticate() calls that come with a request.
+
+    A lockout is keyed by the request's client address; a call without a
+    request (a management command, a script, Django's test client's login)
+    has no client to lock out, so it is left to the next backend instead of
+    raising as axes' own backend does.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

@@ -164,7 +164,7 @@ OCC_LOGIN_MAX_FAILURES = env_int("OCC_LOGIN_MAX_FAILURES", 5)
 OCC_LOGIN_LOCKOUT_SECONDS = env_int("OCC_LOGIN_LOCKOUT_SECONDS", 900)
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out pair even to a caller of authenticate() other than the log-in forms.
-    "axes.backends.AxesStandaloneBackend",
+    "audit.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -338,5 +338,7 @@ LOGGING = {
         # credentials and message contents never reach the log.
         "twilio": {"level": "WARNING"},
         "twilio.http_client": {"level": "WARNING"},
+        # Axes logs every successful log-in at INFO; failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
     },
 }
