@@ -5,7 +5,8 @@ they are authenticated by their signature alone. Under ASGI each synchronous
 middleware is a thread hop, and the default stack (sessions, locale, CSRF,
 auth, messages, ...) costs about a millisecond of CPU per request, a quarter
 of a webhook's whole cost. Requests under these prefixes are therefore served
-by a second Django handler built without them (it keeps only the 503 of
+by a second Django handler built without them (it keeps only the trusted
+proxies' header check of occ.proxies and the 503 of
 occ.middleware for a database outage); everything else keeps the full stack.
 
 Per request, Django's ASGI handler also starts a thread (its
@@ -31,9 +32,10 @@ WEBHOOK_PREFIXES = ("/whatsapp/twilio/",)
 
 
 class LeanASGIHandler(ASGIHandler):
-    """Django's ASGI handler with its own middleware list: only the database's 503."""
+    """Django's ASGI handler with its own middleware list: trusted proxies and the database's 503."""
 
-    middleware: list[str] = ["occ.middleware.DatabaseUnavailableMiddleware"]
+    # Trusted proxies first: the signature's URL may come from X-Forwarded-*.
+    middleware: list[str] = ["occ.proxies.TrustedProxyMiddleware", "occ.middleware.DatabaseUnavailableMiddleware"]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
