@@ -64,7 +64,8 @@ class SecretsFilter(SafeExceptionReporterFilter):
 
     def _holds_secret(self, value, secrets: list[str]) -> bool:
         try:
-            text = value if isinstance(value, str) else repr(value)
+            # str() also for lazy strings (axes' settings), which pass isinstance(str).
+            text = str(value) if isinstance(value, str) else repr(value)
         except Exception:
             return True  # what cannot be looked at cannot be shown safely either
         if isinstance(value, bytes):
