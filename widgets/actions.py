@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from occ.text import unsafe_character
 from widgets import links, origins
 from widgets.models import Widget, WidgetVisit
 
@@ -24,8 +25,8 @@ PAGE_URL_MAX = 2000
 def _clean_page_url(widget: Widget, value: str) -> str:
     """The page the visit came from: a web address, on one of the widget's origins if it has a list."""
     value = (value or "").strip()[:PAGE_URL_MAX]
-    if not value.startswith(("http://", "https://")):
-        return ""
+    if not value.startswith(("http://", "https://")) or unsafe_character(value, multiline=False):
+        return ""  # like any value that is not a web address (a browser sends none with control characters)
     if widget.origins:
         try:
             origin = origins.normalize_origin(origins.origin_of(value))
