@@ -178,7 +178,7 @@ class VerifyRequestSerializer(serializers.Serializer):
 
 class VerifyResultSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
-    kind = serializers.ChoiceField(choices=["ok", "credentials", "suspended", "closed", "network", "error"])
+    kind = serializers.ChoiceField(choices=["ok", "credentials", "forbidden", "suspended", "closed", "network", "error"])
     message = serializers.CharField()
     friendly_name = serializers.CharField(allow_blank=True)
     status = serializers.CharField(allow_blank=True)
