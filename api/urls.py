@@ -10,6 +10,11 @@ from api import viewsets
 
 router = DefaultRouter()
 router.include_root_view = False
+# No `.json` routes: the paths below have none, the OpenAPI description
+# (drf-spectacular) lists none, and the router's were broken for actions
+# (`close.json` passed `format` to a view that takes none). JSON is the
+# default answer; `?format=json` or an Accept header choose it explicitly.
+router.include_format_suffixes = False
 router.register("services", viewsets.ServiceViewSet, basename="service")
 router.register("agents", viewsets.AgentViewSet, basename="agent")
 router.register("widgets", viewsets.WidgetViewSet, basename="widget")

@@ -71,6 +71,9 @@ def verify_account(account_sid: str, auth_token: str) -> AccountCheck:
     except TwilioRestException as exc:
         if exc.status == 401 or exc.code == 20003:
             return AccountCheck(False, "credentials", "Twilio refused these credentials: check the Account SID and the Auth Token (Twilio error 20003).")
+        if exc.code == 20403:
+            # Permanent until someone acts on Twilio's side: "try again" would be wrong advice.
+            return AccountCheck(False, "forbidden", "Twilio refused access to this account (Twilio error 20403).")
         logger.warning("Twilio account check failed: HTTP %s, code %s", exc.status, exc.code)
         return AccountCheck(False, "error", f"Twilio answered with an error (HTTP {exc.status}, code {exc.code}).")
     except NETWORK_ERRORS as exc:

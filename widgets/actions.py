@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from occ.text import unsafe_character
 from widgets import links, origins
 from widgets.models import Widget, WidgetVisit
 
@@ -35,8 +36,8 @@ def _clean_page_url(widget: Widget, value: str) -> str:
     value = (value or "").strip()
     if len(value) > PAGE_URL_MAX or not value.startswith(("http://", "https://")):
         return ""
-    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 or 0xD800 <= ord(char) < 0xE000 for char in value):
-        return ""
+    if unsafe_character(value, multiline=False):
+        return ""  # a browser sends none with control characters
     try:
         _url_validator(value)
     except ValidationError:

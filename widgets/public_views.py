@@ -76,7 +76,8 @@ def public_endpoint(methods: tuple[str, ...]):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method == "OPTIONS":
-                return _cors(HttpResponse(status=204), request, request.headers.get("Origin") or "*")
+                # The parsed origin, never the raw header: a header value cannot carry what it might.
+                return _cors(HttpResponse(status=204), request, origins.request_origin(request) or "*")
             if request.method not in methods:
                 response = _error(request, 405, _("Method not allowed."))
                 response["Allow"] = ", ".join(methods)
