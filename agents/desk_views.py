@@ -112,11 +112,11 @@ def media(request, message_id: int, index: int):
     if message.direction == "out":
         return _own_upload(item, download=download)
     try:
-        fetched_type, data = gateway.fetch_media(item["url"])
+        _fetched_type, data = gateway.fetch_media(item["url"])
     except (gateway.MediaRefused, gateway.NotConfigured):
         return HttpResponse(_("The file could not be fetched from Twilio."), status=502, content_type="text/plain")
-    # The type Twilio's webhook gave (signed) is the one stored and served, not the download's.
-    content_type = file_safety.normalise_type(item.get("content_type") or fetched_type)
+    # The type Twilio's signed webhook gave is the one stored, shown to the desk and served; not the download's.
+    content_type = file_safety.normalise_type(item.get("content_type"))
     name = f"message-{message.pk}-{index}.{file_safety.extension_for(content_type)}"
     response = file_safety.make_inert(HttpResponse(data), content_type, name, download=download)
     response["Cache-Control"] = "private, max-age=3600"

@@ -120,8 +120,8 @@ class Refused(ValueError):
 
 def normalise_type(value: str | None) -> str:
     """A media type fit for a header: lower case, no parameters; anything malformed is an octet stream."""
-    value = (value or "").split(";", 1)[0].strip().lower()
-    return value if _TYPE.match(value) else OCTET_STREAM
+    value = (value or "").split(";", 1)[0].strip(" \t").lower()
+    return value if _TYPE.fullmatch(value) else OCTET_STREAM
 
 
 def is_inline(content_type: str | None) -> bool:
@@ -146,9 +146,8 @@ def safe_file_name(name: str | None, extension: str) -> str:
     name = unicodedata.normalize("NFC", str(name or ""))
     name = re.split(r"[/\\]", name)[-1]
     name = "".join(c for c in name if not unicodedata.category(c).startswith("C") and c not in '"*:<>?|')
-    name = re.sub(r"\s+", " ", name).strip(" .")
-    stem = name.rsplit(".", 1)[0].strip(" .") if "." in name else name
-    return f"{stem[:100] or 'file'}.{extension}"
+    stem = re.sub(r"\s+", " ", name.rsplit(".", 1)[0] if "." in name else name).strip(" .")
+    return f"{stem[:100].strip(' .') or 'file'}.{extension}"
 
 
 def content_disposition(filename: str, *, inline: bool) -> str:
