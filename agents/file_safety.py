@@ -23,6 +23,7 @@ Pure functions: no database, no storage.
 from __future__ import annotations
 
 import io
+import mimetypes
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -133,7 +134,8 @@ def extension_for(content_type: str) -> str:
     kind = _kinds().get(content_type)
     if kind:
         return kind.extensions[0]
-    return {"image/gif": "gif", "image/webp": "webp", "audio/mp4": "m4a"}.get(content_type, "bin")
+    guessed = (mimetypes.guess_extension(content_type, strict=False) or "").lstrip(".")
+    return guessed if guessed.isalnum() and len(guessed) <= 8 else "bin"
 
 
 def safe_file_name(name: str | None, extension: str) -> str:
