@@ -210,6 +210,11 @@ def check_upload(name: str, declared: str | None, size: int, handle) -> Checked:
             _("This file is of type %(type)s, which WhatsApp does not accept. WhatsApp accepts: %(types)s.")
             % {"type": detected, "types": accepted}
         )
+    if not extension:
+        raise Refused(
+            _("The file's name has no extension; its content is %(kind)s: rename it to end in .%(right)s.")
+            % {"kind": kind.label, "right": kind.extensions[0]}
+        )
     if extension not in kind.extensions:
         raise Refused(
             _("The file's name ends in “.%(extension)s” but its content is %(kind)s: rename it to .%(right)s or choose another file.")

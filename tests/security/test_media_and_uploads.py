@@ -166,7 +166,7 @@ REFUSED = [
     ("polyglot.html", "text/html", samples.GIF_HTML, "does not accept"),
     ("photo.pdf", "application/pdf", samples.picture("PNG"), "rename it to .png"),
     ("invoice.png", "image/png", samples.PDF, "rename it to .pdf"),
-    ("invoice", "", samples.PDF, "rename it to .pdf"),
+    ("invoice", "", samples.PDF, "rename it to end in .pdf"),
     ("photo.png", "application/pdf", samples.picture("PNG"), "sent this file as application/pdf"),
     ("photo.png", "image/svg+xml", samples.picture("PNG"), "sent this file as image/svg+xml"),
     ("broken.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "could not be read"),
@@ -235,6 +235,18 @@ class TestUploadMatrix:
         assert words in body["error"]
         assert body["errors"] == {"file": [body["error"]]}
         assert not [p for p in media_root.rglob("*") if p.is_file()]
+
+    def test_the_refusal_is_in_the_agents_language(self, agent_client, media_root):
+        response = agent_client.post(
+            "/desk/upload/",
+            {"file": SimpleUploadedFile("invoice.png", samples.PDF, content_type="image/png")},
+            HTTP_ACCEPT_LANGUAGE="it-IT,it;q=0.9",
+        )
+        assert response.status_code == 400
+        assert response.json()["error"] == (
+            "Il nome del file finisce con «.png» ma il suo contenuto è un documento PDF: "
+            "rinominalo in .pdf o scegli un altro file."
+        )
 
     def test_a_picture_over_5_mb_is_refused_and_a_document_may_be_larger(self, agent_client, media_root):
         big_png = samples.picture("PNG") + b"\x00" * (5 * 2**20)
