@@ -126,6 +126,21 @@ def test_hostile_media_and_uploads_run_no_script_in_chromium(browser, occ_server
             assert_no_script_ran(tab)
             tab.close()
 
+        # The type served is the stored MediaContentType: relabelled as the other
+        # active types (and as a header-injection attempt), the page is a download.
+        png_id = png.get_attribute("data-id")
+        for attempt, claimed in enumerate(("text/html", "application/xhtml+xml", "text/xml", "image/svg+xml", "text/html\r\nRefresh: 0")):
+            with sqlite3.connect(database) as db:
+                db.execute(
+                    "UPDATE interactions_message SET attachments = json_set(attachments, '$[0].content_type', ?) WHERE id = ?",
+                    (claimed, png_id),
+                )
+            # (A query of its own each time: the browser caches the earlier answers.)
+            tab, download = open_as_navigation(desk_context, f"{base}/desk/media/{png_id}/0/?v={attempt}")
+            assert download is not None, claimed
+            assert_no_script_ran(tab)
+            tab.close()
+
         # An agent's SVG is refused with a reason; a PNG carrying a web page after its end is accepted...
         desk.set_input_files("#reply-file", files=[{"name": "pic.svg", "mimeType": "image/png", "buffer": samples.SVG}])
         expect(desk.locator("#composer-error")).to_contain_text("recognise")
