@@ -95,7 +95,8 @@ TEXT_TYPES = {"txt": "text/plain", "vcf": "text/vcard", "vcard": "text/vcard"}
 # What a browser (or a mail client, or a phone) would treat as a document
 # that runs script, looked for near the start of a "text" file.
 _MARKUP = re.compile(rb"<\s*(?:html|svg|script|\?xml|!doctype|body|head|iframe|object|embed|meta|math|xsl|xhtml|a\s)", re.I)
-_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}$")
+# type/subtype made of the characters RFC 6838 allows in names, and nothing else (no CR/LF, no spaces).
+_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}")
 
 
 class ThreeGpp(filetype.Type):
