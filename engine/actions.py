@@ -104,12 +104,25 @@ def retry(result_id: str) -> TaskResult:
     A new task: the failed one stays in the list as it was. Works on every
     backend (the result is read through the Tasks API).
     """
+    from audit.context import current_actor
+    from audit.models import AuditEntry
+
     backend = task_backends["default"]
     result = backend.get_result(result_id)
     if result.status != TaskResultStatus.FAILED:
         raise ValueError("only a failed task can be retried")
     task = result.task.using(run_after=timezone.now())
-    return task.enqueue(*result.args, **result.kwargs)
+    new = task.enqueue(*result.args, **result.kwargs)
+    # In the audit log like a configuration change: who ran which task again.
+    actor = current_actor()
+    user = actor.user if actor.user is not None and actor.user.pk else None
+    AuditEntry.objects.create(
+        actor=user, actor_name=user.get_username() if user else "", ip=actor.ip,
+        action=AuditEntry.Action.CHANGED, object_type="django_tasks_db.DBTaskResult", object_id=str(result.id),
+        object_repr=f"{result.task.name} {result.id}"[:200],
+        changes={"status": {"from": str(TaskResultStatus.FAILED.value), "to": f"retried as {new.id}"}},
+    )
+    return new
 
 
 def prune_finished(*, now: datetime | None = None) -> int:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 try:  # Django 6.0+
     from django.tasks import Task, TaskResult, TaskResultStatus, task, task_backends  # type: ignore[import-not-found]
+    from django.tasks.exceptions import TaskResultDoesNotExist  # type: ignore[import-not-found]
 except ImportError:
     from django_tasks import TaskResult, TaskResultStatus, task, task_backends
     from django_tasks.base import Task
+    from django_tasks.exceptions import TaskResultDoesNotExist
 
-__all__ = ["Task", "TaskResult", "TaskResultStatus", "task", "task_backends"]
+__all__ = ["Task", "TaskResult", "TaskResultDoesNotExist", "TaskResultStatus", "task", "task_backends"]
