@@ -235,7 +235,12 @@ INSTALLED_APPS += ["django_tasks", "django_tasks_db", "engine"]
 OCC_TASKS_BACKEND = env_str("OCC_TASKS_BACKEND", "database").strip().lower() or "database"
 if OCC_TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq"]
-    RQ_QUEUES = {"default": {"URL": env_str("OCC_TASKS_REDIS_URL", REDIS_URL or "redis://127.0.0.1:6379/0")}}
+    _tasks_redis = env_str("OCC_TASKS_REDIS_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
+    if "socket_connect_timeout" not in _tasks_redis:
+        # An unreachable Redis fails an enqueue in seconds (the sweeps find
+        # the work later) instead of holding a webhook's answer.
+        _tasks_redis += ("&" if "?" in _tasks_redis else "?") + "socket_connect_timeout=2"
+    RQ_QUEUES = {"default": {"URL": _tasks_redis}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
