@@ -14,6 +14,7 @@ Project code enqueues through `enqueue()`, never `task.enqueue()` directly:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import datetime, timedelta
 
@@ -111,7 +112,8 @@ def retry(result_id: str) -> TaskResult:
     result = backend.get_result(result_id)
     if result.status != TaskResultStatus.FAILED:
         raise ValueError("only a failed task can be retried")
-    task = result.task.using(run_after=timezone.now())
+    # Now: without the failed run's run_after (RQ would schedule, not queue, it).
+    task = dataclasses.replace(result.task, run_after=None)
     new = task.enqueue(*result.args, **result.kwargs)
     # In the audit log like a configuration change: who ran which task again.
     actor = current_actor()

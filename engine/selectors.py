@@ -133,8 +133,10 @@ def _rq_health(limit: int) -> Health:
         result.workers = Worker.count(queue=queue)
         for job_id in failed.get_job_ids(0, limit - 1)[::-1]:
             job = Job.fetch(job_id, connection=queue.connection)
+            latest = job.latest_result()
             result.failures.append(Failure(
-                id=job.id, name=job.func_name, at=job.ended_at, error=_last_line(job.exc_info or ""),
+                id=job.id, name=job.func_name, at=job.ended_at,
+                error=_last_line(latest.exc_string if latest is not None else ""),
                 arguments=_arguments(job.args, job.kwargs),
             ))
     except RedisError:

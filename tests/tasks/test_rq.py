@@ -39,14 +39,31 @@ def run_rq_worker() -> None:
     SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True, logging_level="WARNING")
 
 
+def clear_rq() -> None:
+    """Forget every job of the queue and its registries (only RQ's keys: the Redis may be shared)."""
+    from rq.registry import (
+        FailedJobRegistry,
+        FinishedJobRegistry,
+        ScheduledJobRegistry,
+        StartedJobRegistry,
+    )
+
+    queue = rq_queue()
+    queue.empty()
+    for registry in (ScheduledJobRegistry, FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry):
+        jobs = registry(queue=queue)
+        for job_id in jobs.get_job_ids():
+            jobs.remove(job_id, delete_job=True)
+
+
 @pytest.fixture
 def rq_on_redis_url(settings):
     if not os.environ.get("REDIS_URL"):
         pytest.skip("needs Redis: set REDIS_URL=redis://...")
     use_rq(settings, os.environ["REDIS_URL"])
-    rq_queue().empty()
+    clear_rq()
     yield
-    rq_queue().empty()
+    clear_rq()
 
 
 @pytest.mark.redis
@@ -88,3 +105,37 @@ def test_a_webhook_arriving_while_redis_is_down_is_stored_answered_and_delivered
     run_rq_worker()
     assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.DELIVERED}
     assert set(receiver.acknowledged().values()) == {1} and len(receiver.acknowledged()) == 3
+
+
+def move_due_scheduled_jobs() -> None:
+    """What RQ's scheduler (run by `manage.py worker`) does: due scheduled jobs into the queue."""
+    from rq.scheduler import RQScheduler
+
+    queue = rq_queue()
+    scheduler = RQScheduler([queue], connection=queue.connection)
+    scheduler.acquire_locks()
+    try:
+        scheduler.enqueue_scheduled_jobs()
+    finally:
+        scheduler.release_locks()
+
+
+@pytest.mark.redis
+def test_on_rq_a_delivery_that_gave_up_is_shown_failed_and_retried_from_the_console(
+    rq_on_redis_url, signed_post, endpoint, receiver, service, agent, settings, admin_client
+):
+    settings.OCC_WEBHOOK_MAX_ATTEMPTS = 2
+    receiver.statuses = [500] * 6
+    signed_post(INBOUND, load_payload("inbound_text"))
+    run_rq_worker()
+    move_due_scheduled_jobs()
+    run_rq_worker()
+    assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.FAILED}
+    page = admin_client.get("/settings/tasks/").content.decode()
+    assert 'data-count="failed" class="result-bad">3<' in page and "GaveUp" in page
+    from rq.registry import FailedJobRegistry
+
+    failed_id = FailedJobRegistry(queue=rq_queue()).get_job_ids()[0]
+    admin_client.post(f"/settings/tasks/{failed_id}/retry/")
+    run_rq_worker()
+    assert Delivery.objects.filter(state=DeliveryState.DELIVERED).count() == 1  # the receiver answers 200 now
