@@ -15,7 +15,9 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import connections
 
+from agents.presence import user_group
 from interactions.notify import SUPERVISORS_GROUP, agent_group
+from occ.text import first_unsafe
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +30,17 @@ def _profile(user):
     from agents.models import AgentProfile
 
     return AgentProfile.objects.filter(user=user).select_related("user").first()
+
+
+@database_sync_to_async
+def _still_allowed(user_id: int, profile_id: int | None) -> bool:
+    """One query: the user is still active (and, for an agent, still has their profile)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(pk=user_id, is_active=True)
+    if profile_id:
+        users = users.filter(agent_profile__pk=profile_id)
+    return users.exists()
 
 
 def _interaction_for(user, interaction_id, *, act: bool):
@@ -69,12 +82,13 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         self.user = user
         self.profile = await _profile(user)
         self.profile_id = self.profile.pk if self.profile else None
-        self.groups_joined = []
+        # Its own group closes the tab when the user is deactivated (agents.presence.close_desks).
+        self.groups_joined = [user_group(user.pk)]
         if self.profile_id:
             self.groups_joined.append(agent_group(self.profile_id))
         if user.is_staff:
             self.groups_joined.append(SUPERVISORS_GROUP)
-        if not self.groups_joined:
+        if len(self.groups_joined) == 1:
             await self.close(code=4403)
             return
         for group in self.groups_joined:
@@ -108,6 +122,10 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         else:
             await super().dispatch(message)
 
+    async def desk_revoke(self, message):
+        """The user was deactivated or lost their agent profile."""
+        await self.close(code=4403)
+
     async def desk_push(self, message):
         from interactions.selectors import describe_error
 
@@ -118,6 +136,18 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
     # --- client → server ----------------------------------------------------------
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # A frame that is not JSON text is the tab's mistake: an error, and the socket stays open.
+        if text_data is None:
+            await self.send_json({"type": "error", "message": "Commands are JSON text frames."})
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except ValueError:
+            await self.send_json({"type": "error", "message": "Commands are JSON objects."})
+            return
+        await self.receive_json(content, **kwargs)
+
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
             await self.send_json({"type": "error", "message": "Commands are JSON objects."})
@@ -127,6 +157,19 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         handler = self.COMMANDS.get(kind)
         if handler is None:
             await self.send_json({"type": "error", "request_id": request_id, "message": f"Unknown command {kind!r}."})
+            return
+        unsafe = first_unsafe(content)
+        if unsafe:
+            # JSON can carry a lone surrogate ("\ud800"), which no database can store (occ.text).
+            field, message = unsafe
+            await self.send_json({"type": "error", "command": kind, "request_id": request_id, "field": field, "message": message})
+            return
+        if not await _still_allowed(self.user.pk, self.profile_id):
+            # Deactivated while this tab was open; the close from close_desks may not have arrived yet.
+            await self.send_json(
+                {"type": "error", "command": kind, "request_id": request_id, "message": "Your account is no longer active."}
+            )
+            await self.close(code=4403)
             return
         try:
             answer = await handler(self, content)

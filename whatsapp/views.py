@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from interactions import actions, notify
 from occ.db_threads import run_in_db_thread
+from occ.text import safe_header_value
 from services.models import Service
 from whatsapp import webhook_cache
 from whatsapp.parsing import InvalidWebhook, parse_inbound, parse_status
@@ -75,7 +76,7 @@ async def inbound(request):
         # Our own signed test message: it proves the whole path up to here
         # works, and stores nothing.
         response = twiml_ok()
-        response[HEALTH_CHECK_HEADER] = parsed.health_check
+        response[HEALTH_CHECK_HEADER] = safe_header_value(parsed.health_check)  # the parser allows [0-9A-Za-z_-]
         response[HEALTH_SERVICE_HEADER] = str(service.pk) if service else "none"
         return response
     if service is None:
