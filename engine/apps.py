@@ -10,5 +10,7 @@ class EngineConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
+        from engine import checks  # noqa: F401  (registers the system checks)
+
         # Each app's tasks.py registers its periodic jobs (engine.periodic.every).
         autodiscover_modules("tasks")

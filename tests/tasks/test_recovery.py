@@ -62,3 +62,12 @@ def test_a_timer_token_changes_with_the_state_it_was_taken_from():
     assert not timers.moved_on(seen, now, "assigned", 7)
     assert timers.moved_on(seen, now + timedelta(microseconds=1), "assigned", 7)
     assert timers.moved_on(seen, now, "closed", 7)
+
+
+def test_an_unknown_task_backend_is_a_system_check_error(settings):
+    from engine.checks import tasks_backend
+
+    settings.OCC_TASKS_BACKEND = "celery"
+    assert [e.id for e in tasks_backend(None)] == ["engine.E001"]
+    settings.OCC_TASKS_BACKEND = "database"
+    assert tasks_backend(None) == []
