@@ -67,6 +67,7 @@ def test_logging_out_sets_the_agent_offline(client, agent):
 class TestGraceTimer:
     """Offline after the grace period is a timer task: it outlives the web process that scheduled it."""
 
+    @pytest.mark.django_db(transaction=True)  # the tab's consumer runs in another thread
     def test_a_closed_tab_sets_the_agent_offline_after_the_grace_even_when_its_process_is_gone(
         self, tab, agent, settings, run_tasks
     ):
