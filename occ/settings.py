@@ -387,6 +387,11 @@ OCC_PRESENCE_GRACE_SECONDS = env_int("OCC_PRESENCE_GRACE_SECONDS", 30)
 OCC_WHATSAPP_TEMPLATES = env_str("OCC_WHATSAPP_TEMPLATES", "")
 # Where files agents attach to replies are stored (Twilio fetches them by URL).
 OCC_MEDIA_ROOT = env_str("OCC_MEDIA_ROOT", str(BASE_DIR / "media"))
+# How long the public URL of such a file works: minutes after Twilio first
+# fetched it (Twilio may fetch again, e.g. to retry delivery to WhatsApp),
+# and hours after the upload at most, fetched or not.
+OCC_UPLOAD_FETCH_WINDOW_MINUTES = env_int("OCC_UPLOAD_FETCH_WINDOW_MINUTES", 15)
+OCC_UPLOAD_MAX_AGE_HOURS = env_int("OCC_UPLOAD_MAX_AGE_HOURS", 24)
 # Upper bound for an agent's Max interactions.
 OCC_MAX_INTERACTIONS_LIMIT = env_int("OCC_MAX_INTERACTIONS_LIMIT", 50)
 
