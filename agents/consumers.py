@@ -51,7 +51,7 @@ def _interaction_for(user, interaction_id, *, act: bool):
 
 def _send_attempt(message_id: int):
     """The first delivery attempt, in a worker thread of its own (a Twilio call may take seconds)."""
-    from interactions import outbound
+    from interactions.actions import outbound
 
     try:
         message = outbound.attempt(message_id)
@@ -183,8 +183,8 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         return await database_sync_to_async(build)()
 
     async def cmd_presence(self, content):
+        from agents import actions
         from agents.models import Presence
-        from interactions import actions
 
         presence = content.get("presence")
         if not self.profile_id:
@@ -204,7 +204,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
     async def cmd_reply(self, content):
         from agents import desk_files
-        from interactions import actions
+        from interactions.actions import outbound
         from interactions.selectors import message_view
 
         def store():
@@ -222,7 +222,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 attachments = desk_files.attachments_for(content.get("attachments") or [])
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
-            message = actions.create_reply(
+            message = outbound.create_reply(
                 interaction.pk,
                 sender=self.user,
                 body=str(content.get("body") or "")[:1600],
@@ -242,17 +242,17 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         return None
 
     async def cmd_close(self, content):
-        from interactions import actions
+        from interactions.actions import lifecycle
 
         def run():
             interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
-            actions.close_interaction(interaction.pk, actor=self.user)
+            lifecycle.close_interaction(interaction.pk, actor=self.user)
 
         await database_sync_to_async(run)()
         return {"type": "close.ok", "interaction_id": content.get("interaction_id")}
 
     async def cmd_transfer(self, content):
-        from interactions import actions
+        from interactions.actions import lifecycle
 
         to_agent = content.get("to_agent_id")
 
@@ -262,14 +262,14 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 target = int(to_agent) if to_agent not in (None, "", "queue") else None
             except (TypeError, ValueError) as exc:
                 raise CommandError("Choose an agent or the queue.") from exc
-            actions.transfer_interaction(interaction.pk, to_agent_id=target, actor=self.user)
+            lifecycle.transfer_interaction(interaction.pk, to_agent_id=target, actor=self.user)
 
         await database_sync_to_async(run)()
         return {"type": "transfer.ok", "interaction_id": content.get("interaction_id")}
 
     async def cmd_transfer_targets(self, content):
         from agents.models import AgentProfile, Presence
-        from interactions.actions import open_counts
+        from interactions.selectors import open_counts
 
         def build():
             interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from agents import actions
 from agents.models import AgentProfile, DeskConnection, Presence
-from interactions import actions
 
 # A tab sends a heartbeat every 25 s; a row not refreshed for this long
 # belongs to a process that died without running disconnect().

@@ -24,8 +24,8 @@ from agents.models import AgentProfile, Presence
 from api.embed import embed_snippet
 from api.errors import django_errors
 from hooks.models import Attempt, Delivery, Endpoint, EventType
-from interactions.actions import window_closes_at
 from interactions.models import Contact, Interaction, Message
+from interactions.selectors import window_closes_at
 from occ.phone import normalize_e164
 from services.forms import ServiceForm
 from services.models import Service
@@ -212,7 +212,7 @@ class AgentSerializer(serializers.ModelSerializer):
     """Validated and saved by the console's AgentCreateForm and AgentProfileForm.
 
     Creating an agent creates its user (with a password the password
-    validators accept); presence is set through `interactions.actions.set_presence`.
+    validators accept); presence is set through `agents.actions.set_presence`.
     """
 
     username = serializers.CharField(source="user.username", max_length=150, help_text="Set when the agent is created.")

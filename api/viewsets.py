@@ -16,12 +16,13 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from agents import actions as agent_actions
 from agents.models import AgentProfile
 from api import filters
 from api import serializers as s
 from api.permissions import AdministratorWritesOthersRead, IsAdministrator, is_administrator
 from hooks.models import Delivery, Endpoint
-from interactions import actions, outbound
+from interactions.actions import ActionError, lifecycle, outbound
 from interactions.models import Contact, Interaction, Message
 from services.models import Service
 from settings import actions as settings_actions
@@ -169,9 +170,9 @@ class AgentViewSet(
     def _after_save(self, profile):
         presence = getattr(profile, "_new_presence", None)
         if presence and presence != profile.presence:
-            actions.set_presence(profile, presence)  # drains the queue when online
+            agent_actions.set_presence(profile, presence)  # drains the queue when online
         # As the console does: more capacity, another service or a channel switched on serves the queue now.
-        actions.capacity_changed(profile)
+        agent_actions.capacity_changed(profile)
 
 
 @extend_schema(tags=["agents"], responses={200: s.MeSerializer})
@@ -201,7 +202,7 @@ class PresenceView(GenericAPIView):
         profile = get_object_or_404(AgentProfile, user=request.user)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        actions.set_presence(profile, serializer.validated_data["presence"])
+        agent_actions.set_presence(profile, serializer.validated_data["presence"])
         profile = AgentViewSet.queryset_for_everyone().get(pk=profile.pk)
         return Response(s.AgentSerializer(profile, context=self.get_serializer_context()).data)
 
@@ -280,10 +281,10 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _transfer(self, interaction, agent):
         try:
-            actions.transfer_interaction(
+            lifecycle.transfer_interaction(
                 interaction.pk, to_agent_id=agent.pk if agent else None, actor=self.request.user
             )
-        except actions.ActionError as exc:
+        except ActionError as exc:
             raise serializers.ValidationError({"agent": [str(exc)]}) from exc
 
     @extend_schema(request=None, responses={200: s.InteractionSerializer})
@@ -291,7 +292,7 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
     def close(self, request, pk=None):
         """Close the interaction; its agent's capacity frees and the queue drains."""
         interaction = self.get_object()
-        actions.close_interaction(interaction.pk, actor=request.user)
+        lifecycle.close_interaction(interaction.pk, actor=request.user)
         return self._answer(interaction.pk)
 
 

@@ -363,7 +363,7 @@ def _forever(request: Request):
 
 def _free_capacity() -> int:
     from agents.models import AgentProfile
-    from interactions.actions import open_counts
+    from interactions.selectors import open_counts
 
     caps = dict(AgentProfile.objects.values_list("pk", "max_interactions"))
     counts = open_counts(caps)

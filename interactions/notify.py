@@ -116,3 +116,20 @@ def push(event: dict, *, agent_ids: list[int | None] = (), supervisors: bool = T
         groups.append(SUPERVISORS_GROUP)
     if groups:
         transaction.on_commit(lambda: _deliver(groups, event))
+
+
+def push_message(kind: str, message, agent_id: int | None) -> None:
+    """A message event, for the desk of the agent holding the conversation.
+
+    Not for supervisors: their view shows queues, loads and conversations,
+    which a message does not change (it refreshes every 30 s for waiting
+    times), and each push would make every supervisor tab reload its whole
+    snapshot, once per message of a burst.
+    """
+    from interactions.events import message_dict
+
+    push(
+        {"type": kind, "interaction_id": message.interaction_id, "message": message_dict(message)},
+        agent_ids=[agent_id],
+        supervisors=False,
+    )

@@ -1,4 +1,4 @@
-"""Reads for the desk and the supervisor view: snapshots built from the database.
+"""Reads of the core: agents' load, queues, the desk's and the supervisor's snapshots.
 
 A desk rebuilds its whole state from `desk_snapshot` after every (re)connect;
 pushes only keep it fresh in between.
@@ -7,15 +7,65 @@ pushes only keep it fresh in between.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 
 from agents.models import AgentProfile
-from interactions.actions import open_counts, window_closes_at
 from interactions.events import interaction_dict, iso, message_dict
 from interactions.models import Direction, Interaction, InteractionState, Message, MessageStatus
+
+# WhatsApp's customer-service window: free text only within 24 h of the
+# customer's last message; afterwards only approved templates.
+SERVICE_WINDOW = timedelta(hours=24)
+
+
+# --- load, queues and windows ---------------------------------------------------------
+
+
+def open_counts(agent_ids: Iterable[int]) -> dict[int, int]:
+    """{agent id: how many interactions they hold}, for these agents."""
+    return dict(open_counts_query(agent_id__in=list(agent_ids)))
+
+
+def open_counts_query(**agent_filter):
+    return (
+        Interaction.objects.filter(state=InteractionState.ASSIGNED, **agent_filter)
+        .values_list("agent_id")
+        .annotate(n=Count("id"))
+    )
+
+
+def serving(service_ids: Iterable[int]):
+    """The ids of the agents serving these services, as a subquery."""
+    return AgentProfile.services.through.objects.filter(service_id__in=list(service_ids)).values("agentprofile_id")
+
+
+def agent_service_ids(agent: AgentProfile | int) -> list[int]:
+    """The services an agent (or agent id) serves."""
+    agent_id = agent if isinstance(agent, int) else agent.pk
+    return list(
+        AgentProfile.services.through.objects.filter(agentprofile_id=agent_id).values_list("service_id", flat=True)
+    )
+
+
+def queue_position(interaction: Interaction) -> int:
+    """1 for the next interaction to be served in its service's queue."""
+    ahead = Interaction.objects.filter(service_id=interaction.service_id, state=InteractionState.QUEUED).filter(
+        Q(queued_at__lt=interaction.queued_at) | Q(queued_at=interaction.queued_at, pk__lt=interaction.pk)
+    )
+    return ahead.count() + 1
+
+
+def window_closes_at(interaction: Interaction) -> datetime | None:
+    if interaction.last_inbound_at is None:
+        return None
+    return interaction.last_inbound_at + SERVICE_WINDOW
+
+
+# --- the desk ---------------------------------------------------------------------------
 
 
 def describe_error(message: dict) -> dict:

@@ -21,7 +21,9 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from interactions import actions, notify
+from interactions import notify
+from interactions.actions import inbound as inbound_actions
+from interactions.actions import outbound
 from occ.db_threads import run_in_db_thread
 from services.models import Service
 from whatsapp import webhook_cache
@@ -86,7 +88,7 @@ async def inbound(request):
             parsed.to_number,
         )
         return twiml_ok()
-    message = actions.InboundMessage(
+    message = inbound_actions.InboundMessage(
         channel="whatsapp",
         address=parsed.from_number,
         provider_id=parsed.message_sid,
@@ -97,7 +99,7 @@ async def inbound(request):
         extras=parsed.extras,
         payload=parsed.payload,
     )
-    result = await _store_then_push(actions.receive_inbound, service, message)
+    result = await _store_then_push(inbound_actions.receive_inbound, service, message)
     if result.duplicate:
         logger.info("inbound message %s delivered again; already stored", parsed.message_sid)
     return twiml_ok()
@@ -116,7 +118,7 @@ async def status(request):
     # Twilio's answer to the send (with the MessageSid) has been stored.
     message_id = request.GET.get("m", "")
     await _store_then_push(
-        actions.record_status_callback,
+        outbound.record_status_callback,
         int(message_id) if message_id.isascii() and message_id.isdigit() and len(message_id) <= 18 else None,
         provider_id=parsed.message_sid,
         status=parsed.status,

@@ -27,11 +27,11 @@ def test_a_tab_in_another_process_keeps_the_agent_online(agent):
 
 
 def test_after_the_grace_period_with_no_tab_the_agent_is_offline_and_keeps_interactions(agent, service):
-    from interactions import actions
+    from interactions.actions.inbound import InboundMessage, receive_inbound
     from tests.conftest import CUSTOMER_NUMBER
 
-    result = actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "7" * 32)
+    result = receive_inbound(
+        service, InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "7" * 32)
     )
     presence.connection_opened(agent.pk, "worker-1.tab")
     presence.connection_closed("worker-1.tab")

@@ -13,13 +13,15 @@ from agents.models import Presence
 from hooks import signing
 from hooks.delivery import backoff_seconds, deliver_due
 from hooks.models import Delivery, DeliveryState, Endpoint, Event
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
+from interactions.actions.lifecycle import close_interaction
+from interactions.actions.outbound import create_reply, deliver, record_status
 from interactions.models import Direction, Interaction, Message, MessageStatus
 
 
 def customer_writes(service, number: str, sid: str, body: str = "Hello"):
-    return actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address=number, provider_id=sid, body=body, name="Carla")
+    return receive_inbound(
+        service, InboundMessage(channel="whatsapp", address=number, provider_id=sid, body=body, name="Carla")
     )
 
 
@@ -61,9 +63,9 @@ def test_a_new_conversation_sends_created_assigned_and_received(endpoint, receiv
 
 def test_replies_status_changes_and_close_are_events(endpoint, receiver, service, agent, fake_twilio):
     interaction = customer_writes(service, "+393330000001", "SM1").interaction
-    reply = actions.deliver(actions.create_reply(interaction.pk, sender=agent.user, body="On it"))
-    actions.record_status(reply, MessageStatus.DELIVERED)
-    actions.close_interaction(interaction.pk, actor=agent.user)
+    reply = deliver(create_reply(interaction.pk, sender=agent.user, body="On it"))
+    record_status(reply, MessageStatus.DELIVERED)
+    close_interaction(interaction.pk, actor=agent.user)
     drain_outbox()
     types = [e["type"] for e in sorted(receiver.events(), key=lambda e: e["created_at"])]
     assert types[-4:] == ["message.sent", "message.status_changed", "message.status_changed", "interaction.closed"]
@@ -130,8 +132,8 @@ def test_no_event_is_lost_or_doubled_through_failures(endpoint, receiver, servic
         for index, number in enumerate(numbers):
             customer_writes(service, number, f"SM{round_}{index:030d}", f"message {round_}")
     for interaction in Interaction.objects.filter(state="assigned"):
-        actions.deliver(actions.create_reply(interaction.pk, sender=None, body="Hello"))
-        actions.close_interaction(interaction.pk)
+        deliver(create_reply(interaction.pk, sender=None, body="Hello"))
+        close_interaction(interaction.pk)
     drain_outbox()
 
     events = dict(Event.objects.values_list("id", "type"))
@@ -168,7 +170,7 @@ def test_an_endpoint_gets_only_the_events_it_asked_for(receiver, service, agent,
 
     create_endpoint(url=receiver.url, event_types=["interaction.closed"])
     interaction = customer_writes(service, "+393330000001", "SM1").interaction
-    actions.close_interaction(interaction.pk)
+    close_interaction(interaction.pk)
     drain_outbox()
     assert [e["type"] for e in receiver.events()] == ["interaction.closed"]
 

@@ -13,7 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from interactions import actions, notify, status_update
+from interactions import notify, status_update
+from interactions.actions import outbound
+from interactions.actions.outbound import record_status_callback
 from interactions.events import message_dict
 from interactions.models import Contact, Interaction, InteractionState, Message, MessageStatus
 from tests.conftest import load_payload
@@ -34,7 +36,7 @@ _NEW = object()
 
 
 def callback(message_id, provider_id, status, error_code="", error_message="") -> bool:
-    return actions.record_status_callback(
+    return record_status_callback(
         message_id,
         provider_id=provider_id,
         status=status,
@@ -108,7 +110,7 @@ def moved(monkeypatch):
         seen.append(result)
         return result
 
-    monkeypatch.setattr(actions, "advance_status", spy)
+    monkeypatch.setattr(outbound, "advance_status", spy)
     return seen
 
 
