@@ -15,11 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from agents import desk_files
-from interactions import selectors
+from interactions import channels, selectors
 from interactions.models import Message
 from occ.permissions import administrator_required
-from whatsapp import gateway
-from whatsapp.content_templates import approved_templates
 
 
 def desk_strings() -> dict:
@@ -85,7 +83,7 @@ def supervisor_strings() -> dict:
 
 @login_required
 def desk(request):
-    return render(request, "agents/desk.html", {"templates": approved_templates(), "strings": desk_strings()})
+    return render(request, "agents/desk.html", {"templates": channels.templates(), "strings": desk_strings()})
 
 
 @administrator_required
@@ -98,6 +96,7 @@ def supervisor(request):
 def media(request, message_id: int, index: int):
     """A customer's attachment, downloaded from Twilio with the account's credentials."""
     message = get_object_or_404(Message.objects.select_related("interaction"), pk=message_id)
+    # The one visibility rule (interactions.selectors.visible_interactions), as the desk and the API.
     if not selectors.can_view(request.user, message.interaction):
         raise Http404
     attachments = message.attachments or []
@@ -110,8 +109,8 @@ def media(request, message_id: int, index: int):
             raise Http404
         return FileResponse(found[0], content_type=found[1])
     try:
-        content_type, data = gateway.fetch_media(item["url"])
-    except (gateway.MediaRefused, gateway.NotConfigured):
+        content_type, data = channels.adapter_for(message.interaction.channel).fetch_media(item["url"])
+    except channels.MediaUnavailable:
         return HttpResponse(_("The file could not be fetched from Twilio."), status=502, content_type="text/plain")
     response = HttpResponse(data, content_type=content_type or item.get("content_type") or "application/octet-stream")
     if not response["Content-Type"].startswith("image/") or request.GET.get("download"):

@@ -490,9 +490,9 @@ class ReplySerializer(serializers.Serializer):
     template_variables = serializers.DictField(child=serializers.CharField(max_length=1000), required=False)
 
     def validate_template_id(self, value):
-        from whatsapp.content_templates import approved_templates
+        from interactions import channels
 
-        if value and value not in {t["sid"] for t in approved_templates()}:
+        if value and value not in {t["sid"] for t in channels.templates()}:
             raise serializers.ValidationError("That template is not among the approved ones.")
         return value
 

@@ -8,6 +8,7 @@ they hold (another agent's interaction is a 404).
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -22,6 +23,7 @@ from api import filters
 from api import serializers as s
 from api.permissions import AdministratorWritesOthersRead, IsAdministrator, is_administrator
 from hooks.models import Delivery, Endpoint
+from interactions import selectors
 from interactions.actions import ActionError, lifecycle, outbound
 from interactions.models import Contact, Interaction, Message
 from services.models import Service
@@ -35,12 +37,15 @@ def own_profile(user) -> AgentProfile | None:
 
 
 def visible_interactions(user):
-    """Administrators see every interaction; an agent only those they hold."""
-    qs = Interaction.objects.select_related("service", "contact", "agent__user")
-    if is_administrator(user):
-        return qs
-    profile = own_profile(user)
-    return qs.filter(agent=profile) if profile else qs.none()
+    """The desk's rule (interactions.selectors.visible_interactions), with what the serializers read."""
+    return selectors.visible_interactions(user).select_related("service", "contact", "agent__user")
+
+
+def actionable(user, interaction: Interaction) -> Interaction:
+    """404 for an interaction `user` sees but may not act on (a colleague's, in a contact's history)."""
+    if not selectors.can_act(user, interaction):
+        raise Http404
+    return interaction
 
 
 # --- Settings → Advanced → Chat channel ---------------------------------------------------------
@@ -273,7 +278,7 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):
         """Hand the interaction to another agent of its service, or back to the queue (`agent: null`)."""
-        interaction = self.get_object()
+        interaction = actionable(request.user, self.get_object())
         data = s.TransferSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         self._transfer(interaction, data.validated_data["agent"])
@@ -291,7 +296,7 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close the interaction; its agent's capacity frees and the queue drains."""
-        interaction = self.get_object()
+        interaction = actionable(request.user, self.get_object())
         lifecycle.close_interaction(interaction.pk, actor=request.user)
         return self._answer(interaction.pk)
 
@@ -327,7 +332,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         ),
     )
     def create(self, request, interaction_pk=None):
-        interaction = self.interaction()
+        interaction = actionable(request.user, self.interaction())
         data = s.ReplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         # The desk's path: store the reply, one delivery attempt now, retries in the background.

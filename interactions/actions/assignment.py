@@ -10,15 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import AgentProfile, Presence
-from interactions import selectors
+from interactions import channels, selectors
 from interactions.actions import lifecycle
 from interactions.actions.retry import with_retry
 from interactions.models import AssignmentEvent, Interaction, InteractionState
 from interactions.routing import AgentLoad, QueuedItem, plan_assignments
 from occ.compiled_query import CompiledQuery
-
-# The agent-profile flag that enables each channel.
-CHANNEL_FLAGS = {"whatsapp": "whatsapp_enabled"}
 
 
 def eligible_agents_for_update(service_ids: Iterable[int], channel: str = "whatsapp"):
@@ -33,7 +30,8 @@ def eligible_agents_for_update(service_ids: Iterable[int], channel: str = "whats
             user__is_active=True,
             chat_enabled=True,
             presence=Presence.ONLINE,
-            **{CHANNEL_FLAGS[channel]: True},
+            # The agent-profile flag that enables the channel (WhatsApp: whatsapp_enabled).
+            **{channels.adapter_for(channel).agent_flag: True},
         )
         .order_by("pk")
     )

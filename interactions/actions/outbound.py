@@ -21,13 +21,13 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from interactions import background, notify, transports
+from interactions import background, channels, notify
 from interactions.actions import ActionError
+from interactions.channels import SendError
 from interactions.models import Direction, Interaction, Message, MessageStatus
-from interactions.selectors import window_closes_at
+from interactions.selectors import free_text_allowed
 from interactions.status_update import advance_status
 from interactions.statuses import should_advance
-from interactions.transports import SendError
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +44,8 @@ def create_reply(
 ) -> Message:
     """Store an agent's reply (status pending) before anything is sent.
 
-    Free text needs the customer-service window open; outside it only a
-    template may be sent (Twilio would answer error 63016).
+    Free text needs the channel's customer-service window open (WhatsApp:
+    24 h after the customer's last message); outside it only a template.
     """
     now = now or timezone.now()
     body = (body or "").strip()
@@ -55,12 +55,11 @@ def create_reply(
         interaction = Interaction.objects.select_for_update(of=("self",)).select_related("service", "contact").get(pk=interaction_id)
         if not interaction.is_open:
             raise ActionError("This interaction is closed.")
-        closes = window_closes_at(interaction)
-        if not template_id and (closes is None or closes <= now):
-            raise ActionError(
-                "More than 24 hours have passed since the customer's last message: WhatsApp allows only an "
-                "approved template until the customer writes again (Twilio error 63016)."
-            )
+        adapter = channels.adapter_for(interaction.channel)
+        if template_id and template_id not in {t["sid"] for t in adapter.templates()}:
+            raise ActionError("That template is not among the approved ones.")
+        if not template_id and not free_text_allowed(interaction, now):
+            raise ActionError(adapter.window_closed_error)
         message = Message.objects.create(
             interaction=interaction,
             direction=Direction.OUTBOUND,
@@ -180,8 +179,7 @@ def _claim_send(message: Message, now: datetime, *, due_only: bool) -> bool:
 
 def _settle_ambiguous(message: Message, transport) -> bool:
     """After a timed-out attempt: True when Twilio turned out to have the message (now recorded)."""
-    find = getattr(transport, "find_accepted", None)
-    found = find(message) if find else None
+    found = transport.find_accepted(message)
     if found is None:
         return False
     Message.objects.filter(pk=message.pk).update(next_attempt_at=None, error_code="", error_message="")
@@ -204,7 +202,7 @@ def deliver(message: Message, *, now: datetime | None = None, due_only: bool = F
     if message.provider_id or message.status != MessageStatus.PENDING or message.direction != Direction.OUTBOUND:
         # E.g. a status callback arrived after a timed-out send Twilio did accept.
         return message
-    transport = transports.transport_for(message.interaction.channel)
+    transport = channels.adapter_for(message.interaction.channel)
     max_attempts = settings.OCC_SEND_MAX_ATTEMPTS
     if message.error_code == AMBIGUOUS:
         try:
@@ -270,13 +268,22 @@ def due_for_delivery(*, now: datetime | None = None, limit: int = 100) -> list[i
     )
 
 
-def send_reply(interaction_id: int, *, sender, retry_in_background: bool = True, **content) -> Message:
-    """Store an agent's reply, then make the first delivery attempt.
+def send_reply(
+    interaction_id: int, *, sender, on_stored=None, retry_in_background: bool = True, **content
+) -> Message:
+    """The one way an agent's reply goes out, from the desk and from the API.
 
-    Call outside any transaction (the message must be committed before
-    Twilio can call back about it). Blocks for at most one Twilio call.
+    Stores the reply (`create_reply`: the truth, status pending), tells the
+    caller it is stored (`on_stored(message)`, e.g. the desk's
+    acknowledgement), then makes the first delivery attempt; retries are
+    left to a background thread (`retry_later`) and the `process_outbound`
+    worker. Call outside any transaction (the message must be committed
+    before the provider can call back about it). Blocks for at most one
+    call to the provider.
     """
     message = create_reply(interaction_id, sender=sender, **content)
+    if on_stored is not None:
+        on_stored(message)
     message = attempt(message.pk, due_only=False)
     if retry_in_background and message.next_attempt_at is not None:
         retry_later(message.pk)

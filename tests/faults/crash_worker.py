@@ -79,9 +79,9 @@ def main() -> None:
         message = Message.objects.select_related("interaction__service", "interaction__contact").get(pk=job["message_id"])
         if point == "deliver-after-twilio":
             # The first read of the message after Twilio answered is record_status's lock.
-            from interactions import transports
+            from interactions import channels
 
-            real = transports.transport_for
+            real = channels.adapter_for
 
             def transport_then_arm(channel):
                 transport = real(channel)
@@ -95,7 +95,7 @@ def main() -> None:
                 transport.send = send_and_arm
                 return transport
 
-            transports.transport_for = transport_then_arm
+            channels.adapter_for = transport_then_arm
             deliver(message)
         else:
             with connection.execute_wrapper(KillAfter(fragment, before)):
