@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from agents.models import AgentProfile, Presence
-from interactions import notify, selectors
+from interactions import events, selectors
 from interactions.actions import assignment, lifecycle
 
 
@@ -15,7 +15,7 @@ def set_presence(agent: AgentProfile, presence: str) -> AgentProfile:
     AgentProfile.objects.filter(pk=agent.pk).update(presence=presence, presence_changed_at=now)
     agent.presence = presence
     agent.presence_changed_at = now
-    notify.push({"type": "agent.presence", "agent_id": agent.pk, "presence": presence}, agent_ids=[agent.pk])
+    events.emit(events.AgentPresenceChanged(agent.pk, presence))
     if presence == Presence.ONLINE:
         capacity_changed(agent)
     return agent

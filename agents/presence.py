@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
-from django.dispatch import receiver
 from django.utils import timezone
 
 from agents import actions
@@ -77,7 +76,10 @@ def sweep_stale(*, now: datetime | None = None) -> list[int]:
     return [agent_id for agent_id in sorted(agent_ids) if offline_if_no_desk(agent_id, now=now)]
 
 
-@receiver(user_logged_out)
+def connect() -> None:
+    user_logged_out.connect(_offline_on_logout, dispatch_uid="agents.presence.offline_on_logout")
+
+
 def _offline_on_logout(sender, request, user, **kwargs):
     """Logging out counts as offline at once (the tabs' sockets lose their session)."""
     profile = AgentProfile.objects.filter(user=user).first() if user is not None else None

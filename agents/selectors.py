@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from agents.models import AgentProfile, Presence
 from interactions import channels, selectors
-from interactions.events import iso
 from interactions.models import Interaction
+from interactions.payloads import iso
 from widgets.selectors import attribution_for
 
 

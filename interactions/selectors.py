@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from agents.models import AgentProfile
 from interactions import channels
-from interactions.events import interaction_dict, iso, message_dict
 from interactions.models import Direction, Interaction, InteractionState, Message, MessageStatus
+from interactions.payloads import interaction_dict, iso, message_dict
 
 # --- load, queues and windows ---------------------------------------------------------
 

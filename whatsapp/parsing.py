@@ -29,7 +29,7 @@ MAX_NAME = 200
 MAX_SHORT = 500
 
 # Twilio's names for the extras a WhatsApp message can carry, grouped the
-# way the desk shows them (see interactions.events.message_dict).
+# way the desk shows them (see interactions.payloads.message_dict).
 LOCATION_FIELDS = {"Latitude": "latitude", "Longitude": "longitude", "Address": "address", "Label": "label"}
 BUTTON_FIELDS = {"ButtonPayload": "payload", "ButtonText": "text", "ButtonType": "type", "InteractiveData": "data"}
 REFERRAL_FIELDS = {

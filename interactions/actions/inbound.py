@@ -9,10 +9,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from interactions import background, notify
+from interactions import background, events
 from interactions.actions import assignment, outbound
 from interactions.actions.retry import with_retry
-from interactions.events import interaction_dict
 from interactions.first_message import open_for_new_contact
 from interactions.models import (
     OPEN_STATES,
@@ -26,7 +25,6 @@ from interactions.models import (
 )
 from interactions.ongoing import append_to_open_interaction
 from interactions.selectors import queue_position
-from interactions.signals import interaction_opened
 
 
 @dataclass
@@ -74,7 +72,7 @@ def receive_inbound(service, inbound: InboundMessage, *, now: datetime | None = 
                 if ongoing is not None:
                     interaction, message = ongoing
                     interaction.service = service
-                    notify.push_message("message.created", message, interaction.agent_id)
+                    events.emit(events.MessageReceived(interaction, message))
                     return InboundResult(message=message, interaction=interaction)
                 # A new customer's first message: one statement stores it all.
                 opened = open_for_new_contact(service.pk, inbound, now)
@@ -161,24 +159,24 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
 
     if created:
         return _route_new_interaction(service, interaction, message, now)
-    notify.push_message("message.created", message, interaction.agent_id)
+    events.emit(events.MessageReceived(interaction, message))
     return InboundResult(message=message, interaction=interaction)
 
 
 def _route_new_interaction(service, interaction: Interaction, message: Message, now: datetime) -> InboundResult:
     """A new interaction and its first message are stored: announce it, give it an agent or a place."""
     position = None
-    interaction_opened.send(sender=Interaction, interaction=interaction, message=message)
+    events.emit(events.InteractionOpened(interaction, message))
     # Route through the queue so an older waiting interaction goes first.
     assigned = {i.pk: i for i in assignment.drain([service.pk], now, known=[interaction])}
     if interaction.pk in assigned:
         interaction = assigned[interaction.pk]
     else:
         position = queue_position(interaction)
-        notify.push({"type": "interaction.queued", "interaction": interaction_dict(interaction), "position": position})
+        events.emit(events.InteractionQueued(interaction, position))
         if service.queue_position_reply:
             _send_queue_position_reply(interaction, position, now)
-    notify.push_message("message.created", message, interaction.agent_id)
+    events.emit(events.MessageReceived(interaction, message))
     return InboundResult(message=message, interaction=interaction, created_interaction=True, queue_position=position)
 
 

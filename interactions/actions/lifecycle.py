@@ -12,9 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import AgentProfile
-from interactions import notify, selectors
+from interactions import events, selectors
 from interactions.actions import ActionError, assignment
-from interactions.events import interaction_dict
 from interactions.models import AssignmentEvent, Interaction, InteractionState
 
 Kind = AssignmentEvent.Kind
@@ -27,7 +26,8 @@ def transition(
 
     `kind` is the AssignmentEvent kind: ASSIGNED and TRANSFERRED give it to
     `agent_id` (whose row the caller locked and counted), REQUEUED puts it
-    back in its queue at its original place, CLOSED closes it.
+    back in its queue at its original place, CLOSED closes it. Emits the
+    matching domain event (interactions.events).
     """
     previous_agent_id = interaction.agent_id
     reason = reason[:300]
@@ -58,16 +58,16 @@ def transition(
         interaction=interaction, kind=kind, agent_id=agent_id, actor=actor, reason=reason, at=now
     )
 
-    data = {"interaction": interaction_dict(interaction)}
     if kind == Kind.CLOSED:
-        notify.push({"type": "interaction.closed", **data}, agent_ids=[agent_id])
+        events.emit(events.InteractionClosed(interaction, agent_id))
     elif kind == Kind.REQUEUED:
-        notify.push({"type": "interaction.removed", **data}, agent_ids=[previous_agent_id])
+        events.emit(events.InteractionRequeued(interaction, previous_agent_id))
     else:
         AgentProfile.objects.filter(pk=agent_id).update(last_assignment_at=now)
-        if previous_agent_id and previous_agent_id != agent_id:
-            notify.push({"type": "interaction.removed", **data}, agent_ids=[previous_agent_id], supervisors=False)
-        notify.push({"type": "interaction.assigned", **data}, agent_ids=[agent_id])
+        if kind == Kind.ASSIGNED:
+            events.emit(events.InteractionAssigned(interaction))
+        else:
+            events.emit(events.InteractionTransferred(interaction, previous_agent_id))
 
 
 def _locked(interaction_id: int) -> Interaction:

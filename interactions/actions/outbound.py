@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from interactions import background, channels, notify
+from interactions import background, channels, events
 from interactions.actions import ActionError
 from interactions.channels import SendError
 from interactions.models import Direction, Interaction, Message, MessageStatus
@@ -76,7 +76,7 @@ def create_reply(
             interaction.first_reply_at = now
         interaction.version += 1
         interaction.save(update_fields=["first_reply_at", "version"])
-        notify.push_message("message.created", message, interaction.agent_id)
+        events.emit(events.ReplyStored(interaction, message))
     return message
 
 
@@ -90,7 +90,7 @@ def record_status_callback(
             moved = advance_status(message_id, provider_id, status, error_code, error_message, timezone.now())
             if moved is not None:
                 message, agent_id = moved
-                notify.push_message("message.status", message, agent_id)
+                events.emit(status_event(message.previous_status, message, agent_id))
                 return True
     message = None
     if message_id is not None:
@@ -114,12 +114,25 @@ def record_status_callback(
     )
 
 
+FAILED_STATUSES = {MessageStatus.FAILED, MessageStatus.UNDELIVERED}
+
+
+def status_event(previous: str, message: Message, agent_id: int | None) -> events.Event:
+    """The one event of a status change: failed, accepted by the channel (left pending), or a later status."""
+    if message.status in FAILED_STATUSES and previous not in FAILED_STATUSES:
+        return events.MessageFailed(message, agent_id)
+    if previous == MessageStatus.PENDING and message.status != MessageStatus.PENDING:
+        return events.MessageSent(message, agent_id)
+    return events.MessageStatusChanged(message, agent_id)
+
+
 def record_status(
     message: Message, status: str, *, provider_id: str = "", error_code: str = "", error_message: str = ""
 ) -> bool:
     """Move a message's status forward (never back); True when it changed."""
     with transaction.atomic():
         locked = Message.objects.select_for_update(of=("self",)).select_related("interaction").get(pk=message.pk)
+        previous = locked.status
         fields = []
         if provider_id and not locked.provider_id:
             locked.provider_id = provider_id
@@ -136,7 +149,7 @@ def record_status(
         if fields:
             locked.save(update_fields=list(dict.fromkeys(fields)))
         if advanced or "error_code" in fields:
-            notify.push_message("message.status", locked, locked.interaction.agent_id)
+            events.emit(status_event(previous, locked, locked.interaction.agent_id))
     message.refresh_from_db()
     return advanced
 
@@ -237,7 +250,7 @@ def deliver(message: Message, *, now: datetime | None = None, due_only: bool = F
                 error_message=str(exc)[:500],
             )
             message.refresh_from_db()
-            notify.push_message("message.status", message, message.interaction.agent_id)
+            events.emit(events.MessageRetrying(message, message.interaction.agent_id))
             return message
         Message.objects.filter(pk=message.pk).update(next_attempt_at=None)
         reason = str(exc)

@@ -68,9 +68,33 @@ def test_replies_status_changes_and_close_are_events(endpoint, receiver, service
     close_interaction(interaction.pk, actor=agent.user)
     drain_outbox()
     types = [e["type"] for e in sorted(receiver.events(), key=lambda e: e["created_at"])]
-    assert types[-4:] == ["message.sent", "message.status_changed", "message.status_changed", "interaction.closed"]
+    # Schema 2: message.sent once the channel accepted the reply (not when it was stored).
+    assert types[-3:] == ["message.sent", "message.status_changed", "interaction.closed"]
+    sent = next(e for e in receiver.events() if e["type"] == "message.sent")["data"]["message"]
+    assert (sent["status"], sent["provider_id"]) == ("queued", reply.provider_id) and reply.provider_id
     statuses = [e["data"]["message"]["status"] for e in receiver.events() if e["type"] == "message.status_changed"]
-    assert sorted(statuses) == ["delivered", "queued"]
+    assert statuses == ["delivered"]
+    assert {e["version"] for e in receiver.events()} == {2}
+
+
+def test_a_reply_stored_but_not_accepted_sends_no_message_sent(endpoint, receiver, service, agent):
+    """Stored (pending) is not sent: nothing reaches receivers until the channel answers."""
+    interaction = customer_writes(service, "+393330000001", "SM1").interaction
+    create_reply(interaction.pk, sender=agent.user, body="On it")
+    drain_outbox()
+    assert "message.sent" not in [e["type"] for e in receiver.events()]
+
+
+def test_a_reply_twilio_refuses_is_message_failed(endpoint, receiver, service, agent):
+    """What `deliver` records for a permanent refusal: failed, never sent."""
+    interaction = customer_writes(service, "+393330000001", "SM1").interaction
+    reply = create_reply(interaction.pk, sender=agent.user, body="On it")
+    record_status(reply, MessageStatus.FAILED, error_code="21211", error_message="Invalid 'To' Phone Number")
+    drain_outbox()
+    by_type = {e["type"]: e for e in receiver.events()}
+    assert "message.sent" not in by_type
+    failed = by_type["message.failed"]["data"]["message"]
+    assert (failed["status"], failed["error_code"]) == ("failed", "21211")
 
 
 def test_a_failing_receiver_gets_the_same_event_again_after_a_backoff(endpoint, receiver, service, agent, settings):

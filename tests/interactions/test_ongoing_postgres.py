@@ -14,8 +14,8 @@ from interactions import notify, ongoing
 from interactions.actions import inbound as inbound_actions
 from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.actions.lifecycle import close_interaction
-from interactions.events import message_dict
 from interactions.models import Contact, Interaction, Message
+from interactions.payloads import message_dict
 from tests.interactions.conftest import sid
 from tests.interactions.postgres_helpers import (
     at,
