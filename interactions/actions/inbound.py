@@ -12,7 +12,8 @@ from django.utils.translation import ngettext
 from interactions import background, events
 from interactions.actions import assignment, outbound
 from interactions.actions.retry import with_retry
-from interactions.first_message import open_for_new_contact
+from interactions.fastpaths.receive_first_message import open_for_new_contact
+from interactions.fastpaths.receive_in_open_interaction import append_to_open_interaction
 from interactions.models import (
     OPEN_STATES,
     AssignmentEvent,
@@ -23,7 +24,6 @@ from interactions.models import (
     Message,
     MessageStatus,
 )
-from interactions.ongoing import append_to_open_interaction
 from interactions.selectors import queue_position
 
 
@@ -91,7 +91,7 @@ def receive_inbound(service, inbound: InboundMessage, *, now: datetime | None = 
         raise
 
 
-def _locked_contact(inbound: InboundMessage) -> Contact:
+def _locked_contact(inbound: InboundMessage, now: datetime) -> Contact:
     """The contact's row, created if new, locked: serialises one contact's messages."""
     lookup = {"channel": inbound.channel, "address": inbound.address}
     contact = Contact.objects.select_for_update().filter(**lookup).first()
@@ -99,7 +99,7 @@ def _locked_contact(inbound: InboundMessage) -> Contact:
         return contact
     try:
         with transaction.atomic():
-            return Contact.objects.create(**lookup, name=inbound.name, external_id=inbound.external_id)
+            return Contact.objects.create(**lookup, name=inbound.name, external_id=inbound.external_id, created_at=now)
     except IntegrityError:
         # Created concurrently by another first message of the same customer.
         return Contact.objects.select_for_update().get(**lookup)
@@ -107,7 +107,7 @@ def _locked_contact(inbound: InboundMessage) -> Contact:
 
 def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> InboundResult:
     """The general path (any database): what the PostgreSQL fast paths also do, in several statements."""
-    contact = _locked_contact(inbound)
+    contact = _locked_contact(inbound, now)
     # The customer's WhatsApp profile name and id follow what they set.
     changed = [
         name

@@ -24,9 +24,9 @@ from django.utils import timezone
 from interactions import background, channels, events
 from interactions.actions import ActionError
 from interactions.channels import SendError
+from interactions.fastpaths.record_status_callback import advance_status
 from interactions.models import Direction, Interaction, Message, MessageStatus
 from interactions.selectors import free_text_allowed
-from interactions.status_update import advance_status
 from interactions.statuses import should_advance
 
 logger = logging.getLogger(__name__)
@@ -92,6 +92,15 @@ def record_status_callback(
                 message, agent_id = moved
                 events.emit(status_event(message.previous_status, message, agent_id))
                 return True
+    return _general_status_callback(
+        message_id, provider_id=provider_id, status=status, error_code=error_code, error_message=error_message
+    )
+
+
+def _general_status_callback(
+    message_id: int | None, *, provider_id: str, status: str, error_code: str = "", error_message: str = ""
+) -> bool:
+    """`record_status_callback` on any database, in several statements."""
     message = None
     if message_id is not None:
         message = Message.objects.filter(pk=message_id, direction=Direction.OUTBOUND).first()

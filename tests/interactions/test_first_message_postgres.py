@@ -1,4 +1,4 @@
-"""A new customer's first message is stored by one SQL statement (interactions.first_message).
+"""A new customer's first message is stored by one SQL statement (interactions.fastpaths.receive_first_message).
 
 Against PostgreSQL only: the statement is a data-modifying WITH with
 ON CONFLICT, which the SQLite path does not use, and the concurrent first
@@ -13,10 +13,10 @@ import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-from interactions import first_message
 from interactions.actions import inbound as inbound_actions
 from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.actions.lifecycle import close_interaction
+from interactions.fastpaths import receive_first_message as first_message
 from interactions.models import AssignmentEvent, Contact, Interaction, Message
 from tests.interactions.conftest import sid
 from tests.interactions.postgres_helpers import (

@@ -1,4 +1,4 @@
-"""A message in an open conversation is stored by one SQL statement (interactions.ongoing).
+"""A message in an open conversation is stored by one SQL statement (interactions.fastpaths.receive_in_open_interaction).
 
 Against PostgreSQL only: the statement is a data-modifying WITH, which
 SQLite lacks, and the concurrent close needs real row locks.
@@ -10,10 +10,11 @@ import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-from interactions import notify, ongoing
+from interactions import notify
 from interactions.actions import inbound as inbound_actions
 from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.actions.lifecycle import close_interaction
+from interactions.fastpaths import receive_in_open_interaction as ongoing
 from interactions.models import Contact, Interaction, Message
 from interactions.payloads import message_dict
 from tests.interactions.conftest import sid

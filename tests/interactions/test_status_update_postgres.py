@@ -1,4 +1,4 @@
-"""A status callback that moves a message forward is one UPDATE (interactions.status_update).
+"""A status callback that moves a message forward is one UPDATE (interactions.fastpaths.record_status_callback).
 
 Against PostgreSQL only: the statement is an UPDATE … FROM … RETURNING,
 and the race between two callbacks needs real row locks.
@@ -13,9 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from interactions import notify, status_update
+from interactions import notify
 from interactions.actions import outbound
 from interactions.actions.outbound import record_status_callback
+from interactions.fastpaths import record_status_callback as status_update
 from interactions.models import Contact, Interaction, InteractionState, Message, MessageStatus
 from interactions.payloads import message_dict
 from tests.conftest import load_payload

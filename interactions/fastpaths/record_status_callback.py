@@ -1,7 +1,7 @@
-"""A status callback for one of our messages: one SQL statement on PostgreSQL.
+"""PostgreSQL fast path of `actions.outbound.record_status_callback`: a status that moves a message forward.
 
 Status callbacks are the busiest webhook (three per reply: sent, delivered,
-read). The general path (`interactions.actions.record_status`) finds the
+read). The general path (`actions.outbound.record_status`) finds the
 message, locks it, updates it and reads it back; on PostgreSQL this module
 does the common case in one UPDATE … RETURNING:
 
@@ -26,8 +26,8 @@ from datetime import datetime
 
 from django.db import connection
 
+from interactions.fastpaths.rows import model_instance
 from interactions.models import Direction, Interaction, Message, MessageStatus
-from interactions.ongoing import model_instance
 from interactions.statuses import should_advance
 
 
