@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from agents import desk_files
 from interactions import channels, selectors
 from interactions.models import Message
-from occ.permissions import administrator_required
+from occ.lib.permissions import administrator_required
 
 
 def desk_strings() -> dict:

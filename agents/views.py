@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from agents.actions import capacity_changed
 from agents.forms import AgentCreateForm, AgentProfileForm
 from agents.models import AgentProfile
-from occ.permissions import administrator_required
+from occ.lib.permissions import administrator_required
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from api.errors import django_errors
 from hooks.models import Attempt, Delivery, Endpoint, EventType
 from interactions.models import Contact, Interaction, Message
 from interactions.selectors import window_closes_at
-from occ.phone import normalize_e164
+from occ.lib.phone import normalize_e164
 from services.forms import ServiceForm
 from services.models import Service
 from settings.forms import ChatChannelForm

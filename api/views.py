@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from api import tokens
-from occ.permissions import administrator_required
+from occ.lib.permissions import administrator_required
 
 
 @administrator_required

@@ -1,8 +1,9 @@
 """The REST API under /api/v1/. Classes only translate: the work is done by actions.
 
 Administrators configure (settings, services, agents, widgets, webhooks)
-and see every conversation; an agent sees and acts only on the interactions
-they hold (another agent's interaction is a 404).
+and see every conversation; an agent sees what the desk shows them (the
+interactions they hold and those contacts' history) and acts only on what
+they hold: one rule, `interactions.selectors` (anything else is a 404).
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import connections
+
+from occ.lib.threads import with_connections_closed
 
 logger = logging.getLogger(__name__)
 
@@ -49,15 +50,17 @@ def _run() -> None:
         if _stop.is_set():
             break
         try:
-            deliver_due()
-            timeout = next_due_in()
+            timeout = with_connections_closed(_one_pass)(deliver_due, next_due_in)
         except Exception:
             logger.exception("webhook dispatcher failed; retrying later")
             timeout = 30.0
-        finally:
-            connections.close_all()
         if not _wake.is_set():
             _idle.set()
+
+
+def _one_pass(deliver_due, next_due_in) -> float | None:
+    deliver_due()
+    return next_due_in()
 
 
 def wait_idle(timeout: float = 10.0) -> bool:

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from occ import crypto
+from occ.lib import crypto
 
 
 class EventType(models.TextChoices):

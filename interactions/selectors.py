@@ -188,6 +188,20 @@ def _profile_id(user) -> int | None:
     return profile.pk if profile is not None else None
 
 
+def _for_user(user, for_agent):
+    """Every interaction for an administrator, none for anyone else who is no agent;
+    for an agent, `for_agent(the interactions they hold)`."""
+    rows = Interaction.objects.all()
+    if user is None or not user.is_authenticated:
+        return rows.none()
+    if user.is_staff:
+        return rows
+    profile_id = _profile_id(user)
+    if profile_id is None:
+        return rows.none()
+    return for_agent(rows.filter(agent_id=profile_id, state=InteractionState.ASSIGNED))
+
+
 def visible_interactions(user):
     """The interactions `user` may see: the one rule of the desk, the desk's media and the API.
 
@@ -198,16 +212,7 @@ def visible_interactions(user):
     conversation in a service the agent also serves and the agent's own
     closed conversations once the contact has moved on, stays out of view.
     """
-    rows = Interaction.objects.all()
-    if user is None or not user.is_authenticated:
-        return rows.none()
-    if user.is_staff:
-        return rows
-    profile_id = _profile_id(user)
-    if profile_id is None:
-        return rows.none()
-    held_contacts = Interaction.objects.filter(agent_id=profile_id, state=InteractionState.ASSIGNED).values("contact_id")
-    return rows.filter(contact_id__in=held_contacts)
+    return _for_user(user, lambda held: Interaction.objects.filter(contact_id__in=held.values("contact_id")))
 
 
 def actionable_interactions(user):
@@ -215,15 +220,7 @@ def actionable_interactions(user):
 
     Always a part of `visible_interactions`.
     """
-    rows = Interaction.objects.all()
-    if user is None or not user.is_authenticated:
-        return rows.none()
-    if user.is_staff:
-        return rows
-    profile_id = _profile_id(user)
-    if profile_id is None:
-        return rows.none()
-    return rows.filter(agent_id=profile_id, state=InteractionState.ASSIGNED)
+    return _for_user(user, lambda held: held)
 
 
 def can_view(user, interaction: Interaction) -> bool:

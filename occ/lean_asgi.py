@@ -14,7 +14,7 @@ share one), hops to it twice for the request_started and request_finished
 receivers (resetting queries, closing the thread's database connections), and
 runs a second task listening for the client hanging up, to cancel the view.
 The webhook views are async and run their database work in reused threads
-that give their connection back themselves (occ.db_threads), so none of this
+that give their connection back themselves (occ.lib.db_threads), so none of this
 applies; and a webhook must not be cancelled half-way when Twilio hangs up:
 it is stored, pushed and answered whatever the caller does. This handler
 therefore reads the body, runs the view and sends the response, nothing else.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from occ.env import database_from_url, env_bool, env_float, env_int, env_list, env_str
+from occ.lib.env import database_from_url, env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -256,9 +256,9 @@ OCC_MEDIA_ROOT = env_str("OCC_MEDIA_ROOT", str(BASE_DIR / "media"))
 # Upper bound for an agent's Max interactions.
 OCC_MAX_INTERACTIONS_LIMIT = env_int("OCC_MAX_INTERACTIONS_LIMIT", 50)
 
-# Serve the benchmark's trivial baseline views under /bench/ (bench/urls.py).
-# Only for measuring: never in production.
-OCC_BENCH_BARE = env_bool("OCC_BENCH_BARE", False)
+# Tune the garbage collector of each server worker once it has started
+# (occ/startup.py, on the ASGI lifespan's start-up; never at import).
+OCC_GC_TUNING = env_bool("OCC_GC_TUNING", True)
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,4 @@
-"""occ.compiled_query: an ORM query compiled once gives the ORM's rows for any values.
+"""occ.lib.compiled_query: an ORM query compiled once gives the ORM's rows for any values.
 
 Runs on whichever database the suite runs on (SQLite in the first CI pass,
 PostgreSQL in the second), so both backends' SQL and converters are checked.
@@ -14,7 +14,7 @@ from django.db import transaction
 from agents.models import AgentProfile, Presence
 from interactions.actions.assignment import eligible_agents_for_update
 from interactions.models import Contact, Interaction
-from occ.compiled_query import CompiledQuery
+from occ.lib.compiled_query import CompiledQuery
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-from occ.phone import normalize_e164
+from occ.lib.phone import normalize_e164
 
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 _MEDIA_URL_KEY = re.compile(r"^MediaUrl(\d{1,3})$")

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from interactions import notify
 from interactions.actions import inbound as inbound_actions
 from interactions.actions import outbound
-from occ.db_threads import run_in_db_thread
+from occ.lib.db_threads import run_in_db_thread
 from services.models import Service
 from whatsapp import webhook_cache
 from whatsapp.parsing import InvalidWebhook, parse_inbound, parse_status
@@ -54,7 +54,7 @@ async def _store_then_push(work, /, *args, **kwargs):
     """`work` in a database thread, then the pushes it committed, sent from here.
 
     The views are async: parsing and the signature check run on the event
-    loop, the database work in a reused thread (occ.db_threads), and its
+    loop, the database work in a reused thread (occ.lib.db_threads), and its
     pushes are sent from the event loop (interactions.notify.collected).
     """
     with notify.collected() as pushes:

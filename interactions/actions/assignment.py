@@ -15,7 +15,7 @@ from interactions.actions import lifecycle
 from interactions.actions.retry import with_retry
 from interactions.models import AssignmentEvent, Interaction, InteractionState
 from interactions.routing import AgentLoad, QueuedItem, plan_assignments
-from occ.compiled_query import CompiledQuery
+from occ.lib.compiled_query import CompiledQuery
 
 
 def eligible_agents_for_update(service_ids: Iterable[int], channel: str = "whatsapp"):
@@ -42,7 +42,7 @@ def _round_up(n: int) -> int:
     return 1 << max(0, n - 1).bit_length()
 
 
-# The reads of every routing decision, compiled once (see occ.compiled_query):
+# The reads of every routing decision, compiled once (see occ.lib.compiled_query):
 # a new conversation runs them all, and compiling them cost more than
 # running them.
 #   - the eligible agents of these services, locked, with what routing reads;

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 
 from interactions.actions.outbound import create_reply, deliver
-from occ import crypto
+from occ.lib import crypto
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, load_payload
 from tests.security.urlconf import endpoints
 from whatsapp import gateway
