@@ -8,7 +8,6 @@ desk's whole state from the database, which is what a reconnecting tab does.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from asgiref.sync import async_to_sync, sync_to_async
@@ -16,13 +15,12 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from agents import selectors as desk
+from agents.presence import user_group
 from interactions.notify import SUPERVISORS_GROUP, agent_group
+from occ.lib.text import first_unsafe
 from occ.lib.threads import with_connections_closed
 
 logger = logging.getLogger(__name__)
-
-# Grace timers of closed tabs; kept referenced so they are not collected.
-_grace_tasks: set[asyncio.Task] = set()
 
 
 class CommandError(Exception):
@@ -51,12 +49,13 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         self.user = user
         self.profile = await database_sync_to_async(desk.profile_for)(user)
         self.profile_id = self.profile.pk if self.profile else None
-        self.groups_joined = []
+        # Its own group closes the tab when the user is deactivated (agents.presence.close_desks).
+        self.groups_joined = [user_group(user.pk)]
         if self.profile_id:
             self.groups_joined.append(agent_group(self.profile_id))
         if user.is_staff:
             self.groups_joined.append(SUPERVISORS_GROUP)
-        if not self.groups_joined:
+        if len(self.groups_joined) == 1:
             await self.close(code=4403)
             return
         for group in self.groups_joined:
@@ -74,24 +73,8 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "profile_id", None):
             from agents import presence
 
-            await database_sync_to_async(presence.connection_closed)(self.channel_name)
-            grace = presence.grace_seconds()
-            if grace <= 0:
-                await database_sync_to_async(presence.offline_if_no_desk)(self.profile_id)
-            else:
-                task = asyncio.get_running_loop().create_task(self._offline_after(self.profile_id, grace))
-                _grace_tasks.add(task)
-                task.add_done_callback(_grace_tasks.discard)
-
-    @staticmethod
-    async def _offline_after(profile_id: int, grace: float) -> None:
-        from agents import presence
-
-        await asyncio.sleep(grace)
-        try:
-            await database_sync_to_async(presence.offline_if_no_desk)(profile_id)
-        except Exception:
-            logger.exception("presence check for agent %s failed", profile_id)
+            # Offline after the grace period is a timer on the task engine.
+            await database_sync_to_async(presence.tab_closed)(self.profile_id, self.channel_name)
 
     # --- server → client ----------------------------------------------------------
 
@@ -106,6 +89,10 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         else:
             await super().dispatch(message)
 
+    async def desk_revoke(self, message):
+        """The user was deactivated or lost their agent profile."""
+        await self.close(code=4403)
+
     async def desk_push(self, message):
         event = message["event"]
         if desk.push_needs_database(event):
@@ -114,6 +101,18 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(desk.push_view(event))
 
     # --- client → server ----------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # A frame that is not JSON text is the tab's mistake: an error, and the socket stays open.
+        if text_data is None:
+            await self.send_json({"type": "error", "message": "Commands are JSON text frames."})
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except ValueError:
+            await self.send_json({"type": "error", "message": "Commands are JSON objects."})
+            return
+        await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
@@ -124,6 +123,19 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         handler = self.COMMANDS.get(kind)
         if handler is None:
             await self.send_json({"type": "error", "request_id": request_id, "message": f"Unknown command {kind!r}."})
+            return
+        unsafe = first_unsafe(content)
+        if unsafe:
+            # JSON can carry a lone surrogate ("\ud800"), which no database can store (occ.lib.text).
+            field, message = unsafe
+            await self.send_json({"type": "error", "command": kind, "request_id": request_id, "field": field, "message": message})
+            return
+        if not await database_sync_to_async(desk.still_allowed)(self.user.pk, self.profile_id):
+            # Deactivated while this tab was open; the close from close_desks may not have arrived yet.
+            await self.send_json(
+                {"type": "error", "command": kind, "request_id": request_id, "message": "Your account is no longer active."}
+            )
+            await self.close(code=4403)
             return
         try:
             answer = await handler(self, content)

@@ -10,10 +10,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import AgentProfile
+from occ.lib.text import SafeTextFormMixin
 from services.models import Service
 
 
-class AgentCreateForm(UserCreationForm):
+class AgentCreateForm(SafeTextFormMixin, UserCreationForm):
     """A new agent: username, name and an initial password (checked by the password validators)."""
 
     class Meta(UserCreationForm.Meta):
@@ -29,7 +30,7 @@ class AgentCreateForm(UserCreationForm):
         return user
 
 
-class AgentProfileForm(forms.ModelForm):
+class AgentProfileForm(SafeTextFormMixin, forms.ModelForm):
     """Name, active, Chat, WhatsApp (only with Chat), Max interactions and the services served."""
 
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)

@@ -1,24 +1,34 @@
 """Presence from open desk tabs: offline once the last tab has been gone for the grace period.
 
 Each desk WebSocket is a `DeskConnection` row, so every worker process sees
-the tabs of the others. When a tab closes, its process waits
-OCC_PRESENCE_GRACE_SECONDS (a reload or a brief network drop reconnects
-well within it) and then sets the agent offline only if no live tab is
-left, whoever holds it. Offline releases nothing: the agent keeps the
-interactions they hold, and gets no new ones.
+the tabs of the others. When a tab closes, a timer task is scheduled for
+OCC_PRESENCE_GRACE_SECONDS later (a reload or a brief network drop
+reconnects well within it); it sets the agent offline only if no live tab
+is left, whoever holds it, and only if the agent's presence has not
+changed since (engine.timers). The timer is a row of the task engine, so a
+web process restarted during the grace loses none. Offline releases
+nothing: the agent keeps the interactions they hold, and gets no new ones.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime, timedelta
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from agents import actions
 from agents.models import AgentProfile, DeskConnection, Presence
+
+logger = logging.getLogger(__name__)
 
 # A tab sends a heartbeat every 25 s; a row not refreshed for this long
 # belongs to a process that died without running disconnect().
@@ -41,6 +51,21 @@ def connection_closed(channel_name: str) -> None:
     DeskConnection.objects.filter(channel_name=channel_name).delete()
 
 
+def tab_closed(agent_id: int, channel_name: str) -> None:
+    """A desk tab went away: forget it, and decide on presence after the grace period."""
+    from agents import tasks
+    from engine import timers
+
+    connection_closed(channel_name)
+    grace = grace_seconds()
+    if grace <= 0:
+        offline_if_no_desk(agent_id)
+        return
+    changed_at = AgentProfile.objects.filter(pk=agent_id).values_list("presence_changed_at", flat=True).first()
+    if changed_at is not None:
+        timers.start(tasks.offline_after_grace, after=grace, agent_id=agent_id, token=timers.token(changed_at))
+
+
 def live_connections(agent_id: int, *, now: datetime | None = None) -> int:
     now = now or timezone.now()
     return DeskConnection.objects.filter(agent_id=agent_id, seen_at__gte=now - STALE_AFTER).count()
@@ -50,12 +75,20 @@ def grace_seconds() -> float:
     return float(settings.OCC_PRESENCE_GRACE_SECONDS)
 
 
-def offline_if_no_desk(agent_id: int, *, now: datetime | None = None) -> bool:
-    """After the grace period: no live tab left → offline. True when it changed."""
+def offline_if_no_desk(agent_id: int, *, now: datetime | None = None, token: str | None = None) -> bool:
+    """After the grace period: no live tab left → offline. True when it changed.
+
+    With a timer's `token`, nothing happens either when the agent's presence
+    changed after the tab closed (the agent chose, e.g. through the API).
+    """
+    from engine import timers
+
     now = now or timezone.now()
     with transaction.atomic():
         agent = AgentProfile.objects.select_for_update().filter(pk=agent_id).first()
         if agent is None or agent.presence == Presence.OFFLINE:
+            return False
+        if token is not None and timers.moved_on(token, agent.presence_changed_at):
             return False
         if live_connections(agent_id, now=now):
             return False
@@ -85,3 +118,46 @@ def _offline_on_logout(sender, request, user, **kwargs):
     profile = AgentProfile.objects.filter(user=user).first() if user is not None else None
     if profile is not None and profile.presence != Presence.OFFLINE:
         actions.set_presence(profile, Presence.OFFLINE)
+
+
+# --- a deactivated user's open tabs ------------------------------------------------
+
+
+def user_group(user_id: int) -> str:
+    """Every desk tab of one user (agent or supervisor) joins this group."""
+    return f"user.{user_id}"
+
+
+def close_desks(user_id: int) -> None:
+    """Close the user's open desk tabs (code 4403), in every process, bounded in time.
+
+    A deactivated user can no longer log in, but a tab opened before keeps
+    its socket: without this it could still set them online. Each command
+    also re-checks the user (agents.consumers), so one that arrives before
+    this close is refused as well.
+    """
+
+    async def send():
+        layer = get_channel_layer()
+        if layer is not None:
+            await asyncio.wait_for(
+                layer.group_send(user_group(user_id), {"type": "desk.revoke"}), settings.OCC_PUSH_TIMEOUT_SECONDS
+            )
+
+    try:
+        async_to_sync(send)()
+    except Exception as exc:  # the layer down: the tab's next command is refused anyway
+        logger.warning("closing the desk tabs of user %s failed (%s)", user_id, type(exc).__name__)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _close_desks_of_inactive_user(sender, instance, **kwargs):
+    if not instance.is_active:
+        transaction.on_commit(lambda: close_desks(instance.pk))
+
+
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
+@receiver(post_delete, sender=AgentProfile)
+def _close_desks_of_removed_user(sender, instance, **kwargs):
+    user_id = instance.user_id if isinstance(instance, AgentProfile) else instance.pk
+    transaction.on_commit(lambda: close_desks(user_id))

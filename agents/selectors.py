@@ -21,6 +21,16 @@ def profile_for(user) -> AgentProfile | None:
     return AgentProfile.objects.filter(user=user).select_related("user").first()
 
 
+def still_allowed(user_id: int, profile_id: int | None) -> bool:
+    """One query: the user is still active (and, for an agent, still has their profile)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(pk=user_id, is_active=True)
+    if profile_id:
+        users = users.filter(agent_profile__pk=profile_id)
+    return users.exists()
+
+
 def interaction_for(user, interaction_id, *, act: bool) -> Interaction:
     """The interaction `interaction_id` if `user` may see it (`act`: reply, close, transfer).
 

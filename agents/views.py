@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from agents.actions import capacity_changed
@@ -31,6 +32,7 @@ def user_list(request):
 
 
 @administrator_required
+@sensitive_post_parameters("password1", "password2")
 def user_create(request):
     form = AgentCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -46,6 +48,7 @@ def user_create(request):
 
 
 @administrator_required
+@sensitive_post_parameters("new_password")
 def user_edit(request, pk: int):
     user = get_object_or_404(get_user_model(), pk=pk)
     profile = AgentProfile.objects.filter(user=user).first() or AgentProfile(user=user)

@@ -1,20 +1,32 @@
-"""Session and token authentication that count failures per client address.
+"""Session and token authentication; wrong tokens are counted so that guessing gets 429.
 
 DRF's throttles run after authentication, so they never see a wrong token.
-These classes check the client's recent failures first (answering 429 past
-OCC_API_AUTH_FAILURES_LIMIT within OCC_API_AUTH_FAILURES_WINDOW_SECONDS)
-and count each failure: a wrong or revoked token (guessing sessions is the
-login page's business, throttled there). The counts live in Django's cache (per process unless a
-shared cache is configured).
+TokenAuthentication counts failures keyed so that nobody is refused for
+someone else's failures (behind a proxy, or in one office, many clients
+share one address):
+- a wrong token whose first characters (its prefix) are those of an existing
+  token counts for (that prefix, client address): someone guessing the rest of
+  a known token's key. Past OCC_API_AUTH_FAILURES_LIMIT within
+  OCC_API_AUTH_FAILURES_WINDOW_SECONDS that prefix is refused from that
+  address, before its key is even compared;
+- a wrong token of no existing prefix counts for the client address: past the
+  limit its wrong tokens get 429 instead of 401, but a valid token (whose
+  prefix exists, by definition) is still checked and accepted.
+Guessing sessions is the log-in page's business (audit.lockout). The counts
+live in Django's cache (shared by the workers with REDIS_URL).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
+from django.views.decorators.debug import sensitive_variables
 from rest_framework import authentication, exceptions
+from rest_framework.authtoken.models import Token
 
-from audit.context import client_ip
+from occ.lib.proxies import client_ip
+
+PREFIX_LENGTH = 8
 
 
 def client_address(request) -> str:
@@ -23,30 +35,56 @@ def client_address(request) -> str:
     return client_ip(request) or "unknown"
 
 
-def _key(request) -> str:
-    return f"occ:api-auth-failures:{client_address(request)}"
+def _prefix_key(request, prefix: str) -> str:
+    return f"occ:api-auth-failures:prefix:{prefix}:{client_address(request)}"
 
 
-def failures(request) -> int:
-    return cache.get(_key(request), 0)
+def _address_key(request) -> str:
+    return f"occ:api-auth-failures:address:{client_address(request)}"
 
 
-def record_failure(request) -> None:
-    key = _key(request)
+def _count(key: str) -> int:
     window = settings.OCC_API_AUTH_FAILURES_WINDOW_SECONDS
-    if not cache.add(key, 1, window):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, window)
+    if cache.add(key, 1, window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, window)
+        return 1
 
 
-def refuse_if_blocked(request) -> None:
-    if failures(request) >= settings.OCC_API_AUTH_FAILURES_LIMIT:
-        raise exceptions.Throttled(
-            wait=settings.OCC_API_AUTH_FAILURES_WINDOW_SECONDS,
-            detail="Too many failed authentication attempts from this address.",
-        )
+def _blocked(key: str) -> bool:
+    return cache.get(key, 0) >= settings.OCC_API_AUTH_FAILURES_LIMIT
+
+
+def _throttled() -> exceptions.Throttled:
+    return exceptions.Throttled(
+        wait=settings.OCC_API_AUTH_FAILURES_WINDOW_SECONDS,
+        detail="Too many failed authentication attempts from this address.",
+    )
+
+
+def presented_key(request) -> str | None:
+    parts = authentication.get_authorization_header(request).split()
+    if len(parts) != 2 or parts[0].lower() != b"token":
+        return None
+    try:
+        return parts[1].decode()
+    except UnicodeError:
+        return None
+
+
+def refuse_or_count(request, key: str) -> None:
+    """After a wrong token: count it, or answer 429 when its address is past the limit."""
+    prefix = key[:PREFIX_LENGTH]
+    if prefix and Token.objects.filter(key__startswith=prefix).exists():
+        # The next try of this prefix from this address is refused up front.
+        _count(_prefix_key(request, prefix))
+        return
+    if _blocked(_address_key(request)):
+        raise _throttled()
+    _count(_address_key(request))
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
@@ -63,9 +101,18 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate(self, request):
         # First in DEFAULT_AUTHENTICATION_CLASSES: every API request passes here
         # (and its WWW-Authenticate header makes anonymous requests a 401).
-        refuse_if_blocked(request)
+        key = presented_key(request)
+        if key and _blocked(_prefix_key(request, key[:PREFIX_LENGTH])):
+            raise _throttled()
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:
-            record_failure(request)
+            if key is None:
+                raise  # a malformed header: nothing was guessed
+            refuse_or_count(request, key)
             raise
+
+    @sensitive_variables("key")
+    def authenticate_credentials(self, key):
+        # The key a client sent stays out of error reports.
+        return super().authenticate_credentials(key)

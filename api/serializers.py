@@ -27,6 +27,7 @@ from hooks.models import Attempt, Delivery, Endpoint, EventType
 from interactions.models import Contact, Interaction, Message
 from interactions.selectors import window_closes_at
 from occ.lib.phone import normalize_e164
+from occ.lib.text import reject_unsafe_single_line
 from services.forms import ServiceForm
 from services.models import Service
 from settings.forms import ChatChannelForm
@@ -38,7 +39,19 @@ User = get_user_model()
 
 
 class ModelCleanSerializer(serializers.ModelSerializer):
-    """Validates through the model's full_clean(), as the console's ModelForms do."""
+    """Validates through the model's full_clean(), as the console's ModelForms do.
+
+    The parsers refuse unsafe text everywhere (api.parsers); text fields of
+    one line (all but the models' TextFields) refuse line breaks too.
+    """
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            multiline = field.style.get("base_template") == "textarea.html"
+            if isinstance(field, serializers.CharField) and not field.read_only and not multiline:
+                field.validators.append(reject_unsafe_single_line)
+        return fields
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -165,7 +178,7 @@ class VerifyRequestSerializer(serializers.Serializer):
 
 class VerifyResultSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
-    kind = serializers.ChoiceField(choices=["ok", "credentials", "suspended", "closed", "network", "error"])
+    kind = serializers.ChoiceField(choices=["ok", "credentials", "forbidden", "suspended", "closed", "network", "error"])
     message = serializers.CharField()
     friendly_name = serializers.CharField(allow_blank=True)
     status = serializers.CharField(allow_blank=True)

@@ -9,20 +9,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from api import tokens
+from api.forms import TokenCreateForm
 from occ.lib.permissions import administrator_required
 
 
 @administrator_required
-def token_list(request):
+def token_list(request, status: int = 200):
     users = get_user_model().objects.filter(is_active=True).select_related("auth_token").order_by("username")
     new_key = request.session.pop("occ_new_api_token", None)
-    return render(request, "api/tokens.html", {"users": users, "new_key": new_key})
+    return render(request, "api/tokens.html", {"users": users, "new_key": new_key}, status=status)
 
 
 @administrator_required
 @require_POST
 def token_create(request):
-    user = get_object_or_404(get_user_model(), pk=request.POST.get("user") or 0, is_active=True)
+    form = TokenCreateForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("user", []):
+            messages.error(request, error)
+        return token_list(request, status=400)
+    user = form.cleaned_data["user"]
     key = tokens.create_token(user)
     # Shown once, on the next page only.
     request.session["occ_new_api_token"] = {"username": user.get_username(), "key": key}

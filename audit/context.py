@@ -22,14 +22,10 @@ class Actor:
 
 
 def client_ip(request) -> str | None:
-    """The client's address; behind a trusted proxy, the one the proxy appended."""
-    from django.conf import settings
+    """The client's address; behind a trusted proxy, the one it forwarded (occ.lib.proxies)."""
+    from occ.lib.proxies import client_ip as proxied_client_ip
 
-    if settings.OCC_TRUST_PROXY_HEADERS:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if forwarded:
-            return forwarded[-1][:45]
-    return (request.META.get("REMOTE_ADDR") or None) and request.META["REMOTE_ADDR"][:45]
+    return proxied_client_ip(request)
 
 
 def current_actor() -> Actor:

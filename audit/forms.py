@@ -1,4 +1,4 @@
-"""The log-in forms, throttled (see audit.login_throttle)."""
+"""The log-in forms, with lockouts (django-axes, see audit.lockout)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,21 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import ngettext
 
-from audit import login_throttle
-from audit.context import client_ip
+from audit import lockout
 
 
 class ThrottledLoginMixin:
-    """Refuse a locked-out username before checking the password; count failures."""
+    """Refuse a locked-out (username, address) before checking the password.
+
+    Failures are counted by axes from Django's user_login_failed signal, and a
+    success clears them (AXES_RESET_ON_SUCCESS).
+    """
 
     def clean(self):
         username = self.data.get("username", "") if hasattr(self.data, "get") else ""
         # The raw value (the field may have refused it); NUL cannot be stored in PostgreSQL.
         username = username.replace("\x00", "") if isinstance(username, str) else ""
-        ip = client_ip(self.request) if self.request is not None else None
-        wait = login_throttle.seconds_locked(username, ip)
+        wait = lockout.seconds_locked(self.request, username) if self.request is not None else 0
         if wait:
             minutes = max(1, math.ceil(wait / 60))
             raise forms.ValidationError(
@@ -35,14 +37,7 @@ class ThrottledLoginMixin:
                 % {"minutes": minutes},
                 code="locked_out",
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError as exc:
-            if getattr(exc, "code", None) == "invalid_login":
-                login_throttle.record_failure(username, ip)
-            raise
-        login_throttle.clear_failures(username, ip)
-        return cleaned
+        return super().clean()
 
 
 class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):

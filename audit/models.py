@@ -1,4 +1,4 @@
-"""Who changed which setting when, and the failed log-ins that lock an account out."""
+"""Who changed which setting when (failed log-ins are django-axes' records: audit.lockout)."""
 
 from __future__ import annotations
 
@@ -42,19 +42,3 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or 'system'} {self.action} {self.object_repr}"
 
-
-class FailedLogin(models.Model):
-    """A refused log-in: counted per username and address to lock guessing out."""
-
-    username = models.CharField(max_length=150)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["username", "ip", "at"], name="failedlogin_user_ip_at"),
-            models.Index(fields=["ip", "at"], name="failedlogin_ip_at"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.username} from {self.ip} at {self.at:%Y-%m-%d %H:%M:%S}"

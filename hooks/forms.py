@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hooks.models import Endpoint, EventType
+from occ.lib.text import SafeTextFormMixin
 
 
-class EndpointForm(forms.ModelForm):
+class EndpointForm(SafeTextFormMixin, forms.ModelForm):
     url = forms.URLField(
         label=_("URL"), max_length=500, assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://crm.example.com/occ-events"}),

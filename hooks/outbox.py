@@ -4,7 +4,8 @@ A durable subscriber of the core's domain events (`interactions.events`):
 `hooks.schema` maps each to its public webhook type and payload; this module
 writes one Event row and one Delivery per subscribed endpoint in the
 changing transaction (a rolled-back change sends nothing, a committed one
-is never lost), and asks the dispatcher to deliver once it commits.
+is never lost), and enqueues the task that delivers them
+(hooks.tasks.deliver_event) in the same transaction.
 
 The receiving path must stay lean, so which endpoints are active is kept in
 memory: refreshed every OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS and at once in
@@ -85,7 +86,7 @@ def on_domain_event(event) -> None:
 
 
 def record(event_type: str, data) -> Event | None:
-    """Store the event and its deliveries in the current transaction; deliver after commit.
+    """Store the event, its deliveries and the task that delivers them in the current transaction.
 
     `data` is a dict, or a callable returning one (built only when someone listens).
     """
@@ -110,7 +111,7 @@ def record(event_type: str, data) -> Event | None:
         # The list in memory was stale: those endpoints are gone or inactive.
         event.delete()
         return None
-    transaction.on_commit(_wake_dispatcher)
+    _enqueue_delivery(event.id)
     return event
 
 
@@ -133,7 +134,8 @@ def _insert_deliveries(event: Event, endpoint_ids: list[int], now) -> int:
         return cursor.rowcount
 
 
-def _wake_dispatcher() -> None:
-    from hooks import dispatcher
+def _enqueue_delivery(event_id) -> None:
+    from engine.actions import enqueue
+    from hooks.tasks import deliver_event
 
-    dispatcher.wake()
+    enqueue(deliver_event, str(event_id))

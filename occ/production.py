@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from occ.lib.env import env_bool, env_int, env_str
 from occ.settings import *  # noqa: F403
-from occ.settings import DEV_SECRET_KEY
+from occ.settings import DEV_SECRET_KEY, MIDDLEWARE
 
 DEBUG = False
 OCC_SANDBOX = False
@@ -41,3 +41,17 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # A shift: an agent stays signed in for a working day, not for weeks.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 X_FRAME_OPTIONS = "DENY"
+
+# Static files: served by the application itself (occ/static_files.py,
+# WhiteNoise) from STATIC_ROOT after `manage.py collectstatic`, under hashed
+# names cached for a year, compressed. Right after SecurityMiddleware, so the
+# HTTPS redirect and HSTS apply to them too, and before sessions and the
+# rest, which a static file does not need.
+MIDDLEWARE = list(MIDDLEWARE)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "occ.static_files.StaticFilesMiddleware"
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

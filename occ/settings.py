@@ -7,8 +7,11 @@ scale-out setup. `.env.example` lists every variable.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from occ.lib.env import database_from_url, env_bool, env_float, env_int, env_list, env_str
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "csp",
     "occ",
     "settings.apps.AdvancedSettingsConfig",
     "services",
@@ -50,12 +54,17 @@ INSTALLED_APPS = [
     "api",
     "hooks",
     "audit",
+    # Log-in lockouts (see AXES_* below).
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # X-Forwarded-* are believed only from OCC_TRUSTED_PROXIES (occ/lib/proxies.py).
+    "occ.lib.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A database outage is a 503 (so Twilio's retry rules apply), never a false 200.
     "occ.middleware.DatabaseUnavailableMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +75,36 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Content-Security-Policy on every answer (django-csp): only this
+# installation's own scripts, styles, images and connections, a fresh nonce
+# for the few inline scripts left (the API documentation's start-up), and no
+# framing by other sites. An answer that sets its own policy keeps it (the
+# widget's QR code SVG, media and files served back); the widget's public
+# answers, embedded by other websites, go without (widgets/public_views.py).
+# 'self' covers the desk's ws:/wss: socket on the same host and port (CSP
+# Level 3), data: the inline images of stylesheets. No 'unsafe-inline' for
+# styles: inline style attributes are refused; scripts set styles through
+# element.style. With DEBUG on, django-csp leaves 404 and 500 answers alone
+# (Django's technical pages are inline scripts and styles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Error reports (the DEBUG page, e-mails to ADMINS) hide secrets by name and
+# by value, with DEBUG on too: occ/error_reports.py.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "occ.error_reports.SecretsFilter"
 
 ROOT_URLCONF = "occ.urls"
 WSGI_APPLICATION = "occ.wsgi.application"
@@ -149,11 +188,33 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Login throttling: this many failed log-ins of one username from one address
-# (or of any usernames from one address) lock it out for the lockout period.
+# Log-in lockouts, by django-axes: this many failed log-ins of one username
+# from one client address lock that username out from that address for the
+# lockout period. Keyed by the pair, so nobody locks anybody else out: not
+# another user at the same address (behind a proxy everyone shares one), not
+# the same user elsewhere. A success clears that pair's failures.
 OCC_LOGIN_MAX_FAILURES = env_int("OCC_LOGIN_MAX_FAILURES", 5)
-OCC_LOGIN_MAX_FAILURES_PER_IP = env_int("OCC_LOGIN_MAX_FAILURES_PER_IP", 30)
 OCC_LOGIN_LOCKOUT_SECONDS = env_int("OCC_LOGIN_LOCKOUT_SECONDS", 900)
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out pair even to a caller of authenticate() other than the log-in forms.
+    "audit.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "audit.lockout.failure_limit"
+AXES_COOLOFF_TIME = "audit.lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "occ.lib.proxies.client_ip"
+AXES_USERNAME_CALLABLE = "audit.lockout.username"
+AXES_RESET_ON_SUCCESS = True
+# Failures during a lockout are not counted (they do not extend it): the
+# forms refuse a locked-out pair before checking its password.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Every refused log-in is kept (who, from where, when) for the administrators.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The log-in forms show the lockout themselves, in the page and the user's
+# language (audit/forms.py), so axes' middleware, which would replace the page
+# with its own answer, is not installed.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("it", _("Italian"))]
@@ -164,7 +225,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` gathers the files production serves (occ/production.py).
+STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -185,6 +247,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # Django REST framework's own, refusing unsafe text with a field error (occ.lib.text).
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser", "api.parsers.FormParser", "api.parsers.MultiPartParser"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -203,8 +267,10 @@ SPECTACULAR_SETTINGS = {
         "MessageStatusEnum": "interactions.models.MessageStatus",
     },
 }
-# Failed API authentications (bad token, bad session) allowed per client
-# address and window before the API answers 429 Too Many Requests.
+# Failed API token authentications allowed per (token prefix, client address)
+# and window before the API answers 429 Too Many Requests; wrong tokens of no
+# existing prefix are counted per address. A valid token is never refused for
+# someone else's failures (api/authentication.py).
 OCC_API_AUTH_FAILURES_LIMIT = env_int("OCC_API_AUTH_FAILURES_LIMIT", 10)
 OCC_API_AUTH_FAILURES_WINDOW_SECONDS = env_int("OCC_API_AUTH_FAILURES_WINDOW_SECONDS", 300)
 
@@ -213,12 +279,44 @@ OCC_WEBHOOK_TIMEOUT_SECONDS = env_float("OCC_WEBHOOK_TIMEOUT_SECONDS", 10.0)
 OCC_WEBHOOK_MAX_ATTEMPTS = env_int("OCC_WEBHOOK_MAX_ATTEMPTS", 10)
 OCC_WEBHOOK_RETRY_BASE_SECONDS = env_float("OCC_WEBHOOK_RETRY_BASE_SECONDS", 15.0)
 OCC_WEBHOOK_RETRY_MAX_SECONDS = env_float("OCC_WEBHOOK_RETRY_MAX_SECONDS", 3600.0)
-# Each web process delivers in a background thread after the commit; turn it
-# off when `manage.py deliver_webhooks` runs as a separate worker.
-OCC_WEBHOOK_DELIVER_IN_PROCESS = env_bool("OCC_WEBHOOK_DELIVER_IN_PROCESS", True)
+# A pending delivery this overdue has lost its task (the engine was down
+# when it was enqueued, a worker died past its claim): the sweep, run this
+# often, asks for it again.
+OCC_WEBHOOK_SWEEP_GRACE_SECONDS = env_float("OCC_WEBHOOK_SWEEP_GRACE_SECONDS", 60.0)
+# Events whose deliveries are all finished are deleted after this many days.
+OCC_WEBHOOK_KEEP_DAYS = env_int("OCC_WEBHOOK_KEEP_DAYS", 30)
 # How long a process trusts its in-memory list of active endpoints (the
 # receiving path then costs no query); a new endpoint gets events within this.
 OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS = env_float("OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS", 5.0)
+
+# --- Background tasks -------------------------------------------------------
+# Django's Tasks API (`@task`, `.enqueue()`, `run_after`) through the
+# django-tasks backport, so Django 6's built-in `django.tasks` is an import
+# change. Work that must not run in a request (webhook deliveries, timers,
+# sweeps) is a task, run by `manage.py worker`. The database backend is the
+# default (SQLite or PostgreSQL: tasks are rows of the same database, enqueued
+# in the transaction of the change that asks for them); at scale the RQ
+# backend puts the queue on the deployed Redis.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "engine"]
+OCC_TASKS_BACKEND = env_str("OCC_TASKS_BACKEND", "database").strip().lower() or "database"
+if OCC_TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    _tasks_redis = env_str("OCC_TASKS_REDIS_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
+    if "socket_connect_timeout" not in _tasks_redis:
+        # An unreachable Redis fails an enqueue in seconds (the sweeps find
+        # the work later) instead of holding a webhook's answer.
+        _tasks_redis += ("&" if "?" in _tasks_redis else "?") + "socket_connect_timeout=2"
+    RQ_QUEUES = {"default": {"URL": _tasks_redis}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task still running after this long lost its worker (killed, machine
+# gone): it is run again (each OCC task re-reads its state and is safe to
+# repeat), and marked failed after OCC_TASKS_MAX_RECOVERIES such losses.
+OCC_TASKS_STALLED_AFTER_SECONDS = env_float("OCC_TASKS_STALLED_AFTER_SECONDS", 300.0)
+OCC_TASKS_MAX_RECOVERIES = env_int("OCC_TASKS_MAX_RECOVERIES", 3)
+# Finished tasks are kept this long for the console, then deleted.
+OCC_TASKS_KEEP_FINISHED_DAYS = env_int("OCC_TASKS_KEEP_FINISHED_DAYS", 7)
 
 # --- Twilio ---------------------------------------------------------------
 # Base URLs are configurable so tests and the sandbox talk to a local fake
@@ -234,13 +332,49 @@ OCC_SEND_MAX_ATTEMPTS = env_int("OCC_SEND_MAX_ATTEMPTS", 6)
 # The public URL Twilio uses to reach this installation (scheme, host, port),
 # e.g. https://occ.example.com. Webhook signatures are checked against it, so
 # a TLS-terminating proxy does not break them. Empty: use the request's URL
-# (honouring X-Forwarded-Proto/Host when OCC_TRUST_PROXY_HEADERS is on).
+# (honouring X-Forwarded-Proto/Host/Port from a trusted proxy).
 OCC_PUBLIC_BASE_URL = env_str("OCC_PUBLIC_BASE_URL", "").rstrip("/")
-OCC_TRUST_PROXY_HEADERS = env_bool("OCC_TRUST_PROXY_HEADERS", False)
-if OCC_TRUST_PROXY_HEADERS:
+
+# --- Reverse proxies ----------------------------------------------------------
+# Addresses or networks (CIDR) of the proxies in front of OCC, comma-separated:
+# only requests whose peer is one of them may set X-Forwarded-Proto (the HTTPS
+# redirect and secure cookies), X-Forwarded-Host/Port and X-Forwarded-For (the
+# client address of lockouts, rate limits and the audit log). From any other
+# peer these headers are removed (occ/lib/proxies.py). Empty: no proxy is trusted.
+OCC_TRUSTED_PROXIES = env_list("OCC_TRUSTED_PROXIES", [])
+if env_str("OCC_TRUST_PROXY_HEADERS", "").lower() in {"1", "true", "yes", "on"}:
+    raise ImproperlyConfigured(
+        "OCC_TRUST_PROXY_HEADERS trusted X-Forwarded-* from any client and is gone: set "
+        "OCC_TRUSTED_PROXIES to the address(es) of your proxy instead (e.g. 127.0.0.1)."
+    )
+if OCC_TRUSTED_PROXIES:
+    for _entry in OCC_TRUSTED_PROXIES:
+        try:
+            ipaddress.ip_network(_entry, strict=False)
+        except ValueError as _exc:
+            raise ImproperlyConfigured(f"OCC_TRUSTED_PROXIES: {_entry!r} is not an address or network") from _exc
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
     USE_X_FORWARDED_PORT = True
+
+# --- Cache -----------------------------------------------------------------
+# Counters of the API's failed authentications and the widget's rate limit.
+# With REDIS_URL every worker shares them; otherwise each process counts on
+# its own (in memory), so N workers allow up to N times a limit.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "occ"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The widget's public `visits` endpoint: posts accepted per client address and
+# widget per minute; past it 429 with Retry-After, and nothing stored.
+OCC_WIDGET_VISITS_PER_MINUTE = env_int("OCC_WIDGET_VISITS_PER_MINUTE", 10)
 
 # The built-in sandbox: a fake Twilio served in-process and a phone simulator.
 # Never enabled by the production settings.
@@ -253,6 +387,11 @@ OCC_PRESENCE_GRACE_SECONDS = env_int("OCC_PRESENCE_GRACE_SECONDS", 30)
 OCC_WHATSAPP_TEMPLATES = env_str("OCC_WHATSAPP_TEMPLATES", "")
 # Where files agents attach to replies are stored (Twilio fetches them by URL).
 OCC_MEDIA_ROOT = env_str("OCC_MEDIA_ROOT", str(BASE_DIR / "media"))
+# How long the public URL of such a file works: minutes after Twilio first
+# fetched it (Twilio may fetch again, e.g. to retry delivery to WhatsApp),
+# and hours after the upload at most, fetched or not.
+OCC_UPLOAD_FETCH_WINDOW_MINUTES = env_int("OCC_UPLOAD_FETCH_WINDOW_MINUTES", 15)
+OCC_UPLOAD_MAX_AGE_HOURS = env_int("OCC_UPLOAD_MAX_AGE_HOURS", 24)
 # Upper bound for an agent's Max interactions.
 OCC_MAX_INTERACTIONS_LIMIT = env_int("OCC_MAX_INTERACTIONS_LIMIT", 50)
 
@@ -271,5 +410,7 @@ LOGGING = {
         # credentials and message contents never reach the log.
         "twilio": {"level": "WARNING"},
         "twilio.http_client": {"level": "WARNING"},
+        # Axes logs every successful log-in at INFO; failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from occ.lib.phone import normalize_e164
+from occ.lib.text import SafeTextFormMixin
 from services.models import Service
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(SafeTextFormMixin, forms.ModelForm):
     """Validation lives in Service.clean(); its errors land next to their fields."""
 
     class Meta:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from settings.models import ChatChannelSettings
 from whatsapp import gateway
@@ -18,7 +19,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Verification:
     ok: bool
-    kind: str  # ok / credentials / suspended / closed / network / error
+    kind: str  # ok / credentials / forbidden / suspended / closed / network / error
     message: str  # in the administrator's language
     friendly_name: str = ""
     status: str = ""
@@ -34,6 +35,11 @@ def describe(check: gateway.AccountCheck) -> str:
     if check.kind == "credentials":
         return _(
             "Twilio refused these credentials (Twilio error 20003): check the Account SID and the Auth Token."
+        )
+    if check.kind == "forbidden":
+        return _(
+            "Twilio refused access to this account (Twilio error 20403, permission denied): the account may be "
+            "suspended, or these credentials lack permission for it. Check the account's status in the Twilio console."
         )
     if check.kind == "suspended":
         return _(
@@ -52,6 +58,7 @@ def describe(check: gateway.AccountCheck) -> str:
     }
 
 
+@sensitive_variables("auth_token")
 def verify_credentials(account_sid: str, auth_token: str) -> Verification:
     """Ask Twilio whether these credentials open an active account. Never raises for Twilio's answers."""
     try:

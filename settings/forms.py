@@ -9,11 +9,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from occ.lib.text import SafeTextFormMixin
 from settings.models import ChatChannelSettings
 from settings.validators import validate_account_sid
 
 
-class ChatChannelForm(forms.ModelForm):
+class ChatChannelForm(SafeTextFormMixin, forms.ModelForm):
     auth_token = forms.CharField(
         label=_("Auth Token"),
         required=False,

@@ -7,6 +7,7 @@ import logging
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from occ.lib.crypto import DecryptionError
 from occ.lib.permissions import administrator_required
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 @administrator_required
+@sensitive_post_parameters("auth_token")
 def chat_channel(request):
     config = ChatChannelSettings.load()
     form = ChatChannelForm(request.POST or None, instance=config)
@@ -56,6 +58,7 @@ def _save(request, form: ChatChannelForm) -> None:
     )
 
 
+@sensitive_variables("auth_token")
 def _verify(request, form: ChatChannelForm) -> actions.Verification | None:
     """Verify the form's credentials (or the stored token); record the result when they are the stored ones."""
     try:

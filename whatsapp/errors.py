@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 # code -> (what happened, what to do)
 TWILIO_ERRORS = {
     "20003": (_("Twilio refused the Account SID or Auth Token."), _("Check both in Settings → Advanced → Chat channel and press Verify account.")),
+    "20403": (_("Twilio refused access to the account (permission denied): it may be suspended, or the credentials lack permission."), _("Check the account's status in the Twilio console, then press Verify account.")),
     "20005": (_("The Twilio account is not active."), _("Reactivate the account on the Twilio console.")),
     "20429": (_("Twilio is receiving too many requests."), _("Nothing to do: the message is retried automatically.")),
     "21211": (_("The customer's number is not a valid phone number."), _("Check the contact's number.")),

@@ -55,6 +55,9 @@ class FakeAccount:
     friendly_name: str = "OCC test account"
     status: str = "active"  # active / suspended / closed
     type: str = "Full"
+    # Twilio's 403 with code 20403 ("Permission Denied"): right credentials
+    # that may not use the account (suspended, or a key without permission).
+    access_denied: bool = False
 
 
 @dataclass
@@ -170,6 +173,8 @@ class FakeTwilio:
             return None, twilio_error(401, 20003, "Authenticate")
         if account_sid is not None and account_sid != user:
             return None, twilio_error(403, 20003, "Authenticate")
+        if account.access_denied:
+            return None, twilio_error(403, 20403, "Permission Denied")
         return account, None
 
     def _account_json(self, account: FakeAccount) -> dict:

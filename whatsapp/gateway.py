@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import requests
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -24,6 +25,9 @@ class NotConfigured(Exception):
     """WhatsApp credentials are missing in Settings → Advanced → Chat channel."""
 
 
+# The Auth Token is in these functions' variables: error reports hide them
+# (occ/error_reports.py also hides any value holding it).
+@sensitive_variables()
 def stored_credentials() -> tuple[str, str]:
     from settings.models import ChatChannelSettings
 
@@ -33,6 +37,7 @@ def stored_credentials() -> tuple[str, str]:
     return config.account_sid, config.get_auth_token()
 
 
+@sensitive_variables("auth_token", "http_client", "twilio")
 def client(account_sid: str | None = None, auth_token: str | None = None) -> Client:
     """A twilio Client with the configured base URLs and a bounded timeout."""
     if account_sid is None or auth_token is None:
@@ -58,6 +63,7 @@ class AccountCheck:
     account_type: str = ""
 
 
+@sensitive_variables("auth_token")
 def verify_account(account_sid: str, auth_token: str) -> AccountCheck:
     """Ask Twilio for the account (GET /2010-04-01/Accounts/{sid}.json) and say what it answered."""
     try:
@@ -65,6 +71,9 @@ def verify_account(account_sid: str, auth_token: str) -> AccountCheck:
     except TwilioRestException as exc:
         if exc.status == 401 or exc.code == 20003:
             return AccountCheck(False, "credentials", "Twilio refused these credentials: check the Account SID and the Auth Token (Twilio error 20003).")
+        if exc.code == 20403:
+            # Permanent until someone acts on Twilio's side: "try again" would be wrong advice.
+            return AccountCheck(False, "forbidden", "Twilio refused access to this account (Twilio error 20403).")
         logger.warning("Twilio account check failed: HTTP %s, code %s", exc.status, exc.code)
         return AccountCheck(False, "error", f"Twilio answered with an error (HTTP {exc.status}, code {exc.code}).")
     except NETWORK_ERRORS as exc:
@@ -92,6 +101,7 @@ def _twilio_media_bases() -> list[str]:
     return [settings.TWILIO_API_BASE_URL.rstrip("/") + "/", "https://api.twilio.com/"]
 
 
+@sensitive_variables("auth_token")
 def fetch_media(url: str, *, max_bytes: int = 20 * 2**20) -> tuple[str, bytes]:
     """Download a customer's media from Twilio with the account's credentials: (content type, bytes).
 

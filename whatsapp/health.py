@@ -241,7 +241,7 @@ def check_self_webhook(service, account_sid: str, auth_token: str, url: str) -> 
                      _("Check OCC_PUBLIC_BASE_URL, DNS and the firewall: Twilio must reach that URL from the internet."))
     if response.status_code == 403:
         return Check("self_test", title, ERROR, _("The test webhook was refused: its signature did not match the URL the server saw."),
-                     _("Set OCC_PUBLIC_BASE_URL to the public address Twilio uses (scheme, host and port), or enable OCC_TRUST_PROXY_HEADERS behind a proxy that sets X-Forwarded-Proto/Host/Port."))
+                     _("Set OCC_PUBLIC_BASE_URL to the public address Twilio uses (scheme, host and port), or set OCC_TRUSTED_PROXIES to the address of the proxy that sets X-Forwarded-Proto/Host/Port."))
     if response.status_code != 200 or response.headers.get(HEALTH_CHECK_HEADER) != nonce:
         return Check("self_test", title, ERROR, _("%(url)s answered HTTP %(status)s, not this installation's webhook.") % {"url": url, "status": response.status_code},
                      _("Make sure %(url)s reaches this OCC installation (proxy rules, redirects to another host).") % {"url": url})

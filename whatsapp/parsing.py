@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 
 from occ.lib.phone import normalize_e164
+from occ.lib.text import clean_text
 
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+_NONCE = re.compile(r"^[0-9A-Za-z_-]{1,64}\Z")
 _MEDIA_URL_KEY = re.compile(r"^MediaUrl(\d{1,3})$")
 # Twilio sends at most 10 media per message (WhatsApp: one); anything beyond
 # a generous bound is not a Twilio webhook and is not worth iterating over.
@@ -83,10 +85,11 @@ def form_to_payload(form) -> dict:
     payload = {}
     for key in form:
         values = form.getlist(key) if hasattr(form, "getlist") else [form[key]]
-        # NUL cannot be stored in PostgreSQL (text or jsonb): a signed webhook
-        # carrying one would be a 500 and a lost message.
-        values = [(value if isinstance(value, str) else str(value)).replace("\x00", "") for value in values]
-        payload[key.replace("\x00", "")] = values if len(values) > 1 else (values[0] if values else "")
+        # NUL cannot be stored in PostgreSQL (text or jsonb), nor a lone
+        # surrogate in any database: a signed webhook carrying one would be
+        # a 500 and a lost message (occ.lib.text.clean_text).
+        values = [clean_text(value if isinstance(value, str) else str(value)) for value in values]
+        payload[clean_text(key)] = values if len(values) > 1 else (values[0] if values else "")
     return payload
 
 
@@ -95,12 +98,11 @@ def _single(form, name: str) -> str:
     value = form.get(name, "")
     if isinstance(value, list):  # a plain dict with a repeated field
         value = value[-1] if value else ""
-    return value.replace("\x00", "") if isinstance(value, str) else ""
+    return clean_text(value) if isinstance(value, str) else ""
 
 
 def _clean(value: str, limit: int) -> str:
-    # NUL cannot be stored in PostgreSQL text columns.
-    return value.replace("\x00", "").strip()[:limit]
+    return clean_text(value).strip()[:limit]
 
 
 def _whatsapp_number(value: str, field_name: str) -> str:
@@ -198,14 +200,22 @@ def parse_inbound(form) -> ParsedInbound:
         message_sid=message_sid,
         from_number=from_number,
         to_number=to_number,
-        body=_single(form, "Body").replace("\x00", ""),
+        body=_single(form, "Body"),
         profile_name=_clean(_single(form, "ProfileName"), MAX_NAME),
         wa_id=re.sub(r"\D", "", _single(form, "WaId"))[:32],
         attachments=_attachments(form),
         extras=parse_extras(form),
         payload=form_to_payload(form),
-        health_check=_clean(_single(form, HEALTH_CHECK_FIELD), 64),
+        health_check=_health_check(form),
     )
+
+
+def _health_check(form) -> str:
+    """Our own nonce (hex, whatsapp.health), echoed in a header: anything else is not ours."""
+    value = _single(form, HEALTH_CHECK_FIELD)
+    if value and not _NONCE.match(value):
+        raise InvalidWebhook(f"{HEALTH_CHECK_FIELD} is malformed")
+    return value
 
 
 def parse_status(form) -> ParsedStatus:

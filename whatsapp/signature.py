@@ -4,8 +4,8 @@ Twilio signs the exact URL it called (scheme, host, port, path, query).
 Behind a TLS-terminating proxy the application sees http:// on an internal
 port, so the URL is rebuilt from, in order:
 1. OCC_PUBLIC_BASE_URL (scheme, host and port of the public address), or
-2. X-Forwarded-Proto / X-Forwarded-Host / X-Forwarded-Port, only when
-   OCC_TRUST_PROXY_HEADERS is on (otherwise anyone could choose the URL
+2. X-Forwarded-Proto / X-Forwarded-Host / X-Forwarded-Port, only from a
+   peer in OCC_TRUSTED_PROXIES (otherwise anyone could choose the URL
    their forged signature is checked against), or
 3. the request's own scheme and Host header.
 twilio-python's validator accepts the URL with and without the port, as

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
+from occ.lib.proxies import from_trusted_proxy
+
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
@@ -16,8 +18,8 @@ def _first(value: str) -> str:
 def public_base_url(request=None) -> str:
     """Scheme, host and port Twilio (or a browser) uses to reach this installation.
 
-    In order: OCC_PUBLIC_BASE_URL; X-Forwarded-Proto/Host/Port, only when
-    OCC_TRUST_PROXY_HEADERS is on (otherwise anyone could choose the URL a
+    In order: OCC_PUBLIC_BASE_URL; X-Forwarded-Proto/Host/Port, only from a
+    peer in OCC_TRUSTED_PROXIES (otherwise anyone could choose the URL a
     forged signature is checked against); the request's scheme and Host.
     """
     if settings.OCC_PUBLIC_BASE_URL:
@@ -25,7 +27,7 @@ def public_base_url(request=None) -> str:
     if request is None:
         return "http://127.0.0.1:8000"
     meta = request.META
-    if settings.OCC_TRUST_PROXY_HEADERS and (
+    if from_trusted_proxy(request) and (
         meta.get("HTTP_X_FORWARDED_PROTO") or meta.get("HTTP_X_FORWARDED_HOST")
     ):
         scheme = _first(meta.get("HTTP_X_FORWARDED_PROTO", "")).lower() or request.scheme

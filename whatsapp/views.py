@@ -25,6 +25,7 @@ from interactions import notify
 from interactions.actions import inbound as inbound_actions
 from interactions.actions import outbound
 from occ.lib.db_threads import run_in_db_thread
+from occ.lib.text import safe_header_value
 from services.models import Service
 from whatsapp import webhook_cache
 from whatsapp.parsing import InvalidWebhook, parse_inbound, parse_status
@@ -77,7 +78,7 @@ async def inbound(request):
         # Our own signed test message: it proves the whole path up to here
         # works, and stores nothing.
         response = twiml_ok()
-        response[HEALTH_CHECK_HEADER] = parsed.health_check
+        response[HEALTH_CHECK_HEADER] = safe_header_value(parsed.health_check)  # the parser allows [0-9A-Za-z_-]
         response[HEALTH_SERVICE_HEADER] = str(service.pk) if service else "none"
         return response
     if service is None:

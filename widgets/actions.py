@@ -6,10 +6,12 @@ import logging
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from occ.lib.text import unsafe_character
 from widgets import links, origins
 from widgets.models import Widget, WidgetVisit
 
@@ -21,10 +23,24 @@ ATTRIBUTION_WINDOW = timedelta(days=7)
 PAGE_URL_MAX = 2000
 
 
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
 def _clean_page_url(widget: Widget, value: str) -> str:
-    """The page the visit came from: a web address, on one of the widget's origins if it has a list."""
-    value = (value or "").strip()[:PAGE_URL_MAX]
-    if not value.startswith(("http://", "https://")):
+    """The page the visit came from: a web address, on one of the widget's origins if it has a list.
+
+    Anything else (too long for the column, control characters, not a URL)
+    is not stored: the visit still counts, without its page. A cut-off
+    address would name a page that does not exist.
+    """
+    value = (value or "").strip()
+    if len(value) > PAGE_URL_MAX or not value.startswith(("http://", "https://")):
+        return ""
+    if unsafe_character(value, multiline=False):
+        return ""  # a browser sends none with control characters
+    try:
+        _url_validator(value)
+    except ValidationError:
         return ""
     if widget.origins:
         try:

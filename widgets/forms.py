@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from occ.lib.text import SafeTextFormMixin
 from services.models import Service
 from widgets.models import Widget
 from widgets.origins import clean_origin_list
 
 
-class WidgetForm(forms.ModelForm):
+class WidgetForm(SafeTextFormMixin, forms.ModelForm):
     class Meta:
         model = Widget
         fields = ["name", "in_use", "allowed_origins", "whatsapp_service", "prefilled_text", "attribution_enabled"]

@@ -13,12 +13,17 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from occ.lib.text import safe_header_value, unsafe_character
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def normalize_origin(value: str) -> str:
     """`scheme://host[:port]` in lower case without a default port, or ValidationError."""
     raw = value.strip().rstrip("/")
+    if unsafe_character(raw, multiline=False):
+        # urlsplit keeps control characters in the host; no browser sends one.
+        raise ValidationError(_("“%(value)s” is not a website origin.") % {"value": safe_header_value(value)})
     try:
         parts = urlsplit(raw)
         port = parts.port

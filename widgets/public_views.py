@@ -3,7 +3,8 @@
 No login, no cookies, callable from any website's pages (CORS). Nothing here
 touches the session, so the session middleware sets no cookie; POSTs are
 CSRF-exempt because they carry no credentials and change nothing a visitor
-could abuse beyond counting a visit. A host page outside a widget's allowed
+could abuse beyond counting a visit; visits are rate-limited per address and
+widget (widgets.limits). A host page outside a widget's allowed
 origins gets no configuration and records no visit (see widgets.origins: a
 courtesy, not a secret). The QR images are not origin-checked: they carry
 only the public number and are meant for print too.
@@ -16,6 +17,7 @@ import json
 from functools import cache, wraps
 from pathlib import Path
 
+from csp.decorators import csp_exempt
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
@@ -24,8 +26,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
+from occ.lib.proxies import client_ip
 from whatsapp.urls_public import public_base_url
-from widgets import actions, origins, qr, selectors
+from widgets import actions, limits, origins, qr, selectors
 
 EMBED_SCRIPT = Path(settings.BASE_DIR) / "static" / "widget" / "embed.js"
 
@@ -60,15 +63,21 @@ def public_endpoint(methods: tuple[str, ...]):
 
     Frameable because websites may show the QR code in an <object> or
     <iframe>; nothing here acts on a click, so there is nothing to clickjack.
+    For the same reason these answers skip the pages' Content-Security-Policy
+    (its frame-ancestors 'none' would blank such a QR code); none is an HTML
+    page, and the SVG, the one that could be opened as a document, sets a
+    policy of its own.
     """
 
     def decorate(view):
         @csrf_exempt
         @xframe_options_exempt
+        @csp_exempt()
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method == "OPTIONS":
-                return _cors(HttpResponse(status=204), request, request.headers.get("Origin") or "*")
+                # The parsed origin, never the raw header: a header value cannot carry what it might.
+                return _cors(HttpResponse(status=204), request, origins.request_origin(request) or "*")
             if request.method not in methods:
                 response = _error(request, 405, _("Method not allowed."))
                 response["Allow"] = ", ".join(methods)
@@ -245,6 +254,11 @@ def visits(request, key: str):
     widget, error = _attributing_widget(request, key)
     if error:
         return error
+    wait = limits.take_visit(widget.public_key, client_ip(request) or "unknown")
+    if wait:
+        response = _error(request, 429, _("Too many visits from this address: try again in a minute."))
+        response["Retry-After"] = str(wait)
+        return _cors(response, request, _allowed_origin(widget, request)[1])
     visit = actions.record_visit(widget, request.POST.get("page_url", ""))
     channel = selectors.whatsapp_channel(widget, visit)
     data = {

@@ -50,7 +50,13 @@ def widget_edit(request, pk: int):
 def widget_preview(request, pk: int):
     """A plain page with nothing but the snippet: the widget exactly as a website shows it."""
     widget = get_object_or_404(Widget, pk=pk)
-    return render(request, "widgets/preview.html", {"widget": widget, **_preview(request, widget)})
+    response = render(request, "widgets/preview.html", {"widget": widget, **_preview(request, widget)})
+    # The snippet loads the widget from the public URL, which may be another
+    # origin than the one the administrator is using (a tunnel, a proxy):
+    # this page's policy allows it as any website's policy would have to.
+    public = public_base_url(request)
+    response._csp_update = {"script-src": [public], "connect-src": [public], "img-src": [public]}
+    return response
 
 
 @administrator_required

@@ -52,6 +52,9 @@
       .catch(function () { /* the server restarts: try again on the next tick */ });
   }
 
+  // The setup fields are read as they are: Enter in one of them submits nothing.
+  $("phone-setup").addEventListener("submit", function (e) { e.preventDefault(); });
+
   $("phone-compose").addEventListener("submit", function (e) {
     e.preventDefault();
     $("phone-error").textContent = "";

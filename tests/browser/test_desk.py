@@ -164,7 +164,7 @@ def test_customer_and_agent_talk_live_and_the_queue_drains_on_close(browser, occ
         syncs = desk.evaluate("window.occDesk.state.syncs")
         desk.evaluate("window.occDesk.drop()")
         write_from_phone(phone, FIRST_CUSTOMER, "Maria", "Thanks!")
-        desk.wait_for_function(f"window.occDesk.state.syncs > {syncs}")
+        desk.wait_for_function(f"() => window.occDesk.state.syncs > {syncs}")
         expect(desk.locator("#conn")).to_have_attribute("data-state", "connected")
         expect(desk.locator("#messages .msg.in")).to_have_count(2)
         expect(desk.locator("#messages .msg.in").last).to_contain_text("Thanks!")

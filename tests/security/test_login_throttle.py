@@ -1,22 +1,25 @@
-"""Login throttling: guessing a password locks the username out, with a clear message."""
+"""Login lockouts (django-axes): guessing a password locks that username out from that address only.
+
+Keyed by (username, client address): nobody else is locked out, not even
+behind a proxy where every user shares the proxy's address.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.urls import reverse
 from django.utils import timezone
-
-from audit.models import FailedLogin
 
 pytestmark = pytest.mark.django_db
 
 RIGHT = "agent-pass-123"
 
 
-def login(client, username="alex", password=RIGHT, ip="203.0.113.5", url=None):
-    return client.post(url or reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+def login(client, username="alex", password=RIGHT, ip="203.0.113.5", url=None, **extra):
+    return client.post(url or reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip, **extra)
 
 
 def fail(client, times, **kwargs):
@@ -39,7 +42,7 @@ def test_failures_below_the_limit_do_not_lock(client, agent, settings):
     settings.OCC_LOGIN_MAX_FAILURES = 5
     fail(client, 4)
     assert login(client).status_code == 302
-    assert not FailedLogin.objects.filter(username="alex").exists(), "a success clears the failures"
+    assert not AccessAttempt.objects.filter(username="alex").exists(), "a success clears the failures"
 
 
 def test_the_lockout_is_per_address_and_ends(client, agent, settings):
@@ -48,7 +51,9 @@ def test_the_lockout_is_per_address_and_ends(client, agent, settings):
     assert login(client).status_code == 200
     assert login(client, ip="198.51.100.1").status_code == 302, "the agent's own office is not locked"
     client.logout()
-    FailedLogin.objects.update(at=timezone.now() - timedelta(seconds=settings.OCC_LOGIN_LOCKOUT_SECONDS + 1))
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - timedelta(seconds=settings.OCC_LOGIN_LOCKOUT_SECONDS + 1)
+    )
     assert login(client).status_code == 302, "the lockout ends after its period"
 
 
@@ -59,11 +64,38 @@ def test_username_case_and_spaces_do_not_dodge_the_count(client, agent, settings
     assert "Too many failed" in login(client).content.decode()
 
 
-def test_many_usernames_from_one_address_are_throttled(client, agent, settings):
-    settings.OCC_LOGIN_MAX_FAILURES_PER_IP = 4
-    for index in range(4):
+def test_one_users_failures_do_not_lock_out_another_user_at_the_same_address(client, agent, make_agent, settings):
+    """11 wrong passwords for alex from one address: bea, at that address, still logs in."""
+    settings.OCC_LOGIN_MAX_FAILURES = 5
+    make_agent("bea")
+    fail(client, 11)
+    assert "Too many failed" in login(client).content.decode(), "alex is locked out from that address"
+    response = login(client, username="bea", password=RIGHT)
+    assert response.status_code == 302 and client.session["_auth_user_id"]
+
+
+def test_many_usernames_from_one_address_lock_out_only_those_usernames(client, agent, settings):
+    settings.OCC_LOGIN_MAX_FAILURES = 3
+    for index in range(40):
         login(client, username=f"someone{index}", password="nope")
-    assert "Too many failed" in login(client).content.decode()
+    assert login(client).status_code == 302, "an address is never locked as a whole"
+
+
+def test_behind_a_trusted_proxy_each_client_is_counted_apart(client, agent, settings):
+    settings.OCC_TRUSTED_PROXIES = ["10.0.0.5"]
+    settings.OCC_LOGIN_MAX_FAILURES = 3
+    fail(client, 3, ip="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert "Too many failed" in login(client, ip="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.5").content.decode()
+    assert login(client, ip="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 302
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.5"
+
+
+def test_forwarded_for_from_an_untrusted_peer_does_not_dodge_the_count(client, agent, settings):
+    settings.OCC_TRUSTED_PROXIES = ["10.0.0.5"]
+    settings.OCC_LOGIN_MAX_FAILURES = 3
+    for index in range(3):
+        login(client, password="nope", HTTP_X_FORWARDED_FOR=f"198.51.100.{index}")
+    assert "Too many failed" in login(client, HTTP_X_FORWARDED_FOR="198.51.100.99").content.decode()
 
 
 def test_the_admin_login_is_throttled_too(client, admin_user, settings):

@@ -118,7 +118,7 @@ def test_signature_mismatch_behind_a_proxy_is_reported(service, live_server, set
     settings.OCC_PUBLIC_BASE_URL = "https://occ.example.com"
     check = check_self_webhook(service, ACCOUNT_SID, AUTH_TOKEN, live_server.url + INBOUND)
     assert check.state == "error"
-    assert "signature" in check.detail and "OCC_TRUST_PROXY_HEADERS" in check.fix
+    assert "signature" in check.detail and "OCC_TRUSTED_PROXIES" in check.fix
     assert nothing_stored()
 
 

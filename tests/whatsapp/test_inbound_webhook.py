@@ -123,8 +123,9 @@ class TestBehindAProxy:
         other = load_payload("inbound_location")
         assert signed_post(INBOUND, other, base="https://occ.example.com:9443").status_code == 403
 
+    # The test client's peer address is 127.0.0.1: the proxy, when trusted.
     def test_trusted_forwarded_headers_on_tls_proxy(self, settings, signed_post, service, agent):
-        settings.OCC_TRUST_PROXY_HEADERS = True
+        settings.OCC_TRUSTED_PROXIES = ["127.0.0.1"]
         response = signed_post(
             INBOUND,
             load_payload("inbound_text"),
@@ -135,7 +136,7 @@ class TestBehindAProxy:
         assert response.status_code == 200
 
     def test_trusted_forwarded_headers_with_a_non_default_port(self, settings, signed_post, service, agent):
-        settings.OCC_TRUST_PROXY_HEADERS = True
+        settings.OCC_TRUSTED_PROXIES = ["127.0.0.0/8"]
         response = signed_post(
             INBOUND,
             load_payload("inbound_text"),
@@ -146,8 +147,9 @@ class TestBehindAProxy:
         )
         assert response.status_code == 200
 
-    def test_forwarded_headers_are_ignored_unless_trusted(self, settings, signed_post, service, agent):
-        settings.OCC_TRUST_PROXY_HEADERS = False
+    @pytest.mark.parametrize("trusted", [[], ["10.0.0.5"]])
+    def test_forwarded_headers_are_ignored_unless_trusted(self, settings, signed_post, service, agent, trusted):
+        settings.OCC_TRUSTED_PROXIES = trusted
         response = signed_post(
             INBOUND,
             load_payload("inbound_text"),

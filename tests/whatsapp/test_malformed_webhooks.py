@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import json
 
 import pytest
 from django.http import QueryDict
@@ -12,6 +12,7 @@ from twilio.request_validator import RequestValidator
 
 from interactions.models import Message
 from tests.conftest import AUTH_TOKEN, load_payload
+from tests.fuzz import as_sent, form_bytes, hostile_text
 from tests.whatsapp.conftest import INBOUND, STATUS
 from whatsapp.parsing import InvalidWebhook, parse_inbound, parse_status
 
@@ -21,14 +22,28 @@ FIELDS = [
     "ButtonPayload", "ButtonText", "ReferralHeadline", "ReferralSourceUrl", "MessageStatus", "ErrorCode",
     "OccHealthCheck", "Unknown",
 ]
-# Text the way it arrives in a form: anything, including NUL and surrogate-free unicode.
-text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=60)
+# Lone surrogates and control characters included: the parser keeps them storable (occ.lib.text.clean_text).
+text = hostile_text(60)
 numberish = st.one_of(text, st.integers(-10**30, 10**30).map(str), st.floats().map(str))
 field_values = st.one_of(text, numberish, st.sampled_from(["whatsapp:+393331234567", "whatsapp:+0", "+39", "SM" + "a" * 32, "https://x.example/m"]))
 
 
 def as_querydict(fields: dict) -> QueryDict:
-    return QueryDict(urlencode(fields, doseq=True))
+    """The fields as request.POST holds them, lone surrogates kept (the parser must cope with any str)."""
+    form = QueryDict(mutable=True)
+    for key, value in fields.items():
+        form.setlist(key, value if isinstance(value, list) else [value])
+    return form
+
+
+def as_received(fields: dict) -> QueryDict:
+    """The fields as the server decodes them from UTF-8 bytes (what it signs against)."""
+    return as_querydict({as_sent(k): [as_sent(v) for v in (vs if isinstance(vs, list) else [vs])] for k, vs in fields.items()})
+
+
+def body_of(fields: dict) -> bytes:
+    pairs = [(k, v) for k, vs in fields.items() for v in (vs if isinstance(vs, list) else [vs])]
+    return b"&".join(form_bytes({k: v}) for k, v in pairs)
 
 
 mutations = st.dictionaries(st.sampled_from(FIELDS), st.one_of(field_values, st.lists(field_values, max_size=3)), max_size=8)
@@ -47,6 +62,8 @@ def test_parser_accepts_or_refuses_clearly(changes, start_from_real):
     assert parsed.from_number.startswith("+") and parsed.to_number.startswith("+")
     assert all(a["url"].lower().startswith(("http://", "https://")) for a in parsed.attachments)
     assert "\x00" not in parsed.body
+    json.dumps(parsed.payload, ensure_ascii=False).encode("utf-8")  # storable: no lone surrogate
+    parsed.body.encode("utf-8")
     location = parsed.extras.get("location", {})
     assert -90 <= location.get("latitude", 0) <= 90 and -180 <= location.get("longitude", 0) <= 180
 
@@ -99,11 +116,11 @@ def test_without_sender_or_receiver_the_webhook_is_refused(missing):
 def test_signed_malformed_webhooks_never_cause_a_server_error(client, service, agent, changes, path):
     fields = load_payload("inbound_text" if path == INBOUND else "status_failed")
     fields.update(changes)
-    signature = RequestValidator(AUTH_TOKEN).compute_signature("http://testserver" + path, as_querydict(fields))
+    signature = RequestValidator(AUTH_TOKEN).compute_signature("http://testserver" + path, as_received(fields))
     before = Message.objects.filter(direction="in").count()
     response = client.post(
         path,
-        data=urlencode(fields, doseq=True),
+        data=body_of(fields),
         content_type="application/x-www-form-urlencoded",
         HTTP_X_TWILIO_SIGNATURE=signature,
     )

@@ -9,6 +9,16 @@ import zxingcpp
 from PIL import Image
 
 
+@pytest.fixture(autouse=True)
+def _fresh_visit_counts():
+    """The visits rate limit counts in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def widget(service):
     from widgets.models import Widget

@@ -10,6 +10,7 @@ another request would deadlock.
 from __future__ import annotations
 
 import asyncio
+import re
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -18,10 +19,13 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
+from occ.lib.text import problem, safe_header_value, unsafe_character
 from occ.lib.threads import with_connections_closed
 from whatsapp.sandbox import phone, state
 
 MAX_IMAGE = 5 * 2**20
+# The declared type becomes the webhook's MediaContentType and a header of the fake's answer.
+_IMAGE_TYPE = re.compile(r"^image/[a-z0-9.+-]{1,50}$")
 
 
 def _require_sandbox() -> None:
@@ -45,7 +49,7 @@ async def twilio_api(request, path: str):
         twilio.handle, request.method, "/" + path, query, headers, request.body
     )
     if isinstance(payload, bytes):
-        return HttpResponse(payload, status=status, content_type=content_type)
+        return HttpResponse(payload, status=status, content_type=safe_header_value(content_type))
     return JsonResponse(payload, status=status)
 
 
@@ -80,10 +84,15 @@ async def phone_send(request):
     except ValidationError:
         return JsonResponse({"error": "Give both numbers in international format, e.g. +39 333 1234567."}, status=400)
     body = request.POST.get("body", "")[:1600]
+    for field, multiline in (("body", True), ("name", False)):
+        bad = unsafe_character(request.POST.get(field, ""), multiline=multiline)
+        if bad:
+            # A real phone sends none of these; the webhook would carry them to the desk.
+            return JsonResponse({"error": problem(bad), "errors": {field: [problem(bad)]}}, status=400)
     image = None
     upload = request.FILES.get("image")
     if upload is not None:
-        if not (upload.content_type or "").startswith("image/") or upload.size > MAX_IMAGE:
+        if not _IMAGE_TYPE.match(upload.content_type or "") or upload.size > MAX_IMAGE:
             return JsonResponse({"error": "Attach an image of at most 5 MB."}, status=400)
         image = (upload.content_type, upload.read())
     if not body.strip() and image is None:
