@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from agents.actions import capacity_changed
 from agents.forms import AgentCreateForm, AgentProfileForm
 from agents.models import AgentProfile
-from interactions.actions import capacity_changed
-from occ.permissions import administrator_required
+from occ.lib.permissions import administrator_required
 
 logger = logging.getLogger(__name__)
 
