@@ -21,6 +21,7 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "set_language",
+    "javascript-catalog",  # the interface's translated words: the same for everyone
     "whatsapp:inbound",  # Twilio: checked by signature instead
     "whatsapp:status",
     "api-schema",  # the OpenAPI description documents the API; every endpoint still needs a login
