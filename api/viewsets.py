@@ -336,7 +336,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         interaction = actionable(request.user, self.interaction())
         data = s.ReplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        # The desk's path: store the reply, one delivery attempt now, retries in the background.
+        # The desk's path: store the reply, one delivery attempt now, retries as tasks on the engine.
         message = outbound.send_reply(
             interaction.pk,
             sender=request.user,

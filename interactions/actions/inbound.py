@@ -9,7 +9,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from interactions import background, events
+from engine.actions import enqueue
+from interactions import events
 from interactions.actions import assignment, outbound
 from interactions.actions.retry import with_retry
 from interactions.fastpaths.receive_first_message import open_for_new_contact
@@ -191,9 +192,13 @@ def queue_position_text(position: int) -> str:
 def _send_queue_position_reply(interaction: Interaction, position: int, now: datetime) -> None:
     """Tell a waiting customer their place in the queue (Service.queue_position_reply).
 
-    The reply is stored in this transaction (so it cannot be lost) and sent
-    by a background thread after the commit, so the webhook's answer never
-    waits for Twilio (see interactions.background).
+    The reply and its task are stored in this transaction (on the database
+    backend the task row commits with the message; on RQ it is enqueued
+    after the commit), so it cannot be lost and the webhook's answer never
+    waits for Twilio: a task worker sends it. Decided here, after routing,
+    for both the general path and the PostgreSQL fast path.
     """
+    from interactions import tasks  # the tasks module imports the actions
+
     message = outbound.create_reply(interaction.pk, sender=None, body=queue_position_text(position), now=now)
-    background.after_commit(f"queue-reply-{message.pk}", lambda: outbound.attempt(message.pk, due_only=False))
+    enqueue(tasks.send_queue_position, message.pk)

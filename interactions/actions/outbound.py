@@ -1,19 +1,19 @@
 """Replies: stored first, sent through the channel's transport, retried; provider status callbacks.
 
-`send_reply` stores the message (the truth) and then attempts delivery.
-Transient failures are retried in a background thread of this process
-while it lives; the `process_outbound` management command does the same
-for every process (and picks up what a crashed process left behind). Both
-go through `deliver`, which claims each attempt on the row, so the two
-never send the same message twice; see the comment above `SEND_LEASE` for
-why an ambiguous timeout is never retried blindly.
+`send_reply` stores the message (the truth) and makes the first delivery
+attempt inline (the agent waits for at most one call to the provider).
+A transient failure enqueues the next attempt on the task engine
+(`interactions.tasks.send_reply`, at `next_attempt_at`) in the transaction
+that records it; the `interactions.sweep_outbound` periodic job finds a
+reply whose task was lost. Every attempt goes through `deliver`, which
+claims it on the row, so no two workers send the same message; see the
+comment above `SEND_LEASE` for why an ambiguous timeout is never retried
+blindly.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -21,7 +21,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from interactions import background, channels, events
+from engine.actions import enqueue
+from interactions import channels, events
 from interactions.actions import ActionError
 from interactions.channels import SendError
 from interactions.fastpaths.record_status_callback import advance_status
@@ -175,9 +176,10 @@ def record_status(
 #   the message, it is recorded and nothing is sent again; only when Twilio
 #   has no such message is it sent.
 # Each attempt claims the row with a conditional UPDATE on send_attempts
-# and marks it in flight (next_attempt_at = now + SEND_LEASE), so the
-# in-process retry and the `process_outbound` worker never send the same
-# message at the same time; an attempt cut short by a crash is ambiguous too.
+# and marks it in flight (next_attempt_at = now + SEND_LEASE), so two tasks
+# for the same message (a worker lost and its task run again, the sweep's)
+# never send it at the same time; an attempt cut short by a crash is
+# ambiguous too.
 SEND_LEASE = timedelta(seconds=60)  # longer than any Twilio call (timeout ≤ 10 s)
 AMBIGUOUS_WAIT = 30  # seconds: Twilio's "sent" callback usually arrives well within this
 AMBIGUOUS = "timeout"  # error_code of a message whose last attempt may have reached Twilio
@@ -253,11 +255,16 @@ def deliver(message: Message, *, now: datetime | None = None, due_only: bool = F
             backoff = min(300, 2 ** message.send_attempts)
             if exc.ambiguous:
                 backoff = max(backoff, AMBIGUOUS_WAIT)
-            Message.objects.filter(pk=message.pk).update(
-                next_attempt_at=timezone.now() + timedelta(seconds=backoff),
-                error_code=AMBIGUOUS if exc.ambiguous else (exc.code or "")[:16],
-                error_message=str(exc)[:500],
-            )
+            next_attempt_at = timezone.now() + timedelta(seconds=backoff)
+            with transaction.atomic():
+                # The next attempt is a task written with the row that asks for it:
+                # a recorded retry always has its task (or, engine down, the sweep).
+                Message.objects.filter(pk=message.pk).update(
+                    next_attempt_at=next_attempt_at,
+                    error_code=AMBIGUOUS if exc.ambiguous else (exc.code or "")[:16],
+                    error_message=str(exc)[:500],
+                )
+                _enqueue_attempt(message.pk, message.send_attempts + 1, run_after=next_attempt_at)
             message.refresh_from_db()
             events.emit(events.MessageRetrying(message, message.interaction.agent_id))
             return message
@@ -271,6 +278,45 @@ def deliver(message: Message, *, now: datetime | None = None, due_only: bool = F
     Message.objects.filter(pk=message.pk).update(next_attempt_at=None, error_code="", error_message="")
     record_status(message, result.status, provider_id=result.provider_id)
     return message
+
+
+def _enqueue_attempt(message_id: int, number: int, *, run_after: datetime | None = None) -> None:
+    from interactions import tasks  # the tasks module imports this one
+
+    enqueue(tasks.send_reply, message_id, number, run_after=run_after)
+
+
+def attempt_number(message_id: int, number: int) -> Message | None:
+    """Attempt `number` of a stored reply (the body of the engine's tasks); None when it was made already.
+
+    A task can run twice (its worker lost, the sweep's copy): an attempt
+    the row already counts is not made again, and `deliver` claims the
+    next one on the row before anything is sent.
+    """
+    message = Message.objects.filter(pk=message_id).first()
+    if message is None or message.send_attempts >= number:
+        return None
+    return deliver(message, due_only=True)
+
+
+# The sweep leaves alone a reply whose task is merely a little late.
+SWEEP_GRACE = timedelta(seconds=60)
+
+
+def sweep(*, now: datetime | None = None) -> int:
+    """Enqueue an attempt for each reply overdue by SWEEP_GRACE: its task was lost, or never written.
+
+    E.g. the engine was unreachable when the retry was recorded, or the
+    process died between storing a reply and its first attempt. A copy of
+    a task still queued is harmless (`attempt_number`).
+    """
+    now = now or timezone.now()
+    due = due_for_delivery(now=now - SWEEP_GRACE)
+    attempts = dict(Message.objects.filter(pk__in=due).values_list("pk", "send_attempts"))
+    for message_id in due:
+        with transaction.atomic():
+            _enqueue_attempt(message_id, attempts[message_id] + 1)
+    return len(due)
 
 
 def due_for_delivery(*, now: datetime | None = None, limit: int = 100) -> list[int]:
@@ -290,58 +336,22 @@ def due_for_delivery(*, now: datetime | None = None, limit: int = 100) -> list[i
     )
 
 
-def send_reply(
-    interaction_id: int, *, sender, on_stored=None, retry_in_background: bool = True, **content
-) -> Message:
+def send_reply(interaction_id: int, *, sender, on_stored=None, **content) -> Message:
     """The one way an agent's reply goes out, from the desk and from the API.
 
     Stores the reply (`create_reply`: the truth, status pending), tells the
     caller it is stored (`on_stored(message)`, e.g. the desk's
-    acknowledgement), then makes the first delivery attempt; retries are
-    left to a background thread (`retry_later`) and the `process_outbound`
-    worker. Call outside any transaction (the message must be committed
-    before the provider can call back about it). Blocks for at most one
-    call to the provider.
+    acknowledgement), then makes the first delivery attempt inline; a
+    transient failure leaves the retries to the task engine (`deliver`
+    enqueues them). Call outside any transaction (the message must be
+    committed before the provider can call back about it). Blocks for at
+    most one call to the provider.
     """
     message = create_reply(interaction_id, sender=sender, **content)
     if on_stored is not None:
         on_stored(message)
-    message = attempt(message.pk, due_only=False)
-    if retry_in_background and message.next_attempt_at is not None:
-        retry_later(message.pk)
-    return message
+    return attempt(message.pk, due_only=False)
 
 
 def attempt(message_id: int, *, now=None, due_only: bool = True) -> Message:
     return deliver(Message.objects.get(pk=message_id), now=now, due_only=due_only)
-
-
-def retry_later(message_id: int) -> threading.Thread:
-    """Keep retrying one message in a daemon thread until it is sent, failed or ambiguous.
-
-    A failure stops the thread (logged); `process_outbound` picks the message up.
-    """
-    return background.start(f"retry-{message_id}", lambda: _retry_loop(message_id))
-
-
-def _retry_loop(message_id: int) -> None:
-    while True:
-        message = Message.objects.filter(pk=message_id).only("next_attempt_at").first()
-        if message is None or message.next_attempt_at is None:
-            return
-        wait = (message.next_attempt_at - timezone.now()).total_seconds()
-        if wait > 0:
-            time.sleep(min(wait, 300))
-        # Another worker may have sent it meanwhile: deliver() claims first.
-        message = attempt(message_id)
-        if message.next_attempt_at is None or message.status != "pending" or message.provider_id:
-            return
-
-
-def process_due(*, now=None) -> dict[str, int]:
-    """One pass of the outbound worker: the retries that are due, and sends never tried."""
-    attempted = 0
-    for message_id in due_for_delivery(now=now):
-        attempt(message_id, now=now)
-        attempted += 1
-    return {"attempted": attempted}

@@ -70,7 +70,7 @@ def posted(fake) -> dict:
 
 
 def test_text_reply_parameters_are_twilios(interaction, agent, fake_twilio):
-    outbound.send_reply(interaction.pk, sender=agent.user, body="Hello", retry_in_background=False)
+    outbound.send_reply(interaction.pk, sender=agent.user, body="Hello")
     params = posted(fake_twilio)
     assert check_against(create_message_schema(), params) == []
     assert set(params) == {"To", "From", "Body", "StatusCallback"}
@@ -94,7 +94,6 @@ def test_template_reply_with_media_parameters_are_twilios(interaction, agent, fa
         template_id=sid,
         template_variables={"1": "Maria"},
         attachments=attachments,
-        retry_in_background=False,
     )
     params = posted(fake_twilio)
     assert check_against(create_message_schema(), params) == []

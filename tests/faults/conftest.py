@@ -113,3 +113,11 @@ def pubsub_layer(url: str) -> dict:
 def fast_password_hashing(settings):
     """These tests create many users; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def attempt(run_tasks):
+    """attempt(message) → the message after its next attempt (tests.faults.delivery.attempt)."""
+    from tests.faults import delivery
+
+    return lambda message, **options: delivery.attempt(message, run_tasks, **options)

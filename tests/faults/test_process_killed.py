@@ -24,7 +24,6 @@ from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.actions.outbound import create_reply
 from interactions.models import AssignmentEvent, Contact, Interaction, Message, MessageStatus
 from tests.conftest import AUTH_TOKEN, CUSTOMER_NUMBER, load_payload
-from tests.faults.delivery import attempt
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -99,19 +98,20 @@ def stored_reply(service, agent):
     return create_reply(result.interaction.pk, sender=agent.user, body="Here is your answer")
 
 
-def test_a_send_killed_before_reaching_twilio_is_retried_and_sent_once(fake_twilio, fake_twilio_server, stored_reply):
+def test_a_send_killed_before_reaching_twilio_is_retried_and_sent_once(fake_twilio, fake_twilio_server, stored_reply, attempt):
     job = {"kind": "deliver", "message_id": stored_reply.pk}
     assert_killed(run_worker("deliver-before-twilio", job, twilio_base=fake_twilio_server.base_url))
     stored_reply.refresh_from_db()
     assert stored_reply.status == MessageStatus.PENDING and stored_reply.send_attempts == 1
     assert fake_twilio.sent_messages() == []
-    stored_reply = attempt(stored_reply)
+    # No task: the killed process never recorded the attempt; the sweep finds it.
+    stored_reply = attempt(stored_reply, sweep=True)
     assert stored_reply.status == MessageStatus.QUEUED
     assert [m["body"] for m in fake_twilio.sent_messages()] == ["Here is your answer"]
 
 
 def test_a_send_killed_after_twilio_accepted_is_tied_by_the_callback_and_not_resent(
-    fake_twilio, fake_twilio_server, stored_reply, signed_post
+    fake_twilio, fake_twilio_server, stored_reply, signed_post, attempt
 ):
     """The narrowest window: Twilio has the message, the process died before recording its sid."""
     job = {"kind": "deliver", "message_id": stored_reply.pk}
@@ -128,6 +128,7 @@ def test_a_send_killed_after_twilio_accepted_is_tied_by_the_callback_and_not_res
         {"MessageSid": accepted[0]["sid"], "MessageStatus": "sent", "AccountSid": accepted[0]["account_sid"]},
     )
     assert response.status_code == 200
-    stored_reply = attempt(stored_reply)
+    # No task: the killed process never recorded the attempt; the sweep finds it.
+    stored_reply = attempt(stored_reply, sweep=True)
     assert stored_reply.provider_id == accepted[0]["sid"] and stored_reply.status == MessageStatus.SENT
     assert len(fake_twilio.sent_messages()) == 1, "never sent twice"

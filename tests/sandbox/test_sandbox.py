@@ -86,7 +86,7 @@ class TestFakeTwilioInProcess:
         interaction = Interaction.objects.get()
         assert interaction.state == "assigned"
         agent = AgentProfile.objects.get(user__username="agent")
-        message = outbound.send_reply(interaction.pk, sender=agent.user, body="Hello Maria", retry_in_background=False)
+        message = outbound.send_reply(interaction.pk, sender=agent.user, body="Hello Maria")
         assert message.provider_id
         # The fake posts sent, delivered, read to the StatusCallback; the status view checks each signature.
         assert eventually(lambda: Message.objects.get(pk=message.pk).status == "read")

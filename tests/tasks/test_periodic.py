@@ -80,4 +80,4 @@ def test_a_lost_chain_is_started_again(counted, run_tasks):
 
 
 def test_the_project_registers_its_periodic_jobs():
-    assert {"engine.upkeep", "hooks.sweep_deliveries", "hooks.prune_outbox", "agents.sweep_presence"} <= set(periodic.jobs())
+    assert {"engine.upkeep", "hooks.sweep_deliveries", "hooks.prune_outbox", "agents.sweep_presence", "interactions.sweep_outbound"} <= set(periodic.jobs())
