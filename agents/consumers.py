@@ -38,6 +38,13 @@ def _profile(user):
 
 
 @database_sync_to_async
+def _two_factor_allowed(user, session) -> bool:
+    from accounts.two_factor import session_allowed
+
+    return session_allowed(user, session)
+
+
+@database_sync_to_async
 def _still_allowed(user_id: int, profile_id: int | None) -> bool:
     """One query: the user is still active (and, for an agent, still has their profile)."""
     from django.contrib.auth import get_user_model
@@ -83,6 +90,10 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
+            return
+        # A session that skipped a two-factor code it owes gets no desk (accounts.two_factor).
+        if not await _two_factor_allowed(user, self.scope.get("session")):
+            await self.close(code=4403)
             return
         self.user = user
         self.profile = await _profile(user)
