@@ -20,6 +20,11 @@ from django.urls import reverse
 
 from accounts import two_factor
 
+# Answers that never read the session, so they carry no cookie and no
+# `Vary: Cookie` (caches and other websites rely on it): the widget's public
+# endpoints, the files Twilio fetches, static files.
+SESSIONLESS_PREFIXES = ("/widget/", "/desk/files/")
+
 # URL names open to a user who still has to enrol.
 ENROLMENT_PAGES = (
     "accounts:security",
@@ -42,8 +47,10 @@ class TwoFactorMiddleware:
         return self._open_paths
 
     def __call__(self, request):
+        if request.path.startswith((*SESSIONLESS_PREFIXES, "/" + settings.STATIC_URL.lstrip("/"))):
+            return self.get_response(request)
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+        if user is None or not user.is_authenticated:
             return self.get_response(request)
         if getattr(user, "otp_device", None) is not None:
             return self.get_response(request)
