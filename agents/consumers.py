@@ -8,7 +8,6 @@ desk's whole state from the database, which is what a reconnecting tab does.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from asgiref.sync import sync_to_async
@@ -21,10 +20,6 @@ from interactions.notify import SUPERVISORS_GROUP, agent_group
 from occ.text import first_unsafe
 
 logger = logging.getLogger(__name__)
-
-# Grace timers of closed tabs; kept referenced so they are not collected.
-_grace_tasks: set[asyncio.Task] = set()
-
 
 class CommandError(Exception):
     """A command that cannot be carried out; the message goes back to the tab."""
@@ -122,24 +117,8 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "profile_id", None):
             from agents import presence
 
-            await database_sync_to_async(presence.connection_closed)(self.channel_name)
-            grace = presence.grace_seconds()
-            if grace <= 0:
-                await database_sync_to_async(presence.offline_if_no_desk)(self.profile_id)
-            else:
-                task = asyncio.get_running_loop().create_task(self._offline_after(self.profile_id, grace))
-                _grace_tasks.add(task)
-                task.add_done_callback(_grace_tasks.discard)
-
-    @staticmethod
-    async def _offline_after(profile_id: int, grace: float) -> None:
-        from agents import presence
-
-        await asyncio.sleep(grace)
-        try:
-            await database_sync_to_async(presence.offline_if_no_desk)(profile_id)
-        except Exception:
-            logger.exception("presence check for agent %s failed", profile_id)
+            # Offline after the grace period is a timer on the task engine.
+            await database_sync_to_async(presence.tab_closed)(self.profile_id, self.channel_name)
 
     # --- server → client ----------------------------------------------------------
 

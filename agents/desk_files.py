@@ -3,32 +3,29 @@
 Twilio's Messages API takes media as URLs it downloads itself (MediaUrl),
 so an upload is saved under a random token and served without login at
 /desk/files/<token>/<name>. The token (192 random bits) is the only key;
-nothing lists the files. Uploading needs a login; reading needs the URL.
+nothing lists the files. Uploading needs a login; reading needs the URL,
+and the URL works only while Twilio needs it (see OutboundFile).
+
+What a file is comes from its bytes (agents.file_safety), never from its
+name or the type the browser declared; the stored name is OCC's own.
 """
 
 from __future__ import annotations
 
-import mimetypes
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
-from django.utils.text import get_valid_filename
+from django.utils import timezone
+from django.utils.text import slugify
 
+from agents import file_safety
+from agents.models import OutboundFile
 from whatsapp.urls_public import public_base_url
 
-# What WhatsApp accepts as media, with its size limits (bytes).
-ALLOWED_TYPES = {
-    "image/jpeg": 5 * 2**20,
-    "image/png": 5 * 2**20,
-    "application/pdf": 16 * 2**20,
-    "audio/mpeg": 16 * 2**20,
-    "audio/ogg": 16 * 2**20,
-    "video/mp4": 16 * 2**20,
-    "text/plain": 16 * 2**20,
-}
 TOKEN_LENGTH = 32
 
 
@@ -36,34 +33,73 @@ def storage() -> FileSystemStorage:
     return FileSystemStorage(location=str(Path(settings.OCC_MEDIA_ROOT) / "outbound"))
 
 
-def save_upload(upload) -> dict:
-    """Store an uploaded file; raises ValueError with a message for the agent when refused."""
-    content_type = (upload.content_type or mimetypes.guess_type(upload.name)[0] or "").split(";")[0]
-    limit = ALLOWED_TYPES.get(content_type)
-    if limit is None:
-        raise ValueError(f"WhatsApp does not accept files of type {content_type or 'unknown'}.")
-    if upload.size > limit:
-        raise ValueError(f"The file is larger than WhatsApp's limit of {limit // 2**20} MB for this type.")
+def save_upload(upload, *, user=None) -> dict:
+    """Store an uploaded file; raises file_safety.Refused with a message for the agent when refused."""
+    checked = file_safety.check_upload(upload.name or "", upload.content_type, upload.size, upload)
     token = secrets.token_urlsafe(24)
-    name = get_valid_filename(Path(upload.name).name)[:100] or "file"
-    storage().save(f"{token}/{name}", upload)
-    return {"token": token, "name": name, "content_type": content_type, "size": upload.size}
+    stored = OutboundFile(
+        token=token,
+        content_type=checked.content_type,
+        extension=checked.extension,
+        name=checked.name,
+        size=upload.size,
+        uploaded_by=user if user is not None and user.is_authenticated else None,
+    )
+    storage().save(stored.stored_name, upload)
+    stored.save()
+    return {"token": token, "name": stored.name, "content_type": stored.content_type, "size": stored.size}
 
 
-def open_file(token: str, name: str):
-    """(file object, content type) of a stored upload, or None."""
+def url_name(stored: OutboundFile) -> str:
+    """The last part of the public URL: the name in plain ASCII (Twilio and WhatsApp see it)."""
+    return f"{slugify(stored.name.rsplit('.', 1)[0])[:60] or 'file'}.{stored.extension}"
+
+
+def find(token: str) -> OutboundFile | None:
     if len(token) != TOKEN_LENGTH or not all(c.isalnum() or c in "-_" for c in token):
         return None
-    path = f"{token}/{get_valid_filename(name)}"
-    store = storage()
-    if get_valid_filename(name) != name or not store.exists(path):
+    stored = OutboundFile.objects.filter(token=token).first()
+    if stored is None or not storage().exists(stored.stored_name):
         return None
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return store.open(path, "rb"), content_type
+    return stored
 
 
-def public_url(token: str, name: str) -> str:
-    return public_base_url() + reverse("agents:desk_file", args=[token, name])
+def open_stored(stored: OutboundFile):
+    return storage().open(stored.stored_name, "rb")
+
+
+def public_until(stored: OutboundFile):
+    """When the public URL stops working: a while after Twilio's first fetch, and a bound after the upload."""
+    until = stored.created_at + timedelta(hours=settings.OCC_UPLOAD_MAX_AGE_HOURS)
+    if stored.first_fetched_at is not None:
+        until = min(until, stored.first_fetched_at + timedelta(minutes=settings.OCC_UPLOAD_FETCH_WINDOW_MINUTES))
+    return until
+
+
+def fetch_public(token: str, name: str) -> OutboundFile | None:
+    """The file at a public URL, if it still works; the first successful fetch starts its window."""
+    stored = find(token)
+    if stored is None or name != url_name(stored):
+        return None
+    now = timezone.now()
+    if now >= public_until(stored):
+        return None
+    if stored.first_fetched_at is None:
+        # Conditional, so that concurrent first fetches keep the earliest time.
+        OutboundFile.objects.filter(pk=stored.pk, first_fetched_at__isnull=True).update(first_fetched_at=now)
+    return stored
+
+
+def public_url(stored: OutboundFile) -> str:
+    return public_base_url() + reverse("agents:desk_file", args=[stored.token, url_name(stored)])
+
+
+def token_of(url: str) -> str:
+    """The token in one of our public file URLs ('' if it is not one)."""
+    marker = "/desk/files/"
+    if marker not in url:
+        return ""
+    return url.split(marker, 1)[1].partition("/")[0]
 
 
 def attachments_for(items: list) -> list[dict]:
@@ -71,11 +107,10 @@ def attachments_for(items: list) -> list[dict]:
     attachments = []
     for item in items[:10]:
         token = str(item.get("token", "")) if isinstance(item, dict) else ""
-        name = str(item.get("name", "")) if isinstance(item, dict) else ""
-        found = open_file(token, name)
-        if found is None:
+        stored = find(token)
+        if stored is None:
             raise ValueError("An attachment was not found; upload it again.")
-        handle, content_type = found
-        handle.close()
-        attachments.append({"url": public_url(token, name), "content_type": content_type, "name": name})
+        if timezone.now() >= public_until(stored):
+            raise ValueError("An attachment is too old to send; upload it again.")
+        attachments.append({"url": public_url(stored), "content_type": stored.content_type, "name": stored.name})
     return attachments

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from agents import desk_files
+from agents import desk_files, file_safety
 from interactions import selectors
 from interactions.models import Message
 from occ.permissions import administrator_required
@@ -96,7 +96,11 @@ def supervisor(request):
 @login_required
 @require_GET
 def media(request, message_id: int, index: int):
-    """A customer's attachment, downloaded from Twilio with the account's credentials."""
+    """A file of a message: a customer's attachment (fetched from Twilio with the account's credentials) or our own.
+
+    Served as data only (agents.file_safety.make_inert): the type is the
+    one stored with the message, inline only for pictures and sounds.
+    """
     message = get_object_or_404(Message.objects.select_related("interaction"), pk=message_id)
     if not selectors.can_view(request.user, message.interaction):
         raise Http404
@@ -104,30 +108,28 @@ def media(request, message_id: int, index: int):
     if not 0 <= index < len(attachments) or not attachments[index].get("url"):
         raise Http404
     item = attachments[index]
+    download = bool(request.GET.get("download"))
     if message.direction == "out":
-        found = _own_upload(item.get("url", ""))
-        if found is None:
-            raise Http404
-        return FileResponse(found[0], content_type=found[1])
+        return _own_upload(item, download=download)
     try:
-        content_type, data = gateway.fetch_media(item["url"])
+        _fetched_type, data = gateway.fetch_media(item["url"])
     except (gateway.MediaRefused, gateway.NotConfigured):
         return HttpResponse(_("The file could not be fetched from Twilio."), status=502, content_type="text/plain")
-    response = HttpResponse(data, content_type=content_type or item.get("content_type") or "application/octet-stream")
-    if not response["Content-Type"].startswith("image/") or request.GET.get("download"):
-        extension = (item.get("content_type") or "").split("/")[-1] or "bin"
-        response["Content-Disposition"] = f'attachment; filename="message-{message.pk}-{index}.{extension}"'
+    # The type Twilio's signed webhook gave is the one stored, shown to the desk and served; not the download's.
+    content_type = file_safety.normalise_type(item.get("content_type"))
+    name = f"message-{message.pk}-{index}.{file_safety.extension_for(content_type)}"
+    response = file_safety.make_inert(HttpResponse(data), content_type, name, download=download)
     response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-def _own_upload(url: str):
-    marker = "/desk/files/"
-    if marker not in url:
-        return None
-    token, _slash, name = url.split(marker, 1)[1].partition("/")
-    return desk_files.open_file(token, name)
+def _own_upload(item: dict, *, download: bool):
+    stored = desk_files.find(desk_files.token_of(item.get("url", "")))
+    if stored is None:
+        raise Http404
+    response = FileResponse(desk_files.open_stored(stored))
+    response["Cache-Control"] = "private, max-age=3600"
+    return file_safety.make_inert(response, stored.content_type, stored.name, download=download)
 
 
 @login_required
@@ -137,19 +139,19 @@ def upload(request):
     if upload is None:
         return JsonResponse({"error": _("Choose a file.")}, status=400)
     try:
-        stored = desk_files.save_upload(upload)
-    except ValueError as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
+        stored = desk_files.save_upload(upload, user=request.user)
+    except file_safety.Refused as exc:
+        return JsonResponse({"error": str(exc), "errors": {"file": [str(exc)]}}, status=400)
     return JsonResponse(stored, status=201)
 
 
 @never_cache
 @require_GET
 def desk_file(request, token: str, name: str):
-    """An attachment of a reply, public at its unguessable URL so Twilio can fetch it."""
-    found = desk_files.open_file(token, name)
-    if found is None:
+    """An attachment of a reply, public at its unguessable URL while Twilio needs it (then 404)."""
+    stored = desk_files.fetch_public(token, name)
+    if stored is None:
         raise Http404
-    response = FileResponse(found[0], content_type=found[1])
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Twilio requires the type served to match the file (FACTS: media limits): the checked type.
+    response = FileResponse(desk_files.open_stored(stored))
+    return file_safety.make_inert(response, stored.content_type, stored.name)

@@ -88,3 +88,38 @@ class DeskConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} · {self.channel_name}"
+
+
+class OutboundFile(models.Model):
+    """A file an agent uploaded to attach to a reply: what OCC found it to be, and how long Twilio may fetch it.
+
+    The bytes are stored under a name OCC chose (`<token>.<extension>`); the
+    type is the one read from the bytes at upload, and it is the type every
+    answer serves. The public URL Twilio fetches stops working
+    OCC_UPLOAD_FETCH_WINDOW_MINUTES after its first fetch, and
+    OCC_UPLOAD_MAX_AGE_HOURS after the upload in any case; the desk keeps
+    showing the file to signed-in agents through /desk/media/.
+    """
+
+    token = models.CharField(max_length=32, unique=True)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=10)
+    # The uploader's name, sanitised: shown in the desk and given to downloads.
+    name = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    first_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("uploaded file")
+        verbose_name_plural = _("uploaded files")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def stored_name(self) -> str:
+        return f"{self.token}.{self.extension}"

@@ -1,11 +1,13 @@
 """Presence from open desk tabs: offline once the last tab has been gone for the grace period.
 
 Each desk WebSocket is a `DeskConnection` row, so every worker process sees
-the tabs of the others. When a tab closes, its process waits
-OCC_PRESENCE_GRACE_SECONDS (a reload or a brief network drop reconnects
-well within it) and then sets the agent offline only if no live tab is
-left, whoever holds it. Offline releases nothing: the agent keeps the
-interactions they hold, and gets no new ones.
+the tabs of the others. When a tab closes, a timer task is scheduled for
+OCC_PRESENCE_GRACE_SECONDS later (a reload or a brief network drop
+reconnects well within it); it sets the agent offline only if no live tab
+is left, whoever holds it, and only if the agent's presence has not
+changed since (engine.timers). The timer is a row of the task engine, so a
+web process restarted during the grace loses none. Offline releases
+nothing: the agent keeps the interactions they hold, and gets no new ones.
 """
 
 from __future__ import annotations
@@ -49,6 +51,21 @@ def connection_closed(channel_name: str) -> None:
     DeskConnection.objects.filter(channel_name=channel_name).delete()
 
 
+def tab_closed(agent_id: int, channel_name: str) -> None:
+    """A desk tab went away: forget it, and decide on presence after the grace period."""
+    from agents import tasks
+    from engine import timers
+
+    connection_closed(channel_name)
+    grace = grace_seconds()
+    if grace <= 0:
+        offline_if_no_desk(agent_id)
+        return
+    changed_at = AgentProfile.objects.filter(pk=agent_id).values_list("presence_changed_at", flat=True).first()
+    if changed_at is not None:
+        timers.start(tasks.offline_after_grace, after=grace, agent_id=agent_id, token=timers.token(changed_at))
+
+
 def live_connections(agent_id: int, *, now: datetime | None = None) -> int:
     now = now or timezone.now()
     return DeskConnection.objects.filter(agent_id=agent_id, seen_at__gte=now - STALE_AFTER).count()
@@ -58,12 +75,20 @@ def grace_seconds() -> float:
     return float(settings.OCC_PRESENCE_GRACE_SECONDS)
 
 
-def offline_if_no_desk(agent_id: int, *, now: datetime | None = None) -> bool:
-    """After the grace period: no live tab left → offline. True when it changed."""
+def offline_if_no_desk(agent_id: int, *, now: datetime | None = None, token: str | None = None) -> bool:
+    """After the grace period: no live tab left → offline. True when it changed.
+
+    With a timer's `token`, nothing happens either when the agent's presence
+    changed after the tab closed (the agent chose, e.g. through the API).
+    """
+    from engine import timers
+
     now = now or timezone.now()
     with transaction.atomic():
         agent = AgentProfile.objects.select_for_update().filter(pk=agent_id).first()
         if agent is None or agent.presence == Presence.OFFLINE:
+            return False
+        if token is not None and timers.moved_on(token, agent.presence_changed_at):
             return False
         if live_connections(agent_id, now=now):
             return False

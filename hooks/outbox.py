@@ -3,8 +3,8 @@
 The core announces its events through `interactions.signals` (`core_event`
 for everything it pushes to desks, `interaction_opened` for a new
 interaction). This module maps them to the public event types, writes one
-Event row and one Delivery per subscribed endpoint, and asks the dispatcher
-to deliver once the transaction commits.
+Event row and one Delivery per subscribed endpoint, and enqueues the task
+that delivers them (hooks.tasks.deliver_event) in the same transaction.
 
 The receiving path must stay lean, so which endpoints are active is kept in
 memory: refreshed every OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS and at once in
@@ -102,7 +102,7 @@ def _message_data(event: dict) -> dict:
 
 
 def record(event_type: str, data) -> Event | None:
-    """Store the event and its deliveries in the current transaction; deliver after commit.
+    """Store the event, its deliveries and the task that delivers them in the current transaction.
 
     `data` is a dict, or a callable returning one (built only when someone listens).
     """
@@ -121,7 +121,7 @@ def record(event_type: str, data) -> Event | None:
         # The list in memory was stale: those endpoints are gone or inactive.
         event.delete()
         return None
-    transaction.on_commit(_wake_dispatcher)
+    _enqueue_delivery(event.id)
     return event
 
 
@@ -144,7 +144,8 @@ def _insert_deliveries(event: Event, endpoint_ids: list[int], now) -> int:
         return cursor.rowcount
 
 
-def _wake_dispatcher() -> None:
-    from hooks import dispatcher
+def _enqueue_delivery(event_id) -> None:
+    from engine.actions import enqueue
+    from hooks.tasks import deliver_event
 
-    dispatcher.wake()
+    enqueue(deliver_event, str(event_id))

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hooks import actions, dispatcher
+from hooks import actions
 from hooks.delivery import redeliver
 from hooks.forms import EndpointForm
 from hooks.models import Delivery, DeliveryState, Endpoint
@@ -78,6 +78,5 @@ def endpoint_rotate_secret(request, pk: int):
 def delivery_redeliver(request, pk: int):
     delivery = get_object_or_404(Delivery, pk=pk)
     redeliver(delivery)
-    dispatcher.wake()
     messages.success(request, _("Delivery scheduled again."))
     return redirect("hooks:detail", delivery.endpoint_id)

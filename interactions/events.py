@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agents import file_safety
 from interactions.models import Interaction, Message
 
 
@@ -37,8 +38,15 @@ def message_dict(message: Message) -> dict:
         "interaction_id": message.interaction_id,
         "direction": message.direction,
         "body": message.body,
+        # `inline`: a picture or sound the desk may show in the page; anything
+        # else is offered as a download (agents.file_safety).
         "attachments": [
-            {"index": index, "content_type": item.get("content_type", "")}
+            {
+                "index": index,
+                "content_type": item.get("content_type", ""),
+                "name": item.get("name", ""),
+                "inline": file_safety.is_inline(item.get("content_type")),
+            }
             for index, item in enumerate(message.attachments or [])
         ],
         # location / button / referral / reply_to, only those the message carries.

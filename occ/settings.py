@@ -279,12 +279,44 @@ OCC_WEBHOOK_TIMEOUT_SECONDS = env_float("OCC_WEBHOOK_TIMEOUT_SECONDS", 10.0)
 OCC_WEBHOOK_MAX_ATTEMPTS = env_int("OCC_WEBHOOK_MAX_ATTEMPTS", 10)
 OCC_WEBHOOK_RETRY_BASE_SECONDS = env_float("OCC_WEBHOOK_RETRY_BASE_SECONDS", 15.0)
 OCC_WEBHOOK_RETRY_MAX_SECONDS = env_float("OCC_WEBHOOK_RETRY_MAX_SECONDS", 3600.0)
-# Each web process delivers in a background thread after the commit; turn it
-# off when `manage.py deliver_webhooks` runs as a separate worker.
-OCC_WEBHOOK_DELIVER_IN_PROCESS = env_bool("OCC_WEBHOOK_DELIVER_IN_PROCESS", True)
+# A pending delivery this overdue has lost its task (the engine was down
+# when it was enqueued, a worker died past its claim): the sweep, run this
+# often, asks for it again.
+OCC_WEBHOOK_SWEEP_GRACE_SECONDS = env_float("OCC_WEBHOOK_SWEEP_GRACE_SECONDS", 60.0)
+# Events whose deliveries are all finished are deleted after this many days.
+OCC_WEBHOOK_KEEP_DAYS = env_int("OCC_WEBHOOK_KEEP_DAYS", 30)
 # How long a process trusts its in-memory list of active endpoints (the
 # receiving path then costs no query); a new endpoint gets events within this.
 OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS = env_float("OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS", 5.0)
+
+# --- Background tasks -------------------------------------------------------
+# Django's Tasks API (`@task`, `.enqueue()`, `run_after`) through the
+# django-tasks backport, so Django 6's built-in `django.tasks` is an import
+# change. Work that must not run in a request (webhook deliveries, timers,
+# sweeps) is a task, run by `manage.py worker`. The database backend is the
+# default (SQLite or PostgreSQL: tasks are rows of the same database, enqueued
+# in the transaction of the change that asks for them); at scale the RQ
+# backend puts the queue on the deployed Redis.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "engine"]
+OCC_TASKS_BACKEND = env_str("OCC_TASKS_BACKEND", "database").strip().lower() or "database"
+if OCC_TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    _tasks_redis = env_str("OCC_TASKS_REDIS_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
+    if "socket_connect_timeout" not in _tasks_redis:
+        # An unreachable Redis fails an enqueue in seconds (the sweeps find
+        # the work later) instead of holding a webhook's answer.
+        _tasks_redis += ("&" if "?" in _tasks_redis else "?") + "socket_connect_timeout=2"
+    RQ_QUEUES = {"default": {"URL": _tasks_redis}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task still running after this long lost its worker (killed, machine
+# gone): it is run again (each OCC task re-reads its state and is safe to
+# repeat), and marked failed after OCC_TASKS_MAX_RECOVERIES such losses.
+OCC_TASKS_STALLED_AFTER_SECONDS = env_float("OCC_TASKS_STALLED_AFTER_SECONDS", 300.0)
+OCC_TASKS_MAX_RECOVERIES = env_int("OCC_TASKS_MAX_RECOVERIES", 3)
+# Finished tasks are kept this long for the console, then deleted.
+OCC_TASKS_KEEP_FINISHED_DAYS = env_int("OCC_TASKS_KEEP_FINISHED_DAYS", 7)
 
 # --- Twilio ---------------------------------------------------------------
 # Base URLs are configurable so tests and the sandbox talk to a local fake
@@ -355,6 +387,11 @@ OCC_PRESENCE_GRACE_SECONDS = env_int("OCC_PRESENCE_GRACE_SECONDS", 30)
 OCC_WHATSAPP_TEMPLATES = env_str("OCC_WHATSAPP_TEMPLATES", "")
 # Where files agents attach to replies are stored (Twilio fetches them by URL).
 OCC_MEDIA_ROOT = env_str("OCC_MEDIA_ROOT", str(BASE_DIR / "media"))
+# How long the public URL of such a file works: minutes after Twilio first
+# fetched it (Twilio may fetch again, e.g. to retry delivery to WhatsApp),
+# and hours after the upload at most, fetched or not.
+OCC_UPLOAD_FETCH_WINDOW_MINUTES = env_int("OCC_UPLOAD_FETCH_WINDOW_MINUTES", 15)
+OCC_UPLOAD_MAX_AGE_HOURS = env_int("OCC_UPLOAD_MAX_AGE_HOURS", 24)
 # Upper bound for an agent's Max interactions.
 OCC_MAX_INTERACTIONS_LIMIT = env_int("OCC_MAX_INTERACTIONS_LIMIT", 50)
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("settings/api-tokens/", include("api.urls_console")),
     path("settings/webhooks/", include("hooks.urls")),
+    path("settings/tasks/", include("engine.urls")),
     # The built-in sandbox (fake Twilio, phone simulator): 404 unless OCC_SANDBOX.
     path("sandbox/", include("whatsapp.sandbox.urls")),
     path("", include("audit.urls")),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and serves OCC at http://127.0.0.1:8000 on the embedded
 # default (SQLite, in-memory channel layer) with the built-in Twilio sandbox
-# and demo data.
+# and demo data, and runs a task worker beside the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -17,5 +17,12 @@ if [ "$OCC_SANDBOX" = "1" ]; then
   export OCC_WHATSAPP_TEMPLATES="${OCC_WHATSAPP_TEMPLATES:-$demo_templates}"
 fi
 .venv/bin/python manage.py seed_demo
-echo "OCC is starting at http://127.0.0.1:8000 (stop with Ctrl+C)"
-exec .venv/bin/python manage.py runserver 127.0.0.1:8000
+# The task worker runs beside the server: webhook deliveries and their
+# retries, presence timers, sweeps. Ctrl+C (or any exit) stops both.
+.venv/bin/python manage.py worker &
+worker_pid=$!
+stop_worker() { kill "$worker_pid" 2>/dev/null || true; wait "$worker_pid" 2>/dev/null || true; }
+trap stop_worker EXIT
+trap 'exit 130' INT TERM
+echo "OCC is starting at http://127.0.0.1:8000 with a task worker (stop with Ctrl+C)"
+.venv/bin/python manage.py runserver 127.0.0.1:8000

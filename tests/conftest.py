@@ -169,3 +169,40 @@ def _english_after_each_test():
     from django.utils import translation
 
     translation.activate("en")
+
+
+# --- the task engine ---------------------------------------------------------------
+
+
+@pytest.fixture
+def run_tasks(monkeypatch):
+    """run_tasks() → the number of tasks run: every due task, by the database worker's own loop, here.
+
+    The real `db_worker` loop in batch mode (claim with SELECT … FOR UPDATE
+    SKIP LOCKED, run, record the result), in this process and this test's
+    transaction; tasks whose `run_after` is still ahead stay queued. Tests
+    of background behaviour use it (or a real worker process), never an
+    immediate backend, which would run tasks inside the request.
+    """
+    from django_tasks_db.management.commands import db_worker
+
+    # The test's connection holds its transaction: the worker must not close it.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run(*, max_tasks: int = 500) -> int:
+        worker = db_worker.Worker(
+            queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+            max_tasks=max_tasks, worker_id="test-worker", excluded_queue_names=[],
+        )
+        worker.run()
+        return worker._run_tasks
+
+    return run
+
+
+def make_tasks_due() -> int:
+    """Bring every queued task's run_after to now, as if its backoff had passed."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(status="READY").exclude(run_after__year=9999).update(run_after=timezone.now())

@@ -301,13 +301,15 @@
     renderExtras(node, m.extras || {});
     (m.attachments || []).forEach(function (a) {
       var url = config.media + m.id + "/" + a.index + "/";
-      if ((a.content_type || "").indexOf("image/") === 0) {
+      // Only pictures the server calls inline are shown; anything else (an SVG
+      // too) is a download link, never rendered from our origin.
+      if (a.inline && (a.content_type || "").indexOf("image/") === 0) {
         var img = el("img", { src: url, alt: a.content_type, loading: "lazy" });
         var link = el("a", { href: url, target: "_blank", rel: "noopener" });
         link.appendChild(img);
         node.appendChild(link);
       } else {
-        node.appendChild(el("a", { href: url + "?download=1", class: "file" }, T.download + " (" + (a.content_type || "file") + ")"));
+        node.appendChild(el("a", { href: url + "?download=1", class: "file", download: "" }, T.download + " (" + (a.name || a.content_type || "file") + ")"));
       }
     });
     var meta = el("div", { class: "meta" });

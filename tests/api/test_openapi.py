@@ -82,7 +82,6 @@ def api_world(db, keep_test_connection, settings, admin_user, make_agent, servic
     from interactions import actions
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.OCC_WEBHOOK_DELIVER_IN_PROCESS = False
     settings.OCC_API_AUTH_FAILURES_LIMIT = 10**6  # generated requests send bad credentials on purpose
     make_agent("alex")
     make_agent("bea")

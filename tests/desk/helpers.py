@@ -101,19 +101,7 @@ ainbound = database_sync_to_async(inbound)
 
 
 def run(coroutine_function):
-    """Run an async scenario from a sync test (ORM calls inside go through database_sync_to_async).
-
-    Presence grace timers still pending at the end are cancelled with the scenario's loop.
-    """
+    """Run an async scenario from a sync test (ORM calls inside go through database_sync_to_async)."""
     from asgiref.sync import async_to_sync
 
-    from agents.consumers import _grace_tasks
-
-    async def scenario():
-        try:
-            return await coroutine_function()
-        finally:
-            for task in list(_grace_tasks):
-                task.cancel()
-
-    return async_to_sync(scenario)()
+    return async_to_sync(coroutine_function)()

@@ -97,10 +97,16 @@ class TestUploads:
         stored = response.json()
         assert len(stored["token"]) == 32
         client.logout()
-        public = client.get(f"/desk/files/{stored['token']}/{stored['name']}")
+        from agents import desk_files
+
+        [attachment] = desk_files.attachments_for([{"token": stored["token"]}])
+        path = "/desk/files/" + attachment["url"].split("/desk/files/", 1)[1]
+        assert path == f"/desk/files/{stored['token']}/a-b.png"
+        public = client.get(path)
         assert public.status_code == 200
+        assert public["Content-Type"] == "image/png"
         assert b"".join(public.streaming_content) == PNG
-        assert client.get(f"/desk/files/{'x' * 32}/{stored['name']}").status_code == 404
+        assert client.get(f"/desk/files/{'x' * 32}/a-b.png").status_code == 404
 
     def test_types_whatsapp_refuses_are_refused(self, agent_client, settings, tmp_path):
         settings.OCC_MEDIA_ROOT = str(tmp_path)

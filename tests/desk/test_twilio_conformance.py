@@ -83,8 +83,9 @@ def test_template_reply_with_media_parameters_are_twilios(interaction, agent, fa
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from agents import desk_files
+    from tests.desk.test_desk_views import PNG
 
-    stored = desk_files.save_upload(SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n0000", content_type="image/png"))
+    stored = desk_files.save_upload(SimpleUploadedFile("photo.png", PNG, content_type="image/png"))
     attachments = desk_files.attachments_for([{"token": stored["token"], "name": stored["name"]}])
     outbound.send_reply(
         interaction.pk,

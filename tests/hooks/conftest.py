@@ -9,7 +9,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from hooks import dispatcher
 from hooks.actions import create_endpoint
 from hooks.outbox import forget_endpoints
 
@@ -73,11 +72,9 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture(autouse=True)
 def _webhook_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.OCC_WEBHOOK_DELIVER_IN_PROCESS = False  # tests that want the thread turn it on
-    settings.OCC_WEBHOOK_RETRY_BASE_SECONDS = 0  # retries are due at once; the worker is driven by the test
+    settings.OCC_WEBHOOK_RETRY_BASE_SECONDS = 0  # retries are due at once; the test runs the worker
     settings.OCC_WEBHOOK_TIMEOUT_SECONDS = 5
     yield
-    dispatcher.stop()
     # The test database is rolled back without signals: drop the remembered endpoints.
     forget_endpoints()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from hooks.delivery import deliver_due
 from hooks.models import Delivery, DeliveryState, Endpoint
 from interactions import actions
 
@@ -27,20 +26,20 @@ def test_a_bad_url_is_refused_with_the_reason(admin_client, db):
     assert "errorlist" in response.content.decode()
 
 
-def test_the_delivery_log_shows_failures_and_can_send_again(admin_client, endpoint, receiver, service, agent, settings):
+def test_the_delivery_log_shows_failures_and_can_send_again(admin_client, endpoint, receiver, service, agent, settings, run_tasks):
     settings.OCC_WEBHOOK_MAX_ATTEMPTS = 1
     receiver.statuses = [500, 500, 500]
     actions.receive_inbound(
         service, actions.InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
     )
-    deliver_due()
+    run_tasks()
     page = admin_client.get(f"{PAGE}{endpoint.pk}/?state=failed").content.decode()
     assert "HTTP 500" in page and "message.received" in page
     failed = Delivery.objects.filter(state=DeliveryState.FAILED).first()
     admin_client.post(f"{PAGE}deliveries/{failed.pk}/redeliver/")
     failed.refresh_from_db()
     assert failed.state == DeliveryState.PENDING
-    deliver_due()
+    run_tasks()
     failed.refresh_from_db()
     assert failed.state == DeliveryState.DELIVERED
 
@@ -61,7 +60,7 @@ def test_only_administrators_manage_webhooks(client, agent, endpoint):
     assert Endpoint.objects.filter(pk=endpoint.pk).exists()
 
 
-def test_webhooks_through_the_api(endpoint, receiver, service, agent, admin_user):
+def test_webhooks_through_the_api(endpoint, receiver, service, agent, admin_user, run_tasks):
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
@@ -74,7 +73,7 @@ def test_webhooks_through_the_api(endpoint, receiver, service, agent, admin_user
     actions.receive_inbound(
         service, actions.InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
     )
-    deliver_due()
+    run_tasks()
     log = api.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/").json()
     assert log["count"] == 3 and {d["state"] for d in log["results"]} == {"delivered"}
     agent_api = APIClient()

@@ -141,7 +141,6 @@ def stack(tmp_path_factory):
         SQLITE_PATH=str(work / "db.sqlite3"),
         STATIC_ROOT=str(work / "static"),
         OCC_MEDIA_ROOT=str(work / "media"),
-        OCC_WEBHOOK_DELIVER_IN_PROCESS="0",
     )
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["shell", "-c", SEED]):
         result = subprocess.run(

@@ -8,6 +8,18 @@ from widgets.models import WidgetVisit
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _mid_window(monkeypatch):
+    """The limit counts per fixed minute: keep each test inside one, whenever it runs."""
+    import time
+    from types import SimpleNamespace
+
+    import widgets.limits
+
+    start = (int(time.time()) // 60) * 60 + 1
+    monkeypatch.setattr(widgets.limits, "time", SimpleNamespace(time=lambda: start))
+
 ORIGIN = "https://shop.example.com"
 
 
