@@ -1,5 +1,7 @@
 """The agent desk and the supervisor view (pages), and the files a desk shows or sends.
 
+Their scripts take their words from Django's JavaScript catalogue (/jsi18n/).
+
 The pages are shells: their state comes over the WebSocket
 (agents/consumers.py). Media of customers is fetched from Twilio by the
 server, so the Auth Token never reaches a browser.
@@ -22,75 +24,14 @@ from whatsapp import gateway
 from whatsapp.content_templates import approved_templates
 
 
-def desk_strings() -> dict:
-    """The desk script's words, translated (handed over as JSON, never pasted into JS)."""
-    return {
-        "connected": _("Live"),
-        "reconnecting": _("Reconnecting…"),
-        "connecting": _("Connecting…"),
-        "left": _("Free text allowed for %(time)s more (WhatsApp 24-hour window)."),
-        "closed": _(
-            "More than 24 hours have passed since the customer last wrote: WhatsApp allows only an approved "
-            "template until they write again (Twilio error 63016)."
-        ),
-        "no_templates": _("No approved templates are configured (OCC_WHATSAPP_TEMPLATES)."),
-        "no_window": _("The customer has not written yet: only an approved template can be sent."),
-        "queue": _("Back to the queue"),
-        "unavailable": _("unavailable"),
-        "interaction": _("Interaction"),
-        "closed_at": _("closed"),
-        "current": _("current"),
-        "assigned_because": _("Assigned:"),
-        "from_widget": _("Came from the website widget"),
-        "download": _("Download"),
-        "you": _("Agent"),
-        "closed_notice": _("This interaction was closed or moved away from you."),
-        "confirm_close": _("Close this interaction?"),
-        "title": _("Desk"),
-        "open_of": _("%(open)s of %(max)s interactions"),
-        "retrying": _("retrying"),
-        "what_to_do": _("What to do:"),
-        "new_message": _("New message"),
-        "from_ad": _("From the ad"),
-        "reply_to": _("In reply to an earlier message"),
-        "status": {
-            "pending": _("sending"),
-            "queued": _("queued"),
-            "accepted": _("accepted"),
-            "scheduled": _("scheduled"),
-            "sending": _("sending"),
-            "sent": _("sent"),
-            "delivered": _("delivered"),
-            "read": _("read"),
-            "failed": _("failed"),
-            "undelivered": _("undelivered"),
-            "received": _("received"),
-        },
-    }
-
-
-def supervisor_strings() -> dict:
-    return {
-        "connected": _("Live"),
-        "reconnecting": _("Reconnecting…"),
-        "queue": _("Back to the queue"),
-        "reassign": _("Reassign"),
-        "nobody": _("nobody (queued)"),
-        "per_hour": _("Interactions per hour"),
-        "median_reply": _("Median time to first reply (s)"),
-        "longest_wait": _("Longest wait (s)"),
-        "presence": {"online": _("Online"), "away": _("Away"), "offline": _("Offline")},
-    }
-
-
 @login_required
 def desk(request):
-    return render(request, "agents/desk.html", {"templates": approved_templates(), "strings": desk_strings()})
+    return render(request, "agents/desk.html", {"templates": approved_templates()})
 
 
 @administrator_required
 def supervisor(request):
-    return render(request, "agents/supervisor.html", {"strings": supervisor_strings()})
+    return render(request, "agents/supervisor.html")
 
 
 @login_required

@@ -9,14 +9,23 @@
   "use strict";
 
   var config = JSON.parse(document.getElementById("desk-config").textContent);
-  var T = JSON.parse(document.getElementById("desk-i18n").textContent);
+  // Words come from Django's JavaScript catalogue (/jsi18n/, loaded before this script).
+  var gettext = window.gettext || function (text) { return text; };
+  var LANG = document.documentElement.lang || undefined;
+  var CONN = { connected: gettext("Live"), reconnecting: gettext("Reconnecting…"), connecting: gettext("Connecting…") };
+  var STATUS = {
+    pending: gettext("sending"), queued: gettext("queued"), accepted: gettext("accepted"), scheduled: gettext("scheduled"),
+    sending: gettext("sending"), sent: gettext("sent"), delivered: gettext("delivered"), read: gettext("read"),
+    failed: gettext("failed"), undelivered: gettext("undelivered"), received: gettext("received"),
+  };
   var templates = JSON.parse(document.getElementById("desk-templates").textContent) || [];
 
   var state = {
     agent: null,
     interactions: new Map(), // id -> summary (with version)
     gone: new Map(), // id -> version at which it left this desk (ignore older pushes)
-    unread: new Map(), // id -> count
+    unread: new Map(), // id -> count of inbound messages not yet seen
+    previewsPending: false, // a snapshot asked for only to learn the newest messages
     selected: null,
     conversation: null, // {interaction, history, messages: Map}
     pendingUpload: null,
@@ -43,8 +52,17 @@
   }
   function timeOf(iso) {
     if (!iso) return "";
-    var d = new Date(iso);
-    return d.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    return new Intl.DateTimeFormat(LANG, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+  }
+  // "3 min ago", "2 h ago", in the page's language.
+  function ago(iso) {
+    if (!iso) return "";
+    var seconds = Math.round((new Date(iso).getTime() - Date.now()) / 1000);
+    var words = new Intl.RelativeTimeFormat(LANG, { numeric: "auto", style: "short" });
+    if (seconds > -60) return words.format(0, "second");
+    if (seconds > -3600) return words.format(Math.round(seconds / 60), "minute");
+    if (seconds > -86400) return words.format(Math.round(seconds / 3600), "hour");
+    return timeOf(iso);
   }
 
   // --- the socket ----------------------------------------------------------------
@@ -77,7 +95,7 @@
   function setConn(name) {
     var node = $("conn");
     node.dataset.state = name;
-    node.textContent = T[name] || name;
+    node.textContent = CONN[name] || name;
     // Commands need the socket: the buttons wait for it instead of failing silently.
     ["send-button", "close-button", "transfer-button"].forEach(function (id) { $(id).disabled = name !== "connected"; });
   }
@@ -110,7 +128,10 @@
     state.unread.forEach(function (_v, id) { if (!state.interactions.has(id)) state.unread.delete(id); });
     if (snapshot.templates) templates = snapshot.templates;
     if (state.agent) setPresence(state.agent.presence);
+    var forPreviews = state.previewsPending;
+    state.previewsPending = false;
     renderList();
+    if (forPreviews && state.selected && state.conversation) return;
     if (state.selected && state.interactions.has(state.selected)) {
       send({ type: "open", interaction_id: state.selected });
     } else if (state.selected) {
@@ -136,7 +157,10 @@
     } else {
       item.window_closes_at = windowFrom(item.last_inbound_at);
       if (isNew) alertAgent();
-      state.unread.set(item.id, (state.unread.get(item.id) || 0) + (state.selected ? 1 : 0));
+      // No count here: a customer's first message arrives as its own message.created and is
+      // counted there. A conversation handed over carries no newest message: a fresh
+      // snapshot brings its preview line.
+      if (!item.last_message && !state.previewsPending) { state.previewsPending = true; send({ type: "sync" }); }
     }
     state.gone.delete(item.id);
     state.interactions.set(item.id, item);
@@ -194,10 +218,12 @@
     });
     $("desk").dataset.presence = presence;
     renderLoad();
+    renderEmpty();
   }
+  var STATES = { queued: gettext("queued"), assigned: gettext("assigned"), closed: gettext("closed") };
   function renderLoad() {
     if (!state.agent) { $("load").textContent = ""; return; }
-    $("load").textContent = fmt(T.open_of, { open: state.interactions.size, max: state.agent.max_interactions });
+    $("load").textContent = fmt(gettext("%(open)s of %(max)s interactions"), { open: state.interactions.size, max: state.agent.max_interactions });
   }
 
   // --- list ------------------------------------------------------------------------
@@ -216,16 +242,31 @@
       li.appendChild(top);
       li.appendChild(el("div", { class: "muted small" }, item.service.name + " · " + item.contact.address));
       if (item.last_message) li.appendChild(el("div", { class: "preview" }, previewText(item.last_message)));
-      li.addEventListener("click", function () { select(item.id); });
-      li.addEventListener("keydown", function (e) { if (e.key === "Enter") select(item.id); });
+      li.addEventListener("click", function () { select(item.id); showView("conversation"); });
+      li.addEventListener("keydown", function (e) { if (e.key === "Enter") { select(item.id); showView("conversation"); } });
       list.appendChild(li);
     });
-    $("empty-list").hidden = state.interactions.size > 0;
-    document.title = (total ? "(" + total + ") " : "") + T.title + " · OCC";
+    renderEmpty();
+    document.title = (total ? "(" + total + ") " : "") + gettext("Desk") + " · OCC";
+  }
+  // What is true for the agent's presence, said when the list is empty.
+  function renderEmpty() {
+    var empty = $("empty-list");
+    empty.hidden = state.interactions.size > 0;
+    var presence = state.agent ? state.agent.presence : "";
+    if (presence === "online") empty.textContent = gettext("No open conversations. You are online: new ones appear here as customers write.");
+    else if (presence === "away") empty.textContent = gettext("No open conversations. You are away: no new ones are assigned to you until you go online.");
+    else if (presence === "offline") empty.textContent = gettext("No open conversations. You are offline: go online to receive them.");
+    else empty.textContent = "";
   }
   function previewText(message) {
     var text = message.body || (message.attachments && message.attachments.length ? "[" + (message.attachments[0].content_type || "file") + "]" : "") || message.template_id;
     return (message.direction === "out" ? "↩ " : "") + text;
+  }
+  // On a phone the desk shows the list or one conversation full-screen (desk.css).
+  function showView(name) {
+    $("desk").dataset.view = name;
+    if (name === "conversation") window.scrollTo(0, 0);
   }
 
   // --- conversation ------------------------------------------------------------------
@@ -241,7 +282,8 @@
     state.conversation = null;
     $("conversation").hidden = true;
     $("messages").textContent = "";
-    if (notice) flash(T.closed_notice);
+    showView("list");
+    if (notice) flash(gettext("This interaction was closed or moved away from you."));
     if (state.interactions.size) select(state.interactions.keys().next().value);
   }
 
@@ -253,23 +295,25 @@
     $("conversation").hidden = false;
     var contact = data.interaction.contact;
     $("conv-title").textContent = (contact.name || contact.address);
-    $("conv-meta").textContent = contact.address + " · " + data.interaction.service.name +
-      (data.interaction.assignment_reason ? " · " + T.assigned_because + " " + data.interaction.assignment_reason : "");
+    $("conv-meta").textContent = contact.address + " · " + data.interaction.service.name;
+    renderAssigned();
+    // How the customer came, when the website widget told us; the routing reason is for supervisors.
     var attribution = $("conv-attribution");
     if (data.attribution) {
       attribution.hidden = false;
-      attribution.textContent = T.from_widget + ": " + data.attribution.widget +
-        (data.attribution.page_url ? " — " + data.attribution.page_url : "") + " (" + timeOf(data.attribution.visited_at) + ")";
+      attribution.textContent = fmt(gettext("via the website widget %(widget)s"), { widget: data.attribution.widget }) +
+        (data.attribution.page_url ? " · " + data.attribution.page_url : "") + " · " + timeOf(data.attribution.visited_at);
     } else {
       attribution.hidden = true;
     }
     var box = $("messages");
     box.textContent = "";
+    state.atBottom = true;
     data.history.forEach(function (part) {
       var current = part.interaction.id === data.interaction.id;
       var divider = el("div", { class: "divider" + (current ? " current" : "") },
-        T.interaction + " #" + part.interaction.id + " · " + part.interaction.service.name + " · " + timeOf(part.interaction.created_at) +
-        (part.interaction.closed_at ? " — " + T.closed_at + " " + timeOf(part.interaction.closed_at) : current ? " — " + T.current : ""));
+        gettext("Interaction") + " #" + part.interaction.id + " · " + part.interaction.service.name + " · " + timeOf(part.interaction.created_at) +
+        (part.interaction.closed_at ? " — " + gettext("closed") + " " + timeOf(part.interaction.closed_at) : current ? " — " + gettext("current") : ""));
       box.appendChild(divider);
       var group = el("div", { class: "group", "data-interaction": part.interaction.id });
       box.appendChild(group);
@@ -289,9 +333,20 @@
     var node = renderMessage(message);
     var existing = group.querySelector('.msg[data-id="' + message.id + '"]');
     if (existing) { group.replaceChild(node, existing); return; }
-    group.appendChild(node);
     var box = $("messages");
-    box.scrollTop = box.scrollHeight;
+    var follow = state.atBottom !== false;
+    group.appendChild(node);
+    if (follow) box.scrollTop = box.scrollHeight;
+  }
+  // "Assigned to you · 3 min ago", refreshed with the composer.
+  function renderAssigned() {
+    var conv = state.conversation;
+    if (!conv) return;
+    var item = conv.interaction;
+    var mine = state.agent && item.agent_id === state.agent.id;
+    var text = item.state === "assigned" && mine ? gettext("Assigned to you") : (STATES[item.state] || item.state);
+    if (item.assigned_at) text += " · " + ago(item.assigned_at);
+    $("conv-assigned").textContent = text;
   }
 
   function renderMessage(m) {
@@ -304,26 +359,31 @@
       // Only pictures the server calls inline are shown; anything else (an SVG
       // too) is a download link, never rendered from our origin.
       if (a.inline && (a.content_type || "").indexOf("image/") === 0) {
-        var img = el("img", { src: url, alt: a.content_type, loading: "lazy" });
+        var img = el("img", { src: url, alt: a.name || gettext("Picture from the conversation"), loading: "lazy" });
+        // A picture that loads after the view reached the latest message keeps it there.
+        img.addEventListener("load", function () {
+          var box = $("messages");
+          if (state.atBottom !== false && box.contains(img)) box.scrollTop = box.scrollHeight;
+        });
         var link = el("a", { href: url, target: "_blank", rel: "noopener" });
         link.appendChild(img);
         node.appendChild(link);
       } else {
-        node.appendChild(el("a", { href: url + "?download=1", class: "file", download: "" }, T.download + " (" + (a.name || a.content_type || "file") + ")"));
+        node.appendChild(el("a", { href: url + "?download=1", class: "file", download: "" }, gettext("Download") + " (" + (a.name || a.content_type || "file") + ")"));
       }
     });
     var meta = el("div", { class: "meta" });
     meta.appendChild(el("span", null, (m.direction === "out" && m.sender_name ? m.sender_name + " · " : "") + timeOf(m.created_at)));
     if (m.direction === "out") {
-      var label = T.status[m.status] || m.status;
-      if (m.status === "pending" && m.error_code && m.error_code !== "timeout") label = T.retrying;
+      var label = STATUS[m.status] || m.status;
+      if (m.status === "pending" && m.error_code && m.error_code !== "timeout") label = gettext("retrying");
       meta.appendChild(el("span", { class: "status status-" + m.status }, label));
     }
     node.appendChild(meta);
     if (m.direction === "out" && (m.error_description || m.status === "failed" || m.status === "undelivered")) {
       var err = el("div", { class: "error" });
       err.appendChild(el("div", null, m.error_description || m.error_message || ""));
-      if (m.error_action) err.appendChild(el("div", null, T.what_to_do + " " + m.error_action));
+      if (m.error_action) err.appendChild(el("div", null, gettext("What to do:") + " " + m.error_action));
       node.appendChild(err);
     }
     return node;
@@ -340,9 +400,9 @@
     if (extras.button) node.appendChild(el("div", { class: "extra button" }, "▶ " + (extras.button.text || extras.button.payload || "")));
     if (extras.referral) {
       var ref = extras.referral;
-      node.appendChild(el("div", { class: "extra referral" }, T.from_ad + ": " + (ref.headline || ref.body || ref.source_url || ref.source_id || "")));
+      node.appendChild(el("div", { class: "extra referral" }, gettext("From the ad") + ": " + (ref.headline || ref.body || ref.source_url || ref.source_id || "")));
     }
-    if (extras.reply_to) node.appendChild(el("div", { class: "extra reply-to" }, T.reply_to));
+    if (extras.reply_to) node.appendChild(el("div", { class: "extra reply-to" }, gettext("In reply to an earlier message")));
   }
 
   // --- composer --------------------------------------------------------------------
@@ -357,10 +417,10 @@
     if (open) {
       var hours = Math.floor(left / 3600000);
       var minutes = Math.floor((left % 3600000) / 60000);
-      info.textContent = fmt(T.left, { time: hours + " h " + minutes + " min" });
+      info.textContent = fmt(gettext("Free text allowed for %(time)s more (WhatsApp 24-hour window)."), { time: hours + " h " + minutes + " min" });
       info.className = "window" + (left < 3600000 ? " soon" : "");
     } else {
-      info.textContent = closes ? T.closed : T.no_window;
+      info.textContent = closes ? gettext("More than 24 hours have passed since the customer last wrote: WhatsApp allows only an approved template until they write again (Twilio error 63016).") : gettext("The customer has not written yet: only an approved template can be sent.");
       info.className = "window expired";
     }
     $("free-text").hidden = !open;
@@ -370,7 +430,7 @@
     if (select.options.length <= 1) {
       templates.forEach(function (t) { select.appendChild(el("option", { value: t.sid }, t.name)); });
     }
-    if (!open && !templates.length) info.textContent += " " + T.no_templates;
+    if (!open && !templates.length) info.textContent += " " + gettext("No approved templates are configured (OCC_WHATSAPP_TEMPLATES).");
   }
 
   function chosenTemplate() {
@@ -450,9 +510,9 @@
     var select = $("transfer-target");
     select.textContent = "";
     select.appendChild(el("option", { value: "" }, "—"));
-    select.appendChild(el("option", { value: "queue" }, T.queue));
+    select.appendChild(el("option", { value: "queue" }, gettext("Back to the queue")));
     event.agents.forEach(function (a) {
-      var option = el("option", { value: a.id }, a.name + " (" + a.open_interactions + "/" + a.max_interactions + ")" + (a.available ? "" : " — " + T.unavailable));
+      var option = el("option", { value: a.id }, a.name + " (" + a.open_interactions + "/" + a.max_interactions + ")" + (a.available ? "" : " — " + gettext("unavailable")));
       if (!a.available) option.disabled = true;
       select.appendChild(option);
     });
@@ -500,7 +560,7 @@
   $("reply-file").addEventListener("change", uploadFile);
   $("template-select").addEventListener("change", renderTemplateVars);
   $("close-button").addEventListener("click", function () {
-    if (state.conversation && window.confirm(T.confirm_close)) send({ type: "close", interaction_id: state.conversation.interaction.id });
+    if (state.conversation && window.confirm(gettext("Close this interaction?"))) send({ type: "close", interaction_id: state.conversation.interaction.id });
   });
   $("transfer-button").addEventListener("click", function () {
     var target = $("transfer-target").value;
@@ -512,6 +572,12 @@
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden && state.selected) { state.unread.delete(state.selected); renderList(); }
   });
-  setInterval(renderComposer, 30000);
+  $("back-button").textContent = "← " + gettext("Conversations");
+  $("back-button").addEventListener("click", function () { showView("list"); });
+  $("messages").addEventListener("scroll", function () {
+    var box = $("messages");
+    state.atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  });
+  setInterval(function () { renderComposer(); renderAssigned(); }, 30000);
   connect();
 })();

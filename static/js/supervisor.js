@@ -7,7 +7,12 @@
 (function () {
   "use strict";
 
-  var T = JSON.parse(document.getElementById("sup-i18n").textContent);
+  // Words come from Django's JavaScript catalogue (/jsi18n/, loaded before this script).
+  var gettext = window.gettext || function (text) { return text; };
+  var CONN = { connected: gettext("Live"), reconnecting: gettext("Reconnecting…"), connecting: gettext("Connecting…") };
+  var PRESENCE = { online: gettext("Online"), away: gettext("Away"), offline: gettext("Offline") };
+  var STATES = { queued: gettext("queued"), assigned: gettext("assigned"), closed: gettext("closed") };
+  var HOUR = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
   var ws = null;
   var retryDelay = 1000;
   var refreshTimer = null;
@@ -46,7 +51,7 @@
       retryDelay = Math.min(retryDelay * 2, 10000);
     };
   }
-  function setConn(name) { $("conn").dataset.state = name; $("conn").textContent = T[name] || name; }
+  function setConn(name) { $("conn").dataset.state = name; $("conn").textContent = CONN[name] || name; }
   function send(command) {
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
     command.request_id = ++seq;
@@ -88,7 +93,7 @@
       tr.appendChild(el("td", null, a.name));
       var p = el("td");
       p.appendChild(el("span", { class: "presence-dot " + a.presence }));
-      p.appendChild(document.createTextNode(T.presence[a.presence] || a.presence));
+      p.appendChild(document.createTextNode(PRESENCE[a.presence] || a.presence));
       tr.appendChild(p);
       var load = el("td");
       var bar = el("span", { class: "loadbar" + (a.open_interactions >= a.max_interactions ? " full" : "") });
@@ -107,19 +112,28 @@
       tr.appendChild(el("td", null, String(i.id)));
       tr.appendChild(el("td", null, (i.contact.name ? i.contact.name + " " : "") + i.contact.address));
       tr.appendChild(el("td", null, i.service.name));
-      tr.appendChild(el("td", null, i.state + (i.state === "queued" ? " · " + duration(i.waiting_seconds) : "")));
-      tr.appendChild(el("td", null, i.agent_name || T.nobody));
+      tr.appendChild(el("td", { class: "state", "data-state": i.state }, (STATES[i.state] || i.state) + (i.state === "queued" ? " · " + duration(i.waiting_seconds) : "")));
+      tr.appendChild(el("td", null, i.agent_name || gettext("nobody (queued)")));
       tr.appendChild(el("td", { class: "reason" }, i.assignment_reason || ""));
       var cell = el("td");
-      var select = el("select", { "aria-label": T.reassign });
-      if (i.state === "assigned") select.appendChild(el("option", { value: "queue" }, T.queue));
+      var select = el("select", { "aria-label": gettext("Reassign") });
+      // A first line that says what the list is for, so it never looks blank.
+      select.appendChild(el("option", { value: "" }, gettext("Move to…")));
+      var choices = 0;
+      if (i.state === "assigned") { select.appendChild(el("option", { value: "queue" }, gettext("Back to the queue"))); choices += 1; }
       data.agents.forEach(function (a) {
         if (a.id === i.agent_id || a.service_ids.indexOf(i.service.id) < 0) return;
-        var option = el("option", { value: a.id }, a.name + " (" + a.open_interactions + "/" + a.max_interactions + ", " + (T.presence[a.presence] || a.presence) + ")");
+        var option = el("option", { value: a.id }, a.name + " (" + a.open_interactions + "/" + a.max_interactions + ", " + (PRESENCE[a.presence] || a.presence) + ")");
         if (a.presence !== "online" || a.open_interactions >= a.max_interactions) option.disabled = true;
+        else choices += 1;
         select.appendChild(option);
       });
-      var button = el("button", { type: "button" }, T.reassign);
+      var button = el("button", { type: "button" }, gettext("Reassign"));
+      if (!choices) {
+        select.options[0].textContent = gettext("No agent available");
+        select.disabled = true;
+        button.disabled = true;
+      }
       button.addEventListener("click", function () {
         if (select.value) send({ type: "transfer", interaction_id: i.id, to_agent_id: select.value });
       });
@@ -129,9 +143,9 @@
       tbody.appendChild(tr);
     });
     var c = data.charts;
-    barChart($("chart-interactions"), T.per_hour, c.hours, c.interactions, "bar", String);
-    barChart($("chart-reply"), T.median_reply, c.hours, c.median_first_reply_seconds, "bar alt", duration);
-    barChart($("chart-wait"), T.longest_wait, c.hours, c.longest_wait_seconds, "bar warn", duration);
+    barChart($("chart-interactions"), gettext("Interactions per hour"), c.hours, c.interactions, "bar", String);
+    barChart($("chart-reply"), gettext("Median time to first reply (s)"), c.hours, c.median_first_reply_seconds, "bar alt", duration);
+    barChart($("chart-wait"), gettext("Longest wait (s)"), c.hours, c.longest_wait_seconds, "bar warn", duration);
   }
 
   // One bar per hour, drawn as inline SVG; the hover title gives the exact value.
@@ -149,7 +163,7 @@
       var h = v ? ((height - bottom - top) * v) / max : 0;
       var rect = svg("rect", { class: cls, x: left + index * slot + 1, y: height - bottom - h, width: Math.max(1, slot - 2), height: h, "data-value": v === null ? "" : v });
       var hour = new Date(hours[index]);
-      rect.appendChild(svg("title", {}, hour.getHours() + ":00 — " + (v === null ? "—" : label(v))));
+      rect.appendChild(svg("title", {}, HOUR.format(hour) + " — " + (v === null ? "—" : label(v))));
       root.appendChild(rect);
       if (index % 3 === 0) root.appendChild(svg("text", { x: left + index * slot, y: height - 4 }, hour.getHours() + "h"));
     });
