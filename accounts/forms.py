@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SecuritySettings
-from occ.text import SafeTextFormMixin
+from occ.lib.text import SafeTextFormMixin
 
 
 class CodeForm(SafeTextFormMixin, forms.Form):

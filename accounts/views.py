@@ -27,8 +27,8 @@ from accounts.forms import AuthenticatorCodeForm, CodeForm, SecuritySettingsForm
 from accounts.models import OutboxEmail, SecuritySettings
 from audit import lockout
 from audit.views import ThrottledLoginView
-from occ.permissions import administrator_required
-from occ.proxies import client_ip
+from occ.lib.permissions import administrator_required
+from occ.lib.proxies import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -8,4 +8,7 @@ class AgentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from agents import presence  # noqa: F401  (connects the logout receiver)
+        from agents import presence, pushes
+
+        presence.connect()
+        pushes.connect()

@@ -10,26 +10,21 @@ from __future__ import annotations
 
 import logging
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.db import connections
 
+from agents import selectors as desk
 from agents.presence import user_group
 from interactions.notify import SUPERVISORS_GROUP, agent_group
-from occ.text import first_unsafe
+from occ.lib.text import first_unsafe
+from occ.lib.threads import with_connections_closed
 
 logger = logging.getLogger(__name__)
 
+
 class CommandError(Exception):
     """A command that cannot be carried out; the message goes back to the tab."""
-
-
-@database_sync_to_async
-def _profile(user):
-    from agents.models import AgentProfile
-
-    return AgentProfile.objects.filter(user=user).select_related("user").first()
 
 
 @database_sync_to_async
@@ -39,43 +34,15 @@ def _two_factor_allowed(user, session) -> bool:
     return session_allowed(user, session)
 
 
-@database_sync_to_async
-def _still_allowed(user_id: int, profile_id: int | None) -> bool:
-    """One query: the user is still active (and, for an agent, still has their profile)."""
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model().objects.filter(pk=user_id, is_active=True)
-    if profile_id:
-        users = users.filter(agent_profile__pk=profile_id)
-    return users.exists()
-
-
 def _interaction_for(user, interaction_id, *, act: bool):
-    from interactions import selectors
     from interactions.models import Interaction
 
     try:
-        interaction = Interaction.objects.select_related("service", "contact").get(pk=int(interaction_id))
-    except (Interaction.DoesNotExist, TypeError, ValueError) as exc:
+        return desk.interaction_for(user, interaction_id, act=act)
+    except Interaction.DoesNotExist as exc:
         raise CommandError("No such interaction.") from exc
-    allowed = selectors.can_act(user, interaction) if act else selectors.can_view(user, interaction)
-    if not allowed:
-        raise CommandError("This interaction is not yours.")
-    return interaction
-
-
-def _send_attempt(message_id: int):
-    """The first delivery attempt, in a worker thread of its own (a Twilio call may take seconds)."""
-    from interactions import outbound
-
-    try:
-        message = outbound.attempt(message_id)
-        if message.next_attempt_at is not None:
-            outbound.retry_later(message_id)
-        return message
-    finally:
-        # Worker threads are not request threads: nothing else would close their connection.
-        connections.close_all()
+    except desk.NotYours as exc:
+        raise CommandError("This interaction is not yours.") from exc
 
 
 class DeskConsumer(AsyncJsonWebsocketConsumer):
@@ -91,7 +58,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.user = user
-        self.profile = await _profile(user)
+        self.profile = await database_sync_to_async(desk.profile_for)(user)
         self.profile_id = self.profile.pk if self.profile else None
         # Its own group closes the tab when the user is deactivated (agents.presence.close_desks).
         self.groups_joined = [user_group(user.pk)]
@@ -138,12 +105,11 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=4403)
 
     async def desk_push(self, message):
-        from interactions.selectors import describe_error
-
-        event = dict(message["event"])
-        if isinstance(event.get("message"), dict):
-            event["message"] = describe_error(dict(event["message"]))
-        await self.send_json(event)
+        event = message["event"]
+        if desk.push_needs_database(event):
+            await self.send_json(await database_sync_to_async(desk.push_view)(event))
+        else:
+            await self.send_json(desk.push_view(event))
 
     # --- client → server ----------------------------------------------------------
 
@@ -171,11 +137,11 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             return
         unsafe = first_unsafe(content)
         if unsafe:
-            # JSON can carry a lone surrogate ("\ud800"), which no database can store (occ.text).
+            # JSON can carry a lone surrogate ("\ud800"), which no database can store (occ.lib.text).
             field, message = unsafe
             await self.send_json({"type": "error", "command": kind, "request_id": request_id, "field": field, "message": message})
             return
-        if not await _still_allowed(self.user.pk, self.profile_id):
+        if not await database_sync_to_async(desk.still_allowed)(self.user.pk, self.profile_id):
             # Deactivated while this tab was open; the close from close_desks may not have arrived yet.
             await self.send_json(
                 {"type": "error", "command": kind, "request_id": request_id, "message": "Your account is no longer active."}
@@ -206,18 +172,11 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         return {"type": "pong"}
 
     async def cmd_sync(self, content):
-        from interactions import selectors
-
-        def build():
-            snapshot = selectors.desk_snapshot(self.profile)
-            snapshot["templates"] = _templates()
-            return snapshot
-
-        return await database_sync_to_async(build)()
+        return await database_sync_to_async(desk.desk_snapshot)(self.profile)
 
     async def cmd_presence(self, content):
+        from agents import actions
         from agents.models import Presence
-        from interactions import actions
 
         presence = content.get("presence")
         if not self.profile_id:
@@ -228,26 +187,30 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         return {"type": "presence.ok", "presence": presence}
 
     async def cmd_open(self, content):
-        from interactions import selectors
-
         def build():
-            return selectors.conversation(_interaction_for(self.user, content.get("interaction_id"), act=False))
+            return desk.conversation(_interaction_for(self.user, content.get("interaction_id"), act=False))
 
         return await database_sync_to_async(build)()
 
     async def cmd_reply(self, content):
         from agents import desk_files
-        from interactions import actions
+        from interactions.actions import outbound
         from interactions.selectors import message_view
 
-        def store():
+        def stored(message):
+            # Stored and acknowledged before the channel is called: the
+            # outcome of the call reaches every tab as a push.
+            view = message_view(message, interaction.channel)
+            async_to_sync(self.send_json)(
+                {"type": "reply.stored", "request_id": content.get("request_id"), "client_id": content.get("client_id"), "message": view}
+            )
+
+        def send():
+            nonlocal interaction
             interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
             template_id = str(content.get("template_id") or "")
             variables = content.get("template_variables") or {}
             if template_id:
-                known = {t["sid"] for t in _templates()}
-                if template_id not in known:
-                    raise CommandError("That template is not among the approved ones.")
                 if not isinstance(variables, dict):
                     raise CommandError("Template variables are a JSON object.")
                 variables = {str(k): str(v)[:1000] for k, v in variables.items()}
@@ -255,37 +218,33 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 attachments = desk_files.attachments_for(content.get("attachments") or [])
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
-            message = actions.create_reply(
+            outbound.send_reply(
                 interaction.pk,
                 sender=self.user,
                 body=str(content.get("body") or "")[:1600],
                 attachments=attachments,
                 template_id=template_id,
                 template_variables=variables,
+                on_stored=stored,
             )
-            return message, message_view(message)
 
-        message, view = await database_sync_to_async(store)()
-        await self.send_json(
-            {"type": "reply.stored", "request_id": content.get("request_id"), "client_id": content.get("client_id"), "message": view}
-        )
-        # Stored and acknowledged; now the Twilio call, off the event loop and
-        # off the shared sync thread. Its outcome reaches every tab as a push.
-        await sync_to_async(_send_attempt, thread_sensitive=False)(message.pk)
+        interaction = None
+        # A worker thread of its own, not the shared sync thread: the channel's call may take seconds.
+        await sync_to_async(with_connections_closed(send), thread_sensitive=False)()
         return None
 
     async def cmd_close(self, content):
-        from interactions import actions
+        from interactions.actions import lifecycle
 
         def run():
             interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
-            actions.close_interaction(interaction.pk, actor=self.user)
+            lifecycle.close_interaction(interaction.pk, actor=self.user)
 
         await database_sync_to_async(run)()
         return {"type": "close.ok", "interaction_id": content.get("interaction_id")}
 
     async def cmd_transfer(self, content):
-        from interactions import actions
+        from interactions.actions import lifecycle
 
         to_agent = content.get("to_agent_id")
 
@@ -295,39 +254,14 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 target = int(to_agent) if to_agent not in (None, "", "queue") else None
             except (TypeError, ValueError) as exc:
                 raise CommandError("Choose an agent or the queue.") from exc
-            actions.transfer_interaction(interaction.pk, to_agent_id=target, actor=self.user)
+            lifecycle.transfer_interaction(interaction.pk, to_agent_id=target, actor=self.user)
 
         await database_sync_to_async(run)()
         return {"type": "transfer.ok", "interaction_id": content.get("interaction_id")}
 
     async def cmd_transfer_targets(self, content):
-        from agents.models import AgentProfile, Presence
-        from interactions.actions import open_counts
-
         def build():
-            interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
-            agents = list(
-                AgentProfile.objects.filter(services=interaction.service, user__is_active=True)
-                .exclude(pk=interaction.agent_id)
-                .select_related("user")
-                .order_by("user__username")
-            )
-            counts = open_counts(a.pk for a in agents)
-            return {
-                "type": "transfer.targets",
-                "interaction_id": interaction.pk,
-                "agents": [
-                    {
-                        "id": a.pk,
-                        "name": a.display_name,
-                        "presence": a.presence,
-                        "open_interactions": counts.get(a.pk, 0),
-                        "max_interactions": a.max_interactions,
-                        "available": a.presence == Presence.ONLINE and counts.get(a.pk, 0) < a.max_interactions,
-                    }
-                    for a in agents
-                ],
-            }
+            return desk.transfer_targets(_interaction_for(self.user, content.get("interaction_id"), act=True))
 
         return await database_sync_to_async(build)()
 
@@ -350,8 +284,3 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         "supervisor": cmd_supervisor,
     }
 
-
-def _templates() -> list[dict]:
-    from whatsapp.content_templates import approved_templates
-
-    return approved_templates()

@@ -17,16 +17,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from agents import desk_files, file_safety
-from interactions import selectors
+from interactions import channels, selectors
 from interactions.models import Message
-from occ.permissions import administrator_required
-from whatsapp import gateway
-from whatsapp.content_templates import approved_templates
+from occ.lib.permissions import administrator_required
 
 
 @login_required
 def desk(request):
-    return render(request, "agents/desk.html", {"templates": approved_templates()})
+    return render(request, "agents/desk.html", {"templates": channels.templates()})
 
 
 @administrator_required
@@ -43,6 +41,7 @@ def media(request, message_id: int, index: int):
     one stored with the message, inline only for pictures and sounds.
     """
     message = get_object_or_404(Message.objects.select_related("interaction"), pk=message_id)
+    # The one visibility rule (interactions.selectors.visible_interactions), as the desk and the API.
     if not selectors.can_view(request.user, message.interaction):
         raise Http404
     attachments = message.attachments or []
@@ -53,8 +52,8 @@ def media(request, message_id: int, index: int):
     if message.direction == "out":
         return _own_upload(item, download=download)
     try:
-        _fetched_type, data = gateway.fetch_media(item["url"])
-    except (gateway.MediaRefused, gateway.NotConfigured):
+        _fetched_type, data = channels.adapter_for(message.interaction.channel).fetch_media(item["url"])
+    except channels.MediaUnavailable:
         return HttpResponse(_("The file could not be fetched from Twilio."), status=502, content_type="text/plain")
     # The type Twilio's signed webhook gave is the one stored, shown to the desk and served; not the download's.
     content_type = file_safety.normalise_type(item.get("content_type"))

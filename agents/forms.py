@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import AgentProfile
-from occ.text import SafeTextFormMixin
+from occ.lib.text import SafeTextFormMixin
 from services.models import Service
 
 

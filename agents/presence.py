@@ -25,8 +25,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from agents import actions
 from agents.models import AgentProfile, DeskConnection, Presence
-from interactions import actions
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,10 @@ def sweep_stale(*, now: datetime | None = None) -> list[int]:
     return [agent_id for agent_id in sorted(agent_ids) if offline_if_no_desk(agent_id, now=now)]
 
 
-@receiver(user_logged_out)
+def connect() -> None:
+    user_logged_out.connect(_offline_on_logout, dispatch_uid="agents.presence.offline_on_logout")
+
+
 def _offline_on_logout(sender, request, user, **kwargs):
     """Logging out counts as offline at once (the tabs' sockets lose their session)."""
     profile = AgentProfile.objects.filter(user=user).first() if user is not None else None

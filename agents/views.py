@@ -16,10 +16,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import actions as account_actions
 from accounts import two_factor
+from agents.actions import capacity_changed
 from agents.forms import AgentCreateForm, AgentProfileForm, UserInviteForm
 from agents.models import AgentProfile
-from interactions.actions import capacity_changed
-from occ.permissions import administrator_required
+from occ.lib.permissions import administrator_required
 
 logger = logging.getLogger(__name__)
 

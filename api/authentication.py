@@ -24,7 +24,7 @@ from django.views.decorators.debug import sensitive_variables
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from occ.proxies import client_ip
+from occ.lib.proxies import client_ip
 
 PREFIX_LENGTH = 8
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
-from occ.text import SafeTextFormMixin
+from occ.lib.text import SafeTextFormMixin
 
 
 class TokenCreateForm(SafeTextFormMixin, forms.Form):

@@ -1,7 +1,7 @@
 """The API's parsers: Django REST framework's, refusing unsafe text before any view sees it.
 
 JSON may carry what no form can: "\\ud800" decodes to a lone surrogate, which
-no database driver can encode (occ.text). Checking the parsed body once, keys
+no database driver can encode (occ.lib.text). Checking the parsed body once, keys
 included (template variables are a JSON object), gives every endpoint the
 same clear 400 naming the field, instead of a 500 from the database.
 """
@@ -12,7 +12,7 @@ from django.http import QueryDict
 from rest_framework import parsers
 from rest_framework.exceptions import ValidationError
 
-from occ.text import first_unsafe
+from occ.lib.text import first_unsafe
 
 
 def _refuse_unsafe(data) -> None:

@@ -10,7 +10,7 @@ def is_administrator(user) -> bool:
 
 
 class IsAdministrator(BasePermission):
-    """Administrators configure (like `occ.permissions.administrator_required`)."""
+    """Administrators configure (like `occ.lib.permissions.administrator_required`)."""
 
     message = "Only administrators can do this."
 

@@ -24,10 +24,10 @@ from agents.models import AgentProfile, Presence
 from api.embed import embed_snippet
 from api.errors import django_errors
 from hooks.models import Attempt, Delivery, Endpoint, EventType
-from interactions.actions import window_closes_at
 from interactions.models import Contact, Interaction, Message
-from occ.phone import normalize_e164
-from occ.text import reject_unsafe_single_line
+from interactions.selectors import window_closes_at
+from occ.lib.phone import normalize_e164
+from occ.lib.text import reject_unsafe_single_line
 from services.forms import ServiceForm
 from services.models import Service
 from settings.forms import ChatChannelForm
@@ -225,7 +225,7 @@ class AgentSerializer(serializers.ModelSerializer):
     """Validated and saved by the console's AgentCreateForm and AgentProfileForm.
 
     Creating an agent creates its user (with a password the password
-    validators accept); presence is set through `interactions.actions.set_presence`.
+    validators accept); presence is set through `agents.actions.set_presence`.
     """
 
     username = serializers.CharField(source="user.username", max_length=150, help_text="Set when the agent is created.")
@@ -503,9 +503,9 @@ class ReplySerializer(serializers.Serializer):
     template_variables = serializers.DictField(child=serializers.CharField(max_length=1000), required=False)
 
     def validate_template_id(self, value):
-        from whatsapp.content_templates import approved_templates
+        from interactions import channels
 
-        if value and value not in {t["sid"] for t in approved_templates()}:
+        if value and value not in {t["sid"] for t in channels.templates()}:
             raise serializers.ValidationError("That template is not among the approved ones.")
         return value
 

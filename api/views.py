@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from api import tokens
 from api.forms import TokenCreateForm
-from occ.permissions import administrator_required
+from occ.lib.permissions import administrator_required
 
 
 @administrator_required

@@ -1,13 +1,15 @@
 """The REST API under /api/v1/. Classes only translate: the work is done by actions.
 
 Administrators configure (settings, services, agents, widgets, webhooks)
-and see every conversation; an agent sees and acts only on the interactions
-they hold (another agent's interaction is a 404).
+and see every conversation; an agent sees what the desk shows them (the
+interactions they hold and those contacts' history) and acts only on what
+they hold: one rule, `interactions.selectors` (anything else is a 404).
 """
 
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -16,12 +18,14 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from agents import actions as agent_actions
 from agents.models import AgentProfile
 from api import filters
 from api import serializers as s
 from api.permissions import AdministratorWritesOthersRead, IsAdministrator, is_administrator
 from hooks.models import Delivery, Endpoint
-from interactions import actions, outbound
+from interactions import selectors
+from interactions.actions import ActionError, lifecycle, outbound
 from interactions.models import Contact, Interaction, Message
 from services.models import Service
 from settings import actions as settings_actions
@@ -34,12 +38,15 @@ def own_profile(user) -> AgentProfile | None:
 
 
 def visible_interactions(user):
-    """Administrators see every interaction; an agent only those they hold."""
-    qs = Interaction.objects.select_related("service", "contact", "agent__user")
-    if is_administrator(user):
-        return qs
-    profile = own_profile(user)
-    return qs.filter(agent=profile) if profile else qs.none()
+    """The desk's rule (interactions.selectors.visible_interactions), with what the serializers read."""
+    return selectors.visible_interactions(user).select_related("service", "contact", "agent__user")
+
+
+def actionable(user, interaction: Interaction) -> Interaction:
+    """404 for an interaction `user` sees but may not act on (a colleague's, in a contact's history)."""
+    if not selectors.can_act(user, interaction):
+        raise Http404
+    return interaction
 
 
 # --- Settings → Advanced → Chat channel ---------------------------------------------------------
@@ -169,9 +176,9 @@ class AgentViewSet(
     def _after_save(self, profile):
         presence = getattr(profile, "_new_presence", None)
         if presence and presence != profile.presence:
-            actions.set_presence(profile, presence)  # drains the queue when online
+            agent_actions.set_presence(profile, presence)  # drains the queue when online
         # As the console does: more capacity, another service or a channel switched on serves the queue now.
-        actions.capacity_changed(profile)
+        agent_actions.capacity_changed(profile)
 
 
 @extend_schema(tags=["agents"], responses={200: s.MeSerializer})
@@ -201,7 +208,7 @@ class PresenceView(GenericAPIView):
         profile = get_object_or_404(AgentProfile, user=request.user)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        actions.set_presence(profile, serializer.validated_data["presence"])
+        agent_actions.set_presence(profile, serializer.validated_data["presence"])
         profile = AgentViewSet.queryset_for_everyone().get(pk=profile.pk)
         return Response(s.AgentSerializer(profile, context=self.get_serializer_context()).data)
 
@@ -272,7 +279,7 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):
         """Hand the interaction to another agent of its service, or back to the queue (`agent: null`)."""
-        interaction = self.get_object()
+        interaction = actionable(request.user, self.get_object())
         data = s.TransferSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         self._transfer(interaction, data.validated_data["agent"])
@@ -280,18 +287,18 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _transfer(self, interaction, agent):
         try:
-            actions.transfer_interaction(
+            lifecycle.transfer_interaction(
                 interaction.pk, to_agent_id=agent.pk if agent else None, actor=self.request.user
             )
-        except actions.ActionError as exc:
+        except ActionError as exc:
             raise serializers.ValidationError({"agent": [str(exc)]}) from exc
 
     @extend_schema(request=None, responses={200: s.InteractionSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close the interaction; its agent's capacity frees and the queue drains."""
-        interaction = self.get_object()
-        actions.close_interaction(interaction.pk, actor=request.user)
+        interaction = actionable(request.user, self.get_object())
+        lifecycle.close_interaction(interaction.pk, actor=request.user)
         return self._answer(interaction.pk)
 
 
@@ -326,7 +333,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         ),
     )
     def create(self, request, interaction_pk=None):
-        interaction = self.interaction()
+        interaction = actionable(request.user, self.interaction())
         data = s.ReplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         # The desk's path: store the reply, one delivery attempt now, retries in the background.

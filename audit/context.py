@@ -22,8 +22,8 @@ class Actor:
 
 
 def client_ip(request) -> str | None:
-    """The client's address; behind a trusted proxy, the one it forwarded (occ.proxies)."""
-    from occ.proxies import client_ip as proxied_client_ip
+    """The client's address; behind a trusted proxy, the one it forwarded (occ.lib.proxies)."""
+    from occ.lib.proxies import client_ip as proxied_client_ip
 
     return proxied_client_ip(request)
 

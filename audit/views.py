@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from audit import selectors
 from audit.forms import ThrottledAuthenticationForm
-from occ.permissions import administrator_required
+from occ.lib.permissions import administrator_required
 
 
 @administrator_required

@@ -3,7 +3,7 @@
 `python -m bench.run` measures the whole system over HTTP; this script
 isolates what one request costs the worker and PostgreSQL, so that a change
 to one path can be judged without the noise of a full run. It calls
-`occ.asgi.application` directly (no HTTP server, no desks connected) in the
+`bench.asgi.application` (OCC's, plus the baseline views) directly (no HTTP server, no desks connected) in the
 scale-out configuration (production settings, PostgreSQL with its pool,
 Redis channel layer), `--concurrency` requests at a time, and prints for
 each path:
@@ -43,7 +43,7 @@ def setup(args) -> None:
 
     prepare_database(args.database_url)
     os.environ.update(server_env(args.database_url, args.redis_url, "occ-inprocess"))
-    os.environ.update({"OCC_BENCH_BARE": "1", "OCC_PUBLIC_BASE_URL": BASE_URL})
+    os.environ.update({"OCC_PUBLIC_BASE_URL": BASE_URL})
     import django
 
     django.setup()
@@ -126,7 +126,10 @@ def seed(args):
 
 async def run(args, seeded) -> list[tuple[str, dict]]:
     from bench import load, scenario
-    from occ.asgi import application
+    from bench.asgi import application
+    from occ import startup
+
+    startup.on_startup()  # what each uvicorn worker does on the lifespan's start-up
 
     services = seeded.services
     customers = args.agents  # as many conversations as half the places

@@ -110,7 +110,7 @@ def setup_django(database_url: str, redis_url: str, prefix: str) -> None:
 def server_env(database_url: str, redis_url: str, prefix: str, secret_key: str = BENCH_SECRET_KEY) -> dict[str, str]:
     """The scale-out configuration: production settings, PostgreSQL, Redis, plain HTTP on loopback."""
     return {
-        "DJANGO_SETTINGS_MODULE": "occ.production",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CHANNEL_LAYER_PREFIX": prefix,
@@ -363,7 +363,7 @@ def _forever(request: Request):
 
 def _free_capacity() -> int:
     from agents.models import AgentProfile
-    from interactions.actions import open_counts
+    from interactions.selectors import open_counts
 
     caps = dict(AgentProfile.objects.values_list("pk", "max_interactions"))
     counts = open_counts(caps)

@@ -168,13 +168,13 @@ def close_oldest_until_drained(*, threads: int = 4, limit: int = 100000) -> int:
 
     from django.db import connection
 
-    from interactions import actions
+    from interactions.actions import lifecycle
     from interactions.models import Interaction, InteractionState
 
     def close_all(pks: list[int]) -> None:
         try:
             for pk in pks:
-                actions.close_interaction(pk)
+                lifecycle.close_interaction(pk)
         finally:
             connection.close()  # this thread's own connection
 

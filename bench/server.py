@@ -26,7 +26,7 @@ class Server:
     def __init__(self, *, workers: int, env: dict[str, str], port: int | None = None, log_path: Path | None = None):
         self.workers = workers
         self.port = port or free_port()
-        self.env = {**os.environ, **env, "OCC_PUBLIC_BASE_URL": self.base_url, "OCC_BENCH_BARE": "1"}
+        self.env = {**os.environ, **env, "OCC_PUBLIC_BASE_URL": self.base_url}
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
@@ -40,7 +40,7 @@ class Server:
 
     def command(self) -> list[str]:
         return [
-            sys.executable, "-m", "uvicorn", "occ.asgi:application",
+            sys.executable, "-m", "uvicorn", "bench.asgi:application",
             "--host", "127.0.0.1", "--port", str(self.port),
             "--workers", str(self.workers),
             "--loop", "uvloop", "--http", "httptools",

@@ -1,13 +1,16 @@
-"""The baseline: a trivial view, served only when OCC_BENCH_BARE is set.
+"""The benchmark's URLconf: OCC's, plus a trivial view as the baseline (only under bench.settings).
 
-`bare/` goes through the full middleware stack, `lean/bare/` through the
-webhooks' lean path (occ/lean_asgi.py), so the benchmark compares the
-inbound pipeline with Django's own ceiling on the same server.
+`bench/bare/` goes through the full middleware stack, `bench/lean/bare/`
+through the webhooks' lean path (occ/lean_asgi.py, see bench/asgi.py), so
+the benchmark compares the inbound pipeline with Django's own ceiling on
+the same server.
 """
 
 from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
+
+from occ.urls import urlpatterns as occ_urlpatterns
 
 
 @csrf_exempt
@@ -16,6 +19,7 @@ def bare(request):
 
 
 urlpatterns = [
-    path("bare/", bare, name="bench-bare"),
-    path("lean/bare/", bare, name="bench-bare-lean"),
+    path("bench/bare/", bare, name="bench-bare"),
+    path("bench/lean/bare/", bare, name="bench-bare-lean"),
+    *occ_urlpatterns,
 ]

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from engine import actions, selectors
 from engine.compat import TaskResultDoesNotExist
-from occ.permissions import administrator_required
+from occ.lib.permissions import administrator_required
 
 
 @administrator_required

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hooks.models import Endpoint, EventType
-from occ.text import SafeTextFormMixin
+from occ.lib.text import SafeTextFormMixin
 
 
 class EndpointForm(SafeTextFormMixin, forms.ModelForm):

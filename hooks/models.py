@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from occ import crypto
+from occ.lib import crypto
 
 
 class EventType(models.TextChoices):
@@ -26,6 +26,7 @@ class EventType(models.TextChoices):
     INTERACTION_CLOSED = "interaction.closed", _("Interaction closed")
     MESSAGE_RECEIVED = "message.received", _("Message received")
     MESSAGE_SENT = "message.sent", _("Message sent")
+    MESSAGE_FAILED = "message.failed", _("Message failed")
     MESSAGE_STATUS_CHANGED = "message.status_changed", _("Message status changed")
 
 

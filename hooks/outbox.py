@@ -1,10 +1,11 @@
-"""Writes each core event to the outbox, inside the transaction that made the change.
+"""Writes each webhook event to the outbox, inside the transaction that made the change.
 
-The core announces its events through `interactions.signals` (`core_event`
-for everything it pushes to desks, `interaction_opened` for a new
-interaction). This module maps them to the public event types, writes one
-Event row and one Delivery per subscribed endpoint, and enqueues the task
-that delivers them (hooks.tasks.deliver_event) in the same transaction.
+A durable subscriber of the core's domain events (`interactions.events`):
+`hooks.schema` maps each to its public webhook type and payload; this module
+writes one Event row and one Delivery per subscribed endpoint in the
+changing transaction (a rolled-back change sends nothing, a committed one
+is never lost), and enqueues the task that delivers them
+(hooks.tasks.deliver_event) in the same transaction.
 
 The receiving path must stay lean, so which endpoints are active is kept in
 memory: refreshed every OCC_WEBHOOK_ENDPOINTS_CACHE_SECONDS and at once in
@@ -26,7 +27,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from hooks.models import Delivery, DeliveryState, Endpoint, Event, EventType
+from hooks.models import Delivery, DeliveryState, Endpoint, Event
+from hooks.schema import SCHEMA_VERSION
 
 _cache_lock = threading.Lock()
 _cached: tuple[float, list[tuple[int, list[str]]]] | None = None
@@ -35,10 +37,11 @@ _cached: tuple[float, list[tuple[int, list[str]]]] | None = None
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save
 
-    from interactions.signals import core_event, interaction_opened
+    from hooks.schema import MAPPING
+    from interactions import events
 
-    core_event.connect(on_core_event, dispatch_uid="hooks.outbox.core_event")
-    interaction_opened.connect(on_interaction_opened, dispatch_uid="hooks.outbox.interaction_opened")
+    for event_type in MAPPING:
+        events.subscribe(event_type, on_domain_event, durable=True)
     post_save.connect(forget_endpoints, sender=Endpoint, dispatch_uid="hooks.outbox.endpoint_saved")
     post_delete.connect(forget_endpoints, sender=Endpoint, dispatch_uid="hooks.outbox.endpoint_deleted")
 
@@ -75,30 +78,11 @@ def _refresh() -> list[tuple[int, list[str]]]:
     return endpoints
 
 
-def on_interaction_opened(sender, interaction, message=None, **kwargs) -> None:
-    from interactions.events import interaction_dict
+def on_domain_event(event) -> None:
+    from hooks.schema import MAPPING
 
-    record(EventType.INTERACTION_CREATED, lambda: {"interaction": interaction_dict(interaction)})
-
-
-def on_core_event(sender, event: dict, **kwargs) -> None:
-    kind = event.get("type")
-    if kind in ("interaction.assigned", "interaction.closed"):
-        record(kind, {"interaction": event["interaction"]})
-    elif kind == "message.created":
-        message = event["message"]
-        hook_type = EventType.MESSAGE_RECEIVED if message["direction"] == "in" else EventType.MESSAGE_SENT
-        record(hook_type, lambda: _message_data(event))
-    elif kind == "message.status":
-        record(EventType.MESSAGE_STATUS_CHANGED, lambda: _message_data(event))
-
-
-def _message_data(event: dict) -> dict:
-    from interactions.events import interaction_dict
-    from interactions.models import Interaction
-
-    interaction = Interaction.objects.select_related("service", "contact").get(pk=event["interaction_id"])
-    return {"interaction": interaction_dict(interaction), "message": event["message"]}
+    hook_type, build = MAPPING[type(event)]
+    record(hook_type, lambda: build(event))
 
 
 def record(event_type: str, data) -> Event | None:
@@ -113,7 +97,13 @@ def record(event_type: str, data) -> Event | None:
         data = data()
     event_id = uuid.uuid4()
     now = timezone.now()
-    envelope = {"id": str(event_id), "type": str(event_type), "created_at": now.isoformat(), "data": data}
+    envelope = {
+        "id": str(event_id),
+        "type": str(event_type),
+        "version": SCHEMA_VERSION,
+        "created_at": now.isoformat(),
+        "data": data,
+    }
     event = Event.objects.create(
         id=event_id, type=event_type, body=json.dumps(envelope, cls=DjangoJSONEncoder), created_at=now
     )

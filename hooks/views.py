@@ -12,7 +12,7 @@ from hooks import actions
 from hooks.delivery import redeliver
 from hooks.forms import EndpointForm
 from hooks.models import Delivery, DeliveryState, Endpoint
-from occ.permissions import administrator_required
+from occ.lib.permissions import administrator_required
 
 
 @administrator_required

@@ -16,7 +16,9 @@ import logging
 import threading
 from collections.abc import Callable
 
-from django.db import close_old_connections, connections, transaction
+from django.db import transaction
+
+from occ.lib.threads import with_connections_closed
 
 logger = logging.getLogger(__name__)
 
@@ -26,13 +28,11 @@ _lock = threading.Lock()
 
 def _run(name: str, work: Callable[[], object]) -> None:
     try:
-        close_old_connections()
-        work()
+        # A thread's connections are its own: closed when it is done, or they leak.
+        with_connections_closed(work)()
     except Exception:
         logger.exception("background work %s failed", name)
     finally:
-        # A thread's connections are its own: close them, or they leak.
-        connections.close_all()
         with _lock:
             _threads.discard(threading.current_thread())
 

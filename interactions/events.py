@@ -1,61 +1,178 @@
-"""The JSON shapes pushed to desks and returned on resync (see docs/websocket-protocol.md)."""
+"""Typed domain events: what changed in the core, emitted once per change.
+
+An action calls `emit(event)` at the moment of the change, inside its
+transaction. Apps subscribe from their `ready()`:
+
+- `subscribe(EventType, handler)`: the handler runs after the commit (a
+  rolled-back change emits nothing), like zulip's `send_event_on_commit`.
+  The desk's pushes (`agents.pushes`) are such subscribers.
+- `subscribe(EventType, handler, durable=True)`: the handler runs at once,
+  inside the transaction, because it writes rows that must commit or roll
+  back with the change: the outbound webhooks' outbox (`hooks.outbox`, so a
+  committed change never loses its webhook) and the widgets' attribution.
+  A durable handler must not raise for bad data (it would roll the change
+  back); it protects itself with a savepoint if it can fail.
+
+The events carry the rows as the action holds them; a subscriber that
+needs more reads it itself.
+"""
 
 from __future__ import annotations
 
-from agents import file_safety
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
 from interactions.models import Interaction, Message
 
-
-def iso(value) -> str | None:
-    return value.isoformat() if value else None
+logger = logging.getLogger(__name__)
 
 
-def contact_dict(contact) -> dict:
-    return {"id": contact.pk, "name": contact.name, "address": contact.address, "channel": contact.channel}
+@dataclass(frozen=True)
+class Event:
+    """A change in the core."""
 
 
-def interaction_dict(interaction: Interaction) -> dict:
-    return {
-        "id": interaction.pk,
-        "state": interaction.state,
-        "channel": interaction.channel,
-        "version": interaction.version,
-        "service": {"id": interaction.service_id, "name": interaction.service.name},
-        "contact": contact_dict(interaction.contact),
-        "agent_id": interaction.agent_id,
-        "assignment_reason": interaction.assignment_reason,
-        "created_at": iso(interaction.created_at),
-        "queued_at": iso(interaction.queued_at),
-        "assigned_at": iso(interaction.assigned_at),
-        "closed_at": iso(interaction.closed_at),
-        "last_inbound_at": iso(interaction.last_inbound_at),
-    }
+# --- messages ---------------------------------------------------------------------------
 
 
-def message_dict(message: Message) -> dict:
-    return {
-        "id": message.pk,
-        "interaction_id": message.interaction_id,
-        "direction": message.direction,
-        "body": message.body,
-        # `inline`: a picture or sound the desk may show in the page; anything
-        # else is offered as a download (agents.file_safety).
-        "attachments": [
-            {
-                "index": index,
-                "content_type": item.get("content_type", ""),
-                "name": item.get("name", ""),
-                "inline": file_safety.is_inline(item.get("content_type")),
-            }
-            for index, item in enumerate(message.attachments or [])
-        ],
-        # location / button / referral / reply_to, only those the message carries.
-        "extras": message.extras or {},
-        "template_id": message.template_id,
-        "status": message.status,
-        "error_code": message.error_code,
-        "error_message": message.error_message,
-        "sender_id": message.sender_id,
-        "created_at": iso(message.created_at),
-        "status_updated_at": iso(message.status_updated_at),
-    }
+@dataclass(frozen=True)
+class MessageReceived(Event):
+    """A customer's message was stored (once per provider id)."""
+
+    interaction: Interaction
+    message: Message
+
+
+@dataclass(frozen=True)
+class ReplyStored(Event):
+    """An outbound message was stored, pending: nothing has been sent yet."""
+
+    interaction: Interaction
+    message: Message
+
+
+@dataclass(frozen=True)
+class MessageSent(Event):
+    """The channel accepted an outbound message (it left `pending`; Twilio returned its SID)."""
+
+    message: Message
+    agent_id: int | None
+
+
+@dataclass(frozen=True)
+class MessageFailed(Event):
+    """An outbound message failed: the channel refused it, gave up on it, or reported it undelivered."""
+
+    message: Message
+    agent_id: int | None
+
+
+@dataclass(frozen=True)
+class MessageStatusChanged(Event):
+    """A later status of an accepted message (sent, delivered, read), or a late error code."""
+
+    message: Message
+    agent_id: int | None
+
+
+@dataclass(frozen=True)
+class MessageRetrying(Event):
+    """An attempt to send did not get through; the next one is due at `message.next_attempt_at`."""
+
+    message: Message
+    agent_id: int | None
+
+
+# --- interactions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InteractionOpened(Event):
+    """A customer's first message opened a new interaction (emitted before it is routed)."""
+
+    interaction: Interaction
+    message: Message
+
+
+@dataclass(frozen=True)
+class InteractionQueued(Event):
+    """A new interaction found no free agent and waits at `position` in its service's queue."""
+
+    interaction: Interaction
+    position: int
+
+
+@dataclass(frozen=True)
+class InteractionAssigned(Event):
+    """Routing gave a queued interaction to an agent."""
+
+    interaction: Interaction
+
+
+@dataclass(frozen=True)
+class InteractionTransferred(Event):
+    """An agent or an administrator handed the interaction to another agent."""
+
+    interaction: Interaction
+    from_agent_id: int | None
+
+
+@dataclass(frozen=True)
+class InteractionRequeued(Event):
+    """The interaction went back to its queue, keeping its place (a transfer to the queue, a deactivation)."""
+
+    interaction: Interaction
+    from_agent_id: int | None
+
+
+@dataclass(frozen=True)
+class InteractionClosed(Event):
+    interaction: Interaction
+    agent_id: int | None
+
+
+# --- agents -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentPresenceChanged(Event):
+    agent_id: int
+    presence: str
+
+
+# --- emitting ---------------------------------------------------------------------------
+
+Handler = Callable[[Event], object]
+_durable: dict[type[Event], list[Handler]] = defaultdict(list)
+_after_commit: dict[type[Event], list[Handler]] = defaultdict(list)
+
+
+def subscribe(event_type: type[Event], handler: Handler, *, durable: bool = False) -> None:
+    """Call `handler(event)` for every `event_type` emitted (once, however often subscribed)."""
+    handlers = (_durable if durable else _after_commit)[event_type]
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def emit(event: Event) -> None:
+    """Announce one change: durable subscribers now, the others once the transaction commits."""
+    event_type = type(event)
+    for handler in _durable.get(event_type, ()):
+        handler(event)
+    handlers = _after_commit.get(event_type)
+    if handlers:
+        transaction.on_commit(lambda: _run_all(handlers, event))
+
+
+def _run_all(handlers: list[Handler], event: Event) -> None:
+    # The change is committed whatever a subscriber does: a failure is
+    # logged and the other subscribers still run.
+    for handler in handlers:
+        try:
+            handler(event)
+        except Exception:
+            logger.exception("subscriber %s of %s failed", getattr(handler, "__qualname__", handler), type(event).__name__)

@@ -1,4 +1,4 @@
-"""Live pushes to desks over the Channels layer, sent after the commit.
+"""Live pushes to desks over the Channels layer, sent after the commit (by agents.pushes).
 
 A push is a notification, never the truth: the database is. A push that
 cannot be delivered (the layer is down) is logged and dropped, and the desk
@@ -16,9 +16,6 @@ from contextvars import ContextVar
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
-
-from interactions.signals import core_event
 
 logger = logging.getLogger(__name__)
 
@@ -109,10 +106,30 @@ def _deliver(groups: list[str], event: dict) -> None:
 
 
 def push(event: dict, *, agent_ids: list[int | None] = (), supervisors: bool = True) -> None:
-    """Send `event` to the agents' groups (and supervisors) once the transaction commits."""
-    core_event.send(sender=push, event=event)
+    """Send `event` to the agents' groups (and supervisors).
+
+    Called by the desk's subscribers of the core's events (agents.pushes),
+    which run after the commit: a desk never sees what was rolled back.
+    """
     groups = [agent_group(agent_id) for agent_id in dict.fromkeys(agent_ids) if agent_id]
     if supervisors:
         groups.append(SUPERVISORS_GROUP)
     if groups:
-        transaction.on_commit(lambda: _deliver(groups, event))
+        _deliver(groups, event)
+
+
+def push_message(kind: str, message, agent_id: int | None) -> None:
+    """A message event, for the desk of the agent holding the conversation.
+
+    Not for supervisors: their view shows queues, loads and conversations,
+    which a message does not change (it refreshes every 30 s for waiting
+    times), and each push would make every supervisor tab reload its whole
+    snapshot, once per message of a burst.
+    """
+    from interactions.payloads import message_dict
+
+    push(
+        {"type": kind, "interaction_id": message.interaction_id, "message": message_dict(message)},
+        agent_ids=[agent_id],
+        supervisors=False,
+    )

@@ -1,4 +1,4 @@
-"""Reads for the desk and the supervisor view: snapshots built from the database.
+"""Reads of the core: agents' load, queues, the desk's and the supervisor's snapshots.
 
 A desk rebuilds its whole state from `desk_snapshot` after every (re)connect;
 pushes only keep it fresh in between.
@@ -7,30 +7,105 @@ pushes only keep it fresh in between.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 
 from agents.models import AgentProfile
-from interactions.actions import open_counts, window_closes_at
-from interactions.events import interaction_dict, iso, message_dict
+from interactions import channels
 from interactions.models import Direction, Interaction, InteractionState, Message, MessageStatus
+from interactions.payloads import interaction_dict, iso, message_dict
+
+# --- load, queues and windows ---------------------------------------------------------
 
 
-def describe_error(message: dict) -> dict:
-    """Add Twilio's error in plain words and what to do, for a failed or retrying message."""
-    from whatsapp.errors import describe_twilio_error
+def open_counts(agent_ids: Iterable[int]) -> dict[int, int]:
+    """{agent id: how many interactions they hold}, for these agents."""
+    return dict(open_counts_query(agent_id__in=list(agent_ids)))
 
+
+def open_counts_query(**agent_filter):
+    return (
+        Interaction.objects.filter(state=InteractionState.ASSIGNED, **agent_filter)
+        .values_list("agent_id")
+        .annotate(n=Count("id"))
+    )
+
+
+def serving(service_ids: Iterable[int]):
+    """The ids of the agents serving these services, as a subquery."""
+    return AgentProfile.services.through.objects.filter(service_id__in=list(service_ids)).values("agentprofile_id")
+
+
+def agent_service_ids(agent: AgentProfile | int) -> list[int]:
+    """The services an agent (or agent id) serves."""
+    agent_id = agent if isinstance(agent, int) else agent.pk
+    return list(
+        AgentProfile.services.through.objects.filter(agentprofile_id=agent_id).values_list("service_id", flat=True)
+    )
+
+
+def queue_position(interaction: Interaction) -> int:
+    """1 for the next interaction to be served in its service's queue."""
+    ahead = Interaction.objects.filter(service_id=interaction.service_id, state=InteractionState.QUEUED).filter(
+        Q(queued_at__lt=interaction.queued_at) | Q(queued_at=interaction.queued_at, pk__lt=interaction.pk)
+    )
+    return ahead.count() + 1
+
+
+def window_closes_at(interaction: Interaction) -> datetime | None:
+    """When the channel's customer-service window closes (None: the customer has not written, or no window)."""
+    window = channels.adapter_for(interaction.channel).service_window
+    if interaction.last_inbound_at is None or window is None:
+        return None
+    return interaction.last_inbound_at + window
+
+
+def free_text_allowed(interaction: Interaction, now: datetime) -> bool:
+    """Free text (not only a template) may be sent now: the customer wrote, and the window is open."""
+    if channels.adapter_for(interaction.channel).service_window is None:
+        return True
+    closes = window_closes_at(interaction)
+    return closes is not None and closes > now
+
+
+# --- the desk ---------------------------------------------------------------------------
+
+
+# Codes OCC itself records when a send did not reach the provider (see actions.outbound).
+LOCAL_ERROR_CODES = {"network", "timeout", "unconfirmed", "send", "not_configured"}
+
+
+def provider_error(message: dict) -> bool:
+    """The message's error code is the provider's (its adapter describes it), not one of OCC's own."""
+    code = message.get("error_code") or ""
+    return code not in LOCAL_ERROR_CODES and code.isdigit()
+
+
+def error_to_describe(message: dict) -> bool:
+    """A failed or retrying outbound message: the desk shows its error in plain words."""
     in_flight = message.get("error_code") == "timeout" and not message.get("error_message")
-    if message.get("direction") == Direction.OUTBOUND and not in_flight and (
-        message.get("error_code") or message.get("status") == MessageStatus.FAILED
-    ):
+    return bool(
+        message.get("direction") == Direction.OUTBOUND
+        and not in_flight
+        and (message.get("error_code") or message.get("status") == MessageStatus.FAILED)
+    )
+
+
+def channel_of(interaction_id: int) -> str:
+    return Interaction.objects.filter(pk=interaction_id).values_list("channel", flat=True).first() or ""
+
+
+def describe_error(message: dict, channel: str) -> dict:
+    """Add the error in plain words and what to do, for a failed or retrying message of this channel."""
+    if error_to_describe(message):
         code = message.get("error_code") or ""
-        if code in {"network", "timeout", "unconfirmed", "send", "not_configured"} or not code.isdigit():
-            what, fix = message.get("error_message") or "", _local_fix(code, message.get("status"))
+        if provider_error(message):
+            what, fix = channels.adapter_for(channel).describe_error(code)
         else:
-            what, fix = describe_twilio_error(code)
+            what, fix = message.get("error_message") or "", _local_fix(code, message.get("status"))
         message["error_description"] = what
         message["error_action"] = fix
     return message
@@ -46,17 +121,19 @@ def _local_fix(code: str, status: str) -> str:
     return "Try sending it again."
 
 
-def message_view(message: Message) -> dict:
+def message_view(message: Message, channel: str | None = None) -> dict:
+    """A message as the desk shows it: with its sender's name and its error in plain words."""
+    channel = channel or message.interaction.channel
     data = message_dict(message)
     data["sender_name"] = (message.sender.get_full_name() or message.sender.get_username()) if message.sender_id else ""
-    return describe_error(data)
+    return describe_error(data, channel)
 
 
 def interaction_summary(interaction: Interaction, last: Message | None) -> dict:
     """The interaction as the desk lists it, with its newest message `last`."""
     data = interaction_dict(interaction)
     data["window_closes_at"] = iso(window_closes_at(interaction))
-    data["last_message"] = message_view(last) if last else None
+    data["last_message"] = message_view(last, interaction.channel) if last else None
     return data
 
 
@@ -103,43 +180,69 @@ def desk_snapshot(agent: AgentProfile | None) -> dict:
     }
 
 
-def can_view(user, interaction: Interaction) -> bool:
-    """Administrators see everything; an agent, what they hold and the history of contacts they hold.
+# --- who may see and act on what: the one rule of the desk, its media and the API ---
 
-    The history (earlier interactions of the same contact, their media) is
-    what the agent needs for the conversation in front of them; other
-    agents' conversations stay theirs.
+
+def _profile_id(user) -> int | None:
+    profile = getattr(user, "agent_profile", None) if user is not None and user.is_authenticated else None
+    return profile.pk if profile is not None else None
+
+
+def _for_user(user, for_agent):
+    """Every interaction for an administrator, none for anyone else who is no agent;
+    for an agent, `for_agent(the interactions they hold)`."""
+    rows = Interaction.objects.all()
+    if user is None or not user.is_authenticated:
+        return rows.none()
+    if user.is_staff:
+        return rows
+    profile_id = _profile_id(user)
+    if profile_id is None:
+        return rows.none()
+    return for_agent(rows.filter(agent_id=profile_id, state=InteractionState.ASSIGNED))
+
+
+def visible_interactions(user):
+    """The interactions `user` may see: the one rule of the desk, the desk's media and the API.
+
+    Administrators see everything. An agent sees the interactions they hold
+    and the whole history of those contacts (their earlier interactions,
+    with any agent, and their media): that is what the conversation in
+    front of them needs. Everything else, including a colleague's
+    conversation in a service the agent also serves and the agent's own
+    closed conversations once the contact has moved on, stays out of view.
     """
+    return _for_user(user, lambda held: Interaction.objects.filter(contact_id__in=held.values("contact_id")))
+
+
+def actionable_interactions(user):
+    """The interactions `user` may reply to, close and transfer: administrators any, an agent those they hold.
+
+    Always a part of `visible_interactions`.
+    """
+    return _for_user(user, lambda held: held)
+
+
+def can_view(user, interaction: Interaction) -> bool:
+    """`visible_interactions`, for one interaction already loaded."""
     if user.is_staff:
         return True
-    profile = getattr(user, "agent_profile", None)
-    if profile is None:
+    profile_id = _profile_id(user)
+    if profile_id is None:
         return False
-    if interaction.agent_id == profile.pk and interaction.state != InteractionState.CLOSED:
+    if interaction.agent_id == profile_id and interaction.state == InteractionState.ASSIGNED:
         return True
     return Interaction.objects.filter(
-        contact_id=interaction.contact_id, agent=profile, state=InteractionState.ASSIGNED
+        contact_id=interaction.contact_id, agent_id=profile_id, state=InteractionState.ASSIGNED
     ).exists()
 
 
 def can_act(user, interaction: Interaction) -> bool:
-    """Replying, closing and transferring: the agent holding it, or an administrator."""
+    """`actionable_interactions`, for one interaction already loaded."""
     if user.is_staff:
         return True
-    profile = getattr(user, "agent_profile", None)
-    return profile is not None and interaction.agent_id == profile.pk
-
-
-def attribution(interaction: Interaction) -> dict | None:
-    visit = interaction.widget_visits.select_related("widget").order_by("created_at").first()
-    if visit is None:
-        return None
-    return {
-        "widget": visit.widget.name,
-        "page_url": visit.page_url,
-        "ref_code": visit.ref_code,
-        "visited_at": iso(visit.created_at),
-    }
+    profile_id = _profile_id(user)
+    return profile_id is not None and interaction.agent_id == profile_id and interaction.state == InteractionState.ASSIGNED
 
 
 def conversation(interaction: Interaction) -> dict:
@@ -158,12 +261,11 @@ def conversation(interaction: Interaction) -> dict:
         messages = list(item.messages.all())
         if item.pk == interaction.pk and messages:
             last = messages[-1]
-        history.append({"interaction": interaction_dict(item), "messages": [message_view(m) for m in messages]})
+        history.append({"interaction": interaction_dict(item), "messages": [message_view(m, item.channel) for m in messages]})
     return {
         "type": "conversation",
         "interaction": interaction_summary(interaction, last),
         "history": history,
-        "attribution": attribution(interaction),
         "assignment": [
             {"kind": e.kind, "agent_id": e.agent_id, "reason": e.reason, "at": iso(e.at)}
             for e in interaction.events.all()

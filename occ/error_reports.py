@@ -12,7 +12,7 @@ This filter is always active, and hides:
   database and Redis (they may carry a password);
 - any value holding a known secret: SECRET_KEY, OCC_ENCRYPTION_KEY, the
   passwords in DATABASE_URL and REDIS_URL, and every secret this process has
-  decrypted (the Twilio Auth Token, webhook secrets: occ.crypto remembers
+  decrypted (the Twilio Auth Token, webhook secrets: occ.lib.crypto remembers
   them), or an HTTP `Authorization` credential.
 """
 
@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.views.debug import SafeExceptionReporterFilter
 
-from occ import crypto
+from occ.lib import crypto
 
 SENSITIVE_NAMES = re.compile(
     "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|CREDENTIAL|HTTP_COOKIE|DATABASE_URL|REDIS_URL", flags=re.I

@@ -6,7 +6,7 @@ middleware is a thread hop, and the default stack (sessions, locale, CSRF,
 auth, messages, ...) costs about a millisecond of CPU per request, a quarter
 of a webhook's whole cost. Requests under these prefixes are therefore served
 by a second Django handler built without them (it keeps only the trusted
-proxies' header check of occ.proxies and the 503 of
+proxies' header check of occ.lib.proxies and the 503 of
 occ.middleware for a database outage); everything else keeps the full stack.
 
 Per request, Django's ASGI handler also starts a thread (its
@@ -15,7 +15,7 @@ share one), hops to it twice for the request_started and request_finished
 receivers (resetting queries, closing the thread's database connections), and
 runs a second task listening for the client hanging up, to cancel the view.
 The webhook views are async and run their database work in reused threads
-that give their connection back themselves (occ.db_threads), so none of this
+that give their connection back themselves (occ.lib.db_threads), so none of this
 applies; and a webhook must not be cancelled half-way when Twilio hangs up:
 it is stored, pushed and answered whatever the caller does. This handler
 therefore reads the body, runs the view and sends the response, nothing else.
@@ -42,7 +42,7 @@ class LeanASGIHandler(ASGIHandler):
     """Django's ASGI handler with its own middleware list: trusted proxies and the database's 503."""
 
     # Trusted proxies first: the signature's URL may come from X-Forwarded-*.
-    middleware: list[str] = ["occ.proxies.TrustedProxyMiddleware", "occ.middleware.DatabaseUnavailableMiddleware"]
+    middleware: list[str] = ["occ.lib.proxies.TrustedProxyMiddleware", "occ.middleware.DatabaseUnavailableMiddleware"]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -75,7 +75,7 @@ class LeanASGIHandler(ASGIHandler):
 
 
 def safe_headers(send):
-    """`send`, with header values cleaned of what the server would refuse (occ.text.safe_header_value).
+    """`send`, with header values cleaned of what the server would refuse (occ.lib.text.safe_header_value).
 
     Views build their headers with safe_header_value; this is the net for
     one that does not: an answer with a cleaned value, never a connection

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from occ.env import env_bool, env_int, env_str
+from occ.lib.env import env_bool, env_int, env_str
 from occ.settings import *  # noqa: F403
 from occ.settings import DEV_SECRET_KEY, MIDDLEWARE
 

@@ -14,7 +14,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from occ.env import database_from_url, env_bool, env_float, env_int, env_list, env_str
+from occ.lib.env import database_from_url, env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,8 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # X-Forwarded-* are believed only from OCC_TRUSTED_PROXIES (occ/proxies.py).
-    "occ.proxies.TrustedProxyMiddleware",
+    # X-Forwarded-* are believed only from OCC_TRUSTED_PROXIES (occ/lib/proxies.py).
+    "occ.lib.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A database outage is a 503 (so Twilio's retry rules apply), never a false 200.
     "occ.middleware.DatabaseUnavailableMiddleware",
@@ -203,7 +203,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = "audit.lockout.failure_limit"
 AXES_COOLOFF_TIME = "audit.lockout.cool_off"
-AXES_CLIENT_IP_CALLABLE = "occ.proxies.client_ip"
+AXES_CLIENT_IP_CALLABLE = "occ.lib.proxies.client_ip"
 AXES_USERNAME_CALLABLE = "audit.lockout.username"
 AXES_RESET_ON_SUCCESS = True
 # Failures during a lockout are not counted (they do not extend it): the
@@ -247,7 +247,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
-    # Django REST framework's own, refusing unsafe text with a field error (occ.text).
+    # Django REST framework's own, refusing unsafe text with a field error (occ.lib.text).
     "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser", "api.parsers.FormParser", "api.parsers.MultiPartParser"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
 }
@@ -340,7 +340,7 @@ OCC_PUBLIC_BASE_URL = env_str("OCC_PUBLIC_BASE_URL", "").rstrip("/")
 # only requests whose peer is one of them may set X-Forwarded-Proto (the HTTPS
 # redirect and secure cookies), X-Forwarded-Host/Port and X-Forwarded-For (the
 # client address of lockouts, rate limits and the audit log). From any other
-# peer these headers are removed (occ/proxies.py). Empty: no proxy is trusted.
+# peer these headers are removed (occ/lib/proxies.py). Empty: no proxy is trusted.
 OCC_TRUSTED_PROXIES = env_list("OCC_TRUSTED_PROXIES", [])
 if env_str("OCC_TRUST_PROXY_HEADERS", "").lower() in {"1", "true", "yes", "on"}:
     raise ImproperlyConfigured(
@@ -395,9 +395,9 @@ OCC_UPLOAD_MAX_AGE_HOURS = env_int("OCC_UPLOAD_MAX_AGE_HOURS", 24)
 # Upper bound for an agent's Max interactions.
 OCC_MAX_INTERACTIONS_LIMIT = env_int("OCC_MAX_INTERACTIONS_LIMIT", 50)
 
-# Serve the benchmark's trivial baseline views under /bench/ (bench/urls.py).
-# Only for measuring: never in production.
-OCC_BENCH_BARE = env_bool("OCC_BENCH_BARE", False)
+# Tune the garbage collector of each server worker once it has started
+# (occ/startup.py, on the ASGI lifespan's start-up; never at import).
+OCC_GC_TUNING = env_bool("OCC_GC_TUNING", True)
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -31,6 +30,3 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.OCC_BENCH_BARE:
-    urlpatterns.append(path("bench/", include("bench.urls")))

@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from occ.phone import normalize_e164
-from occ.text import SafeTextFormMixin
+from occ.lib.phone import normalize_e164
+from occ.lib.text import SafeTextFormMixin
 from services.models import Service
 
 

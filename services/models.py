@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from occ.phone import normalize_e164
+from occ.lib.phone import normalize_e164
 
 
 class ServiceQuerySet(models.QuerySet):

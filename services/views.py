@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from occ.permissions import administrator_required
+from occ.lib.permissions import administrator_required
 from services.forms import ServiceForm
 from services.models import Service
 from settings.models import ChatChannelSettings

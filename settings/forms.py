@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from occ.text import SafeTextFormMixin
+from occ.lib.text import SafeTextFormMixin
 from settings.models import ChatChannelSettings
 from settings.validators import validate_account_sid
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from occ import crypto
+from occ.lib import crypto
 from settings.validators import validate_account_sid
 
 

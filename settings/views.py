@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from occ.crypto import DecryptionError
-from occ.permissions import administrator_required
+from occ.lib.crypto import DecryptionError
+from occ.lib.permissions import administrator_required
 from services.models import Service
 from settings import actions
 from settings.forms import ChatChannelForm

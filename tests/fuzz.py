@@ -2,7 +2,7 @@
 
 Hypothesis' default text leaves lone surrogates out: they are added here,
 with C0/C1 control characters, DEL and CR/LF, which is where the server
-errors were (occ.text).
+errors were (occ.lib.text).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""occ.compiled_query: an ORM query compiled once gives the ORM's rows for any values.
+"""occ.lib.compiled_query: an ORM query compiled once gives the ORM's rows for any values.
 
 Runs on whichever database the suite runs on (SQLite in the first CI pass,
 PostgreSQL in the second), so both backends' SQL and converters are checked.
@@ -12,9 +12,9 @@ import pytest
 from django.db import transaction
 
 from agents.models import AgentProfile, Presence
-from interactions import actions
+from interactions.actions.assignment import eligible_agents_for_update
 from interactions.models import Contact, Interaction
-from occ.compiled_query import CompiledQuery
+from occ.lib.compiled_query import CompiledQuery
 
 pytestmark = pytest.mark.django_db
 
@@ -88,11 +88,11 @@ def test_scalar_values_and_constants(service, three_services):
 
 def test_locking_query_inside_a_transaction(three_services):
     """A select_for_update query compiles and runs inside a transaction (as routing calls it)."""
-    query = CompiledQuery(lambda ids: actions._eligible_agents_for_update(ids).values_list("pk", "max_interactions"))
+    query = CompiledQuery(lambda ids: eligible_agents_for_update(ids).values_list("pk", "max_interactions"))
     with transaction.atomic():
         rows = query.rows(three_services[:1])
         # carla is offline: not eligible; alex is.
-        assert rows == list(actions._eligible_agents_for_update(three_services[:1]).values_list("pk", "max_interactions"))
+        assert rows == list(eligible_agents_for_update(three_services[:1]).values_list("pk", "max_interactions"))
         assert [max_interactions for _pk, max_interactions in rows] == [4]
 
 

@@ -6,3 +6,9 @@ class WhatsappConfig(AppConfig):
     name = "whatsapp"
     verbose_name = _("WhatsApp")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from interactions import channels
+        from whatsapp.adapter import WhatsAppAdapter
+
+        channels.register(WhatsAppAdapter())

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from occ.permissions import administrator_required
+from occ.lib.permissions import administrator_required
 from services.models import Service
 from whatsapp.health import check_service
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-from occ.phone import normalize_e164
-from occ.text import clean_text
+from occ.lib.phone import normalize_e164
+from occ.lib.text import clean_text
 
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 _NONCE = re.compile(r"^[0-9A-Za-z_-]{1,64}\Z")
@@ -31,7 +31,7 @@ MAX_NAME = 200
 MAX_SHORT = 500
 
 # Twilio's names for the extras a WhatsApp message can carry, grouped the
-# way the desk shows them (see interactions.events.message_dict).
+# way the desk shows them (see interactions.payloads.message_dict).
 LOCATION_FIELDS = {"Latitude": "latitude", "Longitude": "longitude", "Address": "address", "Label": "label"}
 BUTTON_FIELDS = {"ButtonPayload": "payload", "ButtonText": "text", "ButtonType": "type", "InteractiveData": "data"}
 REFERRAL_FIELDS = {
@@ -87,7 +87,7 @@ def form_to_payload(form) -> dict:
         values = form.getlist(key) if hasattr(form, "getlist") else [form[key]]
         # NUL cannot be stored in PostgreSQL (text or jsonb), nor a lone
         # surrogate in any database: a signed webhook carrying one would be
-        # a 500 and a lost message (occ.text.clean_text).
+        # a 500 and a lost message (occ.lib.text.clean_text).
         values = [clean_text(value if isinstance(value, str) else str(value)) for value in values]
         payload[clean_text(key)] = values if len(values) > 1 else (values[0] if values else "")
     return payload

@@ -21,7 +21,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseForbidden
 from twilio.request_validator import RequestValidator, compare
 
-from occ.db_threads import run_in_db_thread
+from occ.lib.db_threads import run_in_db_thread
 from whatsapp import webhook_cache
 from whatsapp.urls_public import public_base_url
 

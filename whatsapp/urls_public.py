@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from occ.proxies import from_trusted_proxy
+from occ.lib.proxies import from_trusted_proxy
 
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 

@@ -21,9 +21,11 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from interactions import actions, notify
-from occ.db_threads import run_in_db_thread
-from occ.text import safe_header_value
+from interactions import notify
+from interactions.actions import inbound as inbound_actions
+from interactions.actions import outbound
+from occ.lib.db_threads import run_in_db_thread
+from occ.lib.text import safe_header_value
 from services.models import Service
 from whatsapp import webhook_cache
 from whatsapp.parsing import InvalidWebhook, parse_inbound, parse_status
@@ -53,7 +55,7 @@ async def _store_then_push(work, /, *args, **kwargs):
     """`work` in a database thread, then the pushes it committed, sent from here.
 
     The views are async: parsing and the signature check run on the event
-    loop, the database work in a reused thread (occ.db_threads), and its
+    loop, the database work in a reused thread (occ.lib.db_threads), and its
     pushes are sent from the event loop (interactions.notify.collected).
     """
     with notify.collected() as pushes:
@@ -87,7 +89,7 @@ async def inbound(request):
             parsed.to_number,
         )
         return twiml_ok()
-    message = actions.InboundMessage(
+    message = inbound_actions.InboundMessage(
         channel="whatsapp",
         address=parsed.from_number,
         provider_id=parsed.message_sid,
@@ -98,7 +100,7 @@ async def inbound(request):
         extras=parsed.extras,
         payload=parsed.payload,
     )
-    result = await _store_then_push(actions.receive_inbound, service, message)
+    result = await _store_then_push(inbound_actions.receive_inbound, service, message)
     if result.duplicate:
         logger.info("inbound message %s delivered again; already stored", parsed.message_sid)
     return twiml_ok()
@@ -117,7 +119,7 @@ async def status(request):
     # Twilio's answer to the send (with the MessageSid) has been stored.
     message_id = request.GET.get("m", "")
     await _store_then_push(
-        actions.record_status_callback,
+        outbound.record_status_callback,
         int(message_id) if message_id.isascii() and message_id.isdigit() and len(message_id) <= 18 else None,
         provider_id=parsed.message_sid,
         status=parsed.status,

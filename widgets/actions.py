@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from occ.text import unsafe_character
+from occ.lib.text import unsafe_character
 from widgets import links, origins
 from widgets.models import Widget, WidgetVisit
 

@@ -8,7 +8,8 @@ class WidgetsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from interactions.signals import interaction_opened
+        from interactions import events
         from widgets.receivers import attribute_new_interaction
 
-        interaction_opened.connect(attribute_new_interaction, dispatch_uid="widgets.attribute_new_interaction")
+        # Durable: the attribution commits (or rolls back) with the message.
+        events.subscribe(events.InteractionOpened, attribute_new_interaction, durable=True)

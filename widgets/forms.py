@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from occ.text import SafeTextFormMixin
+from occ.lib.text import SafeTextFormMixin
 from services.models import Service
 from widgets.models import Widget
 from widgets.origins import clean_origin_list

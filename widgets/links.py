@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from occ.phone import wa_digits
+from occ.lib.phone import wa_digits
 
 WA_ME = "https://wa.me/"
 WHATSAPP_WEB_SEND = "https://web.whatsapp.com/send"

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from occ.text import safe_header_value, unsafe_character
+from occ.lib.text import safe_header_value, unsafe_character
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 

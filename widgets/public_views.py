@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
-from occ.proxies import client_ip
+from occ.lib.proxies import client_ip
 from whatsapp.urls_public import public_base_url
 from widgets import actions, limits, origins, qr, selectors
 

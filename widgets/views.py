@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from occ.permissions import administrator_required
+from occ.lib.permissions import administrator_required
 from whatsapp.urls_public import public_base_url
 from widgets import qr, selectors
 from widgets.forms import WidgetForm

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from hooks.outbox import forget_endpoints
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
 from tests.conftest import CUSTOMER_NUMBER
 
 _sids = itertools.count(1)
@@ -67,9 +67,9 @@ def inbound(service):
     """inbound(number=..., body=...) → the interaction the customer's message lands in."""
 
     def send(number: str = CUSTOMER_NUMBER, body: str = "Hello", *, to_service=None):
-        result = actions.receive_inbound(
+        result = receive_inbound(
             to_service or service,
-            actions.InboundMessage(
+            InboundMessage(
                 channel="whatsapp", address=number, provider_id=f"SM{next(_sids):032x}", body=body, name="Carla"
             ),
         )

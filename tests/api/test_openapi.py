@@ -79,15 +79,15 @@ def keep_test_connection():
 @pytest.fixture
 def api_world(db, keep_test_connection, settings, admin_user, make_agent, service, fake_twilio):
     """A small configured contact centre for the generated requests to work on."""
-    from interactions import actions
+    from interactions.actions.inbound import InboundMessage, receive_inbound
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.OCC_API_AUTH_FAILURES_LIMIT = 10**6  # generated requests send bad credentials on purpose
     make_agent("alex")
     make_agent("bea")
     for number in ("+393330000001", "+393330000002"):
-        actions.receive_inbound(
-            service, actions.InboundMessage(channel="whatsapp", address=number, provider_id=f"SM{number[1:]}", body="Hi")
+        receive_inbound(
+            service, InboundMessage(channel="whatsapp", address=number, provider_id=f"SM{number[1:]}", body="Hi")
         )
     Widget.objects.create(name="Website", whatsapp_service=service)
     create_endpoint(url="http://127.0.0.1:9/hook")

@@ -68,7 +68,7 @@ def test_the_database_column_holds_no_plaintext(admin_client):
 def test_the_token_is_readable_only_with_the_configured_key(admin_client, settings):
     save_token(admin_client)
     settings.OCC_ENCRYPTION_KEY = "another passphrase entirely"
-    from occ.crypto import DecryptionError
+    from occ.lib.crypto import DecryptionError
 
     with pytest.raises(DecryptionError):
         ChatChannelSettings.load().get_auth_token()

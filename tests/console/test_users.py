@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from agents.models import AgentProfile
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.models import InteractionState
 from services.models import Service
 from tests.console.conftest import field_errors
@@ -39,9 +39,9 @@ def edit(client, profile, **overrides):
 
 
 def customer_writes(service, number):
-    return actions.receive_inbound(
+    return receive_inbound(
         service,
-        actions.InboundMessage(channel="whatsapp", address=number, provider_id=f"SM{next(_sids):032x}", body="hi"),
+        InboundMessage(channel="whatsapp", address=number, provider_id=f"SM{next(_sids):032x}", body="hi"),
     ).interaction
 
 

@@ -7,7 +7,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.test import Client
 
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
 from tests.conftest import CUSTOMER_NUMBER
 
 TIMEOUT = 5
@@ -91,9 +91,9 @@ def _field(event: dict, path: str):
 
 
 def inbound(service, *, provider_id: str, body: str = "Hello", address: str = CUSTOMER_NUMBER, name: str = "Maria"):
-    return actions.receive_inbound(
+    return receive_inbound(
         service,
-        actions.InboundMessage(channel="whatsapp", address=address, provider_id=provider_id, body=body, name=name),
+        InboundMessage(channel="whatsapp", address=address, provider_id=provider_id, body=body, name=name),
     )
 
 

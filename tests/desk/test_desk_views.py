@@ -7,7 +7,7 @@ import base64
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, CUSTOMER_NUMBER
 
 PNG = base64.b64decode(
@@ -24,9 +24,9 @@ def agent_client(client, agent):
 def inbound_with_media(service, fake_twilio, settings, *, url=None):
     path = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM{'1' * 32}/Media/ME{'2' * 32}"
     fake_twilio.add_media(path, "image/png", PNG)
-    return actions.receive_inbound(
+    return receive_inbound(
         service,
-        actions.InboundMessage(
+        InboundMessage(
             channel="whatsapp",
             address=CUSTOMER_NUMBER,
             provider_id="MM" + "1" * 32,
@@ -129,9 +129,9 @@ def test_supervisor_charts_count_the_last_24_hours(service, make_agent):
     make_agent("alex")
     now = timezone.now()
     for index, minutes_ago in enumerate([5, 6, 70, 60 * 30]):
-        result = actions.receive_inbound(
+        result = receive_inbound(
             service,
-            actions.InboundMessage(channel="whatsapp", address=f"+3933300000{index:02d}", provider_id=f"SM{index:032d}"),
+            InboundMessage(channel="whatsapp", address=f"+3933300000{index:02d}", provider_id=f"SM{index:032d}"),
             now=now - timedelta(minutes=minutes_ago),
         )
         Interaction.objects.filter(pk=result.interaction.pk).update(

@@ -8,7 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from interactions import actions, outbound
+from interactions.actions import outbound
+from interactions.actions.inbound import InboundMessage, receive_inbound
+from interactions.actions.outbound import AMBIGUOUS, AMBIGUOUS_WAIT, create_reply, deliver
 from interactions.models import MessageStatus
 from tests.conftest import CUSTOMER_NUMBER
 
@@ -17,9 +19,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def interaction(service, agent):
-    return actions.receive_inbound(
+    return receive_inbound(
         service,
-        actions.InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "0" * 32, body="Hi"),
+        InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "0" * 32, body="Hi"),
     ).interaction
 
 
@@ -86,10 +88,10 @@ class TestTransientErrors:
         assert len(fake_twilio.sent_messages()) == 1
 
     def test_two_workers_racing_send_once(self, interaction, agent, fake_twilio):
-        message = actions.create_reply(interaction.pk, sender=agent.user, body="Hello")
+        message = create_reply(interaction.pk, sender=agent.user, body="Hello")
         stale_copy = type(message).objects.get(pk=message.pk)
-        actions.deliver(message)
-        actions.deliver(stale_copy)  # a second worker holding the same row from before
+        deliver(message)
+        deliver(stale_copy)  # a second worker holding the same row from before
         assert len(creates(fake_twilio)) == 1
 
 
@@ -100,9 +102,9 @@ class TestAmbiguousTimeout:
         message = outbound.send_reply(interaction.pk, sender=agent.user, body="Hello", retry_in_background=False)
         fake_twilio.delay = 0
         assert message.status == MessageStatus.PENDING
-        assert message.error_code == actions.AMBIGUOUS
+        assert message.error_code == AMBIGUOUS
         # The next attempt waits long enough for Twilio's callback or its message list to know.
-        assert (message.next_attempt_at - timezone.now()).total_seconds() > actions.AMBIGUOUS_WAIT - 5
+        assert (message.next_attempt_at - timezone.now()).total_seconds() > AMBIGUOUS_WAIT - 5
         eventually(lambda: fake_twilio.sent_messages())
         [accepted] = fake_twilio.sent_messages()
         assert outbound.process_due(now=message.next_attempt_at + timedelta(seconds=1)) == {"attempted": 1}
@@ -132,7 +134,7 @@ class TestAmbiguousTimeout:
         settings.TWILIO_TIMEOUT_SECONDS = 0.3
         fake_twilio.fail_next(1, status=503, code=20500, message="Service unavailable", delay=0.8)
         message = outbound.send_reply(interaction.pk, sender=agent.user, body="Hello", retry_in_background=False)
-        assert message.error_code == actions.AMBIGUOUS
+        assert message.error_code == AMBIGUOUS
         outbound.process_due(now=message.next_attempt_at + timedelta(seconds=1))
         message.refresh_from_db()
         assert message.status == MessageStatus.QUEUED
@@ -169,7 +171,7 @@ class TestPermanentErrors:
 
 
 def test_process_outbound_command_runs_one_pass(interaction, agent, fake_twilio, capsys):
-    message = actions.create_reply(interaction.pk, sender=agent.user, body="Hello")
+    message = create_reply(interaction.pk, sender=agent.user, body="Hello")
     type(message).objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=1))
     call_command("process_outbound")
     assert "attempted 1" in capsys.readouterr().out

@@ -30,11 +30,11 @@ def test_a_tab_in_another_process_keeps_the_agent_online(agent):
 
 
 def test_after_the_grace_period_with_no_tab_the_agent_is_offline_and_keeps_interactions(agent, service):
-    from interactions import actions
+    from interactions.actions.inbound import InboundMessage, receive_inbound
     from tests.conftest import CUSTOMER_NUMBER
 
-    result = actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "7" * 32)
+    result = receive_inbound(
+        service, InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "7" * 32)
     )
     presence.connection_opened(agent.pk, "worker-1.tab")
     presence.connection_closed("worker-1.tab")
@@ -98,15 +98,15 @@ class TestGraceTimer:
         assert presence_of(agent) == Presence.ONLINE
 
     def test_the_timer_leaves_alone_an_agent_whose_presence_changed_after_the_tab_closed(self, agent, settings, run_tasks):
-        from interactions import actions
+        from agents.actions import set_presence
 
         settings.OCC_PRESENCE_GRACE_SECONDS = 30
         presence.connection_opened(agent.pk, "worker-1.tab")
         presence.tab_closed(agent.pk, "worker-1.tab")
         # The agent goes on working from the API (a phone app): away, then online again.
         profile = AgentProfile.objects.get(pk=agent.pk)
-        actions.set_presence(profile, Presence.AWAY)
-        actions.set_presence(profile, Presence.ONLINE)
+        set_presence(profile, Presence.AWAY)
+        set_presence(profile, Presence.ONLINE)
         make_tasks_due()
         run_tasks()
         assert presence_of(agent) == Presence.ONLINE

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from interactions import actions, outbound
+from interactions.actions import outbound
+from interactions.actions.inbound import InboundMessage, receive_inbound
 from tests.conftest import CUSTOMER_NUMBER, FIXTURES
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,9 +58,9 @@ def check_against(schema: dict, params: dict) -> list[str]:
 
 @pytest.fixture
 def interaction(service, agent):
-    return actions.receive_inbound(
+    return receive_inbound(
         service,
-        actions.InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "f" * 32, body="Hi"),
+        InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "f" * 32, body="Hi"),
     ).interaction
 
 

@@ -68,20 +68,20 @@ def main() -> None:
         return
     from django.contrib.auth import get_user_model
 
-    from interactions import actions
+    from interactions.actions.outbound import create_reply, deliver
     from interactions.models import Message
 
     if job["kind"] == "reply":
         sender = get_user_model().objects.get(pk=job["sender_id"])
         with connection.execute_wrapper(KillAfter(fragment, before)):
-            actions.create_reply(job["interaction_id"], sender=sender, body=job["body"])
+            create_reply(job["interaction_id"], sender=sender, body=job["body"])
     elif job["kind"] == "deliver":
         message = Message.objects.select_related("interaction__service", "interaction__contact").get(pk=job["message_id"])
         if point == "deliver-after-twilio":
             # The first read of the message after Twilio answered is record_status's lock.
-            from interactions import transports
+            from interactions import channels
 
-            real = transports.transport_for
+            real = channels.adapter_for
 
             def transport_then_arm(channel):
                 transport = real(channel)
@@ -95,11 +95,11 @@ def main() -> None:
                 transport.send = send_and_arm
                 return transport
 
-            transports.transport_for = transport_then_arm
-            actions.deliver(message)
+            channels.adapter_for = transport_then_arm
+            deliver(message)
         else:
             with connection.execute_wrapper(KillAfter(fragment, before)):
-                actions.deliver(message)
+                deliver(message)
     print("survived")
 
 

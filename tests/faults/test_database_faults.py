@@ -57,12 +57,13 @@ def test_the_settings_read_failing_is_a_503_not_a_403(signed_post, service):
 
 @pytest.mark.django_db
 def test_a_status_callback_that_cannot_be_stored_is_a_503(signed_post, service, agent):
-    from interactions import actions
+    from interactions.actions.inbound import InboundMessage, receive_inbound
+    from interactions.actions.outbound import create_reply
 
-    result = actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address="+393331234567", provider_id="SM" + "2" * 32, body="x")
+    result = receive_inbound(
+        service, InboundMessage(channel="whatsapp", address="+393331234567", provider_id="SM" + "2" * 32, body="x")
     )
-    reply = actions.create_reply(result.interaction.pk, sender=agent.user, body="ok")
+    reply = create_reply(result.interaction.pk, sender=agent.user, body="ok")
     sid = "SM" + "3" * 32
     with connection.execute_wrapper(FailOn('UPDATE "interactions_message"')):
         response = signed_post(f"{STATUS}?m={reply.pk}", {"MessageSid": sid, "MessageStatus": "delivered"})

@@ -16,7 +16,8 @@ from django.db import connections
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
+from interactions.actions.outbound import create_reply
 from interactions.models import Interaction, Message, MessageStatus
 from tests.conftest import AUTH_TOKEN, load_payload
 
@@ -78,10 +79,10 @@ def test_each_inbound_message_is_stored_once_under_duplicate_shuffled_load(servi
 
 
 def test_status_callbacks_in_any_order_and_repeated_only_move_forward(service, agent):
-    contact = actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM" + "6" * 32, body="Hi")
+    contact = receive_inbound(
+        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM" + "6" * 32, body="Hi")
     ).interaction
-    replies = [actions.create_reply(contact.pk, sender=agent.user, body=f"reply {n}") for n in range(10)]
+    replies = [create_reply(contact.pk, sender=agent.user, body=f"reply {n}") for n in range(10)]
     plans = {}
     requests = []
     for n, reply in enumerate(replies):

@@ -20,7 +20,8 @@ import pytest
 from django.db import connection
 from twilio.request_validator import RequestValidator
 
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
+from interactions.actions.outbound import create_reply
 from interactions.models import AssignmentEvent, Contact, Interaction, Message, MessageStatus
 from tests.conftest import AUTH_TOKEN, CUSTOMER_NUMBER, load_payload
 from tests.faults.delivery import attempt
@@ -76,8 +77,8 @@ def test_a_webhook_killed_mid_transaction_leaves_nothing_and_twilios_retry_store
 
 
 def test_a_reply_killed_mid_transaction_leaves_nothing(service, agent):
-    result = actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "4" * 32, body="Hi")
+    result = receive_inbound(
+        service, InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "4" * 32, body="Hi")
     )
     interaction = result.interaction
     job = {"kind": "reply", "interaction_id": interaction.pk, "sender_id": agent.user_id, "body": "On it"}
@@ -86,16 +87,16 @@ def test_a_reply_killed_mid_transaction_leaves_nothing(service, agent):
     assert not Message.objects.filter(direction="out").exists()
     assert interaction.first_reply_at is None, "the interaction was not half-updated"
     # The agent sends again: one reply.
-    actions.create_reply(interaction.pk, sender=agent.user, body="On it")
+    create_reply(interaction.pk, sender=agent.user, body="On it")
     assert Message.objects.filter(direction="out").count() == 1
 
 
 @pytest.fixture
 def stored_reply(service, agent):
-    result = actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "5" * 32, body="Hi")
+    result = receive_inbound(
+        service, InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "5" * 32, body="Hi")
     )
-    return actions.create_reply(result.interaction.pk, sender=agent.user, body="Here is your answer")
+    return create_reply(result.interaction.pk, sender=agent.user, body="Here is your answer")
 
 
 def test_a_send_killed_before_reaching_twilio_is_retried_and_sent_once(fake_twilio, fake_twilio_server, stored_reply):

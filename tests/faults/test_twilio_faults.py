@@ -13,7 +13,8 @@ import time
 import pytest
 from django.utils import timezone
 
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
+from interactions.actions.outbound import create_reply
 from interactions.models import Message, MessageStatus
 from tests.conftest import CUSTOMER_NUMBER
 from tests.faults.delivery import attempt
@@ -25,16 +26,16 @@ STATUS = "/whatsapp/twilio/status"
 
 @pytest.fixture
 def interaction(service, agent):
-    result = actions.receive_inbound(
+    result = receive_inbound(
         service,
-        actions.InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "1" * 32, body="Hi"),
+        InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "1" * 32, body="Hi"),
     )
     return result.interaction
 
 
 @pytest.fixture
 def reply(interaction, agent):
-    return actions.create_reply(interaction.pk, sender=agent.user, body="We are on it")
+    return create_reply(interaction.pk, sender=agent.user, body="We are on it")
 
 
 def test_busy_twilio_keeps_the_reply_and_the_next_attempt_sends_it_once(fake_twilio, reply):

@@ -41,10 +41,10 @@ def test_a_failing_receiver_never_fails_the_twilio_webhook(signed_post, endpoint
 
 
 def test_the_worker_command_runs_what_is_queued(endpoint, receiver, service, agent, run_tasks, capsys):
-    from interactions import actions
+    from interactions.actions.inbound import InboundMessage, receive_inbound
 
-    actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
+    receive_inbound(
+        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
     )
     call_command("worker", "--batch", verbosity=0)
     assert len(receiver.acknowledged()) == 3

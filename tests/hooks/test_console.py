@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hooks.models import Delivery, DeliveryState, Endpoint
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
 
 PAGE = "/settings/webhooks/"
 
@@ -29,8 +29,8 @@ def test_a_bad_url_is_refused_with_the_reason(admin_client, db):
 def test_the_delivery_log_shows_failures_and_can_send_again(admin_client, endpoint, receiver, service, agent, settings, run_tasks):
     settings.OCC_WEBHOOK_MAX_ATTEMPTS = 1
     receiver.statuses = [500, 500, 500]
-    actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
+    receive_inbound(
+        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
     )
     run_tasks()
     page = admin_client.get(f"{PAGE}{endpoint.pk}/?state=failed").content.decode()
@@ -70,8 +70,8 @@ def test_webhooks_through_the_api(endpoint, receiver, service, agent, admin_user
     assert created.status_code == 201, created.content
     assert created.json()["secret"].startswith("whsec_")
     assert api.post("/api/v1/webhooks/", {"url": "nope"}, format="json").json()["errors"].keys() == {"url"}
-    actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
+    receive_inbound(
+        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
     )
     run_tasks()
     log = api.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/").json()

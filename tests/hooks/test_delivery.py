@@ -15,14 +15,16 @@ from hooks import delivery as hooks_delivery
 from hooks import signing
 from hooks.delivery import backoff_seconds
 from hooks.models import Delivery, DeliveryState, Endpoint, Event
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
+from interactions.actions.lifecycle import close_interaction
+from interactions.actions.outbound import create_reply, deliver, record_status
 from interactions.models import Direction, Interaction, Message, MessageStatus
 from tests.conftest import make_tasks_due
 
 
 def customer_writes(service, number: str, sid: str, body: str = "Hello"):
-    return actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address=number, provider_id=sid, body=body, name="Carla")
+    return receive_inbound(
+        service, InboundMessage(channel="whatsapp", address=number, provider_id=sid, body=body, name="Carla")
     )
 
 
@@ -66,14 +68,38 @@ def test_a_new_conversation_sends_created_assigned_and_received(endpoint, receiv
 
 def test_replies_status_changes_and_close_are_events(endpoint, receiver, service, agent, fake_twilio, drain_outbox):
     interaction = customer_writes(service, "+393330000001", "SM1").interaction
-    reply = actions.deliver(actions.create_reply(interaction.pk, sender=agent.user, body="On it"))
-    actions.record_status(reply, MessageStatus.DELIVERED)
-    actions.close_interaction(interaction.pk, actor=agent.user)
+    reply = deliver(create_reply(interaction.pk, sender=agent.user, body="On it"))
+    record_status(reply, MessageStatus.DELIVERED)
+    close_interaction(interaction.pk, actor=agent.user)
     drain_outbox()
     types = [e["type"] for e in sorted(receiver.events(), key=lambda e: e["created_at"])]
-    assert types[-4:] == ["message.sent", "message.status_changed", "message.status_changed", "interaction.closed"]
+    # Schema 2: message.sent once the channel accepted the reply (not when it was stored).
+    assert types[-3:] == ["message.sent", "message.status_changed", "interaction.closed"]
+    sent = next(e for e in receiver.events() if e["type"] == "message.sent")["data"]["message"]
+    assert (sent["status"], sent["provider_id"]) == ("queued", reply.provider_id) and reply.provider_id
     statuses = [e["data"]["message"]["status"] for e in receiver.events() if e["type"] == "message.status_changed"]
-    assert sorted(statuses) == ["delivered", "queued"]
+    assert statuses == ["delivered"]
+    assert {e["version"] for e in receiver.events()} == {2}
+
+
+def test_a_reply_stored_but_not_accepted_sends_no_message_sent(endpoint, receiver, service, agent, drain_outbox):
+    """Stored (pending) is not sent: nothing reaches receivers until the channel answers."""
+    interaction = customer_writes(service, "+393330000001", "SM1").interaction
+    create_reply(interaction.pk, sender=agent.user, body="On it")
+    drain_outbox()
+    assert "message.sent" not in [e["type"] for e in receiver.events()]
+
+
+def test_a_reply_twilio_refuses_is_message_failed(endpoint, receiver, service, agent, drain_outbox):
+    """What `deliver` records for a permanent refusal: failed, never sent."""
+    interaction = customer_writes(service, "+393330000001", "SM1").interaction
+    reply = create_reply(interaction.pk, sender=agent.user, body="On it")
+    record_status(reply, MessageStatus.FAILED, error_code="21211", error_message="Invalid 'To' Phone Number")
+    drain_outbox()
+    by_type = {e["type"]: e for e in receiver.events()}
+    assert "message.sent" not in by_type
+    failed = by_type["message.failed"]["data"]["message"]
+    assert (failed["status"], failed["error_code"]) == ("failed", "21211")
 
 
 def test_a_failing_receiver_gets_the_same_event_again_after_a_backoff(endpoint, receiver, service, agent, settings, run_tasks):
@@ -141,8 +167,8 @@ def test_no_event_is_lost_or_doubled_through_failures(endpoint, receiver, servic
         for index, number in enumerate(numbers):
             customer_writes(service, number, f"SM{round_}{index:030d}", f"message {round_}")
     for interaction in Interaction.objects.filter(state="assigned"):
-        actions.deliver(actions.create_reply(interaction.pk, sender=None, body="Hello"))
-        actions.close_interaction(interaction.pk)
+        deliver(create_reply(interaction.pk, sender=None, body="Hello"))
+        close_interaction(interaction.pk)
     drain_outbox()
 
     events = dict(Event.objects.values_list("id", "type"))
@@ -180,7 +206,7 @@ def test_an_endpoint_gets_only_the_events_it_asked_for(receiver, service, agent,
 
     create_endpoint(url=receiver.url, event_types=["interaction.closed"])
     interaction = customer_writes(service, "+393330000001", "SM1").interaction
-    actions.close_interaction(interaction.pk)
+    close_interaction(interaction.pk)
     drain_outbox()
     assert [e["type"] for e in receiver.events()] == ["interaction.closed"]
 

@@ -39,7 +39,7 @@ def sent(monkeypatch):
 @pytest.fixture
 def receive(service):
     """receive(n, minute=0, body=..., to=service): customer n writes at T0 + minute."""
-    from interactions.actions import InboundMessage, receive_inbound
+    from interactions.actions.inbound import InboundMessage, receive_inbound
 
     def send(n: int, minute: float = 0, *, body: str = "hello", to=None, name: str = ""):
         return receive_inbound(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from agents.actions import capacity_changed, set_presence
 from agents.models import Presence
-from interactions import actions
+from interactions.actions.assignment import drain_queue
+from interactions.actions.lifecycle import close_interaction
 from interactions.models import AssignmentEvent, Interaction
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +96,7 @@ class TestStickiness:
 
     def test_after_closing_a_new_message_opens_a_new_interaction(self, agent, receive):
         first = receive(1, 0).interaction
-        actions.close_interaction(first.pk)
+        close_interaction(first.pk)
         second = receive(1, 1)
         assert second.created_interaction and second.interaction.pk != first.pk
 
@@ -120,31 +122,31 @@ class TestQueue:
 
     def test_agent_coming_online_takes_the_oldest_first(self, make_agent, queued):
         agent = make_agent("late", max_interactions=2, presence=Presence.OFFLINE)
-        actions.set_presence(agent, Presence.ONLINE)
+        set_presence(agent, Presence.ONLINE)
         assert set(self.assigned_ids()) == set(queued[:2])
         assert Interaction.objects.get(pk=queued[2]).state == "queued"
 
     def test_closing_an_interaction_hands_the_place_to_the_oldest_waiting(self, make_agent, receive, queued):
         agent = make_agent("full", max_interactions=1, presence=Presence.OFFLINE)
-        actions.set_presence(agent, Presence.ONLINE)
+        set_presence(agent, Presence.ONLINE)
         assert self.assigned_ids() == [queued[0]]
-        actions.close_interaction(queued[0])
+        close_interaction(queued[0])
         assert Interaction.objects.get(pk=queued[1]).agent_id == agent.pk
         assert Interaction.objects.get(pk=queued[2]).state == "queued"
 
     def test_raising_max_interactions_drains_at_once(self, make_agent, queued):
         agent = make_agent("capped", max_interactions=1, presence=Presence.OFFLINE)
-        actions.set_presence(agent, Presence.ONLINE)
+        set_presence(agent, Presence.ONLINE)
         agent.max_interactions = 3
         agent.save()
-        actions.capacity_changed(agent)
+        capacity_changed(agent)
         assert set(self.assigned_ids()) == set(queued)
 
     def test_adding_an_agent_to_the_service_drains_at_once(self, make_agent, queued, service):
         agent = make_agent("elsewhere", max_interactions=5, services=[])
-        assert not actions.capacity_changed(agent)
+        assert not capacity_changed(agent)
         agent.services.add(service)
-        drained = actions.capacity_changed(agent)
+        drained = capacity_changed(agent)
         assert [i.pk for i in drained] == queued
         assert all(i.agent_id == agent.pk for i in Interaction.objects.all())
 
@@ -163,5 +165,5 @@ class TestQueue:
         sales = Service.objects.create(name="Sales", chat_enabled=True, whatsapp_enabled=True, twilio_number="+390200000001")
         waiting = receive(1, 0, to=sales)
         make_agent("care-only", max_interactions=5, presence=Presence.OFFLINE)
-        actions.drain_queue()
+        drain_queue()
         assert state(waiting) == ("queued", None)

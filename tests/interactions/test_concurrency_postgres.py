@@ -20,7 +20,8 @@ import pytest
 from django.db import connection, connections
 from django.db.models import Count
 
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
+from interactions.actions.lifecycle import close_interaction
 from interactions.models import Interaction, Message
 from tests.conftest import AUTH_TOKEN, SERVICE_NUMBER
 
@@ -92,9 +93,9 @@ def test_cap_holds_and_every_message_is_stored_once(service, make_agent, setting
         try:
             barrier.wait()
             for params in messages:
-                actions.receive_inbound(
+                receive_inbound(
                     service,
-                    actions.InboundMessage(
+                    InboundMessage(
                         channel="whatsapp",
                         address=params["From"].removeprefix("whatsapp:"),
                         provider_id=params["MessageSid"],
@@ -105,7 +106,7 @@ def test_cap_holds_and_every_message_is_stored_once(service, make_agent, setting
                 # Free capacity while others route: closes drain the queue concurrently.
                 open_one = Interaction.objects.filter(state="assigned").order_by("?").values_list("pk", flat=True).first()
                 if open_one and params["MessageSid"].endswith("1"):
-                    actions.close_interaction(open_one)
+                    close_interaction(open_one)
         except BaseException as exc:  # reported below, with the others
             errors.append(exc)
         finally:

@@ -1,4 +1,4 @@
-"""A new customer's first message is stored by one SQL statement (interactions.first_message).
+"""A new customer's first message is stored by one SQL statement (interactions.fastpaths.receive_first_message).
 
 Against PostgreSQL only: the statement is a data-modifying WITH with
 ON CONFLICT, which the SQLite path does not use, and the concurrent first
@@ -13,7 +13,10 @@ import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-from interactions import actions, first_message
+from interactions.actions import inbound as inbound_actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
+from interactions.actions.lifecycle import close_interaction
+from interactions.fastpaths import receive_first_message as first_message
 from interactions.models import AssignmentEvent, Contact, Interaction, Message
 from tests.interactions.conftest import sid
 from tests.interactions.postgres_helpers import (
@@ -29,7 +32,7 @@ pytestmark = pytest.mark.postgres
 _numbers = itertools.count(1)
 
 
-def inbound(address: str | None = None, **overrides) -> actions.InboundMessage:
+def inbound(address: str | None = None, **overrides) -> InboundMessage:
     n = next(_numbers)
     address = address or f"+3933310{n:05d}"
     values = {
@@ -44,7 +47,7 @@ def inbound(address: str | None = None, **overrides) -> actions.InboundMessage:
         "payload": {"MessageSid": "SMx", "ProfileName": "Maria Rossi"},
     }
     values.update(overrides)
-    return actions.InboundMessage(**values)
+    return InboundMessage(**values)
 
 
 def stored_rows(result) -> dict:
@@ -69,7 +72,7 @@ class TestNewCustomer:
 
         outbox.active_endpoints()  # cached in steady state
         with CaptureQueriesContext(connection) as queries:
-            result = actions.receive_inbound(service, inbound(), now=at(0))
+            result = receive_inbound(service, inbound(), now=at(0))
 
         work = own_statements(queries)
         assert result.created_interaction and result.interaction.agent_id == agent.pk
@@ -84,10 +87,10 @@ class TestNewCustomer:
     def test_stores_what_the_general_path_stores(self, service, agent, make_agent, monkeypatch):
         """Field for field, the same rows as the general path for the same message, routing included."""
         bea = make_agent("bea")
-        fast = actions.receive_inbound(service, inbound(), now=at(0))
+        fast = receive_inbound(service, inbound(), now=at(0))
         with monkeypatch.context() as patched:
-            patched.setattr(actions, "open_for_new_contact", lambda *args: None)
-            general = actions.receive_inbound(service, inbound(), now=at(0))
+            patched.setattr(inbound_actions, "open_for_new_contact", lambda *args: None)
+            general = receive_inbound(service, inbound(), now=at(0))
 
         fast_rows, general_rows = stored_rows(fast), stored_rows(general)
         # The fast path dates a new contact with the message's time, the
@@ -117,8 +120,8 @@ class TestNewCustomer:
 
     def test_a_queued_first_message_gets_its_place(self, service):
         """Nobody online: the interaction waits with its position, as on the general path."""
-        first = actions.receive_inbound(service, inbound(), now=at(0))
-        second = actions.receive_inbound(service, inbound(), now=at(1))
+        first = receive_inbound(service, inbound(), now=at(0))
+        second = receive_inbound(service, inbound(), now=at(1))
         assert (first.queue_position, second.queue_position) == (1, 2)
         assert Interaction.objects.get(pk=second.interaction.pk).state == "queued"
 
@@ -127,14 +130,14 @@ class TestNewCustomer:
 class TestKnownContact:
     def test_writes_nothing_and_the_general_path_decides(self, service, agent):
         """A returning customer (conversation closed): nothing written; a new interaction for the same contact."""
-        first = actions.receive_inbound(service, inbound(address="+393331000001"), now=at(0))
-        actions.close_interaction(first.interaction.pk, now=at(1))
+        first = receive_inbound(service, inbound(address="+393331000001"), now=at(0))
+        close_interaction(first.interaction.pk, now=at(1))
         before = database(), AssignmentEvent.objects.count()
 
         assert first_message.open_for_new_contact(service.pk, inbound(address="+393331000001"), at(2)) is None
         assert (database(), AssignmentEvent.objects.count()) == before
 
-        again = actions.receive_inbound(service, inbound(address="+393331000001"), now=at(2))
+        again = receive_inbound(service, inbound(address="+393331000001"), now=at(2))
         assert again.created_interaction and again.interaction.contact_id == first.interaction.contact_id
         assert Contact.objects.filter(address="+393331000001").count() == 1
 
@@ -146,14 +149,14 @@ def test_a_repeated_message_sid_undoes_the_contact_too(service):
     Run in autocommit: had the contact been a statement of its own, it would
     have been committed.
     """
-    stored = actions.receive_inbound(service, inbound(), now=at(0))
+    stored = receive_inbound(service, inbound(), now=at(0))
     before = database(), AssignmentEvent.objects.count()
     assert not connection.in_atomic_block and connection.get_autocommit()
     with pytest.raises(IntegrityError):
         first_message.open_for_new_contact(service.pk, inbound(provider_id=stored.message.provider_id), at(1))
     assert (database(), AssignmentEvent.objects.count()) == before
 
-    again = actions.receive_inbound(service, inbound(provider_id=stored.message.provider_id), now=at(1))
+    again = receive_inbound(service, inbound(provider_id=stored.message.provider_id), now=at(1))
     assert again.duplicate and (database(), AssignmentEvent.objects.count()) == before
 
 
@@ -168,8 +171,8 @@ def test_two_first_messages_of_one_customer_share_one_conversation(service, agen
     """
     address = "+393331000002"
     outcome = race_behind_lock(
-        lambda: actions.receive_inbound(service, inbound(address=address), now=at(0)),
-        lambda: actions.receive_inbound(service, inbound(address=address, body="hello?"), now=at(0.5)),
+        lambda: receive_inbound(service, inbound(address=address), now=at(0)),
+        lambda: receive_inbound(service, inbound(address=address, body="hello?"), now=at(0.5)),
         waits_in="WITH contact AS",
     )
 

@@ -1,4 +1,4 @@
-"""A message in an open conversation is stored by one SQL statement (interactions.ongoing).
+"""A message in an open conversation is stored by one SQL statement (interactions.fastpaths.receive_in_open_interaction).
 
 Against PostgreSQL only: the statement is a data-modifying WITH, which
 SQLite lacks, and the concurrent close needs real row locks.
@@ -10,9 +10,13 @@ import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-from interactions import actions, notify, ongoing
-from interactions.events import message_dict
+from interactions import notify
+from interactions.actions import inbound as inbound_actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
+from interactions.actions.lifecycle import close_interaction
+from interactions.fastpaths import receive_in_open_interaction as ongoing
 from interactions.models import Contact, Interaction, Message
+from interactions.payloads import message_dict
 from tests.interactions.conftest import sid
 from tests.interactions.postgres_helpers import (
     at,
@@ -27,7 +31,7 @@ pytestmark = pytest.mark.postgres
 ADDRESS = "+393330001111"
 
 
-def inbound(**overrides) -> actions.InboundMessage:
+def inbound(**overrides) -> InboundMessage:
     values = {
         "channel": "whatsapp",
         "address": ADDRESS,
@@ -37,7 +41,7 @@ def inbound(**overrides) -> actions.InboundMessage:
         "external_id": ADDRESS[1:],
     }
     values.update(overrides)
-    return actions.InboundMessage(**values)
+    return InboundMessage(**values)
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def calls(monkeypatch):
         seen.append(result)
         return result
 
-    monkeypatch.setattr(actions, "append_to_open_interaction", spy)
+    monkeypatch.setattr(inbound_actions, "append_to_open_interaction", spy)
     return seen
 
 
@@ -65,7 +69,7 @@ class TestOpenConversation:
         """The second message costs one statement; it stores every field and bumps the version by one."""
         from hooks import outbox
 
-        first = actions.receive_inbound(service, inbound(), now=at(0))
+        first = receive_inbound(service, inbound(), now=at(0))
         assert first.created_interaction and first.interaction.state == "assigned"
         before = Interaction.objects.get(pk=first.interaction.pk)
         message_in = inbound(
@@ -78,7 +82,7 @@ class TestOpenConversation:
         outbox.active_endpoints()
 
         with CaptureQueriesContext(connection) as queries:
-            result = actions.receive_inbound(service, message_in, now=at(3))
+            result = receive_inbound(service, message_in, now=at(3))
 
         work = own_statements(queries)
         assert len(work) == 1 and work[0].startswith("WITH contact AS"), work
@@ -119,11 +123,11 @@ class TestOpenConversation:
 
     def test_a_queued_conversation_takes_the_same_path(self, service, calls):
         """With nobody to assign it, the open interaction is queued and still gets the message."""
-        first = actions.receive_inbound(service, inbound(), now=at(0))
+        first = receive_inbound(service, inbound(), now=at(0))
         assert first.interaction.state == "queued"
         version = Interaction.objects.get(pk=first.interaction.pk).version
 
-        second = actions.receive_inbound(service, inbound(body="still there?"), now=at(1))
+        second = receive_inbound(service, inbound(body="still there?"), now=at(1))
 
         assert calls[-1] is not None
         assert (
@@ -143,19 +147,19 @@ class TestFallsBackToTheGeneralPath:
         assert ongoing.append_to_open_interaction(service.pk, inbound(), at(0)) is None
         assert database() == before
 
-        result = actions.receive_inbound(service, inbound(), now=at(0))
+        result = receive_inbound(service, inbound(), now=at(0))
         assert calls == [None]
         assert result.created_interaction and Contact.objects.filter(address=ADDRESS).exists()
 
     def test_only_a_closed_interaction(self, service, agent, calls):
         """A closed conversation is never written to; receive_inbound opens a new one."""
-        first = actions.receive_inbound(service, inbound(), now=at(0))
-        actions.close_interaction(first.interaction.pk, now=at(1))
+        first = receive_inbound(service, inbound(), now=at(0))
+        close_interaction(first.interaction.pk, now=at(1))
         before = database()
         assert ongoing.append_to_open_interaction(service.pk, inbound(), at(2)) is None
         assert database() == before
 
-        result = actions.receive_inbound(service, inbound(), now=at(2))
+        result = receive_inbound(service, inbound(), now=at(2))
         assert calls[-1] is None
         assert result.created_interaction and result.interaction.pk != first.interaction.pk
         assert Message.objects.filter(interaction=first.interaction).count() == 1
@@ -167,27 +171,27 @@ class TestFallsBackToTheGeneralPath:
         other = Service.objects.create(
             name="Sales", chat_enabled=True, whatsapp_enabled=True, twilio_number="+390298765432"
         )
-        elsewhere = actions.receive_inbound(other, inbound(), now=at(0))
+        elsewhere = receive_inbound(other, inbound(), now=at(0))
         assert elsewhere.interaction.state == "queued"
         before = database()
         assert ongoing.append_to_open_interaction(service.pk, inbound(), at(1)) is None
         assert database() == before
 
-        result = actions.receive_inbound(service, inbound(), now=at(1))
+        result = receive_inbound(service, inbound(), now=at(1))
         assert calls == [None, None]
         assert result.created_interaction and result.interaction.service_id == service.pk
         assert Message.objects.filter(interaction=elsewhere.interaction).count() == 1
 
     def test_profile_name_changed(self, service, agent, calls):
         """A new profile name: nothing written; the general path saves it and stores the message in the open interaction."""
-        first = actions.receive_inbound(service, inbound(), now=at(0))
+        first = receive_inbound(service, inbound(), now=at(0))
         version = Interaction.objects.get(pk=first.interaction.pk).version
         renamed = inbound(name="Maria Bianchi")
         before = database()
         assert ongoing.append_to_open_interaction(service.pk, renamed, at(1)) is None
         assert database() == before
 
-        result = actions.receive_inbound(service, renamed, now=at(1))
+        result = receive_inbound(service, renamed, now=at(1))
         assert calls[-1] is None
         assert Contact.objects.get(address=ADDRESS).name == "Maria Bianchi"
         assert not result.created_interaction and result.interaction.pk == first.interaction.pk
@@ -199,19 +203,19 @@ class TestFallsBackToTheGeneralPath:
 
     def test_external_id_changed(self, service, agent, calls):
         """A new WhatsApp id: nothing written; the general path saves it."""
-        actions.receive_inbound(service, inbound(), now=at(0))
+        receive_inbound(service, inbound(), now=at(0))
         moved = inbound(external_id="393330002222")
         before = database()
         assert ongoing.append_to_open_interaction(service.pk, moved, at(1)) is None
         assert database() == before
 
-        actions.receive_inbound(service, moved, now=at(1))
+        receive_inbound(service, moved, now=at(1))
         assert calls[-1] is None
         assert Contact.objects.get(address=ADDRESS).external_id == "393330002222"
 
     def test_empty_name_and_id_match_what_is_stored(self, service, agent):
         """A message without profile name or id still continues the conversation (nothing to save)."""
-        first = actions.receive_inbound(service, inbound(), now=at(0))
+        first = receive_inbound(service, inbound(), now=at(0))
         result = ongoing.append_to_open_interaction(
             service.pk, inbound(name="", external_id=""), at(1)
         )
@@ -228,7 +232,7 @@ class TestRepeatedMessageSid:
         Run in autocommit, outside any transaction: had the update been a
         statement of its own, it would have been committed.
         """
-        first = actions.receive_inbound(service, inbound(), now=at(0))
+        first = receive_inbound(service, inbound(), now=at(0))
         before = database()
         assert not connection.in_atomic_block and connection.get_autocommit()
         with pytest.raises(IntegrityError):
@@ -240,10 +244,10 @@ class TestRepeatedMessageSid:
     @pytest.mark.django_db
     def test_receive_inbound_reports_a_duplicate(self, service, agent, calls):
         """Through receive_inbound: duplicate, one row, the version unchanged."""
-        first = actions.receive_inbound(service, inbound(), now=at(0))
+        first = receive_inbound(service, inbound(), now=at(0))
         version = Interaction.objects.get(pk=first.interaction.pk).version
 
-        again = actions.receive_inbound(
+        again = receive_inbound(
             service, inbound(provider_id=first.message.provider_id), now=at(1)
         )
 
@@ -260,7 +264,7 @@ class TestPushes:
         self, service, agent, calls, sent, django_capture_on_commit_callbacks
     ):
         """The one-statement path pushes message.created to the agent's group only, with the message's JSON."""
-        first = actions.receive_inbound(service, inbound(), now=at(0))
+        first = receive_inbound(service, inbound(), now=at(0))
         assert first.interaction.agent_id == agent.pk
         message_in = inbound(
             body="any news?",
@@ -268,7 +272,7 @@ class TestPushes:
         )
 
         with django_capture_on_commit_callbacks(execute=True):
-            actions.receive_inbound(service, message_in, now=at(2))
+            receive_inbound(service, message_in, now=at(2))
 
         assert calls[-1] is not None
         stored = Message.objects.get(provider_id=message_in.provider_id)
@@ -287,9 +291,9 @@ class TestPushes:
         self, service, calls, sent, django_capture_on_commit_callbacks
     ):
         """No agent yet: the message is stored through the statement and pushed to no desk."""
-        first = actions.receive_inbound(service, inbound(), now=at(0))
+        first = receive_inbound(service, inbound(), now=at(0))
         with django_capture_on_commit_callbacks(execute=True):
-            second = actions.receive_inbound(service, inbound(), now=at(1))
+            second = receive_inbound(service, inbound(), now=at(1))
         assert calls[-1] is not None
         assert second.interaction.pk == first.interaction.pk
         assert Message.objects.filter(pk=second.message.pk).exists()
@@ -305,11 +309,11 @@ def test_conversation_closed_meanwhile_gets_a_new_interaction(service, agent, ca
     commits, B's statement matches nothing and the general path opens a new
     interaction.
     """
-    first = actions.receive_inbound(service, inbound(), now=at(0))
+    first = receive_inbound(service, inbound(), now=at(0))
     calls.clear()
     outcome = race_behind_lock(
-        lambda: actions.close_interaction(first.interaction.pk, now=at(1)),
-        lambda: actions.receive_inbound(service, inbound(body="are you there?"), now=at(2)),
+        lambda: close_interaction(first.interaction.pk, now=at(1)),
+        lambda: receive_inbound(service, inbound(body="are you there?"), now=at(2)),
         waits_in="WITH contact AS",
     )
 

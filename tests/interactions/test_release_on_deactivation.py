@@ -2,20 +2,20 @@
 
 import pytest
 
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.models import Interaction
 
 pytestmark = pytest.mark.django_db
 
 
-def inbound(number: str, sid_char: str) -> actions.InboundMessage:
-    return actions.InboundMessage(channel="whatsapp", address=number, provider_id="SM" + sid_char * 32, body="Hi")
+def inbound(number: str, sid_char: str) -> InboundMessage:
+    return InboundMessage(channel="whatsapp", address=number, provider_id="SM" + sid_char * 32, body="Hi")
 
 
 def test_deactivating_an_agent_hands_their_interactions_to_a_colleague(service, make_agent, admin_client):
     leaving = make_agent("leaving", max_interactions=2)
-    first = actions.receive_inbound(service, inbound("+393330000001", "a")).interaction
-    second = actions.receive_inbound(service, inbound("+393330000002", "b")).interaction
+    first = receive_inbound(service, inbound("+393330000001", "a")).interaction
+    second = receive_inbound(service, inbound("+393330000002", "b")).interaction
     assert {first.agent_id, second.agent_id} == {leaving.pk}
     colleague = make_agent("colleague", max_interactions=1)
 
@@ -33,7 +33,7 @@ def test_activating_again_takes_waiting_customers(service, make_agent, admin_cli
     agent = make_agent("back", max_interactions=1)
     agent.user.is_active = False
     agent.user.save()
-    actions.receive_inbound(service, inbound("+393330000003", "c"))
+    receive_inbound(service, inbound("+393330000003", "c"))
     assert Interaction.objects.get().state == "queued"
 
     admin_client.post(f"/users/{agent.user.pk}/activate/")

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from agents.models import AgentProfile, Presence
-from interactions import outbound
+from interactions.actions import outbound
 from interactions.models import Interaction, Message
 from occ.management.commands.seed_demo import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_SERVICE_NUMBER
 from whatsapp import gateway

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
+from interactions.actions.outbound import create_reply
 from tests.conftest import CUSTOMER_NUMBER
 
 XSS_NAME = '<script>alert("name")</script>'
@@ -21,15 +22,15 @@ def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
     owner = make_agent("alex")
     other = make_agent("bea")
     # alex gets the first customer's interaction (both idle: lowest id first), bea the second.
-    first = actions.receive_inbound(
+    first = receive_inbound(
         service,
-        actions.InboundMessage(
+        InboundMessage(
             channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "a" * 32, body=XSS_BODY, name=XSS_NAME
         ),
     ).interaction
-    second = actions.receive_inbound(
+    second = receive_inbound(
         service,
-        actions.InboundMessage(channel="whatsapp", address="+393339999999", provider_id="SM" + "b" * 32, body="Ciao", name="Other"),
+        InboundMessage(channel="whatsapp", address="+393339999999", provider_id="SM" + "b" * 32, body="Ciao", name="Other"),
     ).interaction
     if first.agent_id != owner.pk:
         owner, other = other, owner
@@ -39,7 +40,7 @@ def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
     uploads = [
         desk_files.save_upload(SimpleUploadedFile(f"note{i}.txt", b"hello", content_type="text/plain")) for i in range(2)
     ]
-    reply = actions.create_reply(
+    reply = create_reply(
         first.pk,
         sender=owner.user,
         body=XSS_BODY,

@@ -88,10 +88,10 @@ def test_a_log_in_is_not_a_configuration_change(client, agent):
 
 
 def test_presence_changes_are_not_recorded(agent):
-    from interactions import actions
+    from agents.actions import set_presence
 
     before = AuditEntry.objects.count()
-    actions.set_presence(agent, "away")
+    set_presence(agent, "away")
     assert AuditEntry.objects.count() == before
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from interactions import actions
-from occ import crypto
+from interactions.actions.outbound import create_reply, deliver
+from occ.lib import crypto
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, load_payload
 from tests.security.urlconf import endpoints
 from whatsapp import gateway
@@ -75,10 +75,10 @@ def test_no_log_line_contains_the_token(world, fake_twilio, signed_post, caplog)
     signed_post("/whatsapp/twilio/inbound", load_payload("inbound_text"), token="wrong-token")
     assert gateway.verify_account(ACCOUNT_SID, AUTH_TOKEN).ok  # Twilio's answer includes auth_token
     gateway.verify_account(ACCOUNT_SID, "wrong-token")
-    actions.deliver(world["message"])
+    deliver(world["message"])
     fake_twilio.fail_next(1, status=401, code=20003, message="Authenticate")
-    second = actions.create_reply(world["interaction"].pk, sender=world["owner"].user, body="again")
-    actions.deliver(second)
+    second = create_reply(world["interaction"].pk, sender=world["owner"].user, body="again")
+    deliver(second)
     assert caplog.records, "something was logged"
     assert AUTH_TOKEN not in caplog.text
     assert chat_token_ciphertext() not in caplog.text

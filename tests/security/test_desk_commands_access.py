@@ -14,7 +14,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import connections
 
 from agents.consumers import DeskConsumer
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.models import Interaction, Message
 from tests.conftest import CUSTOMER_NUMBER
 from tests.faults.async_helpers import run_async
@@ -53,8 +53,8 @@ def held(service, make_agent):
     teammate = make_agent("bea", presence="away")
     elsewhere_service = Service.objects.create(name="Sales")
     stranger = make_agent("carl", services=[elsewhere_service])
-    interaction = actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "9" * 32, body="mine")
+    interaction = receive_inbound(
+        service, InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "9" * 32, body="mine")
     ).interaction
     assert interaction.agent_id == holder.pk
     return interaction, holder, teammate, stranger

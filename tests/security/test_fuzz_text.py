@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 from agents.models import AgentProfile
 from hooks.models import Endpoint
 from interactions.models import Contact, Message
-from occ.text import first_unsafe
+from occ.lib.text import first_unsafe
 from services.models import Service
 from tests.desk.helpers import ainbound, run
 from tests.fuzz import BAD_CHARACTERS, form_bytes, hostile_text

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.models import Message
 from tests.conftest import ACCOUNT_SID, CUSTOMER_NUMBER, SERVICE_NUMBER
 from tests.security import media_samples as samples
@@ -84,9 +84,9 @@ class TestCustomerMedia:
 
     def test_a_media_content_type_with_cr_lf_is_served_as_an_octet_stream_download(self, agent_client, service, fake_twilio, settings):
         fake_twilio.add_media(media_path(), "application/pdf", b"%PDF-1.4")
-        message = actions.receive_inbound(
+        message = receive_inbound(
             service,
-            actions.InboundMessage(
+            InboundMessage(
                 channel="whatsapp",
                 address=CUSTOMER_NUMBER,
                 provider_id="MM" + "1" * 32,
@@ -297,8 +297,8 @@ def _an_interaction():
 
 @pytest.fixture
 def _interaction(service, agent):
-    return actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "9" * 32, body="hi")
+    return receive_inbound(
+        service, InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "9" * 32, body="hi")
     ).interaction
 
 
@@ -346,7 +346,7 @@ class TestCustomerMediaMatrix:
         assert response["Content-Disposition"].startswith("inline;" if inline else "attachment;")
         assert "X-Injected" not in response
         # What the desk is told matches what the server serves.
-        from interactions.events import message_dict
+        from interactions.payloads import message_dict
 
         assert message_dict(message)["attachments"][0]["inline"] is inline
 

@@ -13,7 +13,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from audit.context import client_ip as audit_client_ip
-from occ.proxies import client_ip
+from occ.lib.proxies import client_ip
 
 ROOT = Path(__file__).resolve().parents[2]
 PROXY = "10.0.0.5"
@@ -83,7 +83,7 @@ def test_a_forged_forwarded_proto_from_anyone_else_is_not_believed(client):
 def test_a_forged_forwarded_host_from_anyone_else_is_not_believed(settings):
     from django.http import HttpResponse
 
-    from occ.proxies import TrustedProxyMiddleware
+    from occ.lib.proxies import TrustedProxyMiddleware
 
     settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
     seen = {}

@@ -1,6 +1,6 @@
 """Text no database or header can hold (lone surrogates, control characters, CR/LF): a 400 naming the field.
 
-Each case below was a 500 (or a dropped connection) before occ.text: the
+Each case below was a 500 (or a dropped connection) before occ.lib.text: the
 API's JSON can carry "\\ud800", which no driver can encode; PostgreSQL
 refuses NUL; a header value cannot carry CR/LF or other control characters.
 """
@@ -59,10 +59,10 @@ def test_a_line_break_in_a_service_name_is_a_400(api, chat_settings):
 
 
 def test_a_lone_surrogate_as_a_template_variable_key_is_a_400_and_sends_nothing(api, service, agent, fake_twilio):
-    from interactions import actions
+    from interactions.actions.inbound import InboundMessage, receive_inbound
 
-    interaction = actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM" + "a" * 32, body="Hi")
+    interaction = receive_inbound(
+        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM" + "a" * 32, body="Hi")
     ).interaction
     before = Message.objects.count()
     response = send(
@@ -76,10 +76,10 @@ def test_a_lone_surrogate_as_a_template_variable_key_is_a_400_and_sends_nothing(
 
 
 def test_a_message_body_keeps_its_line_breaks_and_tabs(api, service, agent, fake_twilio):
-    from interactions import actions
+    from interactions.actions.inbound import InboundMessage, receive_inbound
 
-    interaction = actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM" + "b" * 32, body="Hi")
+    interaction = receive_inbound(
+        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM" + "b" * 32, body="Hi")
     ).interaction
     response = send(api, "post", f"/api/v1/interactions/{interaction.pk}/messages/", {"body": "one\n\ttwo\r\nthree"})
     assert response.status_code == 201
@@ -140,10 +140,10 @@ def test_no_route_of_the_api_takes_a_format_suffix():
 
 @pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
 def test_every_api_route_with_or_without_a_json_suffix_gives_no_server_error(api, service, agent, method):
-    from interactions import actions
+    from interactions.actions.inbound import InboundMessage, receive_inbound
 
-    actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM" + "c" * 32, body="Hi")
+    receive_inbound(
+        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM" + "c" * 32, body="Hi")
     )
     for path in sorted(set(_api_routes())):
         for url in (path, path.rstrip("/") + ".json", path.rstrip("/") + ".json/", path + "?format=json"):
@@ -154,10 +154,10 @@ def test_every_api_route_with_or_without_a_json_suffix_gives_no_server_error(api
 
 
 def test_close_transfer_and_assign_with_a_json_suffix_are_a_404_not_a_500(api, service, agent):
-    from interactions import actions
+    from interactions.actions.inbound import InboundMessage, receive_inbound
 
-    interaction = actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM" + "d" * 32, body="Hi")
+    interaction = receive_inbound(
+        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM" + "d" * 32, body="Hi")
     ).interaction
     for name in ("close", "transfer", "assign"):
         response = send(api, "post", f"/api/v1/interactions/{interaction.pk}/{name}.json", {"agent": agent.pk})

@@ -9,7 +9,7 @@ from django.db import connections
 
 from agents.consumers import DeskConsumer
 from agents.models import Presence
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
 from tests.conftest import CUSTOMER_NUMBER
 from tests.faults.async_helpers import run_async
 
@@ -56,9 +56,9 @@ def test_an_agent_hears_only_their_own_interactions(service, make_agent):
             assert connected
             assert (await communicator.receive_json_from(timeout=3))["type"] == "hello"
             desks[profile.pk] = communicator
-        await sync_to_async(actions.receive_inbound)(
+        await sync_to_async(receive_inbound)(
             service,
-            actions.InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "c" * 32, body="private"),
+            InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "c" * 32, body="private"),
         )
         heard = []
         while not await desks[owner.pk].receive_nothing(timeout=0.3):

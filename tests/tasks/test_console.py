@@ -8,7 +8,7 @@ from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditEntry
 from hooks.models import Delivery, DeliveryState
-from interactions import actions
+from interactions.actions.inbound import InboundMessage, receive_inbound
 
 PAGE = "/settings/tasks/"
 
@@ -18,8 +18,8 @@ def gave_up(endpoint, receiver, service, agent, settings, run_tasks):
     """A delivery retried with backoff up to the maximum, every attempt refused."""
     settings.OCC_WEBHOOK_MAX_ATTEMPTS = 3
     receiver.statuses = [503] * 9
-    actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
+    receive_inbound(
+        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
     )
     Delivery.objects.exclude(event__type="message.received").delete()  # follow one event
     run_tasks()
@@ -56,8 +56,8 @@ def test_an_administrator_retries_a_failed_task_and_it_is_audited(admin_user, ga
 
 
 def test_only_a_failed_task_can_be_retried(admin_client, endpoint, service, agent):
-    actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
+    receive_inbound(
+        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
     )
     queued = DBTaskResult.objects.first()
     response = admin_client.post(f"{PAGE}{queued.pk}/retry/", follow=True)
@@ -71,8 +71,8 @@ def test_tasks_waiting_with_no_worker_are_flagged(admin_client, endpoint, servic
 
     from django.utils import timezone
 
-    actions.receive_inbound(
-        service, actions.InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
+    receive_inbound(
+        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
     )
     assert "is a worker running?" not in admin_client.get(PAGE).content.decode()
     DBTaskResult.objects.update(enqueued_at=timezone.now() - timedelta(minutes=2))

@@ -186,7 +186,7 @@ def test_page_speaks_italian(admin_client, service, fake_twilio):
 def test_queue_reply_speaks_italian():
     from django.utils import translation
 
-    from interactions.actions import queue_position_text
+    from interactions.actions.inbound import queue_position_text
 
     with translation.override("it"):
         assert queue_position_text(1).endswith("sei il primo in coda. Ti risponderemo a breve.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from interactions.events import message_dict
 from interactions.models import Contact, Interaction, Message
+from interactions.payloads import message_dict
 from tests.conftest import AUTH_TOKEN, CUSTOMER_NUMBER, load_payload
 from tests.whatsapp.conftest import INBOUND, STATUS
 

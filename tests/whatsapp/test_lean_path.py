@@ -9,6 +9,7 @@ from asgiref.sync import async_to_sync
 from channels.testing import HttpCommunicator
 from twilio.request_validator import RequestValidator
 
+from interactions.actions import inbound as inbound_actions
 from interactions.models import Message
 from tests.conftest import AUTH_TOKEN, load_payload
 
@@ -61,12 +62,10 @@ def test_a_database_failure_on_the_lean_path_is_a_503(service, agent, monkeypatc
     """No session or CSRF middleware, but a database outage is still a 503, never a 200 or a 403."""
     from django.db import OperationalError
 
-    from interactions import actions
-
     def fail(*args, **kwargs):
         raise OperationalError("the database went away")
 
-    monkeypatch.setattr(actions, "receive_inbound", fail)
+    monkeypatch.setattr(inbound_actions, "receive_inbound", fail)
     response = _post(load_payload("inbound_text"))
     assert response["status"] == 503
     assert dict(response["headers"]).get(b"Retry-After") == b"30"

@@ -22,7 +22,7 @@ FIELDS = [
     "ButtonPayload", "ButtonText", "ReferralHeadline", "ReferralSourceUrl", "MessageStatus", "ErrorCode",
     "OccHealthCheck", "Unknown",
 ]
-# Lone surrogates and control characters included: the parser keeps them storable (occ.text.clean_text).
+# Lone surrogates and control characters included: the parser keeps them storable (occ.lib.text.clean_text).
 text = hostile_text(60)
 numberish = st.one_of(text, st.integers(-10**30, 10**30).map(str), st.floats().map(str))
 field_values = st.one_of(text, numberish, st.sampled_from(["whatsapp:+393331234567", "whatsapp:+0", "+39", "SM" + "a" * 32, "https://x.example/m"]))

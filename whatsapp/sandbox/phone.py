@@ -13,7 +13,7 @@ import secrets
 from django.conf import settings
 from django.utils import timezone
 
-from occ.phone import wa_digits
+from occ.lib.phone import wa_digits
 from whatsapp import fake_twilio
 from whatsapp.content_templates import render_preview
 from whatsapp.fake_twilio import API_VERSION

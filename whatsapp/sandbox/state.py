@@ -17,7 +17,7 @@ def fake() -> FakeTwilio:
     global _fake
     with _lock:
         if _fake is None:
-            from occ.management.commands.seed_demo import (
+            from whatsapp.sandbox.demo import (
                 DEMO_ACCOUNT_SID,
                 DEMO_AUTH_TOKEN,
                 DEMO_SERVICE_NUMBER,

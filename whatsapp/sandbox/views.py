@@ -15,12 +15,12 @@ import re
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connections
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
-from occ.text import problem, safe_header_value, unsafe_character
+from occ.lib.text import problem, safe_header_value, unsafe_character
+from occ.lib.threads import with_connections_closed
 from whatsapp.sandbox import phone, state
 
 MAX_IMAGE = 5 * 2**20
@@ -35,15 +35,7 @@ def _require_sandbox() -> None:
 
 def _in_thread(function, *args, **kwargs):
     """Run blocking work in a fresh worker thread, closing its database connection afterwards."""
-
-    def run():
-        try:
-            return function(*args, **kwargs)
-        finally:
-            # Worker threads are not request threads: nothing else would close their connection.
-            connections.close_all()
-
-    return sync_to_async(run, thread_sensitive=False)()
+    return sync_to_async(with_connections_closed(function), thread_sensitive=False)(*args, **kwargs)
 
 
 @csrf_exempt
@@ -84,7 +76,7 @@ async def phone_send(request):
         return JsonResponse({"error": "POST only"}, status=405)
     from django.core.exceptions import ValidationError
 
-    from occ.phone import normalize_e164
+    from occ.lib.phone import normalize_e164
 
     try:
         service_number = normalize_e164(request.POST.get("service", ""))
@@ -124,7 +116,7 @@ async def phone_messages(request):
     _require_sandbox()
     from django.core.exceptions import ValidationError
 
-    from occ.phone import normalize_e164
+    from occ.lib.phone import normalize_e164
 
     try:
         service_number = normalize_e164(request.GET.get("service", ""))

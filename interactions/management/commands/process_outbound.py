@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from interactions.outbound import process_due
+from interactions.actions.outbound import process_due
 
 
 class Command(BaseCommand):

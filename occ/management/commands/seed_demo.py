@@ -11,11 +11,9 @@ from django.core.management.base import BaseCommand
 from agents.models import AgentProfile
 from services.models import Service
 from settings.models import ChatChannelSettings
+from whatsapp.sandbox.demo import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_SERVICE_NUMBER
 from widgets.models import Widget
 
-DEMO_ACCOUNT_SID = "AC" + "de5a0d0e0c0c0a0b0c0d0e0f0a0b0c0d"
-DEMO_AUTH_TOKEN = "sandbox-auth-token-0123456789abcd"
-DEMO_SERVICE_NUMBER = "+15005550006"
 ADMIN = ("admin", "occ-demo-admin")
 AGENT = ("agent", "occ-demo-agent")
 

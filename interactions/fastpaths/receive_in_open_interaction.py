@@ -1,8 +1,8 @@
-"""A customer's message in a conversation already open: one SQL statement.
+"""PostgreSQL fast path of `actions.inbound.receive_inbound`: a message in a conversation already open.
 
 Most inbound messages continue a conversation that already has its agent
 (or its place in the queue). For those the general path in
-`interactions.actions` costs six round trips and as many ORM queries (lock
+`actions.inbound` costs six round trips and as many ORM queries (lock
 the contact, lock the interaction, update it, insert the message, begin,
 commit); on PostgreSQL this module does the same work in one statement:
 
@@ -33,63 +33,12 @@ profile name or WhatsApp id that changed and must be saved on the contact.
 from __future__ import annotations
 
 import functools
-import json
-import uuid
 from datetime import datetime
 
 from django.db import connection
 
-from interactions.models import OPEN_STATES, Contact, Direction, Interaction, Message, MessageStatus
-
-
-def columns(model) -> list[str]:
-    return [field.column for field in model._meta.concrete_fields]
-
-
-def model_instance(model, values):
-    """A model instance from a row of its columns, as the ORM would load it."""
-    fields = model._meta.concrete_fields
-    loaded = [
-        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-        for field, value in zip(fields, values, strict=True)
-    ]
-    return model.from_db(connection.alias, [field.attname for field in fields], loaded)
-
-
-def message_insert(interaction: str) -> str:
-    """INSERT of the inbound message (the `message_params` below) into the
-    interaction row named `interaction` in the same WITH, returning the row."""
-    qn = connection.ops.quote_name
-    message_columns = ", ".join(qn(column) for column in columns(Message))
-    return f"""INSERT INTO {qn(Message._meta.db_table)} (
-                interaction_id, direction, provider_id, body, attachments, template_id,
-                template_variables, status, error_code, error_message, payload, extras,
-                sender_id, send_key, send_attempts, next_attempt_at, created_at, status_updated_at
-            )
-            SELECT {interaction}.id, %(direction)s, %(provider_id)s, %(body)s, %(attachments)s::jsonb, '',
-                   '{{}}'::jsonb, %(status)s, '', '', %(payload)s::jsonb, %(extras)s::jsonb,
-                   NULL, %(send_key)s, 0, NULL, %(now)s, %(now)s
-            FROM {interaction}
-            RETURNING {message_columns}"""
-
-
-def message_params(inbound, now: datetime) -> dict:
-    """The parameters of `message_insert` and of the contact's lookup."""
-    return {
-        "channel": inbound.channel,
-        "address": inbound.address,
-        "name": inbound.name,
-        "external_id": inbound.external_id,
-        "now": now,
-        "direction": Direction.INBOUND.value,
-        "provider_id": inbound.provider_id,
-        "body": inbound.body,
-        "attachments": json.dumps(inbound.attachments),
-        "status": MessageStatus.RECEIVED.value,
-        "payload": json.dumps(inbound.payload),
-        "extras": json.dumps(inbound.extras),
-        "send_key": uuid.uuid4(),
-    }
+from interactions.fastpaths.rows import columns, message_insert, message_params, model_instance
+from interactions.models import OPEN_STATES, Contact, Interaction, Message
 
 
 @functools.cache

@@ -1,7 +1,7 @@
-"""A new customer's first message: one SQL statement stores it.
+"""PostgreSQL fast path of `actions.inbound.receive_inbound`: a new customer's first message.
 
 A message from an address never seen before costs the general path in
-`interactions.actions` eight round trips before routing even starts (look
+`actions.inbound` eight round trips before routing even starts (look
 for the contact, a savepoint, insert it, release, look for an open
 interaction, insert it, its "queued" event, the message). On PostgreSQL
 this module does the same writes in one statement:
@@ -24,7 +24,7 @@ Why it is as safe as the general path:
   undoes the whole statement, contact included: the caller's
   IntegrityError handling is the same as on the general path.
 
-Routing the new interaction stays with `interactions.actions`, in the same
+Routing the new interaction stays with `actions.inbound`, in the same
 transaction.
 """
 
@@ -35,33 +35,76 @@ from datetime import datetime
 
 from django.db import connection
 
+from interactions.fastpaths.rows import (
+    columns,
+    insert_values,
+    message_insert,
+    message_params,
+    model_instance,
+)
 from interactions.models import AssignmentEvent, Contact, Interaction, InteractionState, Message
-from interactions.ongoing import columns, message_insert, message_params, model_instance
 
 
 @functools.cache
 def _statement() -> str:
     qn = connection.ops.quote_name
-    contactcolumns = ", ".join(qn(column) for column in columns(Contact))
-    interactioncolumns = ", ".join(qn(column) for column in columns(Interaction))
+    contact_columns = ", ".join(qn(column) for column in columns(Contact))
+    interaction_columns = ", ".join(qn(column) for column in columns(Interaction))
+    contact_names, contact_values = insert_values(
+        Contact,
+        {
+            "channel": "%(channel)s",
+            "address": "%(address)s",
+            "name": "%(name)s",
+            "external_id": "%(external_id)s",
+            "created_at": "%(now)s",
+            "updated_at": "%(now)s",
+        },
+    )
+    interaction_names, interaction_values = insert_values(
+        Interaction,
+        {
+            "service_id": "%(service_id)s",
+            "contact_id": "contact.id",
+            "channel": "%(channel)s",
+            "state": f"'{InteractionState.QUEUED.value}'",
+            "agent_id": "NULL",
+            "created_at": "%(now)s",
+            "queued_at": "%(now)s",
+            "assigned_at": "NULL",
+            "first_reply_at": "NULL",
+            "closed_at": "NULL",
+            "closed_by_id": "NULL",
+            "assignment_reason": "''",
+            "last_inbound_at": "%(now)s",
+            "version": "0",
+        },
+    )
+    event_names, event_values = insert_values(
+        AssignmentEvent,
+        {
+            "interaction_id": "interaction.id",
+            "kind": f"'{AssignmentEvent.Kind.QUEUED.value}'",
+            "agent_id": "NULL",
+            "actor_id": "NULL",
+            "reason": "''",
+            "at": "%(now)s",
+        },
+    )
     return f"""
         WITH contact AS (
-            INSERT INTO {qn(Contact._meta.db_table)} (channel, address, name, external_id, created_at, updated_at)
-            VALUES (%(channel)s, %(address)s, %(name)s, %(external_id)s, %(now)s, %(now)s)
+            INSERT INTO {qn(Contact._meta.db_table)} ({contact_names})
+            VALUES ({contact_values})
             ON CONFLICT (channel, address) DO NOTHING
-            RETURNING {contactcolumns}
+            RETURNING {contact_columns}
         ), interaction AS (
-            INSERT INTO {qn(Interaction._meta.db_table)} (
-                service_id, contact_id, channel, state, agent_id, created_at, queued_at, assigned_at,
-                first_reply_at, closed_at, closed_by_id, assignment_reason, last_inbound_at, version
-            )
-            SELECT %(service_id)s, contact.id, %(channel)s, '{InteractionState.QUEUED.value}', NULL, %(now)s,
-                   %(now)s, NULL, NULL, NULL, NULL, '', %(now)s, 0
+            INSERT INTO {qn(Interaction._meta.db_table)} ({interaction_names})
+            SELECT {interaction_values}
             FROM contact
-            RETURNING {interactioncolumns}
+            RETURNING {interaction_columns}
         ), queued AS (
-            INSERT INTO {qn(AssignmentEvent._meta.db_table)} (interaction_id, kind, agent_id, actor_id, reason, at)
-            SELECT interaction.id, '{AssignmentEvent.Kind.QUEUED.value}', NULL, NULL, '', %(now)s
+            INSERT INTO {qn(AssignmentEvent._meta.db_table)} ({event_names})
+            SELECT {event_values}
             FROM interaction
         ), message AS (
             {message_insert("interaction")}

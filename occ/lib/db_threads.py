@@ -18,7 +18,8 @@ caller's thread instead: its transaction is the one the work must see.
 from __future__ import annotations
 
 from asgiref.sync import AsyncToSync, sync_to_async
-from django.db import close_old_connections
+
+from occ.lib.threads import with_connections_handed_back
 
 
 def _sync_caller_waiting() -> bool:
@@ -26,19 +27,8 @@ def _sync_caller_waiting() -> bool:
     return getattr(AsyncToSync.executors, "current", None) is not None
 
 
-def _with_connection_handed_back(work):
-    def run(*args, **kwargs):
-        close_old_connections()
-        try:
-            return work(*args, **kwargs)
-        finally:
-            close_old_connections()
-
-    return run
-
-
 async def run_in_db_thread(work, /, *args, **kwargs):
     """`work(*args, **kwargs)` in a thread that may use the ORM; its result."""
     if _sync_caller_waiting():
         return await sync_to_async(work, thread_sensitive=True)(*args, **kwargs)
-    return await sync_to_async(_with_connection_handed_back(work), thread_sensitive=False)(*args, **kwargs)
+    return await sync_to_async(with_connections_handed_back(work), thread_sensitive=False)(*args, **kwargs)

@@ -1,7 +1,7 @@
-"""A status callback for one of our messages: one SQL statement on PostgreSQL.
+"""PostgreSQL fast path of `actions.outbound.record_status_callback`: a status that moves a message forward.
 
 Status callbacks are the busiest webhook (three per reply: sent, delivered,
-read). The general path (`interactions.actions.record_status`) finds the
+read). The general path (`actions.outbound.record_status`) finds the
 message, locks it, updates it and reads it back; on PostgreSQL this module
 does the common case in one UPDATE … RETURNING:
 
@@ -26,8 +26,8 @@ from datetime import datetime
 
 from django.db import connection
 
+from interactions.fastpaths.rows import model_instance
 from interactions.models import Direction, Interaction, Message, MessageStatus
-from interactions.ongoing import model_instance
 from interactions.statuses import should_advance
 
 
@@ -39,29 +39,40 @@ def _statement(by_our_id: bool, status: str) -> str | None:
         return None
     qn = connection.ops.quote_name
     message_columns = ", ".join(f"m.{qn(field.column)}" for field in Message._meta.concrete_fields)
-    found_by = "m.id = %(message_id)s" if by_our_id else "m.provider_id = %(provider_id)s"
+    found_by = "c.id = %(message_id)s" if by_our_id else "c.provider_id = %(provider_id)s"
     statuses = ", ".join(f"'{status}'" for status in advance_from)  # MessageStatus values
+    # `current` locks the row first and reads its status as committed (after
+    # waiting for a concurrent callback), so the status returned as the
+    # previous one is the one this UPDATE replaced.
     return f"""
+        WITH current AS (
+            SELECT c.id, c.status FROM {qn(Message._meta.db_table)} AS c
+            WHERE {found_by}
+              AND c.direction = '{Direction.OUTBOUND.value}'
+              AND (c.provider_id IS NULL OR c.provider_id IN ('', %(provider_id)s))
+            FOR UPDATE
+        )
         UPDATE {qn(Message._meta.db_table)} AS m
         SET status = %(status)s,
             status_updated_at = %(now)s,
             provider_id = COALESCE(NULLIF(m.provider_id, ''), %(provider_id)s),
             error_code = CASE WHEN %(error_code)s <> '' THEN %(error_code)s ELSE m.error_code END,
             error_message = CASE WHEN %(error_code)s <> '' THEN %(error_message)s ELSE m.error_message END
-        FROM {qn(Interaction._meta.db_table)} AS i
-        WHERE {found_by}
-          AND m.direction = '{Direction.OUTBOUND.value}'
-          AND (m.provider_id IS NULL OR m.provider_id IN ('', %(provider_id)s))
-          AND m.status IN ({statuses})
+        FROM current, {qn(Interaction._meta.db_table)} AS i
+        WHERE m.id = current.id
+          AND current.status IN ({statuses})
           AND i.id = m.interaction_id
-        RETURNING {message_columns}, i.agent_id
+        RETURNING {message_columns}, i.agent_id, current.status
     """
 
 
 def advance_status(
     message_id: int | None, provider_id: str, status: str, error_code: str, error_message: str, now: datetime
 ) -> tuple[Message, int | None] | None:
-    """(the updated message, the agent holding its conversation), or None if nothing moved."""
+    """(the updated message, the agent holding its conversation), or None if nothing moved.
+
+    The message carries `previous_status`, the status this statement replaced.
+    """
     statement = _statement(message_id is not None, status)
     if statement is None:
         return None
@@ -78,4 +89,6 @@ def advance_status(
         row = cursor.fetchone()
     if row is None:
         return None
-    return model_instance(Message, row[:-1]), row[-1]
+    message = model_instance(Message, row[:-2])
+    message.previous_status = row[-1]
+    return message, row[-2]

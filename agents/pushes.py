@@ -1,0 +1,58 @@
+"""The desk's live pushes, from the core's domain events (see docs/websocket-protocol.md).
+
+Each subscriber turns one event into the pushes the desks had before
+events existed, sent after the commit (`interactions.events`): a push is a
+notification, the database the truth.
+"""
+
+from __future__ import annotations
+
+from interactions import events
+from interactions.notify import push, push_message
+from interactions.payloads import interaction_dict
+
+
+def _message_created(event: events.MessageReceived | events.ReplyStored) -> None:
+    push_message("message.created", event.message, event.interaction.agent_id)
+
+
+def _message_status(event) -> None:
+    push_message("message.status", event.message, event.agent_id)
+
+
+def _queued(event: events.InteractionQueued) -> None:
+    push({"type": "interaction.queued", "interaction": interaction_dict(event.interaction), "position": event.position})
+
+
+def _assigned(event: events.InteractionAssigned | events.InteractionTransferred) -> None:
+    interaction = event.interaction
+    data = {"interaction": interaction_dict(interaction)}
+    previous = getattr(event, "from_agent_id", None)
+    if previous and previous != interaction.agent_id:
+        push({"type": "interaction.removed", **data}, agent_ids=[previous], supervisors=False)
+    push({"type": "interaction.assigned", **data}, agent_ids=[interaction.agent_id])
+
+
+def _requeued(event: events.InteractionRequeued) -> None:
+    push({"type": "interaction.removed", "interaction": interaction_dict(event.interaction)}, agent_ids=[event.from_agent_id])
+
+
+def _closed(event: events.InteractionClosed) -> None:
+    push({"type": "interaction.closed", "interaction": interaction_dict(event.interaction)}, agent_ids=[event.agent_id])
+
+
+def _presence(event: events.AgentPresenceChanged) -> None:
+    push({"type": "agent.presence", "agent_id": event.agent_id, "presence": event.presence}, agent_ids=[event.agent_id])
+
+
+def connect() -> None:
+    events.subscribe(events.MessageReceived, _message_created)
+    events.subscribe(events.ReplyStored, _message_created)
+    for kind in (events.MessageSent, events.MessageFailed, events.MessageStatusChanged, events.MessageRetrying):
+        events.subscribe(kind, _message_status)
+    events.subscribe(events.InteractionQueued, _queued)
+    events.subscribe(events.InteractionAssigned, _assigned)
+    events.subscribe(events.InteractionTransferred, _assigned)
+    events.subscribe(events.InteractionRequeued, _requeued)
+    events.subscribe(events.InteractionClosed, _closed)
+    events.subscribe(events.AgentPresenceChanged, _presence)

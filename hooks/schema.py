@@ -1,0 +1,80 @@
+"""The outbound webhooks' public payloads: their own schema, versioned, documented in docs/webhooks.md.
+
+What receivers get is written here, field by field, from the core's
+domain events; it changes only with `SCHEMA_VERSION` and a line in the
+README's changelog, never because the desk needs another field.
+"""
+
+from __future__ import annotations
+
+from interactions import events
+from interactions.models import Interaction, Message
+
+# 2: `version` in the envelope; `message.sent` when the channel accepted a
+# reply (it was "stored"); `message.failed`. See docs/webhooks.md.
+SCHEMA_VERSION = 2
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def interaction_payload(interaction: Interaction) -> dict:
+    contact = interaction.contact
+    return {
+        "id": interaction.pk,
+        "state": interaction.state,
+        "channel": interaction.channel,
+        "version": interaction.version,
+        "service": {"id": interaction.service_id, "name": interaction.service.name},
+        "contact": {"id": contact.pk, "name": contact.name, "address": contact.address, "channel": contact.channel},
+        "agent_id": interaction.agent_id,
+        "assignment_reason": interaction.assignment_reason,
+        "created_at": _iso(interaction.created_at),
+        "queued_at": _iso(interaction.queued_at),
+        "assigned_at": _iso(interaction.assigned_at),
+        "closed_at": _iso(interaction.closed_at),
+        "last_inbound_at": _iso(interaction.last_inbound_at),
+    }
+
+
+def message_payload(message: Message) -> dict:
+    return {
+        "id": message.pk,
+        "interaction_id": message.interaction_id,
+        "direction": message.direction,
+        "body": message.body,
+        "attachments": [
+            {"index": index, "content_type": item.get("content_type", "")}
+            for index, item in enumerate(message.attachments or [])
+        ],
+        "extras": message.extras or {},
+        "template_id": message.template_id,
+        "status": message.status,
+        "provider_id": message.provider_id or "",
+        "error_code": message.error_code,
+        "error_message": message.error_message,
+        "sender_id": message.sender_id,
+        "created_at": _iso(message.created_at),
+        "status_updated_at": _iso(message.status_updated_at),
+    }
+
+
+def _with_interaction(message: Message, interaction: Interaction | None = None) -> dict:
+    if interaction is None or "contact" not in interaction._state.fields_cache:
+        interaction = Interaction.objects.select_related("service", "contact").get(pk=message.interaction_id)
+    return {"interaction": interaction_payload(interaction), "message": message_payload(message)}
+
+
+# Domain event → (webhook type, its data). Data is built only when an endpoint listens.
+MAPPING = {
+    events.InteractionOpened: ("interaction.created", lambda e: {"interaction": interaction_payload(e.interaction)}),
+    events.InteractionAssigned: ("interaction.assigned", lambda e: {"interaction": interaction_payload(e.interaction)}),
+    # A transfer to another agent is an assignment to them, as it always was for receivers.
+    events.InteractionTransferred: ("interaction.assigned", lambda e: {"interaction": interaction_payload(e.interaction)}),
+    events.InteractionClosed: ("interaction.closed", lambda e: {"interaction": interaction_payload(e.interaction)}),
+    events.MessageReceived: ("message.received", lambda e: _with_interaction(e.message, e.interaction)),
+    events.MessageSent: ("message.sent", lambda e: _with_interaction(e.message)),
+    events.MessageFailed: ("message.failed", lambda e: _with_interaction(e.message)),
+    events.MessageStatusChanged: ("message.status_changed", lambda e: _with_interaction(e.message)),
+}

@@ -1,0 +1,32 @@
+"""Business operations on interactions, one module per concern.
+
+- `inbound`: a customer's message is stored exactly once and its
+  interaction found or opened (`receive_inbound`).
+- `assignment`: the routing decision applied to locked rows; queues drained.
+- `lifecycle`: close, transfer and requeue, through one transition helper.
+- `outbound`: replies stored, sent through the channel, retried; provider
+  status callbacks.
+
+Every operation that changes who holds an interaction locks the agents'
+rows (`select_for_update`, ordered by id so concurrent transactions never
+deadlock on them), counts their open interactions and applies the pure
+decision of `interactions.routing` in the same transaction. That is what
+keeps Max interactions true when webhooks arrive at the same moment in
+several processes. Pushes to desks are sent after the commit.
+
+Lock order, the same in every operation so none can deadlock another:
+contact → its interaction → agents (by id) → queued interactions. Locks
+name their table (`of=("self",)`): a `select_related` row is read, never
+locked, as locking a contact from the interaction's side inverts the order.
+PostgreSQL may still pick a deadlock victim in corner cases; those
+transactions are run again (`retry.with_retry`).
+
+Callers import the module of the concern (`from interactions.actions import
+outbound`); this package exports only the error every operation raises.
+"""
+
+from __future__ import annotations
+
+
+class ActionError(Exception):
+    """An operation that cannot be done, with a message for the user."""

@@ -1,0 +1,199 @@
+"""A customer's message: stored exactly once, its interaction found or opened and routed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from interactions import background, events
+from interactions.actions import assignment, outbound
+from interactions.actions.retry import with_retry
+from interactions.fastpaths.receive_first_message import open_for_new_contact
+from interactions.fastpaths.receive_in_open_interaction import append_to_open_interaction
+from interactions.models import (
+    OPEN_STATES,
+    AssignmentEvent,
+    Contact,
+    Direction,
+    Interaction,
+    InteractionState,
+    Message,
+    MessageStatus,
+)
+from interactions.selectors import queue_position
+
+
+@dataclass
+class InboundMessage:
+    """One message from a customer, as any channel adapter hands it over."""
+
+    channel: str
+    address: str
+    provider_id: str
+    body: str = ""
+    name: str = ""
+    external_id: str = ""
+    attachments: list[dict] = field(default_factory=list)
+    # location / button / referral / reply_to: see Message.extras.
+    extras: dict = field(default_factory=dict)
+    payload: dict = field(default_factory=dict)
+
+
+@dataclass
+class InboundResult:
+    message: Message | None
+    interaction: Interaction | None
+    duplicate: bool = False
+    created_interaction: bool = False
+    queue_position: int | None = None
+
+
+def receive_inbound(service, inbound: InboundMessage, *, now: datetime | None = None) -> InboundResult:
+    """Store a customer's message exactly once and route its interaction.
+
+    One transaction: the contact (locked), its open interaction with the
+    service or a new one, the message row (unique provider id), and for a new
+    interaction the routing decision. A repeated delivery of the same
+    provider id changes nothing and reports `duplicate`: the unique
+    constraint decides, so two deliveries racing in two processes still
+    store one row.
+    """
+    now = now or timezone.now()
+
+    def attempt() -> InboundResult:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Most messages continue an open conversation: one statement.
+                ongoing = append_to_open_interaction(service.pk, inbound, now)
+                if ongoing is not None:
+                    interaction, message = ongoing
+                    interaction.service = service
+                    events.emit(events.MessageReceived(interaction, message))
+                    return InboundResult(message=message, interaction=interaction)
+                # A new customer's first message: one statement stores it all.
+                opened = open_for_new_contact(service.pk, inbound, now)
+                if opened is not None:
+                    contact, interaction, message = opened
+                    interaction.service, interaction.contact = service, contact
+                    return _route_new_interaction(service, interaction, message, now)
+            return _receive_inbound(service, inbound, now)
+
+    try:
+        return with_retry(attempt)
+    except IntegrityError:
+        # The same message was stored before (or concurrently, first).
+        if Message.objects.filter(provider_id=inbound.provider_id).exists():
+            return InboundResult(message=None, interaction=None, duplicate=True)
+        raise
+
+
+def _locked_contact(inbound: InboundMessage, now: datetime) -> Contact:
+    """The contact's row, created if new, locked: serialises one contact's messages."""
+    lookup = {"channel": inbound.channel, "address": inbound.address}
+    contact = Contact.objects.select_for_update().filter(**lookup).first()
+    if contact is not None:
+        return contact
+    try:
+        with transaction.atomic():
+            return Contact.objects.create(**lookup, name=inbound.name, external_id=inbound.external_id, created_at=now)
+    except IntegrityError:
+        # Created concurrently by another first message of the same customer.
+        return Contact.objects.select_for_update().get(**lookup)
+
+
+def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> InboundResult:
+    """The general path (any database): what the PostgreSQL fast paths also do, in several statements."""
+    contact = _locked_contact(inbound, now)
+    # The customer's WhatsApp profile name and id follow what they set.
+    changed = [
+        name
+        for name, value in (("name", inbound.name), ("external_id", inbound.external_id))
+        if value and getattr(contact, name) != value
+    ]
+    if changed:
+        for name in changed:
+            setattr(contact, name, getattr(inbound, name))
+        contact.save(update_fields=[*changed, "updated_at"])
+
+    interaction = (
+        Interaction.objects.select_for_update()
+        .filter(contact=contact, service=service, state__in=OPEN_STATES)
+        .first()
+    )
+    created = interaction is None
+    if created:
+        interaction = Interaction.objects.create(
+            service=service,
+            contact=contact,
+            channel=inbound.channel,
+            state=InteractionState.QUEUED,
+            created_at=now,
+            queued_at=now,
+            last_inbound_at=now,
+        )
+        AssignmentEvent.objects.create(interaction=interaction, kind=AssignmentEvent.Kind.QUEUED, at=now)
+    else:
+        interaction.last_inbound_at = now
+        interaction.version += 1
+        interaction.save(update_fields=["last_inbound_at", "version"])
+    interaction.service = service
+    interaction.contact = contact
+
+    # Unique provider id: a repeated delivery raises here and rolls back.
+    message = Message.objects.create(
+        interaction=interaction,
+        direction=Direction.INBOUND,
+        provider_id=inbound.provider_id,
+        body=inbound.body,
+        attachments=inbound.attachments,
+        extras=inbound.extras,
+        status=MessageStatus.RECEIVED,
+        payload=inbound.payload,
+        created_at=now,
+        status_updated_at=now,
+    )
+
+    if created:
+        return _route_new_interaction(service, interaction, message, now)
+    events.emit(events.MessageReceived(interaction, message))
+    return InboundResult(message=message, interaction=interaction)
+
+
+def _route_new_interaction(service, interaction: Interaction, message: Message, now: datetime) -> InboundResult:
+    """A new interaction and its first message are stored: announce it, give it an agent or a place."""
+    position = None
+    events.emit(events.InteractionOpened(interaction, message))
+    # Route through the queue so an older waiting interaction goes first.
+    assigned = {i.pk: i for i in assignment.drain([service.pk], now, known=[interaction])}
+    if interaction.pk in assigned:
+        interaction = assigned[interaction.pk]
+    else:
+        position = queue_position(interaction)
+        events.emit(events.InteractionQueued(interaction, position))
+        if service.queue_position_reply:
+            _send_queue_position_reply(interaction, position, now)
+    events.emit(events.MessageReceived(interaction, message))
+    return InboundResult(message=message, interaction=interaction, created_interaction=True, queue_position=position)
+
+
+def queue_position_text(position: int) -> str:
+    return ngettext(
+        "Thank you for your message. All our agents are busy: you are first in the queue. We will answer you shortly.",
+        "Thank you for your message. All our agents are busy: you are number %(position)d in the queue. We will answer you as soon as possible.",
+        position,
+    ) % {"position": position}
+
+
+def _send_queue_position_reply(interaction: Interaction, position: int, now: datetime) -> None:
+    """Tell a waiting customer their place in the queue (Service.queue_position_reply).
+
+    The reply is stored in this transaction (so it cannot be lost) and sent
+    by a background thread after the commit, so the webhook's answer never
+    waits for Twilio (see interactions.background).
+    """
+    message = outbound.create_reply(interaction.pk, sender=None, body=queue_position_text(position), now=now)
+    background.after_commit(f"queue-reply-{message.pk}", lambda: outbound.attempt(message.pk, due_only=False))

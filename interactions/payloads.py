@@ -1,0 +1,61 @@
+"""The JSON shapes pushed to desks and returned on resync (see docs/websocket-protocol.md)."""
+
+from __future__ import annotations
+
+from agents import file_safety
+from interactions.models import Interaction, Message
+
+
+def iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def contact_dict(contact) -> dict:
+    return {"id": contact.pk, "name": contact.name, "address": contact.address, "channel": contact.channel}
+
+
+def interaction_dict(interaction: Interaction) -> dict:
+    return {
+        "id": interaction.pk,
+        "state": interaction.state,
+        "channel": interaction.channel,
+        "version": interaction.version,
+        "service": {"id": interaction.service_id, "name": interaction.service.name},
+        "contact": contact_dict(interaction.contact),
+        "agent_id": interaction.agent_id,
+        "assignment_reason": interaction.assignment_reason,
+        "created_at": iso(interaction.created_at),
+        "queued_at": iso(interaction.queued_at),
+        "assigned_at": iso(interaction.assigned_at),
+        "closed_at": iso(interaction.closed_at),
+        "last_inbound_at": iso(interaction.last_inbound_at),
+    }
+
+
+def message_dict(message: Message) -> dict:
+    return {
+        "id": message.pk,
+        "interaction_id": message.interaction_id,
+        "direction": message.direction,
+        "body": message.body,
+        # `inline`: a picture or sound the desk may show in the page; anything
+        # else is offered as a download (agents.file_safety).
+        "attachments": [
+            {
+                "index": index,
+                "content_type": item.get("content_type", ""),
+                "name": item.get("name", ""),
+                "inline": file_safety.is_inline(item.get("content_type")),
+            }
+            for index, item in enumerate(message.attachments or [])
+        ],
+        # location / button / referral / reply_to, only those the message carries.
+        "extras": message.extras or {},
+        "template_id": message.template_id,
+        "status": message.status,
+        "error_code": message.error_code,
+        "error_message": message.error_message,
+        "sender_id": message.sender_id,
+        "created_at": iso(message.created_at),
+        "status_updated_at": iso(message.status_updated_at),
+    }

@@ -1,0 +1,1 @@
+"""Helpers shared by the apps. Nothing here imports an app: apps import these, never the reverse."""
