@@ -197,17 +197,17 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         from interactions.actions import outbound
         from interactions.selectors import message_view
 
-        def stored(message):
-            # Stored and acknowledged before the channel is called: the
-            # outcome of the call reaches every tab as a push.
-            view = message_view(message, interaction.channel)
-            async_to_sync(self.send_json)(
-                {"type": "reply.stored", "request_id": content.get("request_id"), "client_id": content.get("client_id"), "message": view}
-            )
-
         def send():
-            nonlocal interaction
             interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
+
+            def stored(message):
+                # Stored and acknowledged before the channel is called: the
+                # outcome of the call reaches every tab as a push.
+                view = message_view(message, interaction.channel)
+                async_to_sync(self.send_json)(
+                    {"type": "reply.stored", "request_id": content.get("request_id"), "client_id": content.get("client_id"), "message": view}
+                )
+
             template_id = str(content.get("template_id") or "")
             variables = content.get("template_variables") or {}
             if template_id:
@@ -228,7 +228,6 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 on_stored=stored,
             )
 
-        interaction = None
         # A worker thread of its own, not the shared sync thread: the channel's call may take seconds.
         await sync_to_async(with_connections_closed(send), thread_sensitive=False)()
         return None

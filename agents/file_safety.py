@@ -267,5 +267,5 @@ def _check_picture(handle, content_type: str) -> None:
         raise Refused(_("The picture could not be read; it may be damaged.")) from None
     finally:
         handle.seek(0)
-    if {"JPEG": "image/jpeg", "PNG": "image/png"}.get(format_) != content_type:
+    if {"JPEG": "image/jpeg", "PNG": "image/png"}.get(format_ or "") != content_type:
         raise Refused(_("The picture could not be read; it may be damaged."))

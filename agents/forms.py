@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
@@ -44,7 +46,7 @@ class AgentCreateForm(SafeTextFormMixin, UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
-        fields = ["username", "first_name", "last_name"]
+        fields = ("username", "first_name", "last_name")
 
     def save(self, commit: bool = True):
         user = super().save(commit=False)
@@ -101,7 +103,8 @@ class AgentProfileForm(SafeTextFormMixin, forms.ModelForm):
         self.fields["whatsapp_enabled"].help_text = _("Only while the Chat channel is enabled.")
         served = self.instance.services.all() if self.instance.pk else Service.objects.none()
         # Inactive services stay listed while the agent still serves them, so they can be removed.
-        self.fields["services"].queryset = Service.objects.filter(
+        services_field = cast(forms.ModelMultipleChoiceField, self.fields["services"])
+        services_field.queryset = Service.objects.filter(
             Q(is_active=True) | Q(pk__in=served.values("pk"))
         ).distinct()
         self.fields["services"].help_text = _("The agent receives interactions of these services.")

@@ -78,7 +78,7 @@ def transfer_targets(interaction: Interaction) -> dict:
     """The colleagues serving the interaction's service, with their load, for the transfer menu."""
     agents = list(
         AgentProfile.objects.filter(services=interaction.service, user__is_active=True)
-        .exclude(pk=interaction.agent_id)
+        .exclude(pk=interaction.agent_id or 0)  # 0: no agent, nobody to leave out
         .select_related("user")
         .order_by("user__username")
     )

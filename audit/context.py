@@ -10,14 +10,15 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from dataclasses import dataclass
+from typing import Any
 
-_request = contextvars.ContextVar("audit_request", default=None)
-_actor = contextvars.ContextVar("audit_actor", default=None)
+_request: contextvars.ContextVar[object | None] = contextvars.ContextVar("audit_request", default=None)
+_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("audit_actor", default=None)
 
 
 @dataclass(frozen=True)
 class Actor:
-    user: object | None
+    user: Any  # a User, AnonymousUser or None
     ip: str | None
 
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-try:  # Django 6.0+
-    from django.tasks import Task, TaskResult, TaskResultStatus, task, task_backends  # type: ignore[import-not-found]
-    from django.tasks.exceptions import TaskResultDoesNotExist  # type: ignore[import-not-found]
-except ImportError:
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # checked against the backport, which is what runs on Django 5.2
     from django_tasks import TaskResult, TaskResultStatus, task, task_backends
     from django_tasks.base import Task
     from django_tasks.exceptions import TaskResultDoesNotExist
+else:
+    try:  # Django 6.0+
+        from django.tasks import Task, TaskResult, TaskResultStatus, task, task_backends
+        from django.tasks.exceptions import TaskResultDoesNotExist
+    except ImportError:
+        from django_tasks import TaskResult, TaskResultStatus, task, task_backends
+        from django_tasks.base import Task
+        from django_tasks.exceptions import TaskResultDoesNotExist
 
 __all__ = ["Task", "TaskResult", "TaskResultDoesNotExist", "TaskResultStatus", "task", "task_backends"]

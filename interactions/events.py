@@ -23,6 +23,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from django.db import transaction
 
@@ -147,15 +148,16 @@ class AgentPresenceChanged(Event):
 # --- emitting ---------------------------------------------------------------------------
 
 Handler = Callable[[Event], object]
+E = TypeVar("E", bound=Event)
 _durable: dict[type[Event], list[Handler]] = defaultdict(list)
 _after_commit: dict[type[Event], list[Handler]] = defaultdict(list)
 
 
-def subscribe(event_type: type[Event], handler: Handler, *, durable: bool = False) -> None:
+def subscribe(event_type: type[E], handler: Callable[[E], object], *, durable: bool = False) -> None:
     """Call `handler(event)` for every `event_type` emitted (once, however often subscribed)."""
     handlers = (_durable if durable else _after_commit)[event_type]
     if handler not in handlers:
-        handlers.append(handler)
+        handlers.append(cast(Handler, handler))  # called only with event_type's events
 
 
 def emit(event: Event) -> None:

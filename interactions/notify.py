@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -105,7 +106,7 @@ def _deliver(groups: list[str], event: dict) -> None:
         send_now(groups, event)
 
 
-def push(event: dict, *, agent_ids: list[int | None] = (), supervisors: bool = True) -> None:
+def push(event: dict, *, agent_ids: Sequence[int | None] = (), supervisors: bool = True) -> None:
     """Send `event` to the agents' groups (and supervisors).
 
     Called by the desk's subscribers of the core's events (agents.pushes),

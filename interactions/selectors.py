@@ -94,7 +94,9 @@ def error_to_describe(message: dict) -> bool:
     )
 
 
-def channel_of(interaction_id: int) -> str:
+def channel_of(interaction_id: int | None) -> str:
+    if interaction_id is None:
+        return ""
     return Interaction.objects.filter(pk=interaction_id).values_list("channel", flat=True).first() or ""
 
 
@@ -105,7 +107,7 @@ def describe_error(message: dict, channel: str) -> dict:
         if provider_error(message):
             what, fix = channels.adapter_for(channel).describe_error(code)
         else:
-            what, fix = message.get("error_message") or "", _local_fix(code, message.get("status"))
+            what, fix = message.get("error_message") or "", _local_fix(code, message.get("status") or "")
         message["error_description"] = what
         message["error_action"] = fix
     return message
@@ -125,7 +127,8 @@ def message_view(message: Message, channel: str | None = None) -> dict:
     """A message as the desk shows it: with its sender's name and its error in plain words."""
     channel = channel or message.interaction.channel
     data = message_dict(message)
-    data["sender_name"] = (message.sender.get_full_name() or message.sender.get_username()) if message.sender_id else ""
+    sender = message.sender if message.sender_id else None
+    data["sender_name"] = (sender.get_full_name() or sender.get_username()) if sender else ""
     return describe_error(data, channel)
 
 
@@ -169,9 +172,9 @@ def desk_snapshot(agent: AgentProfile | None) -> dict:
             .select_related("service", "contact")
             .order_by("assigned_at", "pk")
         )
-        rows = list(rows)
-        last = _last_messages([row.pk for row in rows])
-        interactions = [interaction_summary(row, last.get(row.pk)) for row in rows]
+        held = list(rows)
+        last = _last_messages([row.pk for row in held])
+        interactions = [interaction_summary(row, last.get(row.pk)) for row in held]
     return {
         "type": "snapshot",
         "server_time": iso(timezone.now()),
@@ -318,7 +321,7 @@ def supervisor_snapshot(*, now: datetime | None = None) -> dict:
         .order_by("queued_at", "pk")
     ):
         data = interaction_dict(item)
-        data["agent_name"] = item.agent.display_name if item.agent_id else ""
+        data["agent_name"] = item.agent.display_name if item.agent else ""
         data["waiting_seconds"] = int((now - item.queued_at).total_seconds()) if item.state == InteractionState.QUEUED else 0
         open_rows.append(data)
     return {

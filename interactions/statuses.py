@@ -6,7 +6,7 @@ from interactions.models import MessageStatus as S
 
 # Providers report statuses out of order (Twilio: "callbacks can arrive out
 # of order"); a rank lets a late "sent" never overwrite "delivered".
-RANK = {
+RANK: dict[str, int] = {
     S.PENDING: 0,
     S.ACCEPTED: 1,
     S.SCHEDULED: 1,
@@ -18,7 +18,7 @@ RANK = {
     S.FAILED: 6,
     S.READ: 7,
 }
-TERMINAL = {S.FAILED, S.UNDELIVERED, S.READ}
+TERMINAL: set[str] = {S.FAILED, S.UNDELIVERED, S.READ}
 
 
 def should_advance(current: str, new: str) -> bool:

@@ -15,7 +15,7 @@ class WhatsAppAdapter:
     agent_flag = "whatsapp_enabled"
     # WhatsApp's customer-service window: free text only within 24 h of the
     # customer's last message; afterwards only approved templates.
-    service_window = timedelta(hours=24)
+    service_window: timedelta | None = timedelta(hours=24)
     window_closed_error = (
         "More than 24 hours have passed since the customer's last message: WhatsApp allows only an "
         "approved template until the customer writes again (Twilio error 63016)."

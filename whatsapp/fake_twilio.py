@@ -379,7 +379,7 @@ class FakeTwilioServer:
     @property
     def base_url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> FakeTwilioServer:
         self.thread.start()

@@ -146,13 +146,13 @@ def check_sender(service, client) -> tuple[Check, object | None]:
             _("%(number)s is not a WhatsApp sender of this Twilio account (senders found: %(found)s).") % {"number": service.twilio_number, "found": found},
             _("Register %(number)s as a WhatsApp sender on the Twilio console (Messaging → Senders → WhatsApp senders), or correct the service's Twilio phone number.") % {"number": service.twilio_number},
         ), None
-    status = (getattr(sender, "status", "") or "").upper()
-    if status and status != "ONLINE":
+    sender_status = (getattr(sender, "status", "") or "").upper()
+    if sender_status and sender_status != "ONLINE":
         return Check(
             "sender",
             title,
             WARNING,
-            _("%(number)s is a WhatsApp sender, but its status is %(status)s.") % {"number": service.twilio_number, "status": status},
+            _("%(number)s is a WhatsApp sender, but its status is %(status)s.") % {"number": service.twilio_number, "status": sender_status},
             _("Complete the sender's registration on the Twilio console until it is ONLINE."),
         ), sender
     return Check("sender", title, OK, _("%(number)s is a WhatsApp sender of the account (ONLINE).") % {"number": service.twilio_number}), sender

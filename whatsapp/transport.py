@@ -24,7 +24,7 @@ TRANSIENT_HTTP = {429, 500, 502, 503, 504}
 class TwilioWhatsAppTransport:
     def send(self, message: Message) -> SendResult:
         interaction = message.interaction
-        kwargs = {
+        kwargs: dict[str, object] = {
             "from_": f"whatsapp:{interaction.service.twilio_number}",
             "to": f"whatsapp:{interaction.contact.address}",
             "status_callback": status_callback_url(message.pk),

@@ -139,5 +139,6 @@ def attributions_for(interactions) -> dict[int, Attribution]:
     for visit in (
         WidgetVisit.objects.select_related("widget").filter(interaction_id__in=ids).order_by("-matched_at")
     ):
-        found[visit.interaction_id] = _attribution(visit)
+        if visit.interaction_id is not None:  # the filter above: always set
+            found[visit.interaction_id] = _attribution(visit)
     return found

@@ -125,7 +125,7 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
         .first()
     )
     created = interaction is None
-    if created:
+    if interaction is None:
         interaction = Interaction.objects.create(
             service=service,
             contact=contact,

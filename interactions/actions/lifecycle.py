@@ -63,7 +63,7 @@ def transition(
     elif kind == Kind.REQUEUED:
         events.emit(events.InteractionRequeued(interaction, previous_agent_id))
     else:
-        AgentProfile.objects.filter(pk=agent_id).update(last_assignment_at=now)
+        AgentProfile.objects.filter(pk=agent_id).update(last_assignment_at=now)  # type: ignore[misc]  # set for these kinds
         if kind == Kind.ASSIGNED:
             events.emit(events.InteractionAssigned(interaction))
         else:

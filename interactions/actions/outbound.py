@@ -90,7 +90,7 @@ def record_status_callback(
             moved = advance_status(message_id, provider_id, status, error_code, error_message, timezone.now())
             if moved is not None:
                 message, agent_id = moved
-                events.emit(status_event(message.previous_status, message, agent_id))
+                events.emit(status_event(message.previous_status, message, agent_id))  # type: ignore[attr-defined]  # set by advance_status
                 return True
     return _general_status_callback(
         message_id, provider_id=provider_id, status=status, error_code=error_code, error_message=error_message

@@ -38,7 +38,7 @@ def _statement(by_our_id: bool, status: str) -> str | None:
     if not advance_from:
         return None
     qn = connection.ops.quote_name
-    message_columns = ", ".join(f"m.{qn(field.column)}" for field in Message._meta.concrete_fields)
+    message_columns = ", ".join(f"m.{qn(field.column)}" for field in Message._meta.concrete_fields)  # type: ignore[arg-type]  # concrete: has a column
     found_by = "c.id = %(message_id)s" if by_our_id else "c.provider_id = %(provider_id)s"
     statuses = ", ".join(f"'{status}'" for status in advance_from)  # MessageStatus values
     # `current` locks the row first and reads its status as committed (after

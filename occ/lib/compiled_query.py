@@ -71,7 +71,8 @@ class CompiledQuery:
         return rows
 
     def _compile(self, values, constants) -> tuple:
-        stand_ins, counter = [], 0
+        stand_ins: list[int | list[int]] = []
+        counter = 0
         for value in values:
             if isinstance(value, Sequence):
                 stand_ins.append([_STAND_IN_BASE - (counter + i) for i in range(len(value))])

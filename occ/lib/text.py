@@ -19,9 +19,15 @@ message and is kept, cleaned (`clean_text`), never refused.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # the mixin is only ever mixed into forms
+    from django.forms import BaseForm as _FormBase
+else:
+    _FormBase = object
 
 # C0 except tab/LF/CR, DEL, C1, and the surrogate range.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -95,7 +101,7 @@ def first_unsafe(data) -> tuple[str, str] | None:
     return ("non_field_errors", problem(found)) if found else None
 
 
-class SafeTextFormMixin:
+class SafeTextFormMixin(_FormBase):
     """Every field of the form refuses unsafe text with a field error, before its own checks run.
 
     A Textarea accepts line breaks, every other widget single-line text.

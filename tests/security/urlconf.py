@@ -23,7 +23,7 @@ PUBLIC = {
     "accounts:invitation",  # the signed, expiring link of an invitation e-mail is the key
     "accounts:login_code",  # the code step: only after the right password, in the same session
     "set_language",
-    "javascript-catalog",  # the translated words of the pages' scripts: nothing private
+    "javascript-catalog",  # the interface's translated words: the same for everyone
     "whatsapp:inbound",  # Twilio: checked by signature instead
     "whatsapp:status",
     "api-schema",  # the OpenAPI description documents the API; every endpoint still needs a login

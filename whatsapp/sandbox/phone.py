@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.utils import timezone
@@ -21,7 +22,7 @@ from whatsapp.sandbox import state
 from whatsapp.urls_public import inbound_webhook_url
 
 
-def inbound_params(*, account_sid: str, service_number: str, customer_number: str, name: str, body: str, media: list[tuple[str, str]] = ()) -> dict:
+def inbound_params(*, account_sid: str, service_number: str, customer_number: str, name: str, body: str, media: Sequence[tuple[str, str]] = ()) -> dict:
     """The form fields Twilio posts for a WhatsApp message (see twilio/FACTS.md)."""
     sid = ("MM" if media else "SM") + secrets.token_hex(16)
     params = {

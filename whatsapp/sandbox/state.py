@@ -48,7 +48,7 @@ def sync_with_configuration() -> FakeTwilio:
         for number in Service.objects.exclude(twilio_number__isnull=True).exclude(twilio_number="").values_list(
             "twilio_number", flat=True
         ):
-            if f"whatsapp:{number}" not in known:
+            if number and f"whatsapp:{number}" not in known:
                 twilio.add_sender(config.account_sid, number)
     return twilio
 
