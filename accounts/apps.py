@@ -14,4 +14,4 @@ class AccountsConfig(AppConfig):
 
         # The admin's log-in would sign in with the password alone: it sends
         # to OCC's log-in page, which asks for the two-factor code.
-        admin.site.login = admin_login
+        admin.site.login = admin_login  # type: ignore[method-assign]

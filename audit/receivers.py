@@ -79,7 +79,7 @@ def _default_snapshot(model, spec: Tracked) -> dict:
 
 
 def diff(before: dict, after: dict, spec: Tracked) -> dict:
-    changes = {}
+    changes: dict[str, dict] = {}
     for name, new in after.items():
         old = before.get(name)
         if (old or None) == (new or None):

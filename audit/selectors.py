@@ -45,7 +45,7 @@ def field_label(entry: AuditEntry, name: str) -> str:
 
 def _event_text(name: str, change: dict) -> str:
     """Account events recorded by accounts.actions."""
-    event = change.get("event")
+    event = str(change.get("event"))
     to = change.get("to") or ""
     texts = {
         ("invitation", "sent"): _("sent to %(to)s") % {"to": to},
@@ -55,7 +55,7 @@ def _event_text(name: str, change: dict) -> str:
         ("two_factor", "recovery_codes"): _("new recovery codes made by the user"),
         ("two_factor", "reset"): _("reset by an administrator (the user must set it up again)"),
     }
-    return texts.get((name, event), str(event))
+    return texts.get((name, event), event)
 
 
 def _show(value) -> str:
