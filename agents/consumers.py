@@ -27,6 +27,13 @@ class CommandError(Exception):
     """A command that cannot be carried out; the message goes back to the tab."""
 
 
+@database_sync_to_async
+def _two_factor_allowed(user, session) -> bool:
+    from accounts.two_factor import session_allowed
+
+    return session_allowed(user, session)
+
+
 def _interaction_for(user, interaction_id, *, act: bool):
     from interactions.models import Interaction
 
@@ -45,6 +52,10 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
+            return
+        # A session that skipped a two-factor code it owes gets no desk (accounts.two_factor).
+        if not await _two_factor_allowed(user, self.scope.get("session")):
+            await self.close(code=4403)
             return
         self.user = user
         self.profile = await database_sync_to_async(desk.profile_for)(user)

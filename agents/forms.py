@@ -8,12 +8,37 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import AgentProfile
 from occ.lib.text import SafeTextFormMixin
 from services.models import Service
+
+
+class UserInviteForm(SafeTextFormMixin, forms.Form):
+    """A new user who chooses their own password from an e-mailed link."""
+
+    username = forms.CharField(label=_("Username"), max_length=150, validators=[UnicodeUsernameValidator()])
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), help_text=_("The invitation, with a link to choose a password, goes here."))
+    is_staff = forms.BooleanField(
+        label=_("Administrator (opens the console: settings, services, users)"), required=False
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("A user with that username already exists."))
+        return username
+
+    def clean_email(self) -> str:
+        email = get_user_model().objects.normalize_email(self.cleaned_data["email"])
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("A user with this e-mail already exists."))
+        return email
 
 
 class AgentCreateForm(SafeTextFormMixin, UserCreationForm):
@@ -37,6 +62,9 @@ class AgentProfileForm(SafeTextFormMixin, forms.ModelForm):
 
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("E-mail"), required=False, help_text=_("For invitations and password resets.")
+    )
     is_active = forms.BooleanField(
         label=_("Active (can log in and receive interactions)"), required=False
     )
@@ -58,7 +86,7 @@ class AgentProfileForm(SafeTextFormMixin, forms.ModelForm):
         self.editor = editor
         kwargs.setdefault(
             "initial",
-            {"first_name": user.first_name, "last_name": user.last_name, "is_active": user.is_active},
+            {"first_name": user.first_name, "last_name": user.last_name, "email": user.email, "is_active": user.is_active},
         )
         super().__init__(*args, **kwargs)
         limit = settings.OCC_MAX_INTERACTIONS_LIMIT
@@ -87,6 +115,12 @@ class AgentProfileForm(SafeTextFormMixin, forms.ModelForm):
             raise forms.ValidationError(_("You cannot deactivate your own account."))
         return active
 
+    def clean_email(self) -> str:
+        email = get_user_model().objects.normalize_email(self.cleaned_data.get("email") or "")
+        if email and get_user_model().objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
+            raise forms.ValidationError(_("A user with this e-mail already exists."))
+        return email
+
     def clean_new_password(self) -> str:
         password = self.cleaned_data.get("new_password") or ""
         if password:
@@ -99,6 +133,7 @@ class AgentProfileForm(SafeTextFormMixin, forms.ModelForm):
         user = self.user
         user.first_name = self.cleaned_data.get("first_name", "")
         user.last_name = self.cleaned_data.get("last_name", "")
+        user.email = self.cleaned_data.get("email", "")
         user.is_active = self.cleaned_data.get("is_active", False)
         if self.cleaned_data.get("new_password"):
             user.set_password(self.cleaned_data["new_password"])

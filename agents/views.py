@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db import transaction
@@ -11,9 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import actions as account_actions
+from accounts import two_factor
 from agents.actions import capacity_changed
-from agents.forms import AgentCreateForm, AgentProfileForm
+from agents.forms import AgentCreateForm, AgentProfileForm, UserInviteForm
 from agents.models import AgentProfile
 from occ.lib.permissions import administrator_required
 
@@ -28,7 +32,61 @@ def user_list(request):
         .prefetch_related("agent_profile__services")
         .order_by("username")
     )
-    return render(request, "agents/user_list.html", {"users": users})
+    two_factor_users = set(
+        TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True)
+    )
+    return render(request, "agents/user_list.html", {"users": users, "two_factor_users": two_factor_users})
+
+
+@administrator_required
+def user_invite(request):
+    """A new user gets an e-mail with a link to choose their password (no password typed by anyone else)."""
+    form = UserInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = account_actions.invite(
+            **form.cleaned_data, invited_by=request.user, root=account_actions.base_url(request)
+        )
+        messages.success(
+            request,
+            _("Invitation sent to %(email)s. Now enable the channels, set Max interactions and choose the services.")
+            % {"email": user.email},
+        )
+        return redirect("agents:user_edit", pk=user.pk)
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    return render(request, "agents/user_invite.html", {"form": form, "days": days})
+
+
+@administrator_required
+@require_POST
+def user_resend_invitation(request, pk: int):
+    user = get_object_or_404(get_user_model(), pk=pk)
+    if not user.email:
+        messages.error(request, _("Enter an e-mail address for this user first."))
+        return redirect("agents:user_edit", pk=user.pk)
+    try:
+        account_actions.resend_invitation(user, invited_by=request.user, root=account_actions.base_url(request))
+    except account_actions.InvitationNotPending:
+        messages.error(request, _("“%(name)s” has already chosen a password.") % {"name": user.get_username()})
+    else:
+        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": user.email})
+    return redirect("agents:user_list")
+
+
+@administrator_required
+@require_POST
+def user_reset_two_factor(request, pk: int):
+    """For a user who lost their phone: they sign in with the password and set two-factor up again."""
+    user = get_object_or_404(get_user_model(), pk=pk)
+    if not two_factor.has_two_factor(user):
+        messages.info(request, _("“%(name)s” has no two-factor sign-in to reset.") % {"name": user.get_username()})
+    else:
+        account_actions.reset_by_administrator(user, by=request.user)
+        messages.success(
+            request,
+            _("Two-factor sign-in of “%(name)s” reset: they set it up again at their next log-in.")
+            % {"name": user.get_username()},
+        )
+    return redirect("agents:user_edit", pk=user.pk)
 
 
 @administrator_required
@@ -72,7 +130,14 @@ def user_edit(request, pk: int):
         capacity_changed(profile)
         messages.success(request, _("Profile of “%(name)s” saved.") % {"name": profile.display_name})
         return redirect("agents:user_list")
-    return render(request, "agents/user_edit.html", {"form": form, "subject": user})
+    context = {
+        "form": form,
+        "subject": user,
+        "has_two_factor": two_factor.has_two_factor(user),
+        "invitation_pending": not user.has_usable_password(),
+        "invitation": getattr(user, "invitation", None),
+    }
+    return render(request, "agents/user_edit.html", context)
 
 
 @administrator_required

@@ -1,7 +1,9 @@
 """Model signals that write the audit log of configuration changes.
 
 Tracked: the chat channel settings, services, agent profiles (and the
-services they serve), widgets and users. Operational fields that change on
+services they serve), widgets, users and the security settings. Account
+events (an invitation sent, two-factor enabled or reset) are recorded by
+accounts.actions as {"event": ...} changes of the user. Operational fields that change on
 their own (presence, last log-in, verification results) are not
 configuration and are left out. Secret fields are recorded as "changed",
 never with a value: not even the ciphertext of the Auth Token.
@@ -37,6 +39,7 @@ def tracked_models() -> dict[str, Tracked]:
         "widgets.Widget": Tracked(
             ("name", "public_key", "in_use", "allowed_origins", "whatsapp_service", "prefilled_text", "attribution_enabled")
         ),
+        "accounts.SecuritySettings": Tracked(("two_factor_required",)),
         settings.AUTH_USER_MODEL: Tracked(
             ("username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser", "password"),
             frozenset({"password"}),
@@ -76,7 +79,7 @@ def _default_snapshot(model, spec: Tracked) -> dict:
 
 
 def diff(before: dict, after: dict, spec: Tracked) -> dict:
-    changes = {}
+    changes: dict[str, dict] = {}
     for name, new in after.items():
         old = before.get(name)
         if (old or None) == (new or None):

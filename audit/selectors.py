@@ -32,11 +32,30 @@ def object_type_label(entry: AuditEntry) -> str:
 def field_label(entry: AuditEntry, name: str) -> str:
     if name == "auth_token_encrypted":
         return _("Auth Token")
+    if name == "invitation":
+        return _("Invitation")
+    if name == "two_factor":
+        return _("Two-factor sign-in")
     model = _model(entry.object_type)
     try:
         return str(model._meta.get_field(name).verbose_name) if model else name
     except FieldDoesNotExist:
         return name
+
+
+def _event_text(name: str, change: dict) -> str:
+    """Account events recorded by accounts.actions."""
+    event = str(change.get("event"))
+    to = change.get("to") or ""
+    texts = {
+        ("invitation", "sent"): _("sent to %(to)s") % {"to": to},
+        ("invitation", "resent"): _("sent again to %(to)s") % {"to": to},
+        ("two_factor", "enabled"): _("turned on by the user"),
+        ("two_factor", "disabled"): _("turned off by the user"),
+        ("two_factor", "recovery_codes"): _("new recovery codes made by the user"),
+        ("two_factor", "reset"): _("reset by an administrator (the user must set it up again)"),
+    }
+    return texts.get((name, event), event)
 
 
 def _show(value) -> str:
@@ -47,7 +66,9 @@ def change_lines(entry: AuditEntry) -> list[ChangeLine]:
     lines = []
     for name, change in (entry.changes or {}).items():
         label = field_label(entry, name)
-        if change.get("secret"):
+        if "event" in change:
+            text = _event_text(name, change)
+        elif change.get("secret"):
             text = _("changed (the value is never recorded)")
         elif "added" in change or "removed" in change:
             parts = []

@@ -15,6 +15,9 @@ from occ.settings import DEV_SECRET_KEY, MIDDLEWARE
 
 DEBUG = False
 OCC_SANDBOX = False
+# The sandbox's outbox keeps e-mails instead of sending them (occ.settings
+# picks it when OCC_SANDBOX was set): production sends by SMTP unless told otherwise.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY:

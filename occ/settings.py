@@ -414,3 +414,45 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Accounts: invitations, password reset, two-factor sign-in ----------------
+# django-otp keeps the TOTP devices and the recovery codes (its static device);
+# OCC's own log-in page asks for the code after the password (accounts/views.py).
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "accounts"]
+# OTPMiddleware marks a session verified by a device; TwoFactorMiddleware then
+# sends a user who must have two-factor, and has none, to enrolment.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1, "accounts.middleware.TwoFactorMiddleware")
+# How long an invitation or a password-reset link stays valid (Django's
+# default_token_generator signs both; a link also stops working once used,
+# because setting the password changes what it signs).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env_str("OCC_TOTP_ISSUER", "OCC")
+# django-otp's own throttle delays a device after each wrong code for anyone,
+# from anywhere: someone who had a password could keep its owner out. Wrong
+# codes count instead in the log-in lockout, per (username, client address).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Seconds between a correct password and its code before the log-in starts over.
+OCC_LOGIN_CODE_SECONDS = env_int("OCC_LOGIN_CODE_SECONDS", 300)
+# Password-reset e-mails per hour: per (client address, e-mail address), and
+# per client address in all. Past them the page answers as always and sends
+# nothing, so it tells nobody whether an address exists; nobody elsewhere can
+# use up someone else's allowance.
+OCC_PASSWORD_RESETS_PER_HOUR = env_int("OCC_PASSWORD_RESETS_PER_HOUR", 3)
+OCC_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env_int("OCC_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", 20)
+# E-mail: SMTP from EMAIL_HOST & co. In the sandbox, by default, e-mails are
+# kept in the database and listed under Sandbox → Outbox instead of sent.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "accounts.outbox.OutboxBackend" if OCC_SANDBOX else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OCC <occ@localhost>")

@@ -2,13 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from audit.views import ThrottledLoginView
+from accounts import views as account_views
 from occ import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     # Before Django's auth URLs: the log-in page with login throttling.
-    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
+    path("accounts/login/", account_views.SignInView.as_view(), name="login"),
+    # Before Django's auth URLs too: reset e-mails throttled and with OCC's links.
+    path("accounts/password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path("", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The words of the desk's and the supervisor's scripts (locale/*/LC_MESSAGES/djangojs.po).

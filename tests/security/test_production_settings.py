@@ -52,7 +52,7 @@ def production_values() -> dict:
             "import json, django; from django.conf import settings; django.setup(); "
             "names = ['SESSION_COOKIE_SECURE','SESSION_COOKIE_HTTPONLY','SESSION_COOKIE_SAMESITE',"
             "'CSRF_COOKIE_SECURE','CSRF_COOKIE_SAMESITE','DEBUG','OCC_SANDBOX','SECURE_SSL_REDIRECT',"
-            "'SECURE_HSTS_SECONDS','X_FRAME_OPTIONS','SECURE_REDIRECT_EXEMPT']; "
+            "'SECURE_HSTS_SECONDS','X_FRAME_OPTIONS','SECURE_REDIRECT_EXEMPT','EMAIL_BACKEND']; "
             "print(json.dumps({n: getattr(settings, n) for n in names}))",
         ],
         cwd=ROOT,
@@ -70,6 +70,8 @@ def production_values() -> dict:
 def test_production_values_are_hardened_whatever_the_environment_says():
     values = production_values()
     assert values["DEBUG"] is False and values["OCC_SANDBOX"] is False
+    # The sandbox's outbox keeps e-mails instead of sending them: never in production.
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert values["SESSION_COOKIE_SECURE"] and values["SESSION_COOKIE_HTTPONLY"]
     assert values["SESSION_COOKIE_SAMESITE"] in {"Lax", "Strict"}
     assert values["CSRF_COOKIE_SECURE"] and values["CSRF_COOKIE_SAMESITE"] in {"Lax", "Strict"}

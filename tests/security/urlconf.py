@@ -20,6 +20,8 @@ PUBLIC = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "accounts:invitation",  # the signed, expiring link of an invitation e-mail is the key
+    "accounts:login_code",  # the code step: only after the right password, in the same session
     "set_language",
     "javascript-catalog",  # the interface's translated words: the same for everyone
     "whatsapp:inbound",  # Twilio: checked by signature instead
@@ -31,7 +33,19 @@ PUBLIC = {
 # Name prefixes of public endpoints (the website widget's embed script, configuration and QR codes).
 PUBLIC_PREFIXES = ("widgets:public", "widgets:embed", "widgets:config", "widgets:qr", "widgets:visit", "widget_public:")
 # Pages for every signed-in user (agents too). Everything else is the administrators' console.
-AGENT_PAGES = {"home", "logout", "password_change", "password_change_done", "agents:desk"}
+AGENT_PAGES = {
+    "home",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "agents:desk",
+    # Every user's own Security page: two-factor enrolment, recovery codes.
+    "accounts:security",
+    "accounts:recovery_codes",
+    "accounts:recovery_codes_download",
+    "accounts:recovery_codes_saved",
+    "accounts:two_factor_disable",
+}
 AGENT_PREFIXES = ("desk:", "api:", "api-v1:", "agents:desk")
 # Views allowed to skip CSRF: callers that are not browsers with our session.
 CSRF_EXEMPT = {
