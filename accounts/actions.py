@@ -50,12 +50,25 @@ def _send_invitation(user, invitation: Invitation, root: str, invited_by) -> Non
 
 
 @transaction.atomic
-def invite(*, username: str, first_name: str, last_name: str, email: str, is_staff: bool, invited_by, root: str):
+def invite(
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    is_staff: bool,
+    invited_by,
+    root: str,
+):
     """Create a user without a usable password and e-mail them a link to choose one."""
     from agents.models import AgentProfile
 
     user = get_user_model()(
-        username=username, first_name=first_name, last_name=last_name, email=email, is_staff=is_staff
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=is_staff,
     )
     user.set_unusable_password()
     user.save()
@@ -84,14 +97,18 @@ def resend_invitation(user, *, invited_by, root: str) -> Invitation:
         invitation.sent_at = timezone.now()
         invitation.times_sent += 1
         invitation.save(update_fields=["email", "sent_at", "times_sent"])
-    record(user, AuditEntry.Action.CHANGED, {"invitation": {"event": "resent", "to": invitation.email}})
+    record(
+        user, AuditEntry.Action.CHANGED, {"invitation": {"event": "resent", "to": invitation.email}}
+    )
     transaction.on_commit(lambda: _send_invitation(user, invitation, root, invited_by))
     logger.info("invitation of %s sent again by %s", user.get_username(), invited_by.get_username())
     return invitation
 
 
 def invitation_accepted(user) -> None:
-    Invitation.objects.filter(user=user, accepted_at__isnull=True).update(accepted_at=timezone.now())
+    Invitation.objects.filter(user=user, accepted_at__isnull=True).update(
+        accepted_at=timezone.now()
+    )
 
 
 def enrolment_device(user) -> TOTPDevice:

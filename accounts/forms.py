@@ -15,7 +15,12 @@ class CodeForm(SafeTextFormMixin, forms.Form):
         max_length=32,
         help_text=_("The 6-digit code of your authenticator app, or one of your recovery codes."),
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off", "autofocus": True}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "autocapitalize": "off",
+                "autofocus": True,
+            }
         ),
     )
 

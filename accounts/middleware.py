@@ -60,7 +60,10 @@ class TwoFactorMiddleware:
         if two_factor.must_have(user) and request.path not in self.open_paths():
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"detail": "Two-factor sign-in is required: set it up on your Security page first."}, status=403
+                    {
+                        "detail": "Two-factor sign-in is required: set it up on your Security page first."
+                    },
+                    status=403,
                 )
             return redirect("accounts:security")
         return self.get_response(request)

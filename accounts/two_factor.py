@@ -20,7 +20,9 @@ RECOVERY_CODES = 10
 
 def must_have(user) -> bool:
     """The administrators require two-factor sign-in of this user."""
-    required = SecuritySettings.objects.filter(pk=1).values_list("two_factor_required", flat=True).first()
+    required = (
+        SecuritySettings.objects.filter(pk=1).values_list("two_factor_required", flat=True).first()
+    )
     if required == TwoFactorRequirement.EVERYONE:
         return True
     return required == TwoFactorRequirement.STAFF and bool(user.is_staff)
@@ -95,7 +97,9 @@ def verify_code(user, code: str) -> Device | None:
 
 def new_recovery_codes(user) -> list[str]:
     """Replace the user's recovery codes with fresh ones (returned once, stored as they are typed)."""
-    device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery", defaults={"confirmed": True})
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name="recovery", defaults={"confirmed": True}
+    )
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])

@@ -102,7 +102,9 @@ def login_code(request):
         device = two_factor.verify_code(user, form.cleaned_data["code"])
         if device is None:
             # Counted by axes like a wrong password, for this username and address only.
-            user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+            user_login_failed.send(
+                sender=__name__, credentials={"username": username}, request=request
+            )
             form.add_error("code", _("This code is not valid. Try the current code of your app."))
         else:
             del request.session[PENDING]
@@ -187,7 +189,9 @@ def _check_code(request, code: str):
         return None, _locked_message(wait)
     device = two_factor.verify_code(user, code)
     if device is None:
-        user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+        user_login_failed.send(
+            sender=__name__, credentials={"username": user.get_username()}, request=request
+        )
         return None, _("This code is not valid. Try the current code of your app.")
     return device, ""
 
@@ -218,11 +222,18 @@ def security(request):
             codes = actions.confirm_enrolment(user, device)
             django_otp.login(request, device)
             request.session[FRESH_CODES] = codes
-            messages.success(request, _("Two-factor sign-in is on. Keep your recovery codes somewhere safe."))
+            messages.success(
+                request, _("Two-factor sign-in is on. Keep your recovery codes somewhere safe.")
+            )
             return redirect("accounts:recovery_codes")
         else:
-            user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
-            form.add_error("code", _("This code is not valid. Check the time of your phone and try the current code."))
+            user_login_failed.send(
+                sender=__name__, credentials={"username": user.get_username()}, request=request
+            )
+            form.add_error(
+                "code",
+                _("This code is not valid. Check the time of your phone and try the current code."),
+            )
     secret = qr.spaced_secret(device)
     return render(
         request,
@@ -249,7 +260,9 @@ def recovery_codes(request):
             device, error = _check_code(request, form.cleaned_data["code"])
             if device is not None:
                 request.session[FRESH_CODES] = actions.regenerate_recovery_codes(request.user)
-                messages.success(request, _("New recovery codes made: the old ones no longer work."))
+                messages.success(
+                    request, _("New recovery codes made: the old ones no longer work.")
+                )
                 return redirect("accounts:recovery_codes")
             messages.error(request, error)
         return redirect("accounts:security")
@@ -264,7 +277,10 @@ def recovery_codes_download(request):
     codes = request.session.get(FRESH_CODES)
     if not codes:
         return redirect("accounts:security")
-    lines = [_("OCC recovery codes for %(username)s") % {"username": request.user.get_username()}, ""]
+    lines = [
+        _("OCC recovery codes for %(username)s") % {"username": request.user.get_username()},
+        "",
+    ]
     lines += codes
     lines += ["", _("Each code works once, in place of the code of your authenticator app.")]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
@@ -286,7 +302,9 @@ def recovery_codes_saved(request):
 @sensitive_post_parameters("code")
 def two_factor_disable(request):
     if two_factor.must_have(request.user):
-        messages.error(request, _("Your administrators require two-factor sign-in: it cannot be turned off."))
+        messages.error(
+            request, _("Your administrators require two-factor sign-in: it cannot be turned off.")
+        )
         return redirect("accounts:security")
     form = CodeForm(request.POST)
     if form.is_valid():
@@ -312,7 +330,9 @@ def security_settings(request):
     if request.method == "POST" and form.is_valid():
         form.save()
         logger.info(
-            "two-factor requirement set to %s by %s", form.instance.two_factor_required, request.user.get_username()
+            "two-factor requirement set to %s by %s",
+            form.instance.two_factor_required,
+            request.user.get_username(),
         )
         messages.success(request, _("Security settings saved."))
         return redirect("accounts:security_settings")

@@ -75,8 +75,12 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         if self.profile_id:
             from agents import presence
 
-            await database_sync_to_async(presence.connection_opened)(self.profile_id, self.channel_name)
-        await self.send_json({"type": "hello", "agent_id": self.profile_id, "supervisor": user.is_staff})
+            await database_sync_to_async(presence.connection_opened)(
+                self.profile_id, self.channel_name
+            )
+        await self.send_json(
+            {"type": "hello", "agent_id": self.profile_id, "supervisor": user.is_staff}
+        )
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
@@ -133,18 +137,33 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         request_id = content.get("request_id")
         handler = self.COMMANDS.get(kind)
         if handler is None:
-            await self.send_json({"type": "error", "request_id": request_id, "message": f"Unknown command {kind!r}."})
+            await self.send_json(
+                {"type": "error", "request_id": request_id, "message": f"Unknown command {kind!r}."}
+            )
             return
         unsafe = first_unsafe(content)
         if unsafe:
             # JSON can carry a lone surrogate ("\ud800"), which no database can store (occ.lib.text).
             field, message = unsafe
-            await self.send_json({"type": "error", "command": kind, "request_id": request_id, "field": field, "message": message})
+            await self.send_json(
+                {
+                    "type": "error",
+                    "command": kind,
+                    "request_id": request_id,
+                    "field": field,
+                    "message": message,
+                }
+            )
             return
         if not await database_sync_to_async(desk.still_allowed)(self.user.pk, self.profile_id):
             # Deactivated while this tab was open; the close from close_desks may not have arrived yet.
             await self.send_json(
-                {"type": "error", "command": kind, "request_id": request_id, "message": "Your account is no longer active."}
+                {
+                    "type": "error",
+                    "command": kind,
+                    "request_id": request_id,
+                    "message": "Your account is no longer active.",
+                }
             )
             await self.close(code=4403)
             return
@@ -157,7 +176,11 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
             if not isinstance(exc, ActionError):
                 logger.exception("desk command %s failed", kind)
-                answer = {"type": "error", "command": kind, "message": "Something went wrong; try again."}
+                answer = {
+                    "type": "error",
+                    "command": kind,
+                    "message": "Something went wrong; try again.",
+                }
             else:
                 answer = {"type": "error", "command": kind, "message": str(exc)}
         if answer is not None:
@@ -188,7 +211,9 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
     async def cmd_open(self, content):
         def build():
-            return desk.conversation(_interaction_for(self.user, content.get("interaction_id"), act=False))
+            return desk.conversation(
+                _interaction_for(self.user, content.get("interaction_id"), act=False)
+            )
 
         return await database_sync_to_async(build)()
 
@@ -205,7 +230,12 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 # outcome of the call reaches every tab as a push.
                 view = message_view(message, interaction.channel)
                 async_to_sync(self.send_json)(
-                    {"type": "reply.stored", "request_id": content.get("request_id"), "client_id": content.get("client_id"), "message": view}
+                    {
+                        "type": "reply.stored",
+                        "request_id": content.get("request_id"),
+                        "client_id": content.get("client_id"),
+                        "message": view,
+                    }
                 )
 
             template_id = str(content.get("template_id") or "")
@@ -260,7 +290,9 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
     async def cmd_transfer_targets(self, content):
         def build():
-            return desk.transfer_targets(_interaction_for(self.user, content.get("interaction_id"), act=True))
+            return desk.transfer_targets(
+                _interaction_for(self.user, content.get("interaction_id"), act=True)
+            )
 
         return await database_sync_to_async(build)()
 
@@ -282,4 +314,3 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         "transfer_targets": cmd_transfer_targets,
         "supervisor": cmd_supervisor,
     }
-

@@ -47,7 +47,12 @@ def save_upload(upload, *, user=None) -> dict:
     )
     storage().save(stored.stored_name, upload)
     stored.save()
-    return {"token": token, "name": stored.name, "content_type": stored.content_type, "size": stored.size}
+    return {
+        "token": token,
+        "name": stored.name,
+        "content_type": stored.content_type,
+        "size": stored.size,
+    }
 
 
 def url_name(stored: OutboundFile) -> str:
@@ -72,7 +77,10 @@ def public_until(stored: OutboundFile):
     """When the public URL stops working: a while after Twilio's first fetch, and a bound after the upload."""
     until = stored.created_at + timedelta(hours=settings.OCC_UPLOAD_MAX_AGE_HOURS)
     if stored.first_fetched_at is not None:
-        until = min(until, stored.first_fetched_at + timedelta(minutes=settings.OCC_UPLOAD_FETCH_WINDOW_MINUTES))
+        until = min(
+            until,
+            stored.first_fetched_at + timedelta(minutes=settings.OCC_UPLOAD_FETCH_WINDOW_MINUTES),
+        )
     return until
 
 
@@ -86,7 +94,9 @@ def fetch_public(token: str, name: str) -> OutboundFile | None:
         return None
     if stored.first_fetched_at is None:
         # Conditional, so that concurrent first fetches keep the earliest time.
-        OutboundFile.objects.filter(pk=stored.pk, first_fetched_at__isnull=True).update(first_fetched_at=now)
+        OutboundFile.objects.filter(pk=stored.pk, first_fetched_at__isnull=True).update(
+            first_fetched_at=now
+        )
     return stored
 
 
@@ -112,5 +122,7 @@ def attachments_for(items: list) -> list[dict]:
             raise ValueError("An attachment was not found; upload it again.")
         if timezone.now() >= public_until(stored):
             raise ValueError("An attachment is too old to send; upload it again.")
-        attachments.append({"url": public_url(stored), "content_type": stored.content_type, "name": stored.name})
+        attachments.append(
+            {"url": public_url(stored), "content_type": stored.content_type, "name": stored.name}
+        )
     return attachments

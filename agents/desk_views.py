@@ -52,9 +52,13 @@ def media(request, message_id: int, index: int):
     if message.direction == "out":
         return _own_upload(item, download=download)
     try:
-        _fetched_type, data = channels.adapter_for(message.interaction.channel).fetch_media(item["url"])
+        _fetched_type, data = channels.adapter_for(message.interaction.channel).fetch_media(
+            item["url"]
+        )
     except channels.MediaUnavailable:
-        return HttpResponse(_("The file could not be fetched from Twilio."), status=502, content_type="text/plain")
+        return HttpResponse(
+            _("The file could not be fetched from Twilio."), status=502, content_type="text/plain"
+        )
     # The type Twilio's signed webhook gave is the one stored, shown to the desk and served; not the download's.
     content_type = file_safety.normalise_type(item.get("content_type"))
     name = f"message-{message.pk}-{index}.{file_safety.extension_for(content_type)}"

@@ -66,9 +66,16 @@ class Kind:
 
 def _kinds() -> dict[str, Kind]:
     return {
-        "image/jpeg": Kind(_("a JPEG picture"), ("jpg", "jpeg"), 5 * MB, ("image/jpg", "image/pjpeg")),
+        "image/jpeg": Kind(
+            _("a JPEG picture"), ("jpg", "jpeg"), 5 * MB, ("image/jpg", "image/pjpeg")
+        ),
         "image/png": Kind(_("a PNG picture"), ("png",), 5 * MB),
-        "audio/ogg": Kind(_("an OGG (Opus) recording"), ("ogg", "opus"), 16 * MB, ("audio/opus", "application/ogg")),
+        "audio/ogg": Kind(
+            _("an OGG (Opus) recording"),
+            ("ogg", "opus"),
+            16 * MB,
+            ("audio/opus", "application/ogg"),
+        ),
         "audio/amr": Kind(_("an AMR recording"), ("amr",), 16 * MB),
         "audio/aac": Kind(_("an AAC recording"), ("aac",), 16 * MB, ("audio/x-aac",)),
         "audio/mpeg": Kind(_("an MP3 recording"), ("mp3",), 16 * MB, ("audio/mp3",)),
@@ -85,7 +92,12 @@ def _kinds() -> dict[str, Kind]:
         "application/vnd.openxmlformats-officedocument.presentationml.presentation": Kind(
             _("a PowerPoint presentation"), ("pptx",), 16 * MB
         ),
-        "text/vcard": Kind(_("a contact card (vCard)"), ("vcf", "vcard"), 16 * MB, ("text/x-vcard", "text/directory")),
+        "text/vcard": Kind(
+            _("a contact card (vCard)"),
+            ("vcf", "vcard"),
+            16 * MB,
+            ("text/x-vcard", "text/directory"),
+        ),
         "text/plain": Kind(_("a text file"), ("txt",), 16 * MB),
     }
 
@@ -94,7 +106,10 @@ def _kinds() -> dict[str, Kind]:
 TEXT_TYPES = {"txt": "text/plain", "vcf": "text/vcard", "vcard": "text/vcard"}
 # What a browser (or a mail client, or a phone) would treat as a document
 # that runs script, looked for near the start of a "text" file.
-_MARKUP = re.compile(rb"<\s*(?:html|svg|script|\?xml|!doctype|body|head|iframe|object|embed|meta|math|xsl|xhtml|a\s)", re.I)
+_MARKUP = re.compile(
+    rb"<\s*(?:html|svg|script|\?xml|!doctype|body|head|iframe|object|embed|meta|math|xsl|xhtml|a\s)",
+    re.I,
+)
 # type/subtype made of the characters RFC 6838 allows in names, and nothing else (no CR/LF, no spaces).
 _TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}")
 
@@ -148,14 +163,18 @@ def safe_file_name(name: str | None, extension: str) -> str:
     """
     name = unicodedata.normalize("NFC", str(name or ""))
     name = re.split(r"[/\\]", name)[-1]
-    name = "".join(c for c in name if not unicodedata.category(c).startswith("C") and c not in '"*:<>?|')
+    name = "".join(
+        c for c in name if not unicodedata.category(c).startswith("C") and c not in '"*:<>?|'
+    )
     stem = re.sub(r"\s+", " ", name.rsplit(".", 1)[0] if "." in name else name).strip(" .")
     return f"{stem[:100].strip(' .') or 'file'}.{extension}"
 
 
 def content_disposition(filename: str, *, inline: bool) -> str:
     """RFC 6266: an ASCII fallback name in quotes, the exact name as UTF-8 in filename*."""
-    fallback = "".join(c if " " <= c < "\x7f" and c not in '"\\' else "_" for c in filename) or "file"
+    fallback = (
+        "".join(c if " " <= c < "\x7f" and c not in '"\\' else "_" for c in filename) or "file"
+    )
     value = f'{"inline" if inline else "attachment"}; filename="{fallback}"'
     if fallback != filename:
         value += f"; filename*=UTF-8''{quote(filename, safe='')}"
@@ -203,22 +222,29 @@ def check_upload(name: str, declared: str | None, size: int, handle) -> Checked:
     accepted = ", ".join(sorted({k.extensions[0].upper() for k in kinds.values()}))
     if detected is None:
         raise Refused(
-            _("OCC could not recognise this file from its content. WhatsApp accepts: %(types)s.") % {"types": accepted}
+            _("OCC could not recognise this file from its content. WhatsApp accepts: %(types)s.")
+            % {"types": accepted}
         )
     kind = kinds.get(detected)
     if kind is None:
         raise Refused(
-            _("This file is of type %(type)s, which WhatsApp does not accept. WhatsApp accepts: %(types)s.")
+            _(
+                "This file is of type %(type)s, which WhatsApp does not accept. WhatsApp accepts: %(types)s."
+            )
             % {"type": detected, "types": accepted}
         )
     if not extension:
         raise Refused(
-            _("The file's name has no extension; its content is %(kind)s: rename it to end in .%(right)s.")
+            _(
+                "The file's name has no extension; its content is %(kind)s: rename it to end in .%(right)s."
+            )
             % {"kind": kind.label, "right": kind.extensions[0]}
         )
     if extension not in kind.extensions:
         raise Refused(
-            _("The file's name ends in “.%(extension)s” but its content is %(kind)s: rename it to .%(right)s or choose another file.")
+            _(
+                "The file's name ends in “.%(extension)s” but its content is %(kind)s: rename it to .%(right)s or choose another file."
+            )
             % {"extension": extension[:10], "kind": kind.label, "right": kind.extensions[0]}
         )
     declared_type = normalise_type(declared)
@@ -239,7 +265,11 @@ def check_upload(name: str, declared: str | None, size: int, handle) -> Checked:
         raise Refused(_("WhatsApp accepts OGG recordings only with the Opus codec."))
     if detected in ("image/jpeg", "image/png"):
         _check_picture(handle, detected)
-    return Checked(content_type=detected, extension=kind.extensions[0], name=safe_file_name(name, kind.extensions[0]))
+    return Checked(
+        content_type=detected,
+        extension=kind.extensions[0],
+        name=safe_file_name(name, kind.extensions[0]),
+    )
 
 
 def _check_text(data: bytes, content_type: str) -> None:
@@ -251,7 +281,11 @@ def _check_text(data: bytes, content_type: str) -> None:
     if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r\f" for c in text):
         raise Refused(_("A text file must contain only text (no control characters)."))
     if _MARKUP.search(text_part[:1024]):
-        raise Refused(_("This file looks like a web page or an XML/SVG document, which WhatsApp does not accept."))
+        raise Refused(
+            _(
+                "This file looks like a web page or an XML/SVG document, which WhatsApp does not accept."
+            )
+        )
     if content_type == "text/vcard" and not text.lstrip().upper().startswith("BEGIN:VCARD"):
         raise Refused(_("A contact card must start with BEGIN:VCARD."))
 

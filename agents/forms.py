@@ -20,10 +20,15 @@ from services.models import Service
 class UserInviteForm(SafeTextFormMixin, forms.Form):
     """A new user who chooses their own password from an e-mailed link."""
 
-    username = forms.CharField(label=_("Username"), max_length=150, validators=[UnicodeUsernameValidator()])
+    username = forms.CharField(
+        label=_("Username"), max_length=150, validators=[UnicodeUsernameValidator()]
+    )
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    email = forms.EmailField(label=_("E-mail"), help_text=_("The invitation, with a link to choose a password, goes here."))
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("The invitation, with a link to choose a password, goes here."),
+    )
     is_staff = forms.BooleanField(
         label=_("Administrator (opens the console: settings, services, users)"), required=False
     )
@@ -86,7 +91,12 @@ class AgentProfileForm(SafeTextFormMixin, forms.ModelForm):
         self.editor = editor
         kwargs.setdefault(
             "initial",
-            {"first_name": user.first_name, "last_name": user.last_name, "email": user.email, "is_active": user.is_active},
+            {
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "email": user.email,
+                "is_active": user.is_active,
+            },
         )
         super().__init__(*args, **kwargs)
         limit = settings.OCC_MAX_INTERACTIONS_LIMIT
@@ -94,7 +104,9 @@ class AgentProfileForm(SafeTextFormMixin, forms.ModelForm):
             label=_("Max interactions"),
             min_value=1,
             max_value=limit,
-            help_text=_("How many interactions the agent may hold at the same time (1 to %(limit)s).")
+            help_text=_(
+                "How many interactions the agent may hold at the same time (1 to %(limit)s)."
+            )
             % {"limit": limit},
             widget=forms.NumberInput(attrs={"min": 1, "max": limit}),
         )
@@ -117,7 +129,13 @@ class AgentProfileForm(SafeTextFormMixin, forms.ModelForm):
 
     def clean_email(self) -> str:
         email = get_user_model().objects.normalize_email(self.cleaned_data.get("email") or "")
-        if email and get_user_model().objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
+        if (
+            email
+            and get_user_model()
+            .objects.filter(email__iexact=email)
+            .exclude(pk=self.user.pk)
+            .exists()
+        ):
             raise forms.ValidationError(_("A user with this e-mail already exists."))
         return email
 

@@ -45,7 +45,8 @@ class AgentProfile(models.Model):
         verbose_name_plural = _("agent profiles")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(max_interactions__gte=1), name="agent_max_interactions_at_least_one"
+                condition=models.Q(max_interactions__gte=1),
+                name="agent_max_interactions_at_least_one",
             ),
             models.CheckConstraint(
                 condition=models.Q(whatsapp_enabled=False) | models.Q(chat_enabled=True),
@@ -76,7 +77,9 @@ class DeskConnection(models.Model):
     stop counting.
     """
 
-    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="desk_connections")
+    agent = models.ForeignKey(
+        AgentProfile, on_delete=models.CASCADE, related_name="desk_connections"
+    )
     channel_name = models.CharField(max_length=200, unique=True)
     opened_at = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(default=timezone.now)

@@ -61,9 +61,18 @@ def tab_closed(agent_id: int, channel_name: str) -> None:
     if grace <= 0:
         offline_if_no_desk(agent_id)
         return
-    changed_at = AgentProfile.objects.filter(pk=agent_id).values_list("presence_changed_at", flat=True).first()
+    changed_at = (
+        AgentProfile.objects.filter(pk=agent_id)
+        .values_list("presence_changed_at", flat=True)
+        .first()
+    )
     if changed_at is not None:
-        timers.start(tasks.offline_after_grace, after=grace, agent_id=agent_id, token=timers.token(changed_at))
+        timers.start(
+            tasks.offline_after_grace,
+            after=grace,
+            agent_id=agent_id,
+            token=timers.token(changed_at),
+        )
 
 
 def live_connections(agent_id: int, *, now: datetime | None = None) -> int:
@@ -75,7 +84,9 @@ def grace_seconds() -> float:
     return float(settings.OCC_PRESENCE_GRACE_SECONDS)
 
 
-def offline_if_no_desk(agent_id: int, *, now: datetime | None = None, token: str | None = None) -> bool:
+def offline_if_no_desk(
+    agent_id: int, *, now: datetime | None = None, token: str | None = None
+) -> bool:
     """After the grace period: no live tab left → offline. True when it changed.
 
     With a timer's `token`, nothing happens either when the agent's presence
@@ -141,7 +152,8 @@ def close_desks(user_id: int) -> None:
         layer = get_channel_layer()
         if layer is not None:
             await asyncio.wait_for(
-                layer.group_send(user_group(user_id), {"type": "desk.revoke"}), settings.OCC_PUSH_TIMEOUT_SECONDS
+                layer.group_send(user_group(user_id), {"type": "desk.revoke"}),
+                settings.OCC_PUSH_TIMEOUT_SECONDS,
             )
 
     try:

@@ -21,7 +21,13 @@ def _message_status(event) -> None:
 
 
 def _queued(event: events.InteractionQueued) -> None:
-    push({"type": "interaction.queued", "interaction": interaction_dict(event.interaction), "position": event.position})
+    push(
+        {
+            "type": "interaction.queued",
+            "interaction": interaction_dict(event.interaction),
+            "position": event.position,
+        }
+    )
 
 
 def _assigned(event: events.InteractionAssigned | events.InteractionTransferred) -> None:
@@ -34,21 +40,35 @@ def _assigned(event: events.InteractionAssigned | events.InteractionTransferred)
 
 
 def _requeued(event: events.InteractionRequeued) -> None:
-    push({"type": "interaction.removed", "interaction": interaction_dict(event.interaction)}, agent_ids=[event.from_agent_id])
+    push(
+        {"type": "interaction.removed", "interaction": interaction_dict(event.interaction)},
+        agent_ids=[event.from_agent_id],
+    )
 
 
 def _closed(event: events.InteractionClosed) -> None:
-    push({"type": "interaction.closed", "interaction": interaction_dict(event.interaction)}, agent_ids=[event.agent_id])
+    push(
+        {"type": "interaction.closed", "interaction": interaction_dict(event.interaction)},
+        agent_ids=[event.agent_id],
+    )
 
 
 def _presence(event: events.AgentPresenceChanged) -> None:
-    push({"type": "agent.presence", "agent_id": event.agent_id, "presence": event.presence}, agent_ids=[event.agent_id])
+    push(
+        {"type": "agent.presence", "agent_id": event.agent_id, "presence": event.presence},
+        agent_ids=[event.agent_id],
+    )
 
 
 def connect() -> None:
     events.subscribe(events.MessageReceived, _message_created)
     events.subscribe(events.ReplyStored, _message_created)
-    for kind in (events.MessageSent, events.MessageFailed, events.MessageStatusChanged, events.MessageRetrying):
+    for kind in (
+        events.MessageSent,
+        events.MessageFailed,
+        events.MessageStatusChanged,
+        events.MessageRetrying,
+    ):
         events.subscribe(kind, _message_status)
     events.subscribe(events.InteractionQueued, _queued)
     events.subscribe(events.InteractionAssigned, _assigned)

@@ -38,7 +38,9 @@ def interaction_for(user, interaction_id, *, act: bool) -> Interaction:
     and NotYours, the one rule being `interactions.selectors`'.
     """
     try:
-        interaction = Interaction.objects.select_related("service", "contact").get(pk=int(interaction_id))
+        interaction = Interaction.objects.select_related("service", "contact").get(
+            pk=int(interaction_id)
+        )
     except (TypeError, ValueError) as exc:
         raise Interaction.DoesNotExist from exc
     allowed = selectors.can_act(user, interaction) if act else selectors.can_view(user, interaction)
@@ -93,7 +95,8 @@ def transfer_targets(interaction: Interaction) -> dict:
                 "presence": a.presence,
                 "open_interactions": counts.get(a.pk, 0),
                 "max_interactions": a.max_interactions,
-                "available": a.presence == Presence.ONLINE and counts.get(a.pk, 0) < a.max_interactions,
+                "available": a.presence == Presence.ONLINE
+                and counts.get(a.pk, 0) < a.max_interactions,
             }
             for a in agents
         ],
@@ -117,4 +120,8 @@ def push_view(event: dict) -> dict:
 
 def push_needs_database(event: dict) -> bool:
     message = event.get("message")
-    return isinstance(message, dict) and selectors.error_to_describe(message) and selectors.provider_error(message)
+    return (
+        isinstance(message, dict)
+        and selectors.error_to_describe(message)
+        and selectors.provider_error(message)
+    )

@@ -15,9 +15,22 @@ urlpatterns = [
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/invite/", views.user_invite, name="user_invite"),
-    path("users/<int:pk>/resend-invitation/", views.user_resend_invitation, name="user_resend_invitation"),
-    path("users/<int:pk>/reset-two-factor/", views.user_reset_two_factor, name="user_reset_two_factor"),
+    path(
+        "users/<int:pk>/resend-invitation/",
+        views.user_resend_invitation,
+        name="user_resend_invitation",
+    ),
+    path(
+        "users/<int:pk>/reset-two-factor/",
+        views.user_reset_two_factor,
+        name="user_reset_two_factor",
+    ),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
-    path("users/<int:pk>/deactivate/", views.user_set_active, {"active": False}, name="user_deactivate"),
+    path(
+        "users/<int:pk>/deactivate/",
+        views.user_set_active,
+        {"active": False},
+        name="user_deactivate",
+    ),
     path("users/<int:pk>/activate/", views.user_set_active, {"active": True}, name="user_activate"),
 ]

@@ -35,7 +35,9 @@ def user_list(request):
     two_factor_users = set(
         TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True)
     )
-    return render(request, "agents/user_list.html", {"users": users, "two_factor_users": two_factor_users})
+    return render(
+        request, "agents/user_list.html", {"users": users, "two_factor_users": two_factor_users}
+    )
 
 
 @administrator_required
@@ -48,7 +50,9 @@ def user_invite(request):
         )
         messages.success(
             request,
-            _("Invitation sent to %(email)s. Now enable the channels, set Max interactions and choose the services.")
+            _(
+                "Invitation sent to %(email)s. Now enable the channels, set Max interactions and choose the services."
+            )
             % {"email": user.email},
         )
         return redirect("agents:user_edit", pk=user.pk)
@@ -64,9 +68,13 @@ def user_resend_invitation(request, pk: int):
         messages.error(request, _("Enter an e-mail address for this user first."))
         return redirect("agents:user_edit", pk=user.pk)
     try:
-        account_actions.resend_invitation(user, invited_by=request.user, root=account_actions.base_url(request))
+        account_actions.resend_invitation(
+            user, invited_by=request.user, root=account_actions.base_url(request)
+        )
     except account_actions.InvitationNotPending:
-        messages.error(request, _("“%(name)s” has already chosen a password.") % {"name": user.get_username()})
+        messages.error(
+            request, _("“%(name)s” has already chosen a password.") % {"name": user.get_username()}
+        )
     else:
         messages.success(request, _("Invitation sent again to %(email)s.") % {"email": user.email})
     return redirect("agents:user_list")
@@ -78,7 +86,10 @@ def user_reset_two_factor(request, pk: int):
     """For a user who lost their phone: they sign in with the password and set two-factor up again."""
     user = get_object_or_404(get_user_model(), pk=pk)
     if not two_factor.has_two_factor(user):
-        messages.info(request, _("“%(name)s” has no two-factor sign-in to reset.") % {"name": user.get_username()})
+        messages.info(
+            request,
+            _("“%(name)s” has no two-factor sign-in to reset.") % {"name": user.get_username()},
+        )
     else:
         account_actions.reset_by_administrator(user, by=request.user)
         messages.success(
@@ -98,7 +109,9 @@ def user_create(request):
         logger.info("agent %s created by %s", user.get_username(), request.user.get_username())
         messages.success(
             request,
-            _("Agent “%(username)s” created: now enable the channels, set Max interactions and choose the services.")
+            _(
+                "Agent “%(username)s” created: now enable the channels, set Max interactions and choose the services."
+            )
             % {"username": user.get_username()},
         )
         return redirect("agents:user_edit", pk=user.pk)
@@ -128,7 +141,9 @@ def user_edit(request, pk: int):
             update_session_auth_hash(request, user)
         # More capacity, another service or a channel switched on: serve the queue now.
         capacity_changed(profile)
-        messages.success(request, _("Profile of “%(name)s” saved.") % {"name": profile.display_name})
+        messages.success(
+            request, _("Profile of “%(name)s” saved.") % {"name": profile.display_name}
+        )
         return redirect("agents:user_list")
     context = {
         "form": form,
@@ -151,7 +166,10 @@ def user_set_active(request, pk: int, active: bool):
     user.is_active = active
     user.save(update_fields=["is_active"])
     logger.info(
-        "user %s %s by %s", user.get_username(), "activated" if active else "deactivated", request.user.get_username()
+        "user %s %s by %s",
+        user.get_username(),
+        "activated" if active else "deactivated",
+        request.user.get_username(),
     )
     profile = AgentProfile.objects.filter(user=user).first()
     if profile is not None:
@@ -159,5 +177,11 @@ def user_set_active(request, pk: int, active: bool):
     if active:
         messages.success(request, _("“%(name)s” activated.") % {"name": name})
     else:
-        messages.success(request, _("“%(name)s” deactivated: they can no longer log in or receive interactions; their open interactions went back to the queue.") % {"name": name})
+        messages.success(
+            request,
+            _(
+                "“%(name)s” deactivated: they can no longer log in or receive interactions; their open interactions went back to the queue."
+            )
+            % {"name": name},
+        )
     return redirect("agents:user_list")

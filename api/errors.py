@@ -48,7 +48,9 @@ def exception_handler(exc, context):
             errors = {api_settings.NON_FIELD_ERRORS_KEY: errors}
         response.data = {"detail": "Invalid input.", "code": "invalid", "errors": errors}
     else:
-        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        detail = (
+            response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        )
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = {"detail": str(detail), "code": str(code)}
     return response

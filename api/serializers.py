@@ -68,8 +68,10 @@ class ModelCleanSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(django_errors(exc)) from exc
         # clean() may normalise values (e.g. the Twilio number to E.164).
-        return {name: (getattr(candidate, name) if name in concrete and name not in m2m else value)
-                for name, value in attrs.items()}
+        return {
+            name: (getattr(candidate, name) if name in concrete and name not in m2m else value)
+            for name, value in attrs.items()
+        }
 
     def clean_exclude(self) -> list[str]:
         """Fields set after validation on create (e.g. the user of a new agent profile)."""
@@ -109,14 +111,21 @@ class ConsoleFormSerializer(serializers.ModelSerializer):
         fields = self.form_class._meta.fields
         data = model_to_dict(self.instance, fields=fields) if self.instance is not None else {}
         if self.instance is None:
-            data.update({name: field.initial for name, field in self.form_class.base_fields.items()
-                         if name not in attrs and field.initial is not None})
+            data.update(
+                {
+                    name: field.initial
+                    for name, field in self.form_class.base_fields.items()
+                    if name not in attrs and field.initial is not None
+                }
+            )
         data.update(attrs)
         return {name: _form_value(value) for name, value in data.items()}
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        form = self.form_class(data=self.form_data(attrs), instance=self.instance, **self.form_kwargs())
+        form = self.form_class(
+            data=self.form_data(attrs), instance=self.instance, **self.form_kwargs()
+        )
         if not form.is_valid():
             raise serializers.ValidationError(form_errors(form))
         self._form = form
@@ -137,7 +146,10 @@ class ChatChannelSettingsSerializer(ConsoleFormSerializer):
 
     form_class = ChatChannelForm
     auth_token = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, max_length=200,
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=200,
         help_text="Write-only. Leave out (or blank) to keep the stored token.",
     )
     clear_auth_token = serializers.BooleanField(
@@ -149,21 +161,33 @@ class ChatChannelSettingsSerializer(ConsoleFormSerializer):
     class Meta:
         model = ChatChannelSettings
         fields = [
-            "whatsapp_enabled", "account_sid", "auth_token", "clear_auth_token", "has_auth_token",
-            "whatsapp_ready", "verified_at", "verification_ok", "verification_message", "updated_at",
+            "whatsapp_enabled",
+            "account_sid",
+            "auth_token",
+            "clear_auth_token",
+            "has_auth_token",
+            "whatsapp_ready",
+            "verified_at",
+            "verification_ok",
+            "verification_message",
+            "updated_at",
         ]
         read_only_fields = ["verified_at", "verification_ok", "verification_message", "updated_at"]
 
 
 class VerifyRequestSerializer(serializers.Serializer):
     account_sid = serializers.CharField(
-        required=False, max_length=34, help_text="Check these instead of the stored credentials (not saved)."
+        required=False,
+        max_length=34,
+        help_text="Check these instead of the stored credentials (not saved).",
     )
     auth_token = serializers.CharField(required=False, max_length=200, write_only=True)
 
     def validate(self, attrs):
         if bool(attrs.get("account_sid")) != bool(attrs.get("auth_token")):
-            raise serializers.ValidationError("Send both the Account SID and the Auth Token, or neither.")
+            raise serializers.ValidationError(
+                "Send both the Account SID and the Auth Token, or neither."
+            )
         return attrs
 
     def validate_account_sid(self, value):
@@ -178,7 +202,9 @@ class VerifyRequestSerializer(serializers.Serializer):
 
 class VerifyResultSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
-    kind = serializers.ChoiceField(choices=["ok", "credentials", "forbidden", "suspended", "closed", "network", "error"])
+    kind = serializers.ChoiceField(
+        choices=["ok", "credentials", "forbidden", "suspended", "closed", "network", "error"]
+    )
     message = serializers.CharField()
     friendly_name = serializers.CharField(allow_blank=True)
     status = serializers.CharField(allow_blank=True)
@@ -193,15 +219,25 @@ class ServiceSerializer(ConsoleFormSerializer):
     form_class = ServiceForm
     whatsapp_ready = serializers.BooleanField(read_only=True)
     twilio_number = serializers.CharField(
-        max_length=40, required=False, allow_blank=True, allow_null=True,
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
         help_text="International format; stored as E.164 (e.g. +390212345678).",
     )
 
     class Meta:
         model = Service
         fields = [
-            "id", "name", "is_active", "chat_enabled", "whatsapp_enabled", "twilio_number",
-            "queue_position_reply", "whatsapp_ready", "created_at",
+            "id",
+            "name",
+            "is_active",
+            "chat_enabled",
+            "whatsapp_enabled",
+            "twilio_number",
+            "queue_position_reply",
+            "whatsapp_ready",
+            "created_at",
         ]
         read_only_fields = ["created_at"]
         validators = []  # the form checks uniqueness (of the normalised number, too)
@@ -228,24 +264,49 @@ class AgentSerializer(serializers.ModelSerializer):
     validators accept); presence is set through `agents.actions.set_presence`.
     """
 
-    username = serializers.CharField(source="user.username", max_length=150, help_text="Set when the agent is created.")
-    first_name = serializers.CharField(source="user.first_name", max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(source="user.last_name", max_length=150, required=False, allow_blank=True)
-    email = serializers.CharField(source="user.email", read_only=True, help_text="Empty when not set.")
+    username = serializers.CharField(
+        source="user.username", max_length=150, help_text="Set when the agent is created."
+    )
+    first_name = serializers.CharField(
+        source="user.first_name", max_length=150, required=False, allow_blank=True
+    )
+    last_name = serializers.CharField(
+        source="user.last_name", max_length=150, required=False, allow_blank=True
+    )
+    email = serializers.CharField(
+        source="user.email", read_only=True, help_text="Empty when not set."
+    )
     is_active = serializers.BooleanField(source="user.is_active", required=False, default=True)
     password = serializers.CharField(
-        write_only=True, required=False, style={"input_type": "password"}, max_length=128, trim_whitespace=False,
+        write_only=True,
+        required=False,
+        style={"input_type": "password"},
+        max_length=128,
+        trim_whitespace=False,
         help_text="Required when creating; when updating, a new password (leave out to keep it).",
     )
-    services = serializers.PrimaryKeyRelatedField(many=True, queryset=Service.objects.all(), required=False)
+    services = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Service.objects.all(), required=False
+    )
     open_interactions = serializers.SerializerMethodField()
 
     class Meta:
         model = AgentProfile
         fields = [
-            "id", "username", "first_name", "last_name", "email", "is_active", "password",
-            "chat_enabled", "whatsapp_enabled", "max_interactions", "services", "presence",
-            "presence_changed_at", "open_interactions",
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_active",
+            "password",
+            "chat_enabled",
+            "whatsapp_enabled",
+            "max_interactions",
+            "services",
+            "presence",
+            "presence_changed_at",
+            "open_interactions",
         ]
         read_only_fields = ["presence_changed_at"]
 
@@ -260,13 +321,26 @@ class AgentSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return getattr(request, "user", None)
 
-    def _profile_form(self, attrs: dict, user_data: dict, password: str, profile, user) -> AgentProfileForm:
-        current = model_to_dict(profile, fields=["chat_enabled", "whatsapp_enabled", "max_interactions", "services"]) if profile.pk else {
-            "chat_enabled": False, "whatsapp_enabled": False, "max_interactions": profile.max_interactions, "services": []
-        }
+    def _profile_form(
+        self, attrs: dict, user_data: dict, password: str, profile, user
+    ) -> AgentProfileForm:
+        current = (
+            model_to_dict(
+                profile, fields=["chat_enabled", "whatsapp_enabled", "max_interactions", "services"]
+            )
+            if profile.pk
+            else {
+                "chat_enabled": False,
+                "whatsapp_enabled": False,
+                "max_interactions": profile.max_interactions,
+                "services": [],
+            }
+        )
         data = {
             **current,
-            "first_name": user.first_name, "last_name": user.last_name, "is_active": user.is_active,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "is_active": user.is_active,
             **{k: v for k, v in attrs.items() if k != "presence"},
             **user_data,
         }
@@ -282,16 +356,27 @@ class AgentSerializer(serializers.ModelSerializer):
         password = attrs.pop("password", "") or ""
         errors: dict = {}
         if self.instance is None:
-            create = AgentCreateForm(data={
-                "username": user_data.get("username", ""), "first_name": user_data.get("first_name", ""),
-                "last_name": user_data.get("last_name", ""), "password1": password, "password2": password,
-            })
+            create = AgentCreateForm(
+                data={
+                    "username": user_data.get("username", ""),
+                    "first_name": user_data.get("first_name", ""),
+                    "last_name": user_data.get("last_name", ""),
+                    "password1": password,
+                    "password2": password,
+                }
+            )
             if not create.is_valid():
                 for name, messages in form_errors(create).items():
                     key = "password" if name in ("password1", "password2") else name
-                    errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
-            user = User(username=user_data.get("username", ""), first_name=user_data.get("first_name", ""),
-                        last_name=user_data.get("last_name", ""), is_active=user_data.get("is_active", True))
+                    errors.setdefault(key, []).extend(
+                        m for m in messages if m not in errors.get(key, [])
+                    )
+            user = User(
+                username=user_data.get("username", ""),
+                first_name=user_data.get("first_name", ""),
+                last_name=user_data.get("last_name", ""),
+                is_active=user_data.get("is_active", True),
+            )
             profile = AgentProfile(user=user)
         else:
             create = None
@@ -366,11 +451,15 @@ class WidgetSerializer(ConsoleFormSerializer):
 
     form_class = WidgetForm
     allowed_origins = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, max_length=50,
+        child=serializers.CharField(max_length=200),
+        required=False,
+        max_length=50,
         help_text="Websites allowed to show the widget, e.g. https://www.example.com. Empty: any website.",
     )
     whatsapp_service = serializers.PrimaryKeyRelatedField(
-        queryset=Service.objects.all(), required=False, allow_null=True,
+        queryset=Service.objects.all(),
+        required=False,
+        allow_null=True,
         help_text="The service WhatsApp conversations from this widget go to (Channels → WhatsApp); "
         "required while the widget is in use.",
     )
@@ -379,8 +468,16 @@ class WidgetSerializer(ConsoleFormSerializer):
     class Meta:
         model = Widget
         fields = [
-            "id", "name", "public_key", "in_use", "allowed_origins", "whatsapp_service", "prefilled_text",
-            "attribution_enabled", "embed_snippet", "created_at",
+            "id",
+            "name",
+            "public_key",
+            "in_use",
+            "allowed_origins",
+            "whatsapp_service",
+            "prefilled_text",
+            "attribution_enabled",
+            "embed_snippet",
+            "created_at",
         ]
         read_only_fields = ["public_key", "created_at"]
 
@@ -424,7 +521,9 @@ class ContactSerializer(ModelCleanSerializer):
             if self.instance is not None:
                 same = same.exclude(pk=self.instance.pk)
             if same.exists():
-                raise serializers.ValidationError({"address": ["A contact with this address already exists."]})
+                raise serializers.ValidationError(
+                    {"address": ["A contact with this address already exists."]}
+                )
         return super().validate(attrs)
 
 
@@ -445,8 +544,20 @@ class InteractionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Interaction
         fields = [
-            "id", "state", "channel", "service", "contact", "agent", "assignment_reason", "created_at",
-            "queued_at", "assigned_at", "first_reply_at", "closed_at", "last_inbound_at", "window_closes_at",
+            "id",
+            "state",
+            "channel",
+            "service",
+            "contact",
+            "agent",
+            "assignment_reason",
+            "created_at",
+            "queued_at",
+            "assigned_at",
+            "first_reply_at",
+            "closed_at",
+            "last_inbound_at",
+            "window_closes_at",
             "version",
         ]
         read_only_fields = fields
@@ -463,7 +574,8 @@ class AssignSerializer(serializers.Serializer):
 
 class TransferSerializer(serializers.Serializer):
     agent = serializers.PrimaryKeyRelatedField(
-        queryset=AgentProfile.objects.all(), allow_null=True,
+        queryset=AgentProfile.objects.all(),
+        allow_null=True,
         help_text="Another agent of the interaction's service, or null to put it back in the queue.",
     )
 
@@ -480,8 +592,19 @@ class MessageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Message
         fields = [
-            "id", "interaction", "direction", "body", "attachments", "template_id", "template_variables",
-            "status", "error_code", "error_message", "sender", "created_at", "status_updated_at",
+            "id",
+            "interaction",
+            "direction",
+            "body",
+            "attachments",
+            "template_id",
+            "template_variables",
+            "status",
+            "error_code",
+            "error_message",
+            "sender",
+            "created_at",
+            "status_updated_at",
         ]
         read_only_fields = fields
 
@@ -495,12 +618,18 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class ReplySerializer(serializers.Serializer):
-    body = serializers.CharField(required=False, allow_blank=True, max_length=1600, trim_whitespace=True)
+    body = serializers.CharField(
+        required=False, allow_blank=True, max_length=1600, trim_whitespace=True
+    )
     template_id = serializers.RegexField(
-        r"^HX[0-9a-fA-F]{32}$", required=False, allow_blank=True,
+        r"^HX[0-9a-fA-F]{32}$",
+        required=False,
+        allow_blank=True,
         help_text="An approved WhatsApp template (Twilio Content SID, HX…), needed outside the 24-hour window.",
     )
-    template_variables = serializers.DictField(child=serializers.CharField(max_length=1000), required=False)
+    template_variables = serializers.DictField(
+        child=serializers.CharField(max_length=1000), required=False
+    )
 
     def validate_template_id(self, value):
         from interactions import channels
@@ -520,7 +649,8 @@ class ReplySerializer(serializers.Serializer):
 
 class WebhookEndpointSerializer(ModelCleanSerializer):
     event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=EventType.choices), required=False,
+        child=serializers.ChoiceField(choices=EventType.choices),
+        required=False,
         help_text="Empty: every event.",
     )
     secret = serializers.SerializerMethodField(help_text="Signing secret (HMAC-SHA256 key).")
@@ -545,7 +675,9 @@ class WebhookEndpointSerializer(ModelCleanSerializer):
     def create(self, validated_data):
         from hooks.actions import create_endpoint
 
-        endpoint, _secret = create_endpoint(created_by=self.context["request"].user, **validated_data)
+        endpoint, _secret = create_endpoint(
+            created_by=self.context["request"].user, **validated_data
+        )
         return endpoint
 
 
@@ -563,7 +695,17 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = Delivery
         fields = [
-            "id", "event_id", "event_type", "state", "attempts", "next_attempt_at", "last_status_code",
-            "last_error", "last_attempt_at", "delivered_at", "created_at", "attempt_log",
+            "id",
+            "event_id",
+            "event_type",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "last_status_code",
+            "last_error",
+            "last_attempt_at",
+            "delivered_at",
+            "created_at",
+            "attempt_log",
         ]
         read_only_fields = fields

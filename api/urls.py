@@ -29,7 +29,11 @@ v1 = [
     path("me/", viewsets.MeView.as_view(), name="me"),
     path("me/presence/", viewsets.PresenceView.as_view(), name="me-presence"),
     path("settings/chat-channel/", viewsets.ChatChannelSettingsView.as_view(), name="chat-channel"),
-    path("settings/chat-channel/verify/", viewsets.ChatChannelVerifyView.as_view(), name="chat-channel-verify"),
+    path(
+        "settings/chat-channel/verify/",
+        viewsets.ChatChannelVerifyView.as_view(),
+        name="chat-channel-verify",
+    ),
     path(
         "interactions/<int:interaction_pk>/messages/",
         messages.as_view({"get": "list", "post": "create"}),
@@ -40,10 +44,13 @@ v1 = [
         messages.as_view({"get": "retrieve"}),
         name="interaction-message",
     ),
-    path("webhooks/<int:webhook_pk>/deliveries/", deliveries.as_view({"get": "list"}), name="webhook-deliveries"),
+    path(
+        "webhooks/<int:webhook_pk>/deliveries/",
+        deliveries.as_view({"get": "list"}),
+        name="webhook-deliveries",
+    ),
     path("", include(router.urls)),
 ]
-
 
 
 @csrf_exempt  # answers 404 to every method; it changes nothing

@@ -15,7 +15,12 @@ from occ.lib.permissions import administrator_required
 
 @administrator_required
 def token_list(request, status: int = 200):
-    users = get_user_model().objects.filter(is_active=True).select_related("auth_token").order_by("username")
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .select_related("auth_token")
+        .order_by("username")
+    )
     new_key = request.session.pop("occ_new_api_token", None)
     return render(request, "api/tokens.html", {"users": users, "new_key": new_key}, status=status)
 
@@ -32,7 +37,11 @@ def token_create(request):
     key = tokens.create_token(user)
     # Shown once, on the next page only.
     request.session["occ_new_api_token"] = {"username": user.get_username(), "key": key}
-    messages.success(request, _("Token created for %(user)s. Copy it now: it is shown only once.") % {"user": user.get_username()})
+    messages.success(
+        request,
+        _("Token created for %(user)s. Copy it now: it is shown only once.")
+        % {"user": user.get_username()},
+    )
     return redirect("api_console:tokens")
 
 
@@ -41,5 +50,9 @@ def token_create(request):
 def token_revoke(request, user_id: int):
     user = get_object_or_404(get_user_model(), pk=user_id)
     if tokens.revoke_token(user):
-        messages.success(request, _("Token of %(user)s revoked: scripts using it are refused from now on.") % {"user": user.get_username()})
+        messages.success(
+            request,
+            _("Token of %(user)s revoked: scripts using it are refused from now on.")
+            % {"user": user.get_username()},
+        )
     return redirect("api_console:tokens")

@@ -106,7 +106,11 @@ class ChatChannelVerifyView(GenericAPIView):
         else:
             if not config.account_sid or not config.has_auth_token:
                 raise serializers.ValidationError(
-                    {"non_field_errors": ["Save the Account SID and the Auth Token first, or send them to check."]}
+                    {
+                        "non_field_errors": [
+                            "Save the Account SID and the Auth Token first, or send them to check."
+                        ]
+                    }
                 )
             sid, token, store = config.account_sid, config.get_auth_token(), True
         result = settings_actions.verify_credentials(sid, token)
@@ -114,8 +118,13 @@ class ChatChannelVerifyView(GenericAPIView):
             settings_actions.record_verification(config, result)
         return Response(
             s.VerifyResultSerializer(
-                {"ok": result.ok, "kind": result.kind, "message": result.message,
-                 "friendly_name": result.friendly_name, "status": result.status}
+                {
+                    "ok": result.ok,
+                    "kind": result.kind,
+                    "message": result.message,
+                    "friendly_name": result.friendly_name,
+                    "status": result.status,
+                }
             ).data
         )
 
@@ -124,9 +133,12 @@ class ChatChannelVerifyView(GenericAPIView):
 
 
 @extend_schema_view(
-    list=extend_schema(tags=["services"]), retrieve=extend_schema(tags=["services"]),
-    create=extend_schema(tags=["services"]), update=extend_schema(tags=["services"]),
-    partial_update=extend_schema(tags=["services"]), destroy=extend_schema(tags=["services"]),
+    list=extend_schema(tags=["services"]),
+    retrieve=extend_schema(tags=["services"]),
+    create=extend_schema(tags=["services"]),
+    update=extend_schema(tags=["services"]),
+    partial_update=extend_schema(tags=["services"]),
+    destroy=extend_schema(tags=["services"]),
 )
 class ServiceViewSet(viewsets.ModelViewSet):
     """Services with their chat channel, WhatsApp switch and Twilio phone number."""
@@ -141,7 +153,10 @@ class ServiceViewSet(viewsets.ModelViewSet):
 
 @extend_schema(tags=["agents"])
 class AgentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Agent profiles: Chat, WhatsApp, Max interactions, services served, presence.
@@ -230,7 +245,10 @@ class WidgetViewSet(viewsets.ModelViewSet):
 
 @extend_schema(tags=["contacts"])
 class ContactViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Customers. Agents see the contacts of the interactions they hold; administrators change them."""
@@ -255,15 +273,26 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.InteractionSerializer
     filterset_class = filters.InteractionFilter
-    ordering_fields = ["id", "created_at", "queued_at", "assigned_at", "closed_at", "last_inbound_at"]
+    ordering_fields = [
+        "id",
+        "created_at",
+        "queued_at",
+        "assigned_at",
+        "closed_at",
+        "last_inbound_at",
+    ]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
         return visible_interactions(self.request.user)
 
     def _answer(self, interaction_id: int) -> Response:
-        interaction = Interaction.objects.select_related("service", "contact", "agent__user").get(pk=interaction_id)
-        return Response(s.InteractionSerializer(interaction, context=self.get_serializer_context()).data)
+        interaction = Interaction.objects.select_related("service", "contact", "agent__user").get(
+            pk=interaction_id
+        )
+        return Response(
+            s.InteractionSerializer(interaction, context=self.get_serializer_context()).data
+        )
 
     @extend_schema(request=s.AssignSerializer, responses={200: s.InteractionSerializer})
     @action(detail=True, methods=["post"], permission_classes=[IsAdministrator])
@@ -377,4 +406,8 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Delivery.objects.none()
         endpoint = get_object_or_404(Endpoint, pk=self.kwargs["webhook_pk"])
-        return Delivery.objects.filter(endpoint=endpoint).select_related("event").prefetch_related("attempt_log")
+        return (
+            Delivery.objects.filter(endpoint=endpoint)
+            .select_related("event")
+            .prefetch_related("attempt_log")
+        )

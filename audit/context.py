@@ -12,7 +12,9 @@ import contextvars
 from dataclasses import dataclass
 from typing import Any
 
-_request: contextvars.ContextVar[object | None] = contextvars.ContextVar("audit_request", default=None)
+_request: contextvars.ContextVar[object | None] = contextvars.ContextVar(
+    "audit_request", default=None
+)
 _actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("audit_actor", default=None)
 
 

@@ -30,18 +30,45 @@ class Tracked:
 def tracked_models() -> dict[str, Tracked]:
     return {
         "advanced_settings.ChatChannelSettings": Tracked(
-            ("whatsapp_enabled", "account_sid", "auth_token_encrypted"), frozenset({"auth_token_encrypted"})
+            ("whatsapp_enabled", "account_sid", "auth_token_encrypted"),
+            frozenset({"auth_token_encrypted"}),
         ),
         "services.Service": Tracked(
-            ("name", "is_active", "chat_enabled", "whatsapp_enabled", "twilio_number", "queue_position_reply")
+            (
+                "name",
+                "is_active",
+                "chat_enabled",
+                "whatsapp_enabled",
+                "twilio_number",
+                "queue_position_reply",
+            )
         ),
-        "agents.AgentProfile": Tracked(("user", "chat_enabled", "whatsapp_enabled", "max_interactions")),
+        "agents.AgentProfile": Tracked(
+            ("user", "chat_enabled", "whatsapp_enabled", "max_interactions")
+        ),
         "widgets.Widget": Tracked(
-            ("name", "public_key", "in_use", "allowed_origins", "whatsapp_service", "prefilled_text", "attribution_enabled")
+            (
+                "name",
+                "public_key",
+                "in_use",
+                "allowed_origins",
+                "whatsapp_service",
+                "prefilled_text",
+                "attribution_enabled",
+            )
         ),
         "accounts.SecuritySettings": Tracked(("two_factor_required",)),
         settings.AUTH_USER_MODEL: Tracked(
-            ("username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser", "password"),
+            (
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_active",
+                "is_staff",
+                "is_superuser",
+                "password",
+            ),
             frozenset({"password"}),
         ),
     }

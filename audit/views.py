@@ -26,7 +26,12 @@ def audit_log(request):
     return render(
         request,
         "audit/log.html",
-        {"page": page, "rows": rows, "object_type": object_type, "object_types": selectors.object_types()},
+        {
+            "page": page,
+            "rows": rows,
+            "object_type": object_type,
+            "object_types": selectors.object_types(),
+        },
     )
 
 

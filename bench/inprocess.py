@@ -30,11 +30,20 @@ BASE_URL = "http://127.0.0.1:9999"
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/occ_bench"))
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/occ_bench"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+    )
     parser.add_argument("--requests", type=int, default=2000, help="requests per path")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--agents", type=int, default=40, help="agents on each of two services (Max interactions 2)")
+    parser.add_argument(
+        "--agents", type=int, default=40, help="agents on each of two services (Max interactions 2)"
+    )
     return parser.parse_args(argv)
 
 
@@ -111,7 +120,9 @@ async def measure(application, requests, concurrency: int) -> dict:
     count = len(requests)
     return {
         "worker_cpu_ms": (time.process_time() - cpu) / count * 1000,
-        "postgres_cpu_ms": None if pg is None or pg_after is None else (pg_after - pg) / count * 1000,
+        "postgres_cpu_ms": None
+        if pg is None or pg_after is None
+        else (pg_after - pg) / count * 1000,
         "per_second": count / (time.perf_counter() - wall),
         "status_codes": codes,
     }
@@ -121,7 +132,9 @@ def seed(args):
     from bench import scenario
 
     scenario.reset()
-    return scenario.seed(agents=args.agents * 2, services=2, max_interactions=2, outbound=args.requests)
+    return scenario.seed(
+        agents=args.agents * 2, services=2, max_interactions=2, outbound=args.requests
+    )
 
 
 async def run(args, seeded) -> list[tuple[str, dict]]:
@@ -141,25 +154,44 @@ async def run(args, seeded) -> list[tuple[str, dict]]:
         )  # fmt: skip
 
     # Open the conversations the "open conversation" path will continue.
-    await measure(application, [inbound(10_000_000 + c, c) for c in range(customers)], args.concurrency)
+    await measure(
+        application, [inbound(10_000_000 + c, c) for c in range(customers)], args.concurrency
+    )
     paths = [
-        ("bare view, full middleware", [load.bare_request("/bench/bare/") for _ in range(args.requests)]),
-        ("bare view, lean handler", [load.bare_request("/bench/lean/bare/") for _ in range(args.requests)]),
+        (
+            "bare view, full middleware",
+            [load.bare_request("/bench/bare/") for _ in range(args.requests)],
+        ),
+        (
+            "bare view, lean handler",
+            [load.bare_request("/bench/lean/bare/") for _ in range(args.requests)],
+        ),
         ("inbound, open conversation", [inbound(n, n % customers) for n in range(args.requests)]),
-        ("inbound, new customer", [inbound(20_000_000 + c, 100_000 + c) for c in range(args.agents)]),
+        (
+            "inbound, new customer",
+            [inbound(20_000_000 + c, 100_000 + c) for c in range(args.agents)],
+        ),
         (
             "status callbacks",
             [
                 load.status_request(
-                    BASE_URL, scenario.AUTH_TOKEN, sid=sid, message_id=message_id, status=status,
-                    account_sid=scenario.ACCOUNT_SID, to=to, customer=customer,
+                    BASE_URL,
+                    scenario.AUTH_TOKEN,
+                    sid=sid,
+                    message_id=message_id,
+                    status=status,
+                    account_sid=scenario.ACCOUNT_SID,
+                    to=to,
+                    customer=customer,
                 )  # fmt: skip
                 for message_id, sid, to, customer in seeded.outbound
                 for status in ("sent", "delivered", "read")
             ][: args.requests],
         ),
     ]
-    return [(name, await measure(application, requests, args.concurrency)) for name, requests in paths]
+    return [
+        (name, await measure(application, requests, args.concurrency)) for name, requests in paths
+    ]
 
 
 def main(argv=None) -> int:
@@ -169,7 +201,9 @@ def main(argv=None) -> int:
 
     results = uvloop.run(run(args, seed(args)))
     bare = results[0][1]["worker_cpu_ms"]
-    print(f"{'path':30s} {'worker CPU/req':>15s} {'÷ bare':>7s} {'PostgreSQL CPU/req':>19s} {'req/s':>8s}  status codes")
+    print(
+        f"{'path':30s} {'worker CPU/req':>15s} {'÷ bare':>7s} {'PostgreSQL CPU/req':>19s} {'req/s':>8s}  status codes"
+    )
     for name, result in results:
         pg = result["postgres_cpu_ms"]
         print(

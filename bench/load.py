@@ -37,7 +37,9 @@ def message_sid(n: int, prefix: str = "SM") -> str:
     return f"{prefix}{n:032x}"
 
 
-def inbound_request(base_url: str, token: str, *, sid: str, customer: str, to: str, account_sid: str) -> Request:
+def inbound_request(
+    base_url: str, token: str, *, sid: str, customer: str, to: str, account_sid: str
+) -> Request:
     """A WhatsApp message webhook as Twilio sends it, signed for `base_url`."""
     params = {
         "SmsMessageSid": sid, "NumMedia": "0", "ProfileName": f"Customer {customer[-4:]}",
@@ -48,7 +50,17 @@ def inbound_request(base_url: str, token: str, *, sid: str, customer: str, to: s
     return _signed(base_url, token, INBOUND_PATH, params, sid)
 
 
-def status_request(base_url: str, token: str, *, sid: str, message_id: int, status: str, account_sid: str, to: str, customer: str) -> Request:
+def status_request(
+    base_url: str,
+    token: str,
+    *,
+    sid: str,
+    message_id: int,
+    status: str,
+    account_sid: str,
+    to: str,
+    customer: str,
+) -> Request:
     """A status callback for one of our outbound messages (our id rides in the URL)."""
     params = {
         "SmsSid": sid, "SmsStatus": status, "MessageStatus": status, "ChannelToAddress": customer,
@@ -123,7 +135,9 @@ class Sender:
         start = start_ns if start_ns is not None else now
         for attempt in (1, 2):
             try:
-                async with self.session.post(self.base_url + request.path, data=request.body, headers=request.headers) as response:
+                async with self.session.post(
+                    self.base_url + request.path, data=request.body, headers=request.headers
+                ) as response:
                     await response.read()
                     status = response.status
                 break
@@ -143,7 +157,9 @@ class Sender:
             if request.tag is not None:
                 result.answered_tags.append(request.tag)
 
-    async def closed_loop(self, requests: Iterable[Request], *, concurrency: int, seconds: float) -> HttpResult:
+    async def closed_loop(
+        self, requests: Iterable[Request], *, concurrency: int, seconds: float
+    ) -> HttpResult:
         """As fast as the server answers, `concurrency` requests in flight, for at most `seconds`."""
         result = HttpResult()
         source = iter(requests)
@@ -191,7 +207,9 @@ class Sender:
 class Receipts:
     """What the desks received, keyed for checking against the database."""
 
-    message_created: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+    message_created: dict[str, list[tuple[int, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     assigned: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     probes: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     statuses: int = 0
@@ -208,8 +226,12 @@ class Desk:
         self.task: asyncio.Task | None = None
         self.closed_code = None
 
-    async def connect(self, session: aiohttp.ClientSession, url: str, origin: str, cookie: str) -> None:
-        self.ws = await session.ws_connect(url, headers={"Origin": origin, "Cookie": cookie}, heartbeat=None, autoping=True)
+    async def connect(
+        self, session: aiohttp.ClientSession, url: str, origin: str, cookie: str
+    ) -> None:
+        self.ws = await session.ws_connect(
+            url, headers={"Origin": origin, "Cookie": cookie}, heartbeat=None, autoping=True
+        )
         hello = await self.ws.receive_json(timeout=30)
         if hello.get("type") != "hello":
             raise RuntimeError(f"desk did not say hello: {hello}")
@@ -227,7 +249,7 @@ class Desk:
             if kind == "message.created":
                 body = event["message"].get("body", "")
                 if body.startswith(BODY_PREFIX):
-                    receipts.message_created[body[len(BODY_PREFIX):]].append((self.agent_id, now))
+                    receipts.message_created[body[len(BODY_PREFIX) :]].append((self.agent_id, now))
             elif kind == "interaction.assigned":
                 receipts.assigned[event["interaction"]["id"]].append(self.agent_id)
             elif kind == "message.status":
@@ -249,7 +271,9 @@ class Desk:
             await asyncio.gather(self.task, return_exceptions=True)
 
 
-async def open_desks(url: str, origin: str, cookies: list[str], receipts: Receipts, *, parallel: int = 50) -> tuple[aiohttp.ClientSession, list[Desk]]:
+async def open_desks(
+    url: str, origin: str, cookies: list[str], receipts: Receipts, *, parallel: int = 50
+) -> tuple[aiohttp.ClientSession, list[Desk]]:
     """Open one desk per cookie, `parallel` handshakes at a time."""
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
     desks = [Desk(receipts) for _ in cookies]

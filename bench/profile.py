@@ -45,7 +45,13 @@ CATEGORIES = [
     ("uvicorn and the event loop", ("uvicorn/", "asyncio/", "uvloop")),
 ]
 # Frames that mean the thread is waiting for work, not working.
-IDLE_MARKS = ("_worker (concurrent/futures/thread.py", "Condition.wait", "_wait_for_tstate_lock", "Event.wait", "select (")
+IDLE_MARKS = (
+    "_worker (concurrent/futures/thread.py",
+    "Condition.wait",
+    "_wait_for_tstate_lock",
+    "Event.wait",
+    "select (",
+)
 PROJECT = ("(interactions/", "(whatsapp/", "(agents/", "(occ/", "(settings/", "(services/")
 
 
@@ -59,12 +65,17 @@ def summarise(path: Path, top: int = 12) -> dict:
             continue
         n = int(count)
         total += n
-        frames = [f for f in stack.split(";") if not f.startswith("process ") and "spawn_main" not in f]
+        frames = [
+            f for f in stack.split(";") if not f.startswith("process ") and "spawn_main" not in f
+        ]
         leaf = frames[-1] if frames else ""
         if any(mark in leaf for mark in IDLE_MARKS):
             idle += n
             continue
-        category = next((name for name, marks in CATEGORIES if any(m in f for f in frames for m in marks)), "other")
+        category = next(
+            (name for name, marks in CATEGORIES if any(m in f for f in frames for m in marks)),
+            "other",
+        )
         categories[category] += n
         inner = [f for f in frames if any(p in f for p in PROJECT)]
         if inner:
@@ -74,6 +85,8 @@ def summarise(path: Path, top: int = 12) -> dict:
         "samples": total,
         "idle_share": round(idle / max(1, total), 3),
         "share_of_busy": {k: round(v / busy, 3) for k, v in categories.most_common()},
-        "innermost_project_frames": [(name, round(n / busy, 3)) for name, n in project.most_common(top)],
+        "innermost_project_frames": [
+            (name, round(n / busy, 3)) for name, n in project.most_common(top)
+        ],
         "raw": str(path),
     }

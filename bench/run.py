@@ -44,29 +44,86 @@ PHASES = ("bare", "inbound", "status", "latency", "burst", "idle")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/occ_bench"))
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/occ_bench"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+    )
     parser.add_argument("--workers", default="2", help="comma-separated worker counts, e.g. 1,2,4")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per worker count (medians are reported)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per worker count (medians are reported)"
+    )
     parser.add_argument("--phases", default=",".join(PHASES), help=f"any of {','.join(PHASES)}")
-    parser.add_argument("--agents", type=int, default=1000, help="agents, each with one desk WebSocket")
+    parser.add_argument(
+        "--agents", type=int, default=1000, help="agents, each with one desk WebSocket"
+    )
     parser.add_argument("--services", type=int, default=10)
-    parser.add_argument("--max-interactions", type=int, default=2, help="every agent's Max interactions")
-    parser.add_argument("--warm", type=int, default=None, help="conversations opened before measuring (default: half the capacity)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of each throughput phase")
-    parser.add_argument("--inbound-count", type=int, default=None, help="exactly this many webhooks in the inbound phase (default: as many as --seconds allows)")
-    parser.add_argument("--concurrency", type=int, default=32, help="requests in flight in throughput phases")
-    parser.add_argument("--rate", type=float, default=200.0, help="offered inbound messages/s in the latency phase")
+    parser.add_argument(
+        "--max-interactions", type=int, default=2, help="every agent's Max interactions"
+    )
+    parser.add_argument(
+        "--warm",
+        type=int,
+        default=None,
+        help="conversations opened before measuring (default: half the capacity)",
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="length of each throughput phase"
+    )
+    parser.add_argument(
+        "--inbound-count",
+        type=int,
+        default=None,
+        help="exactly this many webhooks in the inbound phase (default: as many as --seconds allows)",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=32, help="requests in flight in throughput phases"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=200.0, help="offered inbound messages/s in the latency phase"
+    )
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--burst-factor", type=float, default=5.0)
     parser.add_argument("--burst-seconds", type=float, default=10.0)
-    parser.add_argument("--new-ratio", type=float, default=0.05, help="share of messages from new customers (routing)")
-    parser.add_argument("--burst-new", type=int, default=None, help="new customers in the burst (default: enough to queue ~500)")
-    parser.add_argument("--dup-ratio", type=float, default=0.03, help="share of repeated deliveries (Twilio retries)")
-    parser.add_argument("--outbound", type=int, default=3000, help="sent replies receiving status callbacks")
-    parser.add_argument("--idle-seconds", type=float, default=15.0, help="desks left idle before a probe reaches every one")
-    parser.add_argument("--profile", action="store_true", help="py-spy the workers during the inbound throughput phase")
+    parser.add_argument(
+        "--new-ratio",
+        type=float,
+        default=0.05,
+        help="share of messages from new customers (routing)",
+    )
+    parser.add_argument(
+        "--burst-new",
+        type=int,
+        default=None,
+        help="new customers in the burst (default: enough to queue ~500)",
+    )
+    parser.add_argument(
+        "--dup-ratio",
+        type=float,
+        default=0.03,
+        help="share of repeated deliveries (Twilio retries)",
+    )
+    parser.add_argument(
+        "--outbound", type=int, default=3000, help="sent replies receiving status callbacks"
+    )
+    parser.add_argument(
+        "--idle-seconds",
+        type=float,
+        default=15.0,
+        help="desks left idle before a probe reaches every one",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy the workers during the inbound throughput phase",
+    )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "latest.json"))
     args = parser.parse_args(argv)
     args.workers = [int(w) for w in args.workers.split(",")]
@@ -107,7 +164,9 @@ def setup_django(database_url: str, redis_url: str, prefix: str) -> None:
     django.setup()
 
 
-def server_env(database_url: str, redis_url: str, prefix: str, secret_key: str = BENCH_SECRET_KEY) -> dict[str, str]:
+def server_env(
+    database_url: str, redis_url: str, prefix: str, secret_key: str = BENCH_SECRET_KEY
+) -> dict[str, str]:
     """The scale-out configuration: production settings, PostgreSQL, Redis, plain HTTP on loopback."""
     return {
         "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -128,7 +187,14 @@ def server_env(database_url: str, redis_url: str, prefix: str, secret_key: str =
 class Traffic:
     """Webhooks from customers: those already talking to an agent, new ones, and retries."""
 
-    def __init__(self, base_url: str, token: str, account_sid: str, services: list[tuple[int, str]], seed: int = 7):
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        account_sid: str,
+        services: list[tuple[int, str]],
+        seed: int = 7,
+    ):
         self.base_url, self.token, self.account_sid = base_url, token, account_sid
         self.numbers = [number for _pk, number in services]
         self.next_customer = 0
@@ -154,7 +220,9 @@ class Traffic:
         self.next_customer += 1
         return self.message_from(customer)
 
-    def mixed(self, count: int, *, new_ratio: float, dup_ratio: float, new_count: int | None = None) -> list[Request]:
+    def mixed(
+        self, count: int, *, new_ratio: float, dup_ratio: float, new_count: int | None = None
+    ) -> list[Request]:
         """`count` webhooks: repeats of earlier ones, new customers, and the rest from talking customers.
 
         New customers come as a share (`new_ratio`) or, with `new_count`, evenly spread.
@@ -177,7 +245,6 @@ class Traffic:
         return out
 
 
-
 def status_callbacks(base_url: str, token: str, account_sid: str, outbound) -> list[Request]:
     """Three callbacks (sent, delivered, read) for each sent reply, in that order per reply."""
     requests = []
@@ -188,7 +255,9 @@ def status_callbacks(base_url: str, token: str, account_sid: str, outbound) -> l
                 account_sid=account_sid, to=to, customer=customer,
             )  # fmt: skip
             if status == "read":
-                request = Request(request.path, request.body, request.headers, request.sid, tag=message_id)
+                request = Request(
+                    request.path, request.body, request.headers, request.sid, tag=message_id
+                )
             requests.append(request)
     return requests
 
@@ -214,7 +283,12 @@ def e2e_summary(requests: list[Request], sender: Sender, receipts: Receipts) -> 
         got = receipts.message_created.get(sid)
         if got and sid in sender.sent_at:
             latencies.append((got[0][1] - sender.sent_at[sid]) / 1e6)
-    return {"live": len(latencies), "p50_ms": _round(percentile(latencies, 50)), "p99_ms": _round(percentile(latencies, 99)), "max_ms": _round(max(latencies) if latencies else None)}
+    return {
+        "live": len(latencies),
+        "p50_ms": _round(percentile(latencies, 50)),
+        "p99_ms": _round(percentile(latencies, 99)),
+        "max_ms": _round(max(latencies) if latencies else None),
+    }
 
 
 def _round(value):
@@ -240,21 +314,32 @@ async def run_once(args, workers: int, log_path: Path) -> dict:
     phases = args.phases
     capacity = args.agents * args.max_interactions
     warm = args.warm if args.warm is not None else capacity // 2
-    report: dict = {"workers": workers, "agents": args.agents, "max_interactions": args.max_interactions}
+    report: dict = {
+        "workers": workers,
+        "agents": args.agents,
+        "max_interactions": args.max_interactions,
+    }
 
     await sync_to_async(reset)()
     seeded = await sync_to_async(seed)(
         agents=args.agents, services=args.services, max_interactions=args.max_interactions,
         outbound=args.outbound if "status" in phases else 0,
     )  # fmt: skip
-    env = server_env(args.database_url, args.redis_url, args.prefix, getattr(args, "secret_key", BENCH_SECRET_KEY))
+    env = server_env(
+        args.database_url,
+        args.redis_url,
+        args.prefix,
+        getattr(args, "secret_key", BENCH_SECRET_KEY),
+    )
     server = Server(workers=workers, env=env, log_path=log_path)
     await asyncio.to_thread(server.start)
     try:
         receipts = Receipts()
         rss_before = server.rss_kib()
         started = time.perf_counter()
-        ws_session, desks = await open_desks(server.ws_url, server.base_url, seeded.cookies, receipts)
+        ws_session, desks = await open_desks(
+            server.ws_url, server.base_url, seeded.cookies, receipts
+        )
         # The generator's own full garbage collections (its heap holds every
         # desk) would delay requests it then counts as the server's latency.
         gc.collect()
@@ -267,37 +352,60 @@ async def run_once(args, workers: int, log_path: Path) -> dict:
         rss_after = server.rss_kib()
         report["desks"]["server_rss_mib_before"] = round(rss_before / 1024, 1)
         report["desks"]["server_rss_mib_after"] = round(rss_after / 1024, 1)
-        report["desks"]["kib_per_connection"] = round((rss_after - rss_before) / max(1, len(desks)), 1)
+        report["desks"]["kib_per_connection"] = round(
+            (rss_after - rss_before) / max(1, len(desks)), 1
+        )
 
         traffic = Traffic(server.base_url, AUTH_TOKEN, ACCOUNT_SID, seeded.services)
         expect_read: set[int] = set()
         async with Sender(server.base_url, connections=args.concurrency) as sender:
             if "bare" in phases:
-                for name, path in (("bare_full_middleware", "/bench/bare/"), ("bare_lean_path", "/bench/lean/bare/")):
-                    result = await sender.closed_loop(_forever(bare_request(path)), concurrency=args.concurrency, seconds=args.seconds)
+                for name, path in (
+                    ("bare_full_middleware", "/bench/bare/"),
+                    ("bare_lean_path", "/bench/lean/bare/"),
+                ):
+                    result = await sender.closed_loop(
+                        _forever(bare_request(path)),
+                        concurrency=args.concurrency,
+                        seconds=args.seconds,
+                    )
                     report[name] = http_summary(result)
 
             need_talking = any(p in phases for p in ("inbound", "latency", "burst"))
             if need_talking and warm:
                 # Conversations already with agents, so later messages reach a desk at once.
                 opening = [traffic.new_customer() for _ in range(warm)]
-                result = await sender.closed_loop(opening, concurrency=args.concurrency, seconds=600)
+                result = await sender.closed_loop(
+                    opening, concurrency=args.concurrency, seconds=600
+                )
                 report["warm_up"] = http_summary(result)
                 traffic.talking = list(range(warm))
 
             if "inbound" in phases:
                 count = args.inbound_count or int(args.seconds * 3000)
                 requests = traffic.mixed(count, new_ratio=args.new_ratio, dup_ratio=args.dup_ratio)
-                spy = profiling.start(server, args.seconds, ROOT / "bench" / "results" / f"profile-{workers}w.txt") if args.profile else None
+                spy = (
+                    profiling.start(
+                        server, args.seconds, ROOT / "bench" / "results" / f"profile-{workers}w.txt"
+                    )
+                    if args.profile
+                    else None
+                )
                 seconds = args.seconds if not args.inbound_count else max(args.seconds, 120)
-                result = await sender.closed_loop(requests, concurrency=args.concurrency, seconds=seconds)
+                result = await sender.closed_loop(
+                    requests, concurrency=args.concurrency, seconds=seconds
+                )
                 report["inbound_throughput"] = http_summary(result)
                 if spy is not None:
                     report["profile"] = profiling.finish(spy)
 
             if "status" in phases and seeded.outbound:
-                callbacks = status_callbacks(server.base_url, AUTH_TOKEN, ACCOUNT_SID, seeded.outbound)
-                result = await sender.closed_loop(callbacks, concurrency=args.concurrency, seconds=args.seconds)
+                callbacks = status_callbacks(
+                    server.base_url, AUTH_TOKEN, ACCOUNT_SID, seeded.outbound
+                )
+                result = await sender.closed_loop(
+                    callbacks, concurrency=args.concurrency, seconds=args.seconds
+                )
                 report["status_throughput"] = http_summary(result)
                 expect_read = set(result.answered_tags)
 
@@ -315,15 +423,24 @@ async def run_once(args, workers: int, log_path: Path) -> dict:
                 count = int(rate * args.burst_seconds)
                 free = await sync_to_async(_free_capacity)()
                 burst_new = args.burst_new if args.burst_new is not None else free + 500
-                requests = traffic.mixed(count, new_ratio=0, dup_ratio=args.dup_ratio, new_count=burst_new)
+                requests = traffic.mixed(
+                    count, new_ratio=0, dup_ratio=args.dup_ratio, new_count=burst_new
+                )
                 await asyncio.sleep(1)
                 result = await sender.open_loop(requests, rate=rate)
-                report["burst"] = {"offered_per_second": rate, "new_customers": burst_new, "free_places_before": free, **http_summary(result)}
+                report["burst"] = {
+                    "offered_per_second": rate,
+                    "new_customers": burst_new,
+                    "free_places_before": free,
+                    **http_summary(result),
+                }
                 await asyncio.sleep(1)
                 report["burst"]["e2e"] = e2e_summary(requests, sender, receipts)
                 report["burst"]["queued_after"] = await sync_to_async(_queued)()
                 started = time.perf_counter()
-                report["burst"]["closed_to_drain"] = await sync_to_async(close_oldest_until_drained)()
+                report["burst"]["closed_to_drain"] = await sync_to_async(
+                    close_oldest_until_drained
+                )()
                 report["burst"]["drain_seconds"] = round(time.perf_counter() - started, 2)
                 await asyncio.sleep(2)
 
@@ -332,7 +449,9 @@ async def run_once(args, workers: int, log_path: Path) -> dict:
                 await asyncio.sleep(args.idle_seconds)
                 layer = get_channel_layer()
                 for agent_id in seeded.agents:
-                    await layer.group_send(f"agent.{agent_id}", {"type": "desk.push", "event": {"type": "bench.probe"}})
+                    await layer.group_send(
+                        f"agent.{agent_id}", {"type": "desk.push", "event": {"type": "bench.probe"}}
+                    )
                 deadline = time.perf_counter() + 5
                 while len(receipts.probes) < len(desks) and time.perf_counter() < deadline:
                     await asyncio.sleep(0.1)
@@ -343,7 +462,13 @@ async def run_once(args, workers: int, log_path: Path) -> dict:
                     "desks": len(desks),
                 }
 
-        checks = await sync_to_async(check)(set(sender.sent_at), sender.acknowledged, receipts, seeded.agents, expect_read=expect_read)
+        checks = await sync_to_async(check)(
+            set(sender.sent_at),
+            sender.acknowledged,
+            receipts,
+            seeded.agents,
+            expect_read=expect_read,
+        )
         report["checks"] = {k: v for k, v in checks.__dict__.items()}
         report["checks"]["correct"] = checks.correct
         report["desks"]["still_open_at_end"] = sum(d.is_open for d in desks)
@@ -384,7 +509,12 @@ def machine() -> dict:
     import uvicorn
 
     memory = next(
-        (line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0"
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "0",
     )
     load = os.getloadavg()
     return {
@@ -453,7 +583,9 @@ def table(runs: list[dict]) -> str:
         ("FIFO violations", ("checks", "fifo_violations")),
     ]
     columns = sorted(by_workers)
-    header = f"{'metric (median of runs)':<40}" + "".join(f"{str(w) + ' worker(s)':>14}" for w in columns)
+    header = f"{'metric (median of runs)':<40}" + "".join(
+        f"{str(w) + ' worker(s)':>14}" for w in columns
+    )
     rows.append(header)
     rows.append("-" * len(header))
     for label, path in metrics:
@@ -502,7 +634,11 @@ def main(argv=None) -> int:
             print(json.dumps(report), flush=True)
             runs.append(report)
     info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    output.write_text(json.dumps({"machine": info, "args": {k: v for k, v in vars(args).items()}, "runs": runs}, indent=2))
+    output.write_text(
+        json.dumps(
+            {"machine": info, "args": {k: v for k, v in vars(args).items()}, "runs": runs}, indent=2
+        )
+    )
     print()
     print(table(runs))
     print(f"\nfull results: {output}")

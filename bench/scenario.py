@@ -29,7 +29,9 @@ class Seeded:
     services: list[tuple[int, str]]  # (id, Twilio number)
     agents: dict[int, int]  # agent profile id -> Max interactions
     cookies: list[str]  # one session cookie per agent
-    outbound: list[tuple[int, str, str, str]] = field(default_factory=list)  # (message id, sid, to, customer)
+    outbound: list[tuple[int, str, str, str]] = field(
+        default_factory=list
+    )  # (message id, sid, to, customer)
 
 
 def reset() -> None:
@@ -37,7 +39,12 @@ def reset() -> None:
     from agents.models import AgentProfile
     from services.models import Service
 
-    tables = ["interactions_message", "interactions_assignmentevent", "interactions_interaction", "interactions_contact"]
+    tables = [
+        "interactions_message",
+        "interactions_assignmentevent",
+        "interactions_interaction",
+        "interactions_contact",
+    ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
@@ -81,13 +88,19 @@ def seed(*, agents: int, services: int, max_interactions: int, outbound: int = 0
 
     made = [
         Service.objects.create(
-            name=f"Bench {index}", chat_enabled=True, whatsapp_enabled=True, twilio_number=service_number(index)
+            name=f"Bench {index}",
+            chat_enabled=True,
+            whatsapp_enabled=True,
+            twilio_number=service_number(index),
         )
         for index in range(services)
     ]
     User = get_user_model()
     users = User.objects.bulk_create(
-        [User(username=f"{USER_PREFIX}{index:05d}", password="!bench-no-login") for index in range(agents)]
+        [
+            User(username=f"{USER_PREFIX}{index:05d}", password="!bench-no-login")
+            for index in range(agents)
+        ]
     )
     profiles = AgentProfile.objects.bulk_create(
         [
@@ -100,7 +113,10 @@ def seed(*, agents: int, services: int, max_interactions: int, outbound: int = 0
     )  # fmt: skip
     through = AgentProfile.services.through
     through.objects.bulk_create(
-        [through(agentprofile_id=p.pk, service_id=made[i % services].pk) for i, p in enumerate(profiles)]
+        [
+            through(agentprofile_id=p.pk, service_id=made[i % services].pk)
+            for i, p in enumerate(profiles)
+        ]
     )
 
     # Logged-in sessions, as the login page would leave them.
@@ -190,7 +206,9 @@ def close_oldest_until_drained(*, threads: int = 4, limit: int = 100000) -> int:
         )
         if not batch:
             return closed
-        workers = [threading.Thread(target=close_all, args=(batch[i::threads],)) for i in range(threads)]
+        workers = [
+            threading.Thread(target=close_all, args=(batch[i::threads],)) for i in range(threads)
+        ]
         for worker in workers:
             worker.start()
         for worker in workers:
@@ -230,7 +248,14 @@ class Checks:
         )  # fmt: skip
 
 
-def check(sent_sids: set[str], acknowledged: set[str], receipts, caps: dict[int, int], *, expect_read: set[int] = frozenset()) -> Checks:
+def check(
+    sent_sids: set[str],
+    acknowledged: set[str],
+    receipts,
+    caps: dict[int, int],
+    *,
+    expect_read: set[int] = frozenset(),
+) -> Checks:
     """Compare the database with what was sent and what the desks received.
 
     Lost means answered 200 and not stored: a webhook never acknowledged is
@@ -259,7 +284,11 @@ def check(sent_sids: set[str], acknowledged: set[str], receipts, caps: dict[int,
     result.lost = len(missing)
     result.examples += [f"lost {sid}" for sid in sorted(missing)[:3]]
 
-    owners = dict(Interaction.objects.filter(pk__in={iid for _s, iid, _a in rows}).values_list("pk", "agent_id"))
+    owners = dict(
+        Interaction.objects.filter(pk__in={iid for _s, iid, _a in rows}).values_list(
+            "pk", "agent_id"
+        )
+    )
     assigned_at = dict(
         Interaction.objects.filter(pk__in=owners.keys()).values_list("pk", "assigned_at")
     )
@@ -270,20 +299,26 @@ def check(sent_sids: set[str], acknowledged: set[str], receipts, caps: dict[int,
             result.duplicated_pushes += got.count(agent) - 1
         if agent is not None and agent in got:
             result.live += 1
-        elif agent is not None and agent in receipts.assigned.get(iid, []) and (
-            assigned_at.get(iid) is None or created_at <= assigned_at[iid]
+        elif (
+            agent is not None
+            and agent in receipts.assigned.get(iid, [])
+            and (assigned_at.get(iid) is None or created_at <= assigned_at[iid])
         ):
             # Arrived while the interaction waited: the agent's desk loads it on assignment.
             result.by_resync += 1
         else:
             result.undelivered += 1
             if len(result.examples) < 6:
-                result.examples.append(f"undelivered {sid} (interaction {iid}, agent {agent}, got {got})")
+                result.examples.append(
+                    f"undelivered {sid} (interaction {iid}, agent {agent}, got {got})"
+                )
 
     # Max interactions, replayed over the whole history of assignments.
     open_now: dict[int, int] = defaultdict(int)
     holder: dict[int, int] = {}
-    for kind, iid, agent in AssignmentEvent.objects.order_by("id").values_list("kind", "interaction_id", "agent_id"):
+    for kind, iid, agent in AssignmentEvent.objects.order_by("id").values_list(
+        "kind", "interaction_id", "agent_id"
+    ):
         if kind in (AssignmentEvent.Kind.ASSIGNED, AssignmentEvent.Kind.TRANSFERRED):
             if iid in holder:
                 open_now[holder[iid]] -= 1

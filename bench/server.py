@@ -23,7 +23,14 @@ def free_port() -> int:
 class Server:
     """uvicorn with uvloop and httptools on a loopback port, in the scale-out configuration."""
 
-    def __init__(self, *, workers: int, env: dict[str, str], port: int | None = None, log_path: Path | None = None):
+    def __init__(
+        self,
+        *,
+        workers: int,
+        env: dict[str, str],
+        port: int | None = None,
+        log_path: Path | None = None,
+    ):
         self.workers = workers
         self.port = port or free_port()
         self.env = {**os.environ, **env, "OCC_PUBLIC_BASE_URL": self.base_url}
@@ -50,12 +57,19 @@ class Server:
     def start(self, timeout: float = 60.0) -> Server:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            self.command(), cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            self.command(),
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {self.process.returncode}; see {self.log_path}")
+                raise RuntimeError(
+                    f"uvicorn exited with {self.process.returncode}; see {self.log_path}"
+                )
             if len(self.worker_pids()) >= self.workers and self._answers():
                 # Every worker imports lazily on its first requests: warm them all.
                 for _ in range(20 * self.workers):

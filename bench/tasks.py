@@ -41,7 +41,11 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def _env(backend: str, args) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SQLITE_PATH", "OCC_TASKS_BACKEND"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "SQLITE_PATH", "OCC_TASKS_BACKEND"}
+    }
     env["DJANGO_SETTINGS_MODULE"] = "occ.settings"
     if backend == "sqlite":
         env["SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="occ-bench-tasks-")) / "occ.sqlite3")
@@ -83,7 +87,10 @@ def measure(backend: str, args) -> dict:
     backend_obj = task_backends["default"]
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "worker", "-v0", "--interval", str(args.interval)],
-        cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
     def wait_for(ids: list[str], timeout: float) -> list[float]:
@@ -118,22 +125,31 @@ def measure(backend: str, args) -> dict:
         worker.wait(30)
     return {
         "backend": backend,
-        "idle_p50_ms": percentile(idle, 50) * 1000, "idle_p99_ms": percentile(idle, 99) * 1000,
+        "idle_p50_ms": percentile(idle, 50) * 1000,
+        "idle_p99_ms": percentile(idle, 99) * 1000,
         "idle_n": len(idle),
-        "burst_p50_ms": percentile(burst, 50) * 1000, "burst_p99_ms": percentile(burst, 99) * 1000,
-        "burst_n": len(burst), "burst_tasks_per_s": len(burst) / total,
+        "burst_p50_ms": percentile(burst, 50) * 1000,
+        "burst_p99_ms": percentile(burst, 99) * 1000,
+        "burst_n": len(burst),
+        "burst_tasks_per_s": len(burst) / total,
         "enqueue_per_s": len(ids) / enqueue_seconds if enqueue_seconds else float("inf"),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--backends", default="sqlite,postgres,rq")
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/occ_bench_tasks")
+    parser.add_argument(
+        "--database-url", default="postgresql://postgres@127.0.0.1:5432/occ_bench_tasks"
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--idle", type=int, default=60, help="tasks enqueued one at a time")
     parser.add_argument("--burst", type=int, default=300, help="tasks enqueued at once")
-    parser.add_argument("--interval", type=float, default=0.5, help="the database worker's poll interval")
+    parser.add_argument(
+        "--interval", type=float, default=0.5, help="the database worker's poll interval"
+    )
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -147,16 +163,35 @@ def main() -> None:
         except Exception as exc:  # PostgreSQL or Redis not running: skip that backend
             print(f"{backend}: skipped ({exc})", file=sys.stderr)
             continue
-        argv = [sys.executable, "-m", "bench.tasks", "--measure", backend, "--idle", str(args.idle),
-                "--burst", str(args.burst), "--interval", str(args.interval)]
-        out = subprocess.run(argv, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+        argv = [
+            sys.executable,
+            "-m",
+            "bench.tasks",
+            "--measure",
+            backend,
+            "--idle",
+            str(args.idle),
+            "--burst",
+            str(args.burst),
+            "--interval",
+            str(args.interval),
+        ]
+        out = subprocess.run(
+            argv, cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        ).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
-    print(f"{'backend':<10} {'idle p50':>9} {'idle p99':>9} {'burst p50':>10} {'burst p99':>10} {'tasks/s':>8} {'enqueues/s':>11}")
+    print(
+        f"{'backend':<10} {'idle p50':>9} {'idle p99':>9} {'burst p50':>10} {'burst p99':>10} {'tasks/s':>8} {'enqueues/s':>11}"
+    )
     for r in rows:
-        print(f"{r['backend']:<10} {r['idle_p50_ms']:>7.0f}ms {r['idle_p99_ms']:>7.0f}ms {r['burst_p50_ms']:>8.0f}ms "
-              f"{r['burst_p99_ms']:>8.0f}ms {r['burst_tasks_per_s']:>8.0f} {r['enqueue_per_s']:>11.0f}")
-    print(f"(idle: {rows[0]['idle_n'] if rows else 0} tasks one at a time; burst: {args.burst} at once; "
-          f"database worker poll interval {args.interval} s; one worker)")
+        print(
+            f"{r['backend']:<10} {r['idle_p50_ms']:>7.0f}ms {r['idle_p99_ms']:>7.0f}ms {r['burst_p50_ms']:>8.0f}ms "
+            f"{r['burst_p99_ms']:>8.0f}ms {r['burst_tasks_per_s']:>8.0f} {r['enqueue_per_s']:>11.0f}"
+        )
+    print(
+        f"(idle: {rows[0]['idle_n'] if rows else 0} tasks one at a time; burst: {args.burst} at once; "
+        f"database worker poll interval {args.interval} s; one worker)"
+    )
 
 
 if __name__ == "__main__":

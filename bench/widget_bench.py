@@ -129,7 +129,10 @@ def seed():
         name=f"Bench {tag}", chat_enabled=True, whatsapp_enabled=True, twilio_number=number
     )
     widget = Widget.objects.create(
-        name=f"Bench {tag}", in_use=True, whatsapp_service=service, prefilled_text="Ciao! Vorrei informazioni."
+        name=f"Bench {tag}",
+        in_use=True,
+        whatsapp_service=service,
+        prefilled_text="Ciao! Vorrei informazioni.",
     )
 
     def cleanup():
@@ -154,9 +157,19 @@ def render_cost(payload: str, rounds: int = 20) -> dict[str, float]:
 
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
     command = [
-        sys.executable, "-m", "uvicorn", "occ.asgi:application",
-        "--host", HOST, "--port", str(port), "--workers", str(workers),
-        "--no-access-log", "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "occ.asgi:application",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
     ]
     server = subprocess.Popen(command, env=env, cwd=ROOT)
     deadline = time.monotonic() + 30
@@ -220,7 +233,10 @@ async def load(port, path, headers, *, requests, seconds, concurrency):
     start = time.perf_counter()
     deadline = start + seconds
     await asyncio.gather(
-        *(_connection(port, request, budget, deadline, latencies, statuses) for _ in range(concurrency))
+        *(
+            _connection(port, request, budget, deadline, latencies, statuses)
+            for _ in range(concurrency)
+        )
     )
     elapsed = time.perf_counter() - start
     return {"rps": len(latencies) / elapsed, "latencies": latencies, "statuses": statuses}
@@ -237,19 +253,38 @@ def summary(rounds: list[dict]) -> dict:
         "count": len(latencies),
         "rps": statistics.median(r["rps"] for r in rounds),
         "median_ms": statistics.median(latencies) * 1000,
-        "p95_ms": statistics.quantiles(latencies, n=20)[18] * 1000 if len(latencies) > 20 else float("nan"),
+        "p95_ms": statistics.quantiles(latencies, n=20)[18] * 1000
+        if len(latencies) > 20
+        else float("nan"),
         "statuses": statuses,
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
-    parser.add_argument("--concurrency", type=int, default=16, help="keep-alive connections (default 16)")
-    parser.add_argument("--requests", type=int, default=1500, help="at most this many requests per endpoint and round")
-    parser.add_argument("--seconds", type=float, default=4.0, help="at most this long per endpoint and round")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds over all endpoints, interleaved (default 3)")
-    parser.add_argument("--pool", action="store_true", help="PostgreSQL through psycopg's connection pool")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="uvicorn worker processes (default 2)"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=16, help="keep-alive connections (default 16)"
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=1500,
+        help="at most this many requests per endpoint and round",
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=4.0, help="at most this long per endpoint and round"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds over all endpoints, interleaved (default 3)"
+    )
+    parser.add_argument(
+        "--pool", action="store_true", help="PostgreSQL through psycopg's connection pool"
+    )
     args = parser.parse_args()
     if args.pool:
         os.environ["WIDGET_BENCH_POOL"] = "1"
@@ -277,21 +312,34 @@ def main() -> None:
         try:
             for _name, path, headers in endpoints:
                 # Warm-up: every worker imports, connects and fills its QR cache.
-                asyncio.run(load(port, path, headers, requests=200, seconds=5, concurrency=args.concurrency))
+                asyncio.run(
+                    load(port, path, headers, requests=200, seconds=5, concurrency=args.concurrency)
+                )
             # Interleaved rounds, so a burst of other load on the machine does
             # not land on one endpoint only.
             rounds: dict[str, list[dict]] = {name: [] for name, _path, _headers in endpoints}
             for _round in range(args.rounds):
                 for name, path, headers in endpoints:
-                    rounds[name].append(asyncio.run(
-                        load(port, path, headers, requests=args.requests, seconds=args.seconds, concurrency=args.concurrency)
-                    ))
+                    rounds[name].append(
+                        asyncio.run(
+                            load(
+                                port,
+                                path,
+                                headers,
+                                requests=args.requests,
+                                seconds=args.seconds,
+                                concurrency=args.concurrency,
+                            )
+                        )
+                    )
             results = [(name, summary(rounds[name])) for name, _path, _headers in endpoints]
             # Ask each worker how often it rendered a QR code (connections
             # are spread over the workers, so a few tries reach them all).
             renders: dict[int, dict] = {}
             for _ in range(40):
-                with urllib.request.urlopen(f"http://{HOST}:{port}/_bench/qr-cache", timeout=5) as answer:
+                with urllib.request.urlopen(
+                    f"http://{HOST}:{port}/_bench/qr-cache", timeout=5
+                ) as answer:
                     data = json.loads(answer.read())
                 renders[data["pid"]] = data
                 if len(renders) >= args.workers:
@@ -301,25 +349,37 @@ def main() -> None:
             server.wait(timeout=15)
             cleanup()
 
-    database = "PostgreSQL (DATABASE_URL)" if os.environ.get("DATABASE_URL") else "SQLite (temporary)"
+    database = (
+        "PostgreSQL (DATABASE_URL)" if os.environ.get("DATABASE_URL") else "SQLite (temporary)"
+    )
     if args.pool and os.environ.get("DATABASE_URL"):
         database += " with a connection pool"
-    print(f"\nOCC widget benchmark: uvicorn, {args.workers} workers, {database}, "
-          f"{args.concurrency} keep-alive connections, {args.rounds} rounds of <= {args.requests} requests / "
-          f"{args.seconds:g} s per endpoint, "
-          f"{os.cpu_count()} CPUs shared with the load generator\n")
+    print(
+        f"\nOCC widget benchmark: uvicorn, {args.workers} workers, {database}, "
+        f"{args.concurrency} keep-alive connections, {args.rounds} rounds of <= {args.requests} requests / "
+        f"{args.seconds:g} s per endpoint, "
+        f"{os.cpu_count()} CPUs shared with the load generator\n"
+    )
     bare_rps = results[0][1]["rps"]
-    print(f"{'endpoint':32} {'requests':>8} {'req/s*':>9} {'median ms':>10} {'p95 ms':>8} {'vs bare':>8}  statuses")
+    print(
+        f"{'endpoint':32} {'requests':>8} {'req/s*':>9} {'median ms':>10} {'p95 ms':>8} {'vs bare':>8}  statuses"
+    )
     for name, r in results:
         statuses = ", ".join(f"{code}×{n}" for code, n in sorted(r["statuses"].items()))
-        print(f"{name:32} {r['count']:8d} {r['rps']:9.0f} {r['median_ms']:10.2f} {r['p95_ms']:8.2f} "
-              f"{r['rps'] / bare_rps:8.2f}  {statuses}")
+        print(
+            f"{name:32} {r['count']:8d} {r['rps']:9.0f} {r['median_ms']:10.2f} {r['p95_ms']:8.2f} "
+            f"{r['rps'] / bare_rps:8.2f}  {statuses}"
+        )
     print("* the median round's requests per second; latencies over all rounds")
-    print(f"\nRendering one QR code without the cache costs {costs['svg']:.1f} ms (SVG) and "
-          f"{costs['png']:.1f} ms (PNG) in this process: rendered per request, one worker could "
-          f"serve at most ~{1000 / costs['svg']:.0f} SVG or ~{1000 / costs['png']:.0f} PNG responses per second.")
+    print(
+        f"\nRendering one QR code without the cache costs {costs['svg']:.1f} ms (SVG) and "
+        f"{costs['png']:.1f} ms (PNG) in this process: rendered per request, one worker could "
+        f"serve at most ~{1000 / costs['svg']:.0f} SVG or ~{1000 / costs['png']:.0f} PNG responses per second."
+    )
     for pid, data in sorted(renders.items()):
-        print(f"Worker {pid}: {data['misses']} QR renderings, {data['hits']} responses served from the rendered-bytes cache.")
+        print(
+            f"Worker {pid}: {data['misses']} QR renderings, {data['hits']} responses served from the rendered-bytes cache."
+        )
     bad = [name for name, r in results if set(r["statuses"]) - {200, 304}]
     if bad:
         raise SystemExit(f"unexpected statuses for: {', '.join(bad)}")

@@ -79,7 +79,9 @@ def recover_stalled(*, now: datetime | None = None) -> dict[str, int]:
     stalled = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lte=cutoff)
     for pk, started_at, worker_ids in stalled.values_list("pk", "started_at", "worker_ids"):
         # Conditional on the row as read, so two recoverers never both act on it.
-        same = DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING, started_at=started_at)
+        same = DBTaskResult.objects.filter(
+            pk=pk, status=TaskResultStatus.RUNNING, started_at=started_at
+        )
         lost = len(worker_ids or [])
         if lost > settings.OCC_TASKS_MAX_RECOVERIES:
             changed = same.update(
@@ -119,10 +121,16 @@ def retry(result_id: str) -> TaskResult:
     actor = current_actor()
     user = actor.user if actor.user is not None and actor.user.pk else None
     AuditEntry.objects.create(
-        actor=user, actor_name=user.get_username() if user else "", ip=actor.ip,
-        action=AuditEntry.Action.CHANGED, object_type="django_tasks_db.DBTaskResult", object_id=str(result.id),
+        actor=user,
+        actor_name=user.get_username() if user else "",
+        ip=actor.ip,
+        action=AuditEntry.Action.CHANGED,
+        object_type="django_tasks_db.DBTaskResult",
+        object_id=str(result.id),
         object_repr=f"{result.task.name} {result.id}"[:200],
-        changes={"status": {"from": str(TaskResultStatus.FAILED.value), "to": f"retried as {new.id}"}},
+        changes={
+            "status": {"from": str(TaskResultStatus.FAILED.value), "to": f"retried as {new.id}"}
+        },
     )
     return new
 

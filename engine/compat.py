@@ -17,4 +17,11 @@ else:
         from django_tasks.base import Task
         from django_tasks.exceptions import TaskResultDoesNotExist
 
-__all__ = ["Task", "TaskResult", "TaskResultDoesNotExist", "TaskResultStatus", "task", "task_backends"]
+__all__ = [
+    "Task",
+    "TaskResult",
+    "TaskResultDoesNotExist",
+    "TaskResultStatus",
+    "task",
+    "task_backends",
+]

@@ -72,14 +72,18 @@ def ensure_scheduled(*, now: datetime | None = None) -> list[str]:
     now = now or timezone.now()
     started = []
     for job in _jobs.values():
-        row, _ = Schedule.objects.get_or_create(name=job.name, defaults={"token": "", "next_run_at": now})
+        row, _ = Schedule.objects.get_or_create(
+            name=job.name, defaults={"token": "", "next_run_at": now}
+        )
         late = now - row.next_run_at
         if row.token and late <= timedelta(seconds=job.every()) + LOST_AFTER:
             continue
         token = _new_token()
         with transaction.atomic():
             # Conditional on the token read: of two workers starting at once, one wins.
-            if not Schedule.objects.filter(name=job.name, token=row.token).update(token=token, next_run_at=now):
+            if not Schedule.objects.filter(name=job.name, token=row.token).update(
+                token=token, next_run_at=now
+            ):
                 continue
             actions.enqueue(tasks.tick, job.name, token)
         started.append(job.name)

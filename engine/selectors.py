@@ -44,7 +44,9 @@ class Health:
         if self.oldest_due_at is None:
             return False
         waiting_since = timezone.now() - self.oldest_due_at
-        started_recently = self.last_started_at is not None and self.last_started_at > self.oldest_due_at
+        started_recently = (
+            self.last_started_at is not None and self.last_started_at > self.oldest_due_at
+        )
         return waiting_since > timedelta(seconds=60) and not started_recently
 
 
@@ -77,9 +79,19 @@ def _schedules() -> list[dict]:
     shown = []
     for name, job in sorted(periodic.jobs().items()):
         row = rows.get(name)
-        late = row is not None and row.next_run_at < now - timedelta(seconds=job.every()) - periodic.LOST_AFTER
-        shown.append({"name": name, "every": int(job.every()), "last_run_at": row and row.last_run_at,
-                      "next_run_at": row and row.next_run_at, "late": row is None or late})
+        late = (
+            row is not None
+            and row.next_run_at < now - timedelta(seconds=job.every()) - periodic.LOST_AFTER
+        )
+        shown.append(
+            {
+                "name": name,
+                "every": int(job.every()),
+                "last_run_at": row and row.last_run_at,
+                "next_run_at": row and row.next_run_at,
+                "late": row is None or late,
+            }
+        )
     return shown
 
 
@@ -95,23 +107,39 @@ def _database_health(limit: int) -> Health:
         due=Count("pk", filter=due),
         scheduled=Count("pk", filter=ready & Q(run_after__gt=now) & ~Q(run_after=get_date_max())),
         running=Count("pk", filter=Q(status=TaskResultStatus.RUNNING)),
-        stalled=Count("pk", filter=Q(status=TaskResultStatus.RUNNING, started_at__lte=stalled_before)),
+        stalled=Count(
+            "pk", filter=Q(status=TaskResultStatus.RUNNING, started_at__lte=stalled_before)
+        ),
         failed=Count("pk", filter=Q(status=TaskResultStatus.FAILED)),
-        succeeded=Count("pk", filter=Q(status=TaskResultStatus.SUCCESSFUL, finished_at__gte=now - timedelta(days=1))),
+        succeeded=Count(
+            "pk",
+            filter=Q(status=TaskResultStatus.SUCCESSFUL, finished_at__gte=now - timedelta(days=1)),
+        ),
         oldest_due=Min("enqueued_at", filter=due),
         last_started=Max("started_at"),
     )
     result = Health(
-        backend="database", due=counts["due"], scheduled=counts["scheduled"], running=counts["running"],
-        stalled=counts["stalled"], failed=counts["failed"], succeeded_last_day=counts["succeeded"],
-        oldest_due_at=counts["oldest_due"], last_started_at=counts["last_started"],
+        backend="database",
+        due=counts["due"],
+        scheduled=counts["scheduled"],
+        running=counts["running"],
+        stalled=counts["stalled"],
+        failed=counts["failed"],
+        succeeded_last_day=counts["succeeded"],
+        oldest_due_at=counts["oldest_due"],
+        last_started_at=counts["last_started"],
     )
     for row in DBTaskResult.objects.failed().order_by("-finished_at")[:limit]:
         args_kwargs = row.args_kwargs or {}
-        result.failures.append(Failure(
-            id=str(row.pk), name=row.task_path, at=row.finished_at, error=_last_line(row.traceback),
-            arguments=_arguments(args_kwargs.get("args"), args_kwargs.get("kwargs")),
-        ))
+        result.failures.append(
+            Failure(
+                id=str(row.pk),
+                name=row.task_path,
+                at=row.finished_at,
+                error=_last_line(row.traceback),
+                arguments=_arguments(args_kwargs.get("args"), args_kwargs.get("kwargs")),
+            )
+        )
     return result
 
 
@@ -134,11 +162,15 @@ def _rq_health(limit: int) -> Health:
         for job_id in failed.get_job_ids(0, limit - 1)[::-1]:
             job = Job.fetch(job_id, connection=queue.connection)
             latest = job.latest_result()
-            result.failures.append(Failure(
-                id=job.id, name=job.func_name, at=job.ended_at,
-                error=_last_line(latest.exc_string if latest is not None else ""),
-                arguments=_arguments(job.args, job.kwargs),
-            ))
+            result.failures.append(
+                Failure(
+                    id=job.id,
+                    name=job.func_name,
+                    at=job.ended_at,
+                    error=_last_line(latest.exc_string if latest is not None else ""),
+                    arguments=_arguments(job.args, job.kwargs),
+                )
+            )
     except RedisError:
         result.reachable = False
     return result

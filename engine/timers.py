@@ -40,7 +40,10 @@ from engine.compat import Task
 
 def token(*values: object) -> str:
     """A short stable text for the state values a timer depends on."""
-    text = "\x1f".join("" if value is None else (value.isoformat() if isinstance(value, datetime) else str(value)) for value in values)
+    text = "\x1f".join(
+        "" if value is None else (value.isoformat() if isinstance(value, datetime) else str(value))
+        for value in values
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -49,7 +52,14 @@ def moved_on(seen: str, *current: object) -> bool:
     return token(*current) != seen
 
 
-def start(task: Task, *, after: float | timedelta | None = None, at: datetime | None = None, token: str, **ids) -> None:
+def start(
+    task: Task,
+    *,
+    after: float | timedelta | None = None,
+    at: datetime | None = None,
+    token: str,
+    **ids,
+) -> None:
     """Run `task(**ids, token=token)` at `at` (or `after` seconds from now), bound to the current transaction."""
     if at is None:
         delay = after if isinstance(after, timedelta) else timedelta(seconds=after or 0)

@@ -58,9 +58,9 @@ def claim(delivery_id: int, number: int, *, now: datetime | None = None) -> bool
     # version of a row another worker just updated (a join or subquery would
     # be judged on the statement's old snapshot and let two workers claim it).
     return bool(
-        Delivery.objects.filter(_free(now), pk=delivery_id, state=DeliveryState.PENDING, attempts=number - 1).update(
-            lease_until=now + _lease()
-        )
+        Delivery.objects.filter(
+            _free(now), pk=delivery_id, state=DeliveryState.PENDING, attempts=number - 1
+        ).update(lease_until=now + _lease())
     )
 
 
@@ -76,7 +76,11 @@ def post(url: str, secret: str, event_id: str, event_type: str, body: bytes) -> 
     }
     # No redirects: a signed body is for the registered URL only.
     return requests.post(
-        url, data=body, headers=headers, timeout=settings.OCC_WEBHOOK_TIMEOUT_SECONDS, allow_redirects=False
+        url,
+        data=body,
+        headers=headers,
+        timeout=settings.OCC_WEBHOOK_TIMEOUT_SECONDS,
+        allow_redirects=False,
     )
 
 
@@ -95,7 +99,9 @@ def attempt(delivery_id: int, number: int) -> Delivery | None:
     started = time.monotonic()
     status_code, error, excerpt = None, "", ""
     try:
-        response = post(endpoint.url, endpoint.get_secret(), str(event.id), event.type, event.body.encode())
+        response = post(
+            endpoint.url, endpoint.get_secret(), str(event.id), event.type, event.body.encode()
+        )
         status_code = response.status_code
         excerpt = response.text[:500]
         if not 200 <= status_code < 300:
@@ -106,16 +112,30 @@ def attempt(delivery_id: int, number: int) -> Delivery | None:
         logger.exception("webhook delivery %s failed unexpectedly", delivery_id)
         error = f"{type(exc).__name__}: {exc}"[:500]
     duration_ms = int((time.monotonic() - started) * 1000)
-    return _record(delivery, number, status_code=status_code, error=error, excerpt=excerpt, duration_ms=duration_ms)
+    return _record(
+        delivery,
+        number,
+        status_code=status_code,
+        error=error,
+        excerpt=excerpt,
+        duration_ms=duration_ms,
+    )
 
 
-def _record(delivery: Delivery, number: int, *, status_code, error: str, excerpt: str, duration_ms: int) -> Delivery:
+def _record(
+    delivery: Delivery, number: int, *, status_code, error: str, excerpt: str, duration_ms: int
+) -> Delivery:
     from engine.actions import enqueue
     from hooks import tasks
 
     now = timezone.now()
-    update = {"attempts": number, "last_attempt_at": now, "last_status_code": status_code,
-              "last_error": error, "lease_until": None}
+    update = {
+        "attempts": number,
+        "last_attempt_at": now,
+        "last_status_code": status_code,
+        "last_error": error,
+        "lease_until": None,
+    }
     gave_up = False
     if not error:
         update.update(state=DeliveryState.DELIVERED, delivered_at=now)
@@ -128,7 +148,11 @@ def _record(delivery: Delivery, number: int, *, status_code, error: str, excerpt
     # (on the database backend) are stored together or not at all.
     with transaction.atomic():
         Attempt.objects.create(
-            delivery=delivery, at=now, status_code=status_code, error=error, duration_ms=duration_ms,
+            delivery=delivery,
+            at=now,
+            status_code=status_code,
+            error=error,
+            duration_ms=duration_ms,
             response_excerpt=excerpt,
         )
         Delivery.objects.filter(pk=delivery.pk).update(**update)
@@ -136,7 +160,12 @@ def _record(delivery: Delivery, number: int, *, status_code, error: str, excerpt
             enqueue(tasks.deliver, delivery.pk, number + 1, run_after=update["next_attempt_at"])
     delivery.refresh_from_db()
     if gave_up:
-        logger.warning("webhook delivery %s to %s failed %s times; giving up", delivery.pk, delivery.endpoint.url, number)
+        logger.warning(
+            "webhook delivery %s to %s failed %s times; giving up",
+            delivery.pk,
+            delivery.endpoint.url,
+            number,
+        )
         raise GaveUp(f"{delivery.endpoint.url}: {error} after {number} attempts")
     return delivery
 
@@ -161,9 +190,9 @@ def retry_after_giving_up(delivery_id: int, number: int) -> int | None:
     failed with exactly `number` attempts (another retry or "Send again"
     has not happened meanwhile).
     """
-    reopened = Delivery.objects.filter(pk=delivery_id, state=DeliveryState.FAILED, attempts=number).update(
-        state=DeliveryState.PENDING, next_attempt_at=timezone.now(), lease_until=None
-    )
+    reopened = Delivery.objects.filter(
+        pk=delivery_id, state=DeliveryState.FAILED, attempts=number
+    ).update(state=DeliveryState.PENDING, next_attempt_at=timezone.now(), lease_until=None)
     return number + 1 if reopened else None
 
 
@@ -200,7 +229,9 @@ def sweep(*, now: datetime | None = None) -> int:
     asked = 0
     for pk, attempts, due in overdue.values_list("pk", "attempts", "next_attempt_at")[:500]:
         with transaction.atomic():
-            if Delivery.objects.filter(pk=pk, attempts=attempts, next_attempt_at=due).update(next_attempt_at=now):
+            if Delivery.objects.filter(pk=pk, attempts=attempts, next_attempt_at=due).update(
+                next_attempt_at=now
+            ):
                 enqueue(tasks.deliver, pk, attempts + 1)
                 asked += 1
     return asked

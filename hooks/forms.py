@@ -9,7 +9,9 @@ from occ.lib.text import SafeTextFormMixin
 
 class EndpointForm(SafeTextFormMixin, forms.ModelForm):
     url = forms.URLField(
-        label=_("URL"), max_length=500, assume_scheme="https",
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://crm.example.com/occ-events"}),
     )
     event_types = forms.MultipleChoiceField(

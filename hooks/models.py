@@ -93,7 +93,9 @@ class DeliveryState(models.TextChoices):
 class Delivery(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
-    state = models.CharField(max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     # A worker that claimed the row owns it until then (a crashed worker's claim expires).
@@ -109,7 +111,9 @@ class Delivery(models.Model):
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         constraints = [
-            models.UniqueConstraint(fields=["event", "endpoint"], name="hooks_one_delivery_per_endpoint")
+            models.UniqueConstraint(
+                fields=["event", "endpoint"], name="hooks_one_delivery_per_endpoint"
+            )
         ]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="hooks_delivery_due")]
 
@@ -131,7 +135,9 @@ class Attempt(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.delivery_id} at {self.at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"
+        return (
+            f"{self.delivery_id} at {self.at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"
+        )
 
     @property
     def ok(self) -> bool:

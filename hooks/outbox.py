@@ -43,7 +43,9 @@ def connect() -> None:
     for event_type in MAPPING:
         events.subscribe(event_type, on_domain_event, durable=True)
     post_save.connect(forget_endpoints, sender=Endpoint, dispatch_uid="hooks.outbox.endpoint_saved")
-    post_delete.connect(forget_endpoints, sender=Endpoint, dispatch_uid="hooks.outbox.endpoint_deleted")
+    post_delete.connect(
+        forget_endpoints, sender=Endpoint, dispatch_uid="hooks.outbox.endpoint_deleted"
+    )
 
 
 def forget_endpoints(*args, **kwargs) -> None:
@@ -72,7 +74,10 @@ def active_endpoints() -> list[tuple[int, list[str]]]:
 
 def _refresh() -> list[tuple[int, list[str]]]:
     global _cached
-    endpoints = [(pk, types or []) for pk, types in Endpoint.objects.filter(is_active=True).values_list("pk", "event_types")]
+    endpoints = [
+        (pk, types or [])
+        for pk, types in Endpoint.objects.filter(is_active=True).values_list("pk", "event_types")
+    ]
     with _cache_lock:
         _cached = (time.monotonic(), endpoints)
     return endpoints
@@ -105,7 +110,10 @@ def record(event_type: str, data) -> Event | None:
         "data": data,
     }
     event = Event.objects.create(
-        id=event_id, type=event_type, body=json.dumps(envelope, cls=DjangoJSONEncoder), created_at=now
+        id=event_id,
+        type=event_type,
+        body=json.dumps(envelope, cls=DjangoJSONEncoder),
+        created_at=now,
     )
     if not _insert_deliveries(event, endpoint_ids, now):
         # The list in memory was stale: those endpoints are gone or inactive.
@@ -119,7 +127,15 @@ def _insert_deliveries(event: Event, endpoint_ids: list[int], now) -> int:
     """One Delivery per listed endpoint that is still active, in one statement."""
     delivery, endpoint = Delivery._meta, Endpoint._meta
     qn = connection.ops.quote_name
-    columns = ["event_id", "endpoint_id", "state", "attempts", "last_error", "next_attempt_at", "created_at"]
+    columns = [
+        "event_id",
+        "endpoint_id",
+        "state",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+    ]
     placeholders = ", ".join(["%s"] * len(endpoint_ids))
     sql = (
         f"INSERT INTO {qn(delivery.db_table)} ({', '.join(qn(c) for c in columns)}) "
@@ -128,7 +144,9 @@ def _insert_deliveries(event: Event, endpoint_ids: list[int], now) -> int:
     )
     field = Delivery._meta.get_field("next_attempt_at")
     stamp = field.get_db_prep_value(now, connection)
-    event_id = Delivery._meta.get_field("event").target_field.get_db_prep_value(event.id, connection)
+    event_id = Delivery._meta.get_field("event").target_field.get_db_prep_value(
+        event.id, connection
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [event_id, DeliveryState.PENDING, stamp, stamp, True, *endpoint_ids])
         return cursor.rowcount

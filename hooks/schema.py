@@ -27,7 +27,12 @@ def interaction_payload(interaction: Interaction) -> dict:
         "channel": interaction.channel,
         "version": interaction.version,
         "service": {"id": interaction.service_id, "name": interaction.service.name},
-        "contact": {"id": contact.pk, "name": contact.name, "address": contact.address, "channel": contact.channel},
+        "contact": {
+            "id": contact.pk,
+            "name": contact.name,
+            "address": contact.address,
+            "channel": contact.channel,
+        },
         "agent_id": interaction.agent_id,
         "assignment_reason": interaction.assignment_reason,
         "created_at": _iso(interaction.created_at),
@@ -62,18 +67,35 @@ def message_payload(message: Message) -> dict:
 
 def _with_interaction(message: Message, interaction: Interaction | None = None) -> dict:
     if interaction is None or "contact" not in interaction._state.fields_cache:
-        interaction = Interaction.objects.select_related("service", "contact").get(pk=message.interaction_id)
+        interaction = Interaction.objects.select_related("service", "contact").get(
+            pk=message.interaction_id
+        )
     return {"interaction": interaction_payload(interaction), "message": message_payload(message)}
 
 
 # Domain event → (webhook type, its data). Data is built only when an endpoint listens.
 MAPPING = {
-    events.InteractionOpened: ("interaction.created", lambda e: {"interaction": interaction_payload(e.interaction)}),
-    events.InteractionAssigned: ("interaction.assigned", lambda e: {"interaction": interaction_payload(e.interaction)}),
+    events.InteractionOpened: (
+        "interaction.created",
+        lambda e: {"interaction": interaction_payload(e.interaction)},
+    ),
+    events.InteractionAssigned: (
+        "interaction.assigned",
+        lambda e: {"interaction": interaction_payload(e.interaction)},
+    ),
     # A transfer to another agent is an assignment to them, as it always was for receivers.
-    events.InteractionTransferred: ("interaction.assigned", lambda e: {"interaction": interaction_payload(e.interaction)}),
-    events.InteractionClosed: ("interaction.closed", lambda e: {"interaction": interaction_payload(e.interaction)}),
-    events.MessageReceived: ("message.received", lambda e: _with_interaction(e.message, e.interaction)),
+    events.InteractionTransferred: (
+        "interaction.assigned",
+        lambda e: {"interaction": interaction_payload(e.interaction)},
+    ),
+    events.InteractionClosed: (
+        "interaction.closed",
+        lambda e: {"interaction": interaction_payload(e.interaction)},
+    ),
+    events.MessageReceived: (
+        "message.received",
+        lambda e: _with_interaction(e.message, e.interaction),
+    ),
     events.MessageSent: ("message.sent", lambda e: _with_interaction(e.message)),
     events.MessageFailed: ("message.failed", lambda e: _with_interaction(e.message)),
     events.MessageStatusChanged: ("message.status_changed", lambda e: _with_interaction(e.message)),

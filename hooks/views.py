@@ -26,7 +26,9 @@ def endpoint_list(request):
             is_active=form.cleaned_data["is_active"],
             created_by=request.user,
         )
-        messages.success(request, _("Webhook registered. Configure the receiver with its signing secret."))
+        messages.success(
+            request, _("Webhook registered. Configure the receiver with its signing secret.")
+        )
         return redirect("hooks:detail", endpoint.pk)
     endpoints = Endpoint.objects.all()
     return render(request, "hooks/endpoint_list.html", {"form": form, "endpoints": endpoints})
@@ -41,7 +43,9 @@ def endpoint_detail(request, pk: int):
         messages.success(request, _("Webhook saved."))
         return redirect("hooks:detail", endpoint.pk)
     deliveries = (
-        Delivery.objects.filter(endpoint=endpoint).select_related("event").prefetch_related("attempt_log")
+        Delivery.objects.filter(endpoint=endpoint)
+        .select_related("event")
+        .prefetch_related("attempt_log")
     )
     state = request.GET.get("state", "")
     if state in DeliveryState.values:
@@ -50,8 +54,14 @@ def endpoint_detail(request, pk: int):
     return render(
         request,
         "hooks/endpoint_detail.html",
-        {"endpoint": endpoint, "form": form, "page": page, "state": state, "states": DeliveryState.choices,
-         "secret": endpoint.get_secret()},
+        {
+            "endpoint": endpoint,
+            "form": form,
+            "page": page,
+            "state": state,
+            "states": DeliveryState.choices,
+            "secret": endpoint.get_secret(),
+        },
     )
 
 

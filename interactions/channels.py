@@ -30,7 +30,9 @@ class SendResult:
 class SendError(Exception):
     """The provider refused or could not be reached."""
 
-    def __init__(self, message: str, *, code: str = "", transient: bool = False, ambiguous: bool = False):
+    def __init__(
+        self, message: str, *, code: str = "", transient: bool = False, ambiguous: bool = False
+    ):
         super().__init__(message)
         self.code = code
         # Certainly not accepted, and may succeed later: safe to retry.

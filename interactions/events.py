@@ -153,7 +153,9 @@ _durable: dict[type[Event], list[Handler]] = defaultdict(list)
 _after_commit: dict[type[Event], list[Handler]] = defaultdict(list)
 
 
-def subscribe(event_type: type[E], handler: Callable[[E], object], *, durable: bool = False) -> None:
+def subscribe(
+    event_type: type[E], handler: Callable[[E], object], *, durable: bool = False
+) -> None:
     """Call `handler(event)` for every `event_type` emitted (once, however often subscribed)."""
     handlers = (_durable if durable else _after_commit)[event_type]
     if handler not in handlers:
@@ -177,4 +179,8 @@ def _run_all(handlers: list[Handler], event: Event) -> None:
         try:
             handler(event)
         except Exception:
-            logger.exception("subscriber %s of %s failed", getattr(handler, "__qualname__", handler), type(event).__name__)
+            logger.exception(
+                "subscriber %s of %s failed",
+                getattr(handler, "__qualname__", handler),
+                type(event).__name__,
+            )

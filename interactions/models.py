@@ -47,12 +47,20 @@ OPEN_STATES = (InteractionState.QUEUED, InteractionState.ASSIGNED)
 class Interaction(models.Model):
     """One conversation of a contact with a service, from first message to close."""
 
-    service = models.ForeignKey("services.Service", on_delete=models.PROTECT, related_name="interactions")
+    service = models.ForeignKey(
+        "services.Service", on_delete=models.PROTECT, related_name="interactions"
+    )
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="interactions")
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WHATSAPP)
-    state = models.CharField(max_length=10, choices=InteractionState.choices, default=InteractionState.QUEUED)
+    state = models.CharField(
+        max_length=10, choices=InteractionState.choices, default=InteractionState.QUEUED
+    )
     agent = models.ForeignKey(
-        "agents.AgentProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
+        "agents.AgentProfile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
     )
     created_at = models.DateTimeField(default=timezone.now)
     # Position in the service's queue: oldest first.
@@ -174,7 +182,9 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["interaction", "created_at"], name="message_interaction_time")]
+        indexes = [
+            models.Index(fields=["interaction", "created_at"], name="message_interaction_time")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.provider_id or self.pk}"

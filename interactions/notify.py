@@ -45,7 +45,9 @@ async def send(groups: list[str], event: dict) -> None:
     if layer is None:
         return
     if time.monotonic() < _paused_until:
-        logger.warning("channel layer unavailable: push of %s dropped; desks will resync", event.get("type"))
+        logger.warning(
+            "channel layer unavailable: push of %s dropped; desks will resync", event.get("type")
+        )
         return
     try:
         results = await _send_all(layer, groups, event, settings.OCC_PUSH_TIMEOUT_SECONDS)

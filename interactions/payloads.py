@@ -11,7 +11,12 @@ def iso(value) -> str | None:
 
 
 def contact_dict(contact) -> dict:
-    return {"id": contact.pk, "name": contact.name, "address": contact.address, "channel": contact.channel}
+    return {
+        "id": contact.pk,
+        "name": contact.name,
+        "address": contact.address,
+        "channel": contact.channel,
+    }
 
 
 def interaction_dict(interaction: Interaction) -> dict:

@@ -60,7 +60,11 @@ def choose_agent(agents: Iterable[AgentLoad]) -> Decision | None:
     if not candidates:
         return None
     best = min(candidates, key=lambda a: (a.open_interactions, *_idle_key(a), a.agent_id))
-    idle = "never assigned" if best.last_assignment_at is None else f"last assigned {best.last_assignment_at:%Y-%m-%d %H:%M:%S}"
+    idle = (
+        "never assigned"
+        if best.last_assignment_at is None
+        else f"last assigned {best.last_assignment_at:%Y-%m-%d %H:%M:%S}"
+    )
     reason = (
         f"least loaded of {len(candidates)} available agent(s): "
         f"{best.open_interactions} of {best.max_interactions} open; {idle}"

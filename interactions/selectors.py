@@ -36,21 +36,28 @@ def open_counts_query(**agent_filter):
 
 def serving(service_ids: Iterable[int]):
     """The ids of the agents serving these services, as a subquery."""
-    return AgentProfile.services.through.objects.filter(service_id__in=list(service_ids)).values("agentprofile_id")
+    return AgentProfile.services.through.objects.filter(service_id__in=list(service_ids)).values(
+        "agentprofile_id"
+    )
 
 
 def agent_service_ids(agent: AgentProfile | int) -> list[int]:
     """The services an agent (or agent id) serves."""
     agent_id = agent if isinstance(agent, int) else agent.pk
     return list(
-        AgentProfile.services.through.objects.filter(agentprofile_id=agent_id).values_list("service_id", flat=True)
+        AgentProfile.services.through.objects.filter(agentprofile_id=agent_id).values_list(
+            "service_id", flat=True
+        )
     )
 
 
 def queue_position(interaction: Interaction) -> int:
     """1 for the next interaction to be served in its service's queue."""
-    ahead = Interaction.objects.filter(service_id=interaction.service_id, state=InteractionState.QUEUED).filter(
-        Q(queued_at__lt=interaction.queued_at) | Q(queued_at=interaction.queued_at, pk__lt=interaction.pk)
+    ahead = Interaction.objects.filter(
+        service_id=interaction.service_id, state=InteractionState.QUEUED
+    ).filter(
+        Q(queued_at__lt=interaction.queued_at)
+        | Q(queued_at=interaction.queued_at, pk__lt=interaction.pk)
     )
     return ahead.count() + 1
 
@@ -97,7 +104,10 @@ def error_to_describe(message: dict) -> bool:
 def channel_of(interaction_id: int | None) -> str:
     if interaction_id is None:
         return ""
-    return Interaction.objects.filter(pk=interaction_id).values_list("channel", flat=True).first() or ""
+    return (
+        Interaction.objects.filter(pk=interaction_id).values_list("channel", flat=True).first()
+        or ""
+    )
 
 
 def describe_error(message: dict, channel: str) -> dict:
@@ -107,7 +117,10 @@ def describe_error(message: dict, channel: str) -> dict:
         if provider_error(message):
             what, fix = channels.adapter_for(channel).describe_error(code)
         else:
-            what, fix = message.get("error_message") or "", _local_fix(code, message.get("status") or "")
+            what, fix = (
+                message.get("error_message") or "",
+                _local_fix(code, message.get("status") or ""),
+            )
         message["error_description"] = what
         message["error_action"] = fix
     return message
@@ -148,7 +161,10 @@ def _last_messages(interaction_ids: list[int]) -> dict[int, Message]:
         .annotate(last_id=Max("id"))
         .values_list("last_id", flat=True)
     )
-    return {m.interaction_id: m for m in Message.objects.filter(pk__in=list(newest)).select_related("sender")}
+    return {
+        m.interaction_id: m
+        for m in Message.objects.filter(pk__in=list(newest)).select_related("sender")
+    }
 
 
 def agent_state(agent: AgentProfile) -> dict:
@@ -187,7 +203,9 @@ def desk_snapshot(agent: AgentProfile | None) -> dict:
 
 
 def _profile_id(user) -> int | None:
-    profile = getattr(user, "agent_profile", None) if user is not None and user.is_authenticated else None
+    profile = (
+        getattr(user, "agent_profile", None) if user is not None and user.is_authenticated else None
+    )
     return profile.pk if profile is not None else None
 
 
@@ -215,7 +233,9 @@ def visible_interactions(user):
     conversation in a service the agent also serves and the agent's own
     closed conversations once the contact has moved on, stays out of view.
     """
-    return _for_user(user, lambda held: Interaction.objects.filter(contact_id__in=held.values("contact_id")))
+    return _for_user(
+        user, lambda held: Interaction.objects.filter(contact_id__in=held.values("contact_id"))
+    )
 
 
 def actionable_interactions(user):
@@ -245,7 +265,11 @@ def can_act(user, interaction: Interaction) -> bool:
     if user.is_staff:
         return True
     profile_id = _profile_id(user)
-    return profile_id is not None and interaction.agent_id == profile_id and interaction.state == InteractionState.ASSIGNED
+    return (
+        profile_id is not None
+        and interaction.agent_id == profile_id
+        and interaction.state == InteractionState.ASSIGNED
+    )
 
 
 def conversation(interaction: Interaction) -> dict:
@@ -255,7 +279,10 @@ def conversation(interaction: Interaction) -> dict:
         Interaction.objects.filter(contact=interaction.contact)
         .select_related("service", "contact")
         .prefetch_related(
-            Prefetch("messages", queryset=Message.objects.select_related("sender").order_by("created_at", "id"))
+            Prefetch(
+                "messages",
+                queryset=Message.objects.select_related("sender").order_by("created_at", "id"),
+            )
         )
         .order_by("created_at", "pk")
     )
@@ -264,7 +291,12 @@ def conversation(interaction: Interaction) -> dict:
         messages = list(item.messages.all())
         if item.pk == interaction.pk and messages:
             last = messages[-1]
-        history.append({"interaction": interaction_dict(item), "messages": [message_view(m, item.channel) for m in messages]})
+        history.append(
+            {
+                "interaction": interaction_dict(item),
+                "messages": [message_view(m, item.channel) for m in messages],
+            }
+        )
     return {
         "type": "conversation",
         "interaction": interaction_summary(interaction, last),
@@ -301,7 +333,11 @@ def supervisor_snapshot(*, now: datetime | None = None) -> dict:
                 "longest_wait_seconds": int((now - row["oldest"]).total_seconds()) if row else 0,
             }
         )
-    agents = list(AgentProfile.objects.select_related("user").prefetch_related("services").order_by("user__username"))
+    agents = list(
+        AgentProfile.objects.select_related("user")
+        .prefetch_related("services")
+        .order_by("user__username")
+    )
     counts = open_counts(a.pk for a in agents)
     agent_rows = [
         {
@@ -322,7 +358,11 @@ def supervisor_snapshot(*, now: datetime | None = None) -> dict:
     ):
         data = interaction_dict(item)
         data["agent_name"] = item.agent.display_name if item.agent else ""
-        data["waiting_seconds"] = int((now - item.queued_at).total_seconds()) if item.state == InteractionState.QUEUED else 0
+        data["waiting_seconds"] = (
+            int((now - item.queued_at).total_seconds())
+            if item.state == InteractionState.QUEUED
+            else 0
+        )
         open_rows.append(data)
     return {
         "type": "supervisor",
@@ -346,7 +386,9 @@ def last_24_hours(*, now: datetime | None = None) -> dict:
     hours = [start + timedelta(hours=i) for i in range(24)]
     rows = (
         Interaction.objects.filter(created_at__gte=start)
-        .annotate(first_assigned=Min("events__at", filter=Q(events__kind__in=["assigned", "transferred"])))
+        .annotate(
+            first_assigned=Min("events__at", filter=Q(events__kind__in=["assigned", "transferred"]))
+        )
         .values("created_at", "first_reply_at", "queued_at", "first_assigned", "state")
     )
     opened = [0] * 24
@@ -359,7 +401,9 @@ def last_24_hours(*, now: datetime | None = None) -> dict:
         opened[index] += 1
         if row["first_reply_at"]:
             replies[index].append((row["first_reply_at"] - row["created_at"]).total_seconds())
-        assigned = row["first_assigned"] or (now if row["state"] == InteractionState.QUEUED else None)
+        assigned = row["first_assigned"] or (
+            now if row["state"] == InteractionState.QUEUED else None
+        )
         if assigned:
             waits[index] = max(waits[index], (assigned - row["queued_at"]).total_seconds())
     return {

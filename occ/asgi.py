@@ -29,7 +29,9 @@ def build(lean_prefixes: tuple[str, ...] = WEBHOOK_PREFIXES):
     return ProtocolTypeRouter(
         {
             "http": split_by_path(LeanASGIHandler(), django_asgi_app, lean_prefixes),
-            "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            "websocket": AllowedHostsOriginValidator(
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            ),
             "lifespan": startup.lifespan,
         }
     )

@@ -28,7 +28,8 @@ from django.views.debug import SafeExceptionReporterFilter
 from occ.lib import crypto
 
 SENSITIVE_NAMES = re.compile(
-    "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|CREDENTIAL|HTTP_COOKIE|DATABASE_URL|REDIS_URL", flags=re.I
+    "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|CREDENTIAL|HTTP_COOKIE|DATABASE_URL|REDIS_URL",
+    flags=re.I,
 )
 # "Basic <base64>", "Bearer <token>", "Token <key>": an Authorization header's value.
 CREDENTIAL = re.compile(r"\b(Basic|Bearer|Token)\s+[A-Za-z0-9+/=._~-]{8,}")
@@ -95,13 +96,18 @@ class SecretsFilter(SafeExceptionReporterFilter):
         parameters = parameters.copy()
         secrets = known_secrets()
         for name in list(parameters):
-            if SENSITIVE_NAMES.search(name) or any(self._holds_secret(v, secrets) for v in parameters.getlist(name)):
+            if SENSITIVE_NAMES.search(name) or any(
+                self._holds_secret(v, secrets) for v in parameters.getlist(name)
+            ):
                 parameters[name] = self.cleansed_substitute
         return parameters
 
     def get_traceback_frame_variables(self, request, tb_frame):
         secrets = known_secrets()
         return [
-            (name, value if value == self.cleansed_substitute else self._cleanse(name, value, secrets))
+            (
+                name,
+                value if value == self.cleansed_substitute else self._cleanse(name, value, secrets),
+            )
             for name, value in super().get_traceback_frame_variables(request, tb_frame)
         ]

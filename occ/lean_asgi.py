@@ -42,7 +42,10 @@ class LeanASGIHandler(ASGIHandler):
     """Django's ASGI handler with its own middleware list: trusted proxies and the database's 503."""
 
     # Trusted proxies first: the signature's URL may come from X-Forwarded-*.
-    middleware: list[str] = ["occ.lib.proxies.TrustedProxyMiddleware", "occ.middleware.DatabaseUnavailableMiddleware"]
+    middleware: list[str] = [
+        "occ.lib.proxies.TrustedProxyMiddleware",
+        "occ.middleware.DatabaseUnavailableMiddleware",
+    ]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -86,7 +89,10 @@ def safe_headers(send):
         if message["type"] == "http.response.start":
             headers = message.get("headers", ())
             if any(_NOT_IN_HEADER.search(value) for _name, value in headers):
-                message = {**message, "headers": [(name, _NOT_IN_HEADER.sub(b" ", value)) for name, value in headers]}
+                message = {
+                    **message,
+                    "headers": [(name, _NOT_IN_HEADER.sub(b" ", value)) for name, value in headers],
+                }
         await send(message)
 
     return send_safely

@@ -40,9 +40,16 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
-        logger.error("database unavailable while handling %s %s: %s", request.method, request.path, type(exception).__name__)
+        logger.error(
+            "database unavailable while handling %s %s: %s",
+            request.method,
+            request.path,
+            type(exception).__name__,
+        )
         response = HttpResponse(
-            "Service temporarily unavailable: please try again shortly.", status=503, content_type="text/plain"
+            "Service temporarily unavailable: please try again shortly.",
+            status=503,
+            content_type="text/plain",
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -52,7 +52,8 @@ X_FRAME_OPTIONS = "DENY"
 # rest, which a static file does not need.
 MIDDLEWARE = list(MIDDLEWARE)
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "occ.static_files.StaticFilesMiddleware"
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "occ.static_files.StaticFilesMiddleware",
 )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -248,7 +248,11 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     # Django REST framework's own, refusing unsafe text with a field error (occ.lib.text).
-    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser", "api.parsers.FormParser", "api.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "api.parsers.FormParser",
+        "api.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -352,7 +356,9 @@ if OCC_TRUSTED_PROXIES:
         try:
             ipaddress.ip_network(_entry, strict=False)
         except ValueError as _exc:
-            raise ImproperlyConfigured(f"OCC_TRUSTED_PROXIES: {_entry!r} is not an address or network") from _exc
+            raise ImproperlyConfigured(
+                f"OCC_TRUSTED_PROXIES: {_entry!r} is not an address or network"
+            ) from _exc
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
     USE_X_FORWARDED_PORT = True
@@ -418,11 +424,22 @@ LOGGING = {
 # --- Accounts: invitations, password reset, two-factor sign-in ----------------
 # django-otp keeps the TOTP devices and the recovery codes (its static device);
 # OCC's own log-in page asks for the code after the password (accounts/views.py).
-INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "accounts"]
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
+]
 # OTPMiddleware marks a session verified by a device; TwoFactorMiddleware then
 # sends a user who must have two-factor, and has none, to enrolment.
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware")
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1, "accounts.middleware.TwoFactorMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "accounts.middleware.TwoFactorMiddleware",
+)
 # How long an invitation or a password-reset link stays valid (Django's
 # default_token_generator signs both; a link also stops working once used,
 # because setting the password changes what it signs).
@@ -446,7 +463,9 @@ OCC_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env_int("OCC_PASSWORD_RESETS_PER_ADDR
 # kept in the database and listed under Sandbox → Outbox instead of sent.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "accounts.outbox.OutboxBackend" if OCC_SANDBOX else "django.core.mail.backends.smtp.EmailBackend",
+    "accounts.outbox.OutboxBackend"
+    if OCC_SANDBOX
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -10,7 +10,9 @@ urlpatterns = [
     # Before Django's auth URLs: the log-in page with login throttling.
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     # Before Django's auth URLs too: reset e-mails throttled and with OCC's links.
-    path("accounts/password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"
+    ),
     path("", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

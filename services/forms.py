@@ -16,7 +16,14 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
 
     class Meta:
         model = Service
-        fields = ["name", "is_active", "chat_enabled", "whatsapp_enabled", "twilio_number", "queue_position_reply"]
+        fields = [
+            "name",
+            "is_active",
+            "chat_enabled",
+            "whatsapp_enabled",
+            "twilio_number",
+            "queue_position_reply",
+        ]
         widgets = {
             # Wider than the stored 16 characters: people paste numbers with spaces.
             "twilio_number": forms.TextInput(
@@ -47,7 +54,9 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
         other = Service.objects.filter(twilio_number=number).exclude(pk=self.instance.pk).first()
         if other is not None:
             raise ValidationError(
-                _("The service “%(name)s” already uses this number: each Twilio number belongs to one service."),
+                _(
+                    "The service “%(name)s” already uses this number: each Twilio number belongs to one service."
+                ),
                 params={"name": other.name},
                 code="unique",
             )

@@ -74,4 +74,6 @@ class Service(models.Model):
 
     @property
     def whatsapp_ready(self) -> bool:
-        return bool(self.is_active and self.chat_enabled and self.whatsapp_enabled and self.twilio_number)
+        return bool(
+            self.is_active and self.chat_enabled and self.whatsapp_enabled and self.twilio_number
+        )

@@ -34,7 +34,11 @@ def service_create(request):
         _audit(request, "created", service)
         messages.success(request, _("Service “%(name)s” created.") % {"name": service.name})
         return redirect("services:list")
-    return render(request, "services/form.html", {"form": form, "service": None, "account": ChatChannelSettings.load()})
+    return render(
+        request,
+        "services/form.html",
+        {"form": form, "service": None, "account": ChatChannelSettings.load()},
+    )
 
 
 @administrator_required
@@ -48,7 +52,11 @@ def service_edit(request, pk: int):
         return redirect("services:list")
     # Reload for the heading: the form's instance holds unsaved input.
     stored = Service.objects.get(pk=pk)
-    return render(request, "services/form.html", {"form": form, "service": stored, "account": ChatChannelSettings.load()})
+    return render(
+        request,
+        "services/form.html",
+        {"form": form, "service": stored, "account": ChatChannelSettings.load()},
+    )
 
 
 @administrator_required
@@ -62,7 +70,11 @@ def service_set_active(request, pk: int, active: bool):
     if active:
         messages.success(request, _("Service “%(name)s” activated.") % {"name": service.name})
     else:
-        messages.success(request, _("Service “%(name)s” deactivated: it takes no new WhatsApp messages.") % {"name": service.name})
+        messages.success(
+            request,
+            _("Service “%(name)s” deactivated: it takes no new WhatsApp messages.")
+            % {"name": service.name},
+        )
     return redirect("services:list")
 
 

@@ -74,5 +74,7 @@ def record_verification(config: ChatChannelSettings, result: Verification) -> Ch
     config.verified_at = timezone.now()
     config.verification_ok = result.ok
     config.verification_message = result.message[:300]
-    config.save(update_fields=["verified_at", "verification_ok", "verification_message", "updated_at"])
+    config.save(
+        update_fields=["verified_at", "verification_ok", "verification_message", "updated_at"]
+    )
     return config

@@ -42,11 +42,17 @@ class ChatChannelForm(SafeTextFormMixin, forms.ModelForm):
         sid.max_length = None
         sid.validators = []
         sid.widget.attrs.pop("maxlength", None)
-        self.fields["account_sid"].help_text = _("From the Twilio console: AC followed by 32 hexadecimal digits.")
+        self.fields["account_sid"].help_text = _(
+            "From the Twilio console: AC followed by 32 hexadecimal digits."
+        )
         if self.instance.has_auth_token:
-            self.fields["auth_token"].help_text = _("An Auth Token is stored. Leave the field blank to keep it.")
+            self.fields["auth_token"].help_text = _(
+                "An Auth Token is stored. Leave the field blank to keep it."
+            )
         else:
-            self.fields["auth_token"].help_text = _("From the Twilio console, next to the Account SID.")
+            self.fields["auth_token"].help_text = _(
+                "From the Twilio console, next to the Account SID."
+            )
 
     def clean_account_sid(self) -> str:
         sid = (self.cleaned_data.get("account_sid") or "").strip()

@@ -66,7 +66,9 @@ def _verify(request, form: ChatChannelForm) -> actions.Verification | None:
     except DecryptionError:
         form.add_error(
             "auth_token",
-            _("The stored Auth Token cannot be read with the configured encryption key: type it again."),
+            _(
+                "The stored Auth Token cannot be read with the configured encryption key: type it again."
+            ),
         )
         return None
     if not account_sid or not auth_token:
@@ -74,7 +76,10 @@ def _verify(request, form: ChatChannelForm) -> actions.Verification | None:
         return None
     verification = actions.verify_credentials(account_sid, auth_token)
     logger.info(
-        "Twilio account %s verified by %s: %s", account_sid, request.user.get_username(), verification.kind
+        "Twilio account %s verified by %s: %s",
+        account_sid,
+        request.user.get_username(),
+        verification.kind,
     )
     if not verification.ok and not form.credentials_changed():
         # The stored credentials themselves failed: the page and the health check should say so.

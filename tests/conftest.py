@@ -113,7 +113,9 @@ def make_agent(django_user_model, service):
     """make_agent(name, max_interactions=..., presence=..., services=[...])"""
     from agents.models import AgentProfile, Presence
 
-    def make(username="agent", *, max_interactions=3, presence=Presence.ONLINE, services=None, **flags):
+    def make(
+        username="agent", *, max_interactions=3, presence=Presence.ONLINE, services=None, **flags
+    ):
         user = django_user_model.objects.create_user(username=username, password="agent-pass-123")
         profile = AgentProfile.objects.create(
             user=user,
@@ -147,7 +149,15 @@ def load_payload(name: str, **overrides) -> dict:
 def signed_post(client):
     """POST form params to a path, signed as Twilio would sign them."""
 
-    def post(path: str, params: dict, *, token: str = AUTH_TOKEN, base: str = "http://testserver", signature: str | None = None, **extra):
+    def post(
+        path: str,
+        params: dict,
+        *,
+        token: str = AUTH_TOKEN,
+        base: str = "http://testserver",
+        signature: str | None = None,
+        **extra,
+    ):
         url = base + path
         if signature is None:
             signature = RequestValidator(token).compute_signature(url, params)
@@ -191,8 +201,14 @@ def run_tasks(monkeypatch):
 
     def run(*, max_tasks: int = 500) -> int:
         worker = db_worker.Worker(
-            queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-            max_tasks=max_tasks, worker_id="test-worker", excluded_queue_names=[],
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=max_tasks,
+            worker_id="test-worker",
+            excluded_queue_names=[],
         )
         worker.run()
         return worker._run_tasks
@@ -205,4 +221,8 @@ def make_tasks_due() -> int:
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
-    return DBTaskResult.objects.filter(status="READY").exclude(run_after__year=9999).update(run_after=timezone.now())
+    return (
+        DBTaskResult.objects.filter(status="READY")
+        .exclude(run_after__year=9999)
+        .update(run_after=timezone.now())
+    )

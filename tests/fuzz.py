@@ -9,7 +9,24 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-BAD_CHARACTERS = ["\x00", "\x01", "\x08", "\x0b", "\x1b", "\x7f", "\x85", "\x9f", "\r", "\n", "\t", "\ud800", "\udfff", "\ud83d", "\u2028", "\ufeff"]
+BAD_CHARACTERS = [
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\x9f",
+    "\r",
+    "\n",
+    "\t",
+    "\ud800",
+    "\udfff",
+    "\ud83d",
+    "\u2028",
+    "\ufeff",
+]
 
 hostile_characters = st.one_of(st.characters(), st.sampled_from(BAD_CHARACTERS))
 

@@ -28,7 +28,9 @@ def module_name(path: Path) -> str:
 def imports_of(path: Path) -> list[tuple[int, str]]:
     """(line, module) of every import in the file, at any depth (functions, classes, TYPE_CHECKING)."""
     tree = ast.parse(path.read_text(), filename=str(path))
-    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    package = (
+        module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    )
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -63,7 +65,11 @@ def test_the_walk_finds_function_level_and_relative_imports(tmp_path, monkeypatc
         sample.unlink()
     assert "whatsapp" in found and "whatsapp.gateway" in found
     assert "interactions.models" in found
-    assert forbidden("whatsapp.gateway") and forbidden("agents.consumers") and forbidden("agents.desk_views")
+    assert (
+        forbidden("whatsapp.gateway")
+        and forbidden("agents.consumers")
+        and forbidden("agents.desk_views")
+    )
     assert not forbidden("agents.models") and not forbidden("interactions.channels")
 
 
@@ -79,7 +85,19 @@ def test_the_core_imports_no_channel_view_or_consumer():
 
 # --- app-level import cycles -----------------------------------------------------------------
 
-APPS = ["agents", "api", "audit", "engine", "hooks", "interactions", "services", "settings", "whatsapp", "widgets", "occ"]
+APPS = [
+    "agents",
+    "api",
+    "audit",
+    "engine",
+    "hooks",
+    "interactions",
+    "services",
+    "settings",
+    "whatsapp",
+    "widgets",
+    "occ",
+]
 
 # The apps still tied in one cycle, by real two-way dependencies not yet
 # split: the desk lives in `agents` and calls the core, whose routing reads

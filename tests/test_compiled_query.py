@@ -33,8 +33,10 @@ def counted(build):
 
 
 def agents_of(service_ids):
-    return AgentProfile.objects.filter(services__in=service_ids).order_by("pk").values_list(
-        "pk", "max_interactions", "last_assignment_at", "whatsapp_enabled"
+    return (
+        AgentProfile.objects.filter(services__in=service_ids)
+        .order_by("pk")
+        .values_list("pk", "max_interactions", "last_assignment_at", "whatsapp_enabled")
     )
 
 
@@ -42,8 +44,12 @@ def agents_of(service_ids):
 def three_services(make_agent, service):
     from services.models import Service
 
-    second = Service.objects.create(name="Sales", chat_enabled=True, whatsapp_enabled=True, twilio_number="+390211111111")
-    third = Service.objects.create(name="Billing", chat_enabled=True, whatsapp_enabled=True, twilio_number="+390222222222")
+    second = Service.objects.create(
+        name="Sales", chat_enabled=True, whatsapp_enabled=True, twilio_number="+390211111111"
+    )
+    third = Service.objects.create(
+        name="Billing", chat_enabled=True, whatsapp_enabled=True, twilio_number="+390222222222"
+    )
     make_agent("alex", max_interactions=4)
     bea = make_agent("bea", services=[second])
     AgentProfile.objects.filter(pk=bea.pk).update(last_assignment_at=T0)
@@ -69,7 +75,9 @@ def test_scalar_values_and_constants(service, three_services):
     """An int value is a parameter; a constant (here a LIMIT) is part of the shape."""
     contacts = [Contact.objects.create(address=f"+3933300000{n}") for n in range(4)]
     for n, contact in enumerate(contacts):
-        Interaction.objects.create(service=service, contact=contact, queued_at=datetime(2026, 3, 2, 9, n, tzinfo=UTC))
+        Interaction.objects.create(
+            service=service, contact=contact, queued_at=datetime(2026, 3, 2, 9, n, tzinfo=UTC)
+        )
 
     def oldest(service_id, limit):
         return (
@@ -88,11 +96,15 @@ def test_scalar_values_and_constants(service, three_services):
 
 def test_locking_query_inside_a_transaction(three_services):
     """A select_for_update query compiles and runs inside a transaction (as routing calls it)."""
-    query = CompiledQuery(lambda ids: eligible_agents_for_update(ids).values_list("pk", "max_interactions"))
+    query = CompiledQuery(
+        lambda ids: eligible_agents_for_update(ids).values_list("pk", "max_interactions")
+    )
     with transaction.atomic():
         rows = query.rows(three_services[:1])
         # carla is offline: not eligible; alex is.
-        assert rows == list(eligible_agents_for_update(three_services[:1]).values_list("pk", "max_interactions"))
+        assert rows == list(
+            eligible_agents_for_update(three_services[:1]).values_list("pk", "max_interactions")
+        )
         assert [max_interactions for _pk, max_interactions in rows] == [4]
 
 
@@ -101,6 +113,8 @@ def test_a_value_the_sql_does_not_carry_as_a_parameter_is_refused(service):
     as_text = CompiledQuery(lambda n: Contact.objects.filter(address=str(n)).values_list("pk"))
     with pytest.raises(ValueError, match="exactly once"):
         as_text.rows(3)
-    twice = CompiledQuery(lambda pk: Contact.objects.filter(pk__gte=pk).exclude(pk=pk).values_list("pk"))
+    twice = CompiledQuery(
+        lambda pk: Contact.objects.filter(pk__gte=pk).exclude(pk=pk).values_list("pk")
+    )
     with pytest.raises(ValueError, match="exactly once"):
         twice.rows(1)

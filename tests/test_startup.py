@@ -16,7 +16,9 @@ def test_importing_the_asgi_application_leaves_the_garbage_collector_alone():
         "import gc, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'occ.settings'; before = gc.get_threshold(); "
         "import occ.asgi; print(before == gc.get_threshold(), gc.get_freeze_count())"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "0"]
 

@@ -33,14 +33,21 @@ def parse_templates(raw: str) -> list[dict]:
     templates = []
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict) or not CONTENT_SID.match(str(item.get("sid", ""))):
-            logger.error("OCC_WHATSAPP_TEMPLATES: skipped an entry without a ContentSid HX…: %r", item)
+            logger.error(
+                "OCC_WHATSAPP_TEMPLATES: skipped an entry without a ContentSid HX…: %r", item
+            )
             continue
         body = str(item.get("body", ""))
         variables = item.get("variables")
         if not isinstance(variables, list):
             variables = list(dict.fromkeys(VARIABLE.findall(body)))
         templates.append(
-            {"sid": item["sid"], "name": str(item.get("name") or item["sid"]), "body": body, "variables": [str(v) for v in variables]}
+            {
+                "sid": item["sid"],
+                "name": str(item.get("name") or item["sid"]),
+                "body": body,
+                "variables": [str(v) for v in variables],
+            }
         )
     return templates
 
@@ -53,5 +60,7 @@ def render_preview(sid: str, variables: dict) -> str:
     """The template's text with its variables filled in (for the desk and the phone simulator)."""
     for template in approved_templates():
         if template["sid"] == sid:
-            return VARIABLE.sub(lambda m: str(variables.get(m.group(1), m.group(0))), template["body"])
+            return VARIABLE.sub(
+                lambda m: str(variables.get(m.group(1), m.group(0))), template["body"]
+            )
     return ""

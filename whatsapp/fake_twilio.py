@@ -81,7 +81,12 @@ class PlannedFailure:
 class FakeTwilio:
     """In-memory state and request handling of the fake. Thread-safe."""
 
-    def __init__(self, *, callback_statuses: tuple[str, ...] = ("sent", "delivered", "read"), callback_delay: float = 0.05):
+    def __init__(
+        self,
+        *,
+        callback_statuses: tuple[str, ...] = ("sent", "delivered", "read"),
+        callback_delay: float = 0.05,
+    ):
         self.accounts: dict[str, FakeAccount] = {}
         self.senders: dict[str, list[FakeSender]] = {}
         self.messages: list[dict] = []
@@ -108,7 +113,15 @@ class FakeTwilio:
     def add_media(self, path: str, content_type: str, data: bytes) -> None:
         self.media[path] = (content_type, data)
 
-    def fail_next(self, count: int = 1, *, status: int = 503, code: int = 20500, message: str = "Service unavailable", delay: float = 0.0) -> None:
+    def fail_next(
+        self,
+        count: int = 1,
+        *,
+        status: int = 503,
+        code: int = 20500,
+        message: str = "Service unavailable",
+        delay: float = 0.0,
+    ) -> None:
         """Answer the next `count` message creations with an error (or slowly)."""
         with self._lock:
             self.failures.extend(PlannedFailure(status, code, message, delay) for _ in range(count))
@@ -118,9 +131,15 @@ class FakeTwilio:
             return list(self.messages)
 
     # --- requests -------------------------------------------------------------
-    def handle(self, method: str, path: str, query: dict, headers: dict, body: bytes) -> tuple[int, dict | bytes, str]:
+    def handle(
+        self, method: str, path: str, query: dict, headers: dict, body: bytes
+    ) -> tuple[int, dict | bytes, str]:
         """Answer one request: (status, JSON dict or raw bytes, content type)."""
-        params = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True) if body else {}
+        params = (
+            urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+            if body
+            else {}
+        )
         flat = {k: (v if len(v) > 1 else v[0]) for k, v in params.items()}
         with self._lock:
             self.requests.append({"method": method, "path": path, "query": query, "params": flat})
@@ -133,9 +152,15 @@ class FakeTwilio:
                 return (*error, "application/json")
             return 200, self._senders_page(account, query), "application/json"
 
-        match = re.fullmatch(rf"/{API_VERSION}/Accounts/(AC\w+?)(\.json|/Messages\.json|/Messages/(\w+)\.json|/Messages/(\w+)/Media/(\w+))", path)
+        match = re.fullmatch(
+            rf"/{API_VERSION}/Accounts/(AC\w+?)(\.json|/Messages\.json|/Messages/(\w+)\.json|/Messages/(\w+)/Media/(\w+))",
+            path,
+        )
         if not match:
-            return (*twilio_error(404, 20404, "The requested resource was not found"), "application/json")
+            return (
+                *twilio_error(404, 20404, "The requested resource was not found"),
+                "application/json",
+            )
         account_sid = match.group(1)
         account, error = self._authenticate(headers, account_sid)
         if error:
@@ -147,17 +172,27 @@ class FakeTwilio:
             return (*self._create_message(account, flat), "application/json")
         if tail == "/Messages.json" and method == "GET":
             mine = [m for m in self.sent_messages() if m["account_sid"] == account.sid]
-            return 200, {"messages": mine, "page": 0, "page_size": 50, "uri": path, "next_page_uri": None}, "application/json"
+            return (
+                200,
+                {"messages": mine, "page": 0, "page_size": 50, "uri": path, "next_page_uri": None},
+                "application/json",
+            )
         if match.group(3) and method == "GET":
             for message in self.sent_messages():
                 if message["sid"] == match.group(3):
                     return 200, message, "application/json"
-            return (*twilio_error(404, 20404, "The requested resource was not found"), "application/json")
+            return (
+                *twilio_error(404, 20404, "The requested resource was not found"),
+                "application/json",
+            )
         if match.group(5) and method == "GET":
             if path in self.media:
                 content_type, data = self.media[path]
                 return 200, data, content_type
-            return (*twilio_error(404, 20404, "The requested resource was not found"), "application/json")
+            return (
+                *twilio_error(404, 20404, "The requested resource was not found"),
+                "application/json",
+            )
         return (*twilio_error(405, 20004, "Method not allowed"), "application/json")
 
     def _authenticate(self, headers: dict, account_sid: str | None):
@@ -239,11 +274,15 @@ class FakeTwilio:
             return twilio_error(400, 21603, "The 'From' phone number is required.")
         senders = {s.sender_id for s in self.senders.get(account.sid, [])}
         if from_ and senders and from_ not in senders:
-            return twilio_error(400, 63007, "Twilio could not find a Channel with the specified From address")
+            return twilio_error(
+                400, 63007, "Twilio could not find a Channel with the specified From address"
+            )
         media = params.get("MediaUrl", [])
         media = [media] if isinstance(media, str) else list(media)
         if not (params.get("Body") or media or params.get("ContentSid")):
-            return twilio_error(400, 21619, "A text message body, media URL or content SID is required")
+            return twilio_error(
+                400, 21619, "A text message body, media URL or content SID is required"
+            )
         sid = _sid("MM" if media else "SM")
         now = _now_rfc2822()
         message = {
@@ -264,7 +303,9 @@ class FakeTwilio:
             "price_unit": "USD",
             "sid": sid,
             "status": "queued",
-            "subresource_uris": {"media": f"/{API_VERSION}/Accounts/{account.sid}/Messages/{sid}/Media.json"},
+            "subresource_uris": {
+                "media": f"/{API_VERSION}/Accounts/{account.sid}/Messages/{sid}/Media.json"
+            },
             "to": to,
             "uri": f"/{API_VERSION}/Accounts/{account.sid}/Messages/{sid}.json",
             # Not in Twilio's response; kept for the tests and the phone simulator.
@@ -277,7 +318,9 @@ class FakeTwilio:
         with self._lock:
             self.messages.append(message)
         if message["_status_callback"] and self.callback_statuses:
-            threading.Thread(target=self._post_callbacks, args=(account, message), daemon=True).start()
+            threading.Thread(
+                target=self._post_callbacks, args=(account, message), daemon=True
+            ).start()
         public = {k: v for k, v in message.items() if not k.startswith("_")}
         return 201, public
 
@@ -295,7 +338,9 @@ class FakeTwilio:
             except OSError:
                 return
 
-    def _post_callback(self, account: FakeAccount, message: dict, status: str, error_code: str = "") -> int:
+    def _post_callback(
+        self, account: FakeAccount, message: dict, status: str, error_code: str = ""
+    ) -> int:
         url = message["_status_callback"]
         params = {
             "AccountSid": account.sid,
@@ -327,7 +372,10 @@ def post_signed(url: str, params: dict, auth_token: str, *, timeout: float = 15)
     request = urllib.request.Request(
         url,
         data=urllib.parse.urlencode(params).encode(),
-        headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+        headers={
+            "X-Twilio-Signature": signature,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
         method="POST",
     )
     try:
@@ -348,7 +396,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(parsed.query).items()}
-        status, payload, content_type = self.fake.handle(method, parsed.path, query, dict(self.headers.items()), body)
+        status, payload, content_type = self.fake.handle(
+            method, parsed.path, query, dict(self.headers.items()), body
+        )
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)

@@ -70,19 +70,38 @@ def verify_account(account_sid: str, auth_token: str) -> AccountCheck:
         account = client(account_sid, auth_token).api.v2010.accounts(account_sid).fetch()
     except TwilioRestException as exc:
         if exc.status == 401 or exc.code == 20003:
-            return AccountCheck(False, "credentials", "Twilio refused these credentials: check the Account SID and the Auth Token (Twilio error 20003).")
+            return AccountCheck(
+                False,
+                "credentials",
+                "Twilio refused these credentials: check the Account SID and the Auth Token (Twilio error 20003).",
+            )
         if exc.code == 20403:
             # Permanent until someone acts on Twilio's side: "try again" would be wrong advice.
-            return AccountCheck(False, "forbidden", "Twilio refused access to this account (Twilio error 20403).")
+            return AccountCheck(
+                False, "forbidden", "Twilio refused access to this account (Twilio error 20403)."
+            )
         logger.warning("Twilio account check failed: HTTP %s, code %s", exc.status, exc.code)
-        return AccountCheck(False, "error", f"Twilio answered with an error (HTTP {exc.status}, code {exc.code}).")
+        return AccountCheck(
+            False, "error", f"Twilio answered with an error (HTTP {exc.status}, code {exc.code})."
+        )
     except NETWORK_ERRORS as exc:
         logger.warning("Twilio account check could not reach Twilio: %s", type(exc).__name__)
         kind = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "could not connect"
-        return AccountCheck(False, "network", f"Twilio could not be reached ({kind}). Check the network and try again.")
+        return AccountCheck(
+            False,
+            "network",
+            f"Twilio could not be reached ({kind}). Check the network and try again.",
+        )
     status = account.status or ""
     if status == "active":
-        return AccountCheck(True, "ok", f"Verified: {account.friendly_name} ({status}).", account.friendly_name, status, account.type or "")
+        return AccountCheck(
+            True,
+            "ok",
+            f"Verified: {account.friendly_name} ({status}).",
+            account.friendly_name,
+            status,
+            account.type or "",
+        )
     return AccountCheck(
         False,
         status if status in {"suspended", "closed"} else "error",
@@ -114,7 +133,12 @@ def fetch_media(url: str, *, max_bytes: int = 20 * 2**20) -> tuple[str, bytes]:
         raise MediaRefused("not a Twilio media URL")
     account_sid, auth_token = stored_credentials()
     try:
-        response = requests.get(url, auth=(account_sid, auth_token), timeout=settings.TWILIO_TIMEOUT_SECONDS, stream=True)
+        response = requests.get(
+            url,
+            auth=(account_sid, auth_token),
+            timeout=settings.TWILIO_TIMEOUT_SECONDS,
+            stream=True,
+        )
     except NETWORK_ERRORS as exc:
         raise MediaRefused("Twilio could not be reached") from exc
     with response:

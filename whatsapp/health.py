@@ -84,20 +84,35 @@ def _webhook_field(webhook, name: str) -> str:
 def check_configuration(service, account) -> Check:
     problems = []
     if not account.whatsapp_enabled:
-        problems.append(_("WhatsApp is off for the account: turn it on in Settings → Advanced → Chat channel."))
+        problems.append(
+            _("WhatsApp is off for the account: turn it on in Settings → Advanced → Chat channel.")
+        )
     if not (account.account_sid and account.has_auth_token):
-        problems.append(_("The Account SID or the Auth Token is missing: enter both in Settings → Advanced → Chat channel."))
+        problems.append(
+            _(
+                "The Account SID or the Auth Token is missing: enter both in Settings → Advanced → Chat channel."
+            )
+        )
     if not service.whatsapp_ready:
         problems.append(
-            _("The service is not ready for WhatsApp: it must be active, with the chat channel, WhatsApp and its Twilio phone number.")
+            _(
+                "The service is not ready for WhatsApp: it must be active, with the chat channel, WhatsApp and its Twilio phone number."
+            )
         )
     if problems:
-        return Check("configuration", _("Configuration"), ERROR, _("WhatsApp cannot work yet."), " ".join(problems))
+        return Check(
+            "configuration",
+            _("Configuration"),
+            ERROR,
+            _("WhatsApp cannot work yet."),
+            " ".join(problems),
+        )
     return Check(
         "configuration",
         _("Configuration"),
         OK,
-        _("WhatsApp is on for the account and the service; number %(number)s.") % {"number": service.twilio_number},
+        _("WhatsApp is on for the account and the service; number %(number)s.")
+        % {"number": service.twilio_number},
     )
 
 
@@ -106,7 +121,9 @@ def find_sender(client, number: str):
     senders = client.messaging.v2.channels_senders.list(channel="whatsapp")
     wanted = f"whatsapp:{number}"
     listed = [sender.sender_id for sender in senders]
-    match = next((sender for sender in senders if (sender.sender_id or "").replace(" ", "") == wanted), None)
+    match = next(
+        (sender for sender in senders if (sender.sender_id or "").replace(" ", "") == wanted), None
+    )
     return match, listed
 
 
@@ -130,21 +147,45 @@ def check_sender(service, client) -> tuple[Check, object | None]:
     except TwilioException as exc:
         status, code = _error_of(exc)
         if status == 401 or code == 20003:
-            return Check("sender", title, ERROR, _("Twilio refused the credentials (error 20003)."),
-                         _("Check the Account SID and the Auth Token in Settings → Advanced → Chat channel.")), None
-        return Check("sender", title, ERROR, _("Twilio answered with an error (HTTP %(status)s, code %(code)s).") % {"status": status, "code": code},
-                     _("Try again later; if it persists, check the account on the Twilio console.")), None
+            return Check(
+                "sender",
+                title,
+                ERROR,
+                _("Twilio refused the credentials (error 20003)."),
+                _(
+                    "Check the Account SID and the Auth Token in Settings → Advanced → Chat channel."
+                ),
+            ), None
+        return Check(
+            "sender",
+            title,
+            ERROR,
+            _("Twilio answered with an error (HTTP %(status)s, code %(code)s).")
+            % {"status": status, "code": code},
+            _("Try again later; if it persists, check the account on the Twilio console."),
+        ), None
     except gateway.NETWORK_ERRORS:
-        return Check("sender", title, ERROR, _("Twilio could not be reached."),
-                     _("Check this server's outbound network access to messaging.twilio.com.")), None
+        return Check(
+            "sender",
+            title,
+            ERROR,
+            _("Twilio could not be reached."),
+            _("Check this server's outbound network access to messaging.twilio.com."),
+        ), None
     if sender is None:
         found = ", ".join(listed) or _("none")
         return Check(
             "sender",
             title,
             ERROR,
-            _("%(number)s is not a WhatsApp sender of this Twilio account (senders found: %(found)s).") % {"number": service.twilio_number, "found": found},
-            _("Register %(number)s as a WhatsApp sender on the Twilio console (Messaging → Senders → WhatsApp senders), or correct the service's Twilio phone number.") % {"number": service.twilio_number},
+            _(
+                "%(number)s is not a WhatsApp sender of this Twilio account (senders found: %(found)s)."
+            )
+            % {"number": service.twilio_number, "found": found},
+            _(
+                "Register %(number)s as a WhatsApp sender on the Twilio console (Messaging → Senders → WhatsApp senders), or correct the service's Twilio phone number."
+            )
+            % {"number": service.twilio_number},
         ), None
     sender_status = (getattr(sender, "status", "") or "").upper()
     if sender_status and sender_status != "ONLINE":
@@ -152,10 +193,17 @@ def check_sender(service, client) -> tuple[Check, object | None]:
             "sender",
             title,
             WARNING,
-            _("%(number)s is a WhatsApp sender, but its status is %(status)s.") % {"number": service.twilio_number, "status": sender_status},
+            _("%(number)s is a WhatsApp sender, but its status is %(status)s.")
+            % {"number": service.twilio_number, "status": sender_status},
             _("Complete the sender's registration on the Twilio console until it is ONLINE."),
         ), sender
-    return Check("sender", title, OK, _("%(number)s is a WhatsApp sender of the account (ONLINE).") % {"number": service.twilio_number}), sender
+    return Check(
+        "sender",
+        title,
+        OK,
+        _("%(number)s is a WhatsApp sender of the account (ONLINE).")
+        % {"number": service.twilio_number},
+    ), sender
 
 
 def check_webhooks(sender, expected_inbound: str, expected_status: str) -> list[Check]:
@@ -165,38 +213,72 @@ def check_webhooks(sender, expected_inbound: str, expected_status: str) -> list[
     checks = []
     title = _("Incoming messages URL")
     if _same_url(callback, expected_inbound) and method == "POST":
-        checks.append(Check("inbound_url", title, OK, _("Twilio posts incoming messages to %(url)s.") % {"url": expected_inbound}))
+        checks.append(
+            Check(
+                "inbound_url",
+                title,
+                OK,
+                _("Twilio posts incoming messages to %(url)s.") % {"url": expected_inbound},
+            )
+        )
     else:
-        checks.append(Check(
-            "inbound_url",
-            title,
-            ERROR,
-            _("Twilio posts incoming messages to %(actual)s (%(method)s), not to this installation.") % {"actual": callback or _("nowhere"), "method": method},
-            _("On the Twilio console, set the sender's webhook URL for incoming messages to %(url)s with method POST.") % {"url": expected_inbound},
-        ))
+        checks.append(
+            Check(
+                "inbound_url",
+                title,
+                ERROR,
+                _(
+                    "Twilio posts incoming messages to %(actual)s (%(method)s), not to this installation."
+                )
+                % {"actual": callback or _("nowhere"), "method": method},
+                _(
+                    "On the Twilio console, set the sender's webhook URL for incoming messages to %(url)s with method POST."
+                )
+                % {"url": expected_inbound},
+            )
+        )
     status_url = _webhook_field(webhook, "status_callback_url")
     title = _("Status callback URL")
     if not status_url or _same_url(status_url, expected_status):
         # Every message OCC sends names its own status callback, so an empty
         # sender-level URL is fine.
-        checks.append(Check("status_url", title, OK, _("Status callbacks reach %(url)s.") % {"url": expected_status}))
+        checks.append(
+            Check(
+                "status_url",
+                title,
+                OK,
+                _("Status callbacks reach %(url)s.") % {"url": expected_status},
+            )
+        )
     else:
-        checks.append(Check(
-            "status_url",
-            title,
-            WARNING,
-            _("The sender's status callback URL is %(actual)s; messages sent by OCC still report to %(url)s.") % {"actual": status_url, "url": expected_status},
-            _("On the Twilio console, set the sender's status callback URL to %(url)s or leave it empty.") % {"url": expected_status},
-        ))
+        checks.append(
+            Check(
+                "status_url",
+                title,
+                WARNING,
+                _(
+                    "The sender's status callback URL is %(actual)s; messages sent by OCC still report to %(url)s."
+                )
+                % {"actual": status_url, "url": expected_status},
+                _(
+                    "On the Twilio console, set the sender's status callback URL to %(url)s or leave it empty."
+                )
+                % {"url": expected_status},
+            )
+        )
     fallback = _webhook_field(webhook, "fallback_url")
     if fallback and not _same_url(fallback, expected_inbound):
-        checks.append(Check(
-            "fallback_url",
-            _("Fallback URL"),
-            WARNING,
-            _("When this installation is slow, Twilio sends messages to %(actual)s instead.") % {"actual": fallback},
-            _("Set the fallback URL to %(url)s (duplicates are recognised) or leave it empty.") % {"url": expected_inbound},
-        ))
+        checks.append(
+            Check(
+                "fallback_url",
+                _("Fallback URL"),
+                WARNING,
+                _("When this installation is slow, Twilio sends messages to %(actual)s instead.")
+                % {"actual": fallback},
+                _("Set the fallback URL to %(url)s (duplicates are recognised) or leave it empty.")
+                % {"url": expected_inbound},
+            )
+        )
     return checks
 
 
@@ -237,18 +319,57 @@ def check_self_webhook(service, account_sid: str, auth_token: str, url: str) -> 
         )
     except requests.RequestException as exc:
         logger.warning("health check: %s unreachable: %s", url, type(exc).__name__)
-        return Check("self_test", title, ERROR, _("This server could not reach its own public URL %(url)s.") % {"url": url},
-                     _("Check OCC_PUBLIC_BASE_URL, DNS and the firewall: Twilio must reach that URL from the internet."))
+        return Check(
+            "self_test",
+            title,
+            ERROR,
+            _("This server could not reach its own public URL %(url)s.") % {"url": url},
+            _(
+                "Check OCC_PUBLIC_BASE_URL, DNS and the firewall: Twilio must reach that URL from the internet."
+            ),
+        )
     if response.status_code == 403:
-        return Check("self_test", title, ERROR, _("The test webhook was refused: its signature did not match the URL the server saw."),
-                     _("Set OCC_PUBLIC_BASE_URL to the public address Twilio uses (scheme, host and port), or set OCC_TRUSTED_PROXIES to the address of the proxy that sets X-Forwarded-Proto/Host/Port."))
+        return Check(
+            "self_test",
+            title,
+            ERROR,
+            _("The test webhook was refused: its signature did not match the URL the server saw."),
+            _(
+                "Set OCC_PUBLIC_BASE_URL to the public address Twilio uses (scheme, host and port), or set OCC_TRUSTED_PROXIES to the address of the proxy that sets X-Forwarded-Proto/Host/Port."
+            ),
+        )
     if response.status_code != 200 or response.headers.get(HEALTH_CHECK_HEADER) != nonce:
-        return Check("self_test", title, ERROR, _("%(url)s answered HTTP %(status)s, not this installation's webhook.") % {"url": url, "status": response.status_code},
-                     _("Make sure %(url)s reaches this OCC installation (proxy rules, redirects to another host).") % {"url": url})
+        return Check(
+            "self_test",
+            title,
+            ERROR,
+            _("%(url)s answered HTTP %(status)s, not this installation's webhook.")
+            % {"url": url, "status": response.status_code},
+            _(
+                "Make sure %(url)s reaches this OCC installation (proxy rules, redirects to another host)."
+            )
+            % {"url": url},
+        )
     if response.headers.get(HEALTH_SERVICE_HEADER) != str(service.pk):
-        return Check("self_test", title, ERROR, _("The test webhook was accepted, but no service took messages to %(number)s.") % {"number": service.twilio_number},
-                     _("Turn on WhatsApp for the account and the service, and check the service's Twilio phone number."))
-    return Check("self_test", title, OK, _("A signed test webhook to %(url)s was accepted and reached this service (nothing was stored).") % {"url": url})
+        return Check(
+            "self_test",
+            title,
+            ERROR,
+            _("The test webhook was accepted, but no service took messages to %(number)s.")
+            % {"number": service.twilio_number},
+            _(
+                "Turn on WhatsApp for the account and the service, and check the service's Twilio phone number."
+            ),
+        )
+    return Check(
+        "self_test",
+        title,
+        OK,
+        _(
+            "A signed test webhook to %(url)s was accepted and reached this service (nothing was stored)."
+        )
+        % {"url": url},
+    )
 
 
 def check_service(service, request=None, *, self_test: bool = True) -> HealthReport:

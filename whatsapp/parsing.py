@@ -32,8 +32,18 @@ MAX_SHORT = 500
 
 # Twilio's names for the extras a WhatsApp message can carry, grouped the
 # way the desk shows them (see interactions.payloads.message_dict).
-LOCATION_FIELDS = {"Latitude": "latitude", "Longitude": "longitude", "Address": "address", "Label": "label"}
-BUTTON_FIELDS = {"ButtonPayload": "payload", "ButtonText": "text", "ButtonType": "type", "InteractiveData": "data"}
+LOCATION_FIELDS = {
+    "Latitude": "latitude",
+    "Longitude": "longitude",
+    "Address": "address",
+    "Label": "label",
+}
+BUTTON_FIELDS = {
+    "ButtonPayload": "payload",
+    "ButtonText": "text",
+    "ButtonType": "type",
+    "InteractiveData": "data",
+}
 REFERRAL_FIELDS = {
     "ReferralBody": "body",
     "ReferralHeadline": "headline",
@@ -45,7 +55,10 @@ REFERRAL_FIELDS = {
     "ReferralMediaUrl": "media_url",
     "ReferralMediaContentType": "media_content_type",
 }
-REPLY_FIELDS = {"OriginalRepliedMessageSid": "message_sid", "OriginalRepliedMessageSender": "sender"}
+REPLY_FIELDS = {
+    "OriginalRepliedMessageSid": "message_sid",
+    "OriginalRepliedMessageSender": "sender",
+}
 
 # A signed field marking the installation's own health-check webhook: it is
 # answered like a real one but stores nothing (see whatsapp.health).
@@ -227,6 +240,8 @@ def parse_status(form) -> ParsedStatus:
         message_sid=message_sid,
         status=status,
         error_code=_clean(_single(form, "ErrorCode"), 16),
-        error_message=_clean(_single(form, "ErrorMessage") or _single(form, "ChannelStatusMessage"), 500),
+        error_message=_clean(
+            _single(form, "ErrorMessage") or _single(form, "ChannelStatusMessage"), 500
+        ),
         payload=form_to_payload(form),
     )

@@ -27,6 +27,7 @@ from whatsapp.urls_public import public_base_url
 
 logger = logging.getLogger(__name__)
 
+
 def public_request_url(request) -> str:
     """The full URL Twilio called, query string included."""
     return public_base_url(request) + request.get_full_path()
@@ -62,7 +63,9 @@ def twilio_signature_required(view):
 
     @functools.wraps(view)
     async def wrapper(request, *args, **kwargs):
-        entry = webhook_cache.kept_account_entry() or await run_in_db_thread(webhook_cache.account_entry)
+        entry = webhook_cache.kept_account_entry() or await run_in_db_thread(
+            webhook_cache.account_entry
+        )
         _expiry, request.twilio_account, auth_token = entry
         valid = _checked(request, auth_token)
         if not valid:

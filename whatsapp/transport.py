@@ -44,7 +44,9 @@ class TwilioWhatsAppTransport:
             raise SendError(str(exc), code="not_configured") from exc
         except TwilioRestException as exc:
             what, _fix = describe_twilio_error(exc.code)
-            raise SendError(what, code=str(exc.code or exc.status), transient=exc.status in TRANSIENT_HTTP) from exc
+            raise SendError(
+                what, code=str(exc.code or exc.status), transient=exc.status in TRANSIENT_HTTP
+            ) from exc
         except requests.exceptions.ReadTimeout as exc:
             # The request reached Twilio, the answer did not: it may have been
             # accepted. The next attempt asks Twilio first (find_accepted).
@@ -54,8 +56,6 @@ class TwilioWhatsAppTransport:
             raise SendError("Twilio could not be reached.", code="network", transient=True) from exc
         logger.info("message %s accepted by Twilio as %s", message.pk, created.sid)
         return SendResult(provider_id=created.sid, status=created.status or "queued")
-
-
 
     def find_accepted(self, message: Message) -> SendResult | None:
         """The message Twilio accepted from an earlier, timed-out attempt, if it has one.
@@ -73,12 +73,16 @@ class TwilioWhatsAppTransport:
         except gateway.NotConfigured as exc:
             raise SendError(str(exc), code="not_configured") from exc
         except TwilioRestException as exc:
-            raise SendError("Twilio could not be asked.", code=str(exc.code or exc.status), transient=True) from exc
+            raise SendError(
+                "Twilio could not be asked.", code=str(exc.code or exc.status), transient=True
+            ) from exc
         except gateway.NETWORK_ERRORS as exc:
             raise SendError("Twilio could not be reached.", code="network", transient=True) from exc
         since = message.created_at - timedelta(seconds=5)
         known = set(
-            Message.objects.filter(provider_id__in=[c.sid for c in candidates]).values_list("provider_id", flat=True)
+            Message.objects.filter(provider_id__in=[c.sid for c in candidates]).values_list(
+                "provider_id", flat=True
+            )
         )
         for candidate in candidates:
             if candidate.sid in known or candidate.to != to or candidate.from_ != from_:
@@ -87,6 +91,10 @@ class TwilioWhatsAppTransport:
                 continue
             if (candidate.body or "") != (message.body or "") and not message.template_id:
                 continue
-            logger.info("message %s was accepted by Twilio as %s before the timeout", message.pk, candidate.sid)
+            logger.info(
+                "message %s was accepted by Twilio as %s before the timeout",
+                message.pk,
+                candidate.sid,
+            )
             return SendResult(provider_id=candidate.sid, status=candidate.status or "queued")
         return None

@@ -47,7 +47,9 @@ async def _service_for(number: str, account) -> Service | None:
     """The service answering on `number`, if WhatsApp is on for it and for the account."""
     if not account.whatsapp_enabled:
         return None
-    service = webhook_cache.kept_service(number) or await run_in_db_thread(webhook_cache.service, number)
+    service = webhook_cache.kept_service(number) or await run_in_db_thread(
+        webhook_cache.service, number
+    )
     return service if service is not None and service.whatsapp_ready else None
 
 
@@ -78,7 +80,9 @@ async def inbound(request):
         # Our own signed test message: it proves the whole path up to here
         # works, and stores nothing.
         response = twiml_ok()
-        response[HEALTH_CHECK_HEADER] = safe_header_value(parsed.health_check)  # the parser allows [0-9A-Za-z_-]
+        response[HEALTH_CHECK_HEADER] = safe_header_value(
+            parsed.health_check
+        )  # the parser allows [0-9A-Za-z_-]
         response[HEALTH_SERVICE_HEADER] = str(service.pk) if service else "none"
         return response
     if service is None:
@@ -120,7 +124,9 @@ async def status(request):
     message_id = request.GET.get("m", "")
     await _store_then_push(
         outbound.record_status_callback,
-        int(message_id) if message_id.isascii() and message_id.isdigit() and len(message_id) <= 18 else None,
+        int(message_id)
+        if message_id.isascii() and message_id.isdigit() and len(message_id) <= 18
+        else None,
         provider_id=parsed.message_sid,
         status=parsed.status,
         error_code=parsed.error_code,

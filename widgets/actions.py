@@ -58,7 +58,9 @@ def record_visit(widget: Widget, page_url: str = "", *, now: datetime | None = N
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                return WidgetVisit.objects.create(widget=widget, page_url=page_url, created_at=now or timezone.now())
+                return WidgetVisit.objects.create(
+                    widget=widget, page_url=page_url, created_at=now or timezone.now()
+                )
         except IntegrityError:
             # Two visits drew the same random code: draw again.
             continue
@@ -72,7 +74,9 @@ def mark_opened(visit: WidgetVisit, *, now: datetime | None = None) -> None:
     )
 
 
-def attribute_interaction(interaction, message, *, now: datetime | None = None) -> WidgetVisit | None:
+def attribute_interaction(
+    interaction, message, *, now: datetime | None = None
+) -> WidgetVisit | None:
     """Link a new interaction to the widget visit whose reference code its first message carries.
 
     Only unmatched visits younger than ATTRIBUTION_WINDOW count; the update is

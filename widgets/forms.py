@@ -14,17 +14,30 @@ from widgets.origins import clean_origin_list
 class WidgetForm(SafeTextFormMixin, forms.ModelForm):
     class Meta:
         model = Widget
-        fields = ["name", "in_use", "allowed_origins", "whatsapp_service", "prefilled_text", "attribution_enabled"]
+        fields = [
+            "name",
+            "in_use",
+            "allowed_origins",
+            "whatsapp_service",
+            "prefilled_text",
+            "attribution_enabled",
+        ]
         widgets = {
-            "allowed_origins": forms.Textarea(attrs={"rows": 4, "placeholder": "https://www.example.com"}),
-            "prefilled_text": forms.TextInput(attrs={"placeholder": _("Hello, I would like some information.")}),
+            "allowed_origins": forms.Textarea(
+                attrs={"rows": 4, "placeholder": "https://www.example.com"}
+            ),
+            "prefilled_text": forms.TextInput(
+                attrs={"placeholder": _("Hello, I would like some information.")}
+            ),
         }
         help_texts = {
             "whatsapp_service": _(
                 "Channels → WhatsApp: the service whose Twilio number visitors reach. Only services "
                 "with the chat channel, WhatsApp and a Twilio number are offered."
             ),
-            "prefilled_text": _("Optional: the first message WhatsApp writes for the visitor, who can still change it."),
+            "prefilled_text": _(
+                "Optional: the first message WhatsApp writes for the visitor, who can still change it."
+            ),
             "attribution_enabled": _(
                 "Adds a short reference code to the pre-filled message of each visit, so the desk shows "
                 "which page a conversation started from."
@@ -55,7 +68,11 @@ class WidgetForm(SafeTextFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("in_use") and not cleaned.get("whatsapp_service") and "whatsapp_service" not in self.errors:
+        if (
+            cleaned.get("in_use")
+            and not cleaned.get("whatsapp_service")
+            and "whatsapp_service" not in self.errors
+        ):
             self.add_error(
                 "whatsapp_service",
                 _("A widget in use needs its WhatsApp channel: choose the service visitors reach."),

@@ -19,7 +19,9 @@ def new_ref_code() -> str:
 
 class Widget(models.Model):
     name = models.CharField(_("name"), max_length=100)
-    public_key = models.CharField(max_length=32, unique=True, default=new_public_key, editable=False)
+    public_key = models.CharField(
+        max_length=32, unique=True, default=new_public_key, editable=False
+    )
     in_use = models.BooleanField(_("in use"), default=True)
     allowed_origins = models.TextField(
         _("allowed website origins"),
@@ -50,7 +52,9 @@ class Widget(models.Model):
 
     @property
     def origins(self) -> list[str]:
-        return [line.strip().rstrip("/") for line in self.allowed_origins.splitlines() if line.strip()]
+        return [
+            line.strip().rstrip("/") for line in self.allowed_origins.splitlines() if line.strip()
+        ]
 
 
 class WidgetVisit(models.Model):
@@ -62,7 +66,11 @@ class WidgetVisit(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     opened_whatsapp_at = models.DateTimeField(null=True, blank=True)
     interaction = models.ForeignKey(
-        "interactions.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="widget_visits"
+        "interactions.Interaction",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="widget_visits",
     )
     matched_at = models.DateTimeField(null=True, blank=True)
 

@@ -23,7 +23,9 @@ def normalize_origin(value: str) -> str:
     raw = value.strip().rstrip("/")
     if unsafe_character(raw, multiline=False):
         # urlsplit keeps control characters in the host; no browser sends one.
-        raise ValidationError(_("“%(value)s” is not a website origin.") % {"value": safe_header_value(value)})
+        raise ValidationError(
+            _("“%(value)s” is not a website origin.") % {"value": safe_header_value(value)}
+        )
     try:
         parts = urlsplit(raw)
         port = parts.port
@@ -31,11 +33,14 @@ def normalize_origin(value: str) -> str:
         raise ValidationError(_("“%(value)s” is not a website origin.") % {"value": value}) from exc
     if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
         raise ValidationError(
-            _("“%(value)s” is not a website origin: write it as https://www.example.com.") % {"value": value}
+            _("“%(value)s” is not a website origin: write it as https://www.example.com.")
+            % {"value": value}
         )
     if parts.path or parts.query or parts.fragment or parts.username or parts.password:
         raise ValidationError(
-            _("“%(value)s” has more than an origin: keep only the scheme, the host and the port (no path).")
+            _(
+                "“%(value)s” has more than an origin: keep only the scheme, the host and the port (no path)."
+            )
             % {"value": value}
         )
     host = parts.hostname.lower()

@@ -77,7 +77,9 @@ def public_endpoint(methods: tuple[str, ...]):
         def wrapper(request, *args, **kwargs):
             if request.method == "OPTIONS":
                 # The parsed origin, never the raw header: a header value cannot carry what it might.
-                return _cors(HttpResponse(status=204), request, origins.request_origin(request) or "*")
+                return _cors(
+                    HttpResponse(status=204), request, origins.request_origin(request) or "*"
+                )
             if request.method not in methods:
                 response = _error(request, 405, _("Method not allowed."))
                 response["Allow"] = ", ".join(methods)
@@ -97,7 +99,9 @@ def _not_modified(request, etag: str) -> bool:
     return "*" in tags or etag in tags or etag in [t.removeprefix("W/") for t in tags]
 
 
-def _conditional(request, body: bytes, content_type: str, etag: str, cache_control: str) -> HttpResponse:
+def _conditional(
+    request, body: bytes, content_type: str, etag: str, cache_control: str
+) -> HttpResponse:
     """200 with the body, or 304 when the browser already holds this ETag."""
     if _not_modified(request, etag):
         response = HttpResponse(status=304)
@@ -129,7 +133,9 @@ def _embed_script() -> tuple[bytes, str]:
 @public_endpoint(("GET", "HEAD"))
 def embed_script(request):
     body, etag = _embed_script() if not settings.DEBUG else _embed_script.__wrapped__()
-    response = _conditional(request, body, "text/javascript; charset=utf-8", etag, "public, max-age=300")
+    response = _conditional(
+        request, body, "text/javascript; charset=utf-8", etag, "public, max-age=300"
+    )
     return _cors(response, request)
 
 
@@ -256,14 +262,18 @@ def visits(request, key: str):
         return error
     wait = limits.take_visit(widget.public_key, client_ip(request) or "unknown")
     if wait:
-        response = _error(request, 429, _("Too many visits from this address: try again in a minute."))
+        response = _error(
+            request, 429, _("Too many visits from this address: try again in a minute.")
+        )
         response["Retry-After"] = str(wait)
         return _cors(response, request, _allowed_origin(widget, request)[1])
     visit = actions.record_visit(widget, request.POST.get("page_url", ""))
     channel = selectors.whatsapp_channel(widget, visit)
     data = {
         "ref": visit.ref_code,
-        "opened": _absolute(request, reverse("widgets:visit_opened", args=[widget.public_key, visit.ref_code])),
+        "opened": _absolute(
+            request, reverse("widgets:visit_opened", args=[widget.public_key, visit.ref_code])
+        ),
         "channels": [_channel_json(request, widget, channel, ref=visit.ref_code)],
     }
     response = JsonResponse(data, status=201, json_dumps_params={"ensure_ascii": False})

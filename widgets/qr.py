@@ -45,7 +45,9 @@ def render_uncached(payload: str, fmt: str) -> bytes:
     code = _qr(payload)
     buffer = io.BytesIO()
     if fmt == "png":
-        code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG", optimize=True)
+        code.make_image(fill_color="black", back_color="white").save(
+            buffer, format="PNG", optimize=True
+        )
     elif fmt == "svg":
         # A single path with a white background: small, crisp at any size, and
         # readable on dark host pages.

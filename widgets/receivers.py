@@ -26,4 +26,6 @@ def attribute_new_interaction(event) -> None:
         with transaction.atomic():
             actions.attribute_interaction(interaction, message)
     except Exception:
-        logger.exception("widget attribution failed for interaction %s", getattr(interaction, "pk", None))
+        logger.exception(
+            "widget attribution failed for interaction %s", getattr(interaction, "pk", None)
+        )

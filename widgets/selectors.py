@@ -22,7 +22,11 @@ def served_widget(public_key: str) -> Widget | None:
         .filter(public_key=public_key, in_use=True)
         .first()
     )
-    if widget is None or widget.whatsapp_service is None or not widget.whatsapp_service.whatsapp_ready:
+    if (
+        widget is None
+        or widget.whatsapp_service is None
+        or not widget.whatsapp_service.whatsapp_ready
+    ):
         return None
     return widget
 
@@ -71,8 +75,12 @@ def with_figures(widgets):
     """Annotate widgets with `visit_count`, `opened_count` and `conversation_count`."""
     return widgets.annotate(
         visit_count=Count("visits", distinct=True),
-        opened_count=Count("visits", filter=Q(visits__opened_whatsapp_at__isnull=False), distinct=True),
-        conversation_count=Count("visits", filter=Q(visits__interaction__isnull=False), distinct=True),
+        opened_count=Count(
+            "visits", filter=Q(visits__opened_whatsapp_at__isnull=False), distinct=True
+        ),
+        conversation_count=Count(
+            "visits", filter=Q(visits__interaction__isnull=False), distinct=True
+        ),
     )
 
 
@@ -137,7 +145,9 @@ def attributions_for(interactions) -> dict[int, Attribution]:
     ids = [getattr(item, "pk", item) for item in interactions]
     found: dict[int, Attribution] = {}
     for visit in (
-        WidgetVisit.objects.select_related("widget").filter(interaction_id__in=ids).order_by("-matched_at")
+        WidgetVisit.objects.select_related("widget")
+        .filter(interaction_id__in=ids)
+        .order_by("-matched_at")
     ):
         if visit.interaction_id is not None:  # the filter above: always set
             found[visit.interaction_id] = _attribution(visit)

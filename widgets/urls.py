@@ -17,5 +17,7 @@ urlpatterns = [
     path("widget/<str:key>/qr.svg", public_views.qr_svg, name="qr_svg"),
     path("widget/<str:key>/qr.png", public_views.qr_png, name="qr_png"),
     path("widget/<str:key>/visits", public_views.visits, name="visits"),
-    path("widget/<str:key>/visits/<str:ref>/opened", public_views.visit_opened, name="visit_opened"),
+    path(
+        "widget/<str:key>/visits/<str:ref>/opened", public_views.visit_opened, name="visit_opened"
+    ),
 ]

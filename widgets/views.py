@@ -43,14 +43,18 @@ def widget_edit(request, pk: int):
             messages.success(request, _("Widget “%(name)s” saved.") % {"name": widget.name})
             return redirect("widgets:edit", pk=widget.pk)
         widget.refresh_from_db()
-    return render(request, "widgets/form.html", {"form": form, "widget": widget, **_preview(request, widget)})
+    return render(
+        request, "widgets/form.html", {"form": form, "widget": widget, **_preview(request, widget)}
+    )
 
 
 @administrator_required
 def widget_preview(request, pk: int):
     """A plain page with nothing but the snippet: the widget exactly as a website shows it."""
     widget = get_object_or_404(Widget, pk=pk)
-    response = render(request, "widgets/preview.html", {"widget": widget, **_preview(request, widget)})
+    response = render(
+        request, "widgets/preview.html", {"widget": widget, **_preview(request, widget)}
+    )
     # The snippet loads the widget from the public URL, which may be another
     # origin than the one the administrator is using (a tunnel, a proxy):
     # this page's policy allows it as any website's policy would have to.
@@ -73,7 +77,9 @@ def _preview(request, widget: Widget) -> dict:
     base = public_base_url(request)
     script_url = base + reverse("widgets:embed")
     snippet = f'<script src="{script_url}" data-occ-widget="{widget.public_key}" async></script>'
-    snippet_html = format_html('<script src="{}" data-occ-widget="{}" async></script>', script_url, widget.public_key)
+    snippet_html = format_html(
+        '<script src="{}" data-occ-widget="{}" async></script>', script_url, widget.public_key
+    )
     service = widget.whatsapp_service
     channel = selectors.whatsapp_channel(widget)
     qr_svg = None

@@ -47,7 +47,9 @@ def _round_up(n: int) -> int:
 # running them.
 #   - the eligible agents of these services, locked, with what routing reads;
 _LOCKED_AGENTS = CompiledQuery(
-    lambda service_ids: eligible_agents_for_update(service_ids).values_list("pk", "max_interactions", "last_assignment_at")
+    lambda service_ids: eligible_agents_for_update(service_ids).values_list(
+        "pk", "max_interactions", "last_assignment_at"
+    )
 )
 #   - the open interactions of every agent of these services (a subquery,
 #     not a list of hundreds of ids to send);
@@ -56,14 +58,18 @@ _OPEN_COUNTS = CompiledQuery(
 )
 #   - the oldest waiting interactions of one service, locked.
 _LOCKED_QUEUE = CompiledQuery(
-    lambda service_id, limit: Interaction.objects.select_for_update(of=("self",))
-    .filter(service_id=service_id, state=InteractionState.QUEUED)
-    .order_by("queued_at", "pk")
-    .values_list("pk", "queued_at")[:limit]
+    lambda service_id, limit: (
+        Interaction.objects.select_for_update(of=("self",))
+        .filter(service_id=service_id, state=InteractionState.QUEUED)
+        .order_by("queued_at", "pk")
+        .values_list("pk", "queued_at")[:limit]
+    )
 )
 
 
-def drain(service_ids: list[int], now: datetime, known: Iterable[Interaction] = ()) -> list[Interaction]:
+def drain(
+    service_ids: list[int], now: datetime, known: Iterable[Interaction] = ()
+) -> list[Interaction]:
     """Assign queued interactions of these services, oldest first. Call inside a transaction.
 
     `known`: interactions the caller has loaded already (a new one), so
@@ -114,20 +120,28 @@ def drain(service_ids: list[int], now: datetime, known: Iterable[Interaction] = 
     if not plan:
         return []
     waiting = {interaction.pk: interaction for interaction in known}
-    missing = [interaction_id for interaction_id, _decision in plan if interaction_id not in waiting]
+    missing = [
+        interaction_id for interaction_id, _decision in plan if interaction_id not in waiting
+    ]
     if missing:
         waiting.update(Interaction.objects.select_related("service", "contact").in_bulk(missing))
     assigned = []
     for interaction_id, decision in plan:
         interaction = waiting[interaction_id]
         lifecycle.transition(
-            interaction, AssignmentEvent.Kind.ASSIGNED, now=now, agent_id=decision.agent_id, reason=decision.reason
+            interaction,
+            AssignmentEvent.Kind.ASSIGNED,
+            now=now,
+            agent_id=decision.agent_id,
+            reason=decision.reason,
         )
         assigned.append(interaction)
     return assigned
 
 
-def drain_queue(service_ids: Iterable[int] | None = None, *, now: datetime | None = None) -> list[Interaction]:
+def drain_queue(
+    service_ids: Iterable[int] | None = None, *, now: datetime | None = None
+) -> list[Interaction]:
     """Give waiting interactions to agents with free capacity, oldest first.
 
     Called whenever capacity may have appeared: an interaction closed or

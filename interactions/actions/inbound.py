@@ -53,7 +53,9 @@ class InboundResult:
     queue_position: int | None = None
 
 
-def receive_inbound(service, inbound: InboundMessage, *, now: datetime | None = None) -> InboundResult:
+def receive_inbound(
+    service, inbound: InboundMessage, *, now: datetime | None = None
+) -> InboundResult:
     """Store a customer's message exactly once and route its interaction.
 
     One transaction: the contact (locked), its open interaction with the
@@ -100,7 +102,9 @@ def _locked_contact(inbound: InboundMessage, now: datetime) -> Contact:
         return contact
     try:
         with transaction.atomic():
-            return Contact.objects.create(**lookup, name=inbound.name, external_id=inbound.external_id, created_at=now)
+            return Contact.objects.create(
+                **lookup, name=inbound.name, external_id=inbound.external_id, created_at=now
+            )
     except IntegrityError:
         # Created concurrently by another first message of the same customer.
         return Contact.objects.select_for_update().get(**lookup)
@@ -136,7 +140,9 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
             queued_at=now,
             last_inbound_at=now,
         )
-        AssignmentEvent.objects.create(interaction=interaction, kind=AssignmentEvent.Kind.QUEUED, at=now)
+        AssignmentEvent.objects.create(
+            interaction=interaction, kind=AssignmentEvent.Kind.QUEUED, at=now
+        )
     else:
         interaction.last_inbound_at = now
         interaction.version += 1
@@ -164,7 +170,9 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
     return InboundResult(message=message, interaction=interaction)
 
 
-def _route_new_interaction(service, interaction: Interaction, message: Message, now: datetime) -> InboundResult:
+def _route_new_interaction(
+    service, interaction: Interaction, message: Message, now: datetime
+) -> InboundResult:
     """A new interaction and its first message are stored: announce it, give it an agent or a place."""
     position = None
     events.emit(events.InteractionOpened(interaction, message))
@@ -178,7 +186,9 @@ def _route_new_interaction(service, interaction: Interaction, message: Message, 
         if service.queue_position_reply:
             _send_queue_position_reply(interaction, position, now)
     events.emit(events.MessageReceived(interaction, message))
-    return InboundResult(message=message, interaction=interaction, created_interaction=True, queue_position=position)
+    return InboundResult(
+        message=message, interaction=interaction, created_interaction=True, queue_position=position
+    )
 
 
 def queue_position_text(position: int) -> str:
@@ -200,5 +210,7 @@ def _send_queue_position_reply(interaction: Interaction, position: int, now: dat
     """
     from interactions import tasks  # the tasks module imports the actions
 
-    message = outbound.create_reply(interaction.pk, sender=None, body=queue_position_text(position), now=now)
+    message = outbound.create_reply(
+        interaction.pk, sender=None, body=queue_position_text(position), now=now
+    )
     enqueue(tasks.send_queue_position, message.pk)

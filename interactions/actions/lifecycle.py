@@ -20,7 +20,13 @@ Kind = AssignmentEvent.Kind
 
 
 def transition(
-    interaction: Interaction, kind: str, *, now: datetime, agent_id: int | None = None, reason: str = "", actor=None
+    interaction: Interaction,
+    kind: str,
+    *,
+    now: datetime,
+    agent_id: int | None = None,
+    reason: str = "",
+    actor=None,
 ) -> None:
     """Apply one change of state to a locked open interaction, record it and tell the desks.
 
@@ -71,10 +77,16 @@ def transition(
 
 
 def _locked(interaction_id: int) -> Interaction:
-    return Interaction.objects.select_for_update(of=("self",)).select_related("service", "contact").get(pk=interaction_id)
+    return (
+        Interaction.objects.select_for_update(of=("self",))
+        .select_related("service", "contact")
+        .get(pk=interaction_id)
+    )
 
 
-def close_interaction(interaction_id: int, *, actor=None, now: datetime | None = None) -> Interaction:
+def close_interaction(
+    interaction_id: int, *, actor=None, now: datetime | None = None
+) -> Interaction:
     """Close an open interaction; its agent's capacity frees and the queue drains at once."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -113,16 +125,28 @@ def transfer_interaction(
             )
             if target is None:
                 target_any = AgentProfile.objects.filter(pk=to_agent_id).first()
-                if target_any is None or not target_any.services.filter(pk=interaction.service_id).exists():
+                if (
+                    target_any is None
+                    or not target_any.services.filter(pk=interaction.service_id).exists()
+                ):
                     raise ActionError("That agent does not serve this service.")
-                raise ActionError("That agent is not available (online, with Chat and WhatsApp enabled).")
+                raise ActionError(
+                    "That agent is not available (online, with Chat and WhatsApp enabled)."
+                )
             if selectors.open_counts([target.pk]).get(target.pk, 0) >= target.max_interactions:
                 raise ActionError("That agent already holds their Max interactions.")
             actor_name = actor.get_username() if actor else "system"
             transition(
-                interaction, Kind.TRANSFERRED, now=now, agent_id=target.pk, reason=f"transferred by {actor_name}", actor=actor
+                interaction,
+                Kind.TRANSFERRED,
+                now=now,
+                agent_id=target.pk,
+                reason=f"transferred by {actor_name}",
+                actor=actor,
             )
-    assignment.drain_queue(selectors.agent_service_ids(from_agent_id) if from_agent_id else [interaction.service_id])
+    assignment.drain_queue(
+        selectors.agent_service_ids(from_agent_id) if from_agent_id else [interaction.service_id]
+    )
     interaction.refresh_from_db()
     return interaction
 
@@ -130,7 +154,9 @@ def transfer_interaction(
 def release_interactions(agent: AgentProfile, *, actor=None) -> int:
     """Return every interaction the agent holds to its service's queue; the count."""
     held = list(
-        Interaction.objects.filter(agent=agent, state=InteractionState.ASSIGNED).values_list("pk", flat=True)
+        Interaction.objects.filter(agent=agent, state=InteractionState.ASSIGNED).values_list(
+            "pk", flat=True
+        )
     )
     for interaction_id in held:
         transfer_interaction(interaction_id, to_agent_id=None, actor=actor)

@@ -53,7 +53,11 @@ def create_reply(
     if not body and not attachments and not template_id:
         raise ActionError("Write a message, attach a file or choose a template.")
     with transaction.atomic():
-        interaction = Interaction.objects.select_for_update(of=("self",)).select_related("service", "contact").get(pk=interaction_id)
+        interaction = (
+            Interaction.objects.select_for_update(of=("self",))
+            .select_related("service", "contact")
+            .get(pk=interaction_id)
+        )
         if not interaction.is_open:
             raise ActionError("This interaction is closed.")
         adapter = channels.adapter_for(interaction.channel)
@@ -82,31 +86,49 @@ def create_reply(
 
 
 def record_status_callback(
-    message_id: int | None, *, provider_id: str, status: str, error_code: str = "", error_message: str = ""
+    message_id: int | None,
+    *,
+    provider_id: str,
+    status: str,
+    error_code: str = "",
+    error_message: str = "",
 ) -> bool:
     """A provider's status callback for our message (found by our id, else by its id); True if it moved."""
     if connection.vendor == "postgresql":
         with transaction.atomic():
             # The common case, a later status: one statement.
-            moved = advance_status(message_id, provider_id, status, error_code, error_message, timezone.now())
+            moved = advance_status(
+                message_id, provider_id, status, error_code, error_message, timezone.now()
+            )
             if moved is not None:
                 message, agent_id = moved
                 events.emit(status_event(message.previous_status, message, agent_id))  # type: ignore[attr-defined]  # set by advance_status
                 return True
     return _general_status_callback(
-        message_id, provider_id=provider_id, status=status, error_code=error_code, error_message=error_message
+        message_id,
+        provider_id=provider_id,
+        status=status,
+        error_code=error_code,
+        error_message=error_message,
     )
 
 
 def _general_status_callback(
-    message_id: int | None, *, provider_id: str, status: str, error_code: str = "", error_message: str = ""
+    message_id: int | None,
+    *,
+    provider_id: str,
+    status: str,
+    error_code: str = "",
+    error_message: str = "",
 ) -> bool:
     """`record_status_callback` on any database, in several statements."""
     message = None
     if message_id is not None:
         message = Message.objects.filter(pk=message_id, direction=Direction.OUTBOUND).first()
     if message is None:
-        message = Message.objects.filter(provider_id=provider_id, direction=Direction.OUTBOUND).first()
+        message = Message.objects.filter(
+            provider_id=provider_id, direction=Direction.OUTBOUND
+        ).first()
     if message is None or (message.provider_id and message.provider_id != provider_id):
         logger.warning("status callback %s for unknown message %s", status, provider_id)
         return False
@@ -137,11 +159,20 @@ def status_event(previous: str, message: Message, agent_id: int | None) -> event
 
 
 def record_status(
-    message: Message, status: str, *, provider_id: str = "", error_code: str = "", error_message: str = ""
+    message: Message,
+    status: str,
+    *,
+    provider_id: str = "",
+    error_code: str = "",
+    error_message: str = "",
 ) -> bool:
     """Move a message's status forward (never back); True when it changed."""
     with transaction.atomic():
-        locked = Message.objects.select_for_update(of=("self",)).select_related("interaction").get(pk=message.pk)
+        locked = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("interaction")
+            .get(pk=message.pk)
+        )
         previous = locked.status
         fields = []
         if provider_id and not locked.provider_id:
@@ -198,7 +229,14 @@ def _claim_send(message: Message, now: datetime, *, due_only: bool) -> bool:
         rows = rows.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     # Until its outcome is recorded the attempt counts as ambiguous: if this
     # process dies while Twilio has the request, the next attempt settles it first.
-    return rows.update(send_attempts=message.send_attempts + 1, next_attempt_at=now + SEND_LEASE, error_code=AMBIGUOUS) == 1
+    return (
+        rows.update(
+            send_attempts=message.send_attempts + 1,
+            next_attempt_at=now + SEND_LEASE,
+            error_code=AMBIGUOUS,
+        )
+        == 1
+    )
 
 
 def _settle_ambiguous(message: Message, transport) -> bool:
@@ -206,7 +244,9 @@ def _settle_ambiguous(message: Message, transport) -> bool:
     found = transport.find_accepted(message)
     if found is None:
         return False
-    Message.objects.filter(pk=message.pk).update(next_attempt_at=None, error_code="", error_message="")
+    Message.objects.filter(pk=message.pk).update(
+        next_attempt_at=None, error_code="", error_message=""
+    )
     record_status(message, found.status, provider_id=found.provider_id)
     return True
 
@@ -223,7 +263,11 @@ def deliver(message: Message, *, now: datetime | None = None, due_only: bool = F
     """
     now = now or timezone.now()
     message.refresh_from_db()
-    if message.provider_id or message.status != MessageStatus.PENDING or message.direction != Direction.OUTBOUND:
+    if (
+        message.provider_id
+        or message.status != MessageStatus.PENDING
+        or message.direction != Direction.OUTBOUND
+    ):
         # E.g. a status callback arrived after a timed-out send Twilio did accept.
         return message
     transport = channels.adapter_for(message.interaction.channel)
@@ -251,8 +295,10 @@ def deliver(message: Message, *, now: datetime | None = None, due_only: bool = F
     try:
         result = transport.send(message)
     except SendError as exc:
-        if (exc.transient or exc.ambiguous) and not (exc.transient and message.send_attempts >= max_attempts):
-            backoff = min(300, 2 ** message.send_attempts)
+        if (exc.transient or exc.ambiguous) and not (
+            exc.transient and message.send_attempts >= max_attempts
+        ):
+            backoff = min(300, 2**message.send_attempts)
             if exc.ambiguous:
                 backoff = max(backoff, AMBIGUOUS_WAIT)
             next_attempt_at = timezone.now() + timedelta(seconds=backoff)
@@ -273,9 +319,13 @@ def deliver(message: Message, *, now: datetime | None = None, due_only: bool = F
         if exc.transient:
             # Bounded: after the last attempt the agent sees why, and can send again.
             reason = f"{exc} (gave up after {message.send_attempts} attempts)"
-        record_status(message, MessageStatus.FAILED, error_code=exc.code or "send", error_message=reason)
+        record_status(
+            message, MessageStatus.FAILED, error_code=exc.code or "send", error_message=reason
+        )
         return message
-    Message.objects.filter(pk=message.pk).update(next_attempt_at=None, error_code="", error_message="")
+    Message.objects.filter(pk=message.pk).update(
+        next_attempt_at=None, error_code="", error_message=""
+    )
     record_status(message, result.status, provider_id=result.provider_id)
     return message
 
@@ -329,7 +379,11 @@ def due_for_delivery(*, now: datetime | None = None, limit: int = 100) -> list[i
         .filter(
             Q(send_attempts__gt=0, next_attempt_at__lte=now)
             # Never tried: the process died between storing and sending.
-            | Q(send_attempts=0, next_attempt_at__isnull=True, created_at__lte=now - timedelta(seconds=10))
+            | Q(
+                send_attempts=0,
+                next_attempt_at__isnull=True,
+                created_at__lte=now - timedelta(seconds=10),
+            )
         )
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]

@@ -29,8 +29,16 @@ def with_retry(operation):
         try:
             return operation()
         except OperationalError as exc:
-            if attempt == RETRY_ATTEMPTS or not is_retryable(exc) or transaction.get_connection().in_atomic_block:
+            if (
+                attempt == RETRY_ATTEMPTS
+                or not is_retryable(exc)
+                or transaction.get_connection().in_atomic_block
+            ):
                 raise
-            logger.warning("transaction retried after %s (attempt %s)", exc.__cause__.__class__.__name__, attempt)
+            logger.warning(
+                "transaction retried after %s (attempt %s)",
+                exc.__cause__.__class__.__name__,
+                attempt,
+            )
             time.sleep(0.01 * attempt)
     raise AssertionError("unreachable")

@@ -65,7 +65,9 @@ def _statement() -> str:
     """
 
 
-def append_to_open_interaction(service_id: int, inbound, now: datetime) -> tuple[Interaction, Message] | None:
+def append_to_open_interaction(
+    service_id: int, inbound, now: datetime
+) -> tuple[Interaction, Message] | None:
     """Store `inbound` in its open conversation with the service; None if there is none.
 
     PostgreSQL only (SQLite has no data-modifying WITH). Call inside the

@@ -67,7 +67,12 @@ def _statement(by_our_id: bool, status: str) -> str | None:
 
 
 def advance_status(
-    message_id: int | None, provider_id: str, status: str, error_code: str, error_message: str, now: datetime
+    message_id: int | None,
+    provider_id: str,
+    status: str,
+    error_code: str,
+    error_message: str,
+    now: datetime,
 ) -> tuple[Message, int | None] | None:
     """(the updated message, the agent holding its conversation), or None if nothing moved.
 

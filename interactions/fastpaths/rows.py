@@ -42,7 +42,9 @@ def insert_values(model, values: dict[str, str]) -> tuple[str, str]:
     unknown = sorted(set(values) - set(wanted))
     if missing or unknown:
         raise MissingColumn(f"{model.__name__}: no value for {missing}; not columns: {unknown}")
-    return ", ".join(qn(column) for column in wanted), ", ".join(values[column] for column in wanted)
+    return ", ".join(qn(column) for column in wanted), ", ".join(
+        values[column] for column in wanted
+    )
 
 
 def message_insert(interaction: str) -> str:

@@ -88,7 +88,9 @@ class CompiledQuery:
                 places.append((position, _STAND_IN_BASE - param))
         if sorted(index for _position, index in places) != list(range(counter)):
             # A value was folded into the SQL text or used twice: not safe to reuse.
-            raise ValueError("every value of a compiled query must appear exactly once as a parameter")
+            raise ValueError(
+                "every value of a compiled query must appear exactly once as a parameter"
+            )
         # What the ORM would apply to each column (e.g. SQLite's text to an aware datetime).
         columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
         converters = tuple(compiler.get_converters(columns).items())

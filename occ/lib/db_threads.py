@@ -31,4 +31,6 @@ async def run_in_db_thread(work, /, *args, **kwargs):
     """`work(*args, **kwargs)` in a thread that may use the ORM; its result."""
     if _sync_caller_waiting():
         return await sync_to_async(work, thread_sensitive=True)(*args, **kwargs)
-    return await sync_to_async(with_connections_handed_back(work), thread_sensitive=False)(*args, **kwargs)
+    return await sync_to_async(with_connections_handed_back(work), thread_sensitive=False)(
+        *args, **kwargs
+    )

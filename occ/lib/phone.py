@@ -25,12 +25,16 @@ def normalize_e164(raw: str) -> str:
         value = "+" + value[2:]
     if not value.startswith("+"):
         raise ValidationError(
-            _("Write the number in international format, starting with + and the country code (e.g. +39 02 1234 5678)."),
+            _(
+                "Write the number in international format, starting with + and the country code (e.g. +39 02 1234 5678)."
+            ),
             code="no_country_code",
         )
     digits = value[1:]
     if not digits.isdigit() or not digits.isascii():
-        raise ValidationError(_("A phone number may contain only digits after the +."), code="not_digits")
+        raise ValidationError(
+            _("A phone number may contain only digits after the +."), code="not_digits"
+        )
     if digits.startswith("0"):
         raise ValidationError(_("A country code never starts with 0."), code="leading_zero")
     if not 8 <= len(digits) <= 15:

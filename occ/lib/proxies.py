@@ -38,7 +38,9 @@ FORWARDED_HEADERS = (
 
 @functools.lru_cache(maxsize=8)
 def _networks(entries: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip())
+    return tuple(
+        ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip()
+    )
 
 
 def trusted_networks() -> tuple:
@@ -81,7 +83,9 @@ def client_ip(request) -> str | None:
     """
     peer = _address(request.META.get("REMOTE_ADDR", ""))
     if peer is not None and is_trusted(peer):
-        chain = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        chain = [
+            part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+        ]
         for part in reversed(chain):
             hop = _address(part)
             if hop is None:
@@ -128,8 +132,8 @@ class TrustedProxyMiddleware:
                 # The usual cause of an endless HTTPS redirect behind a proxy: say so once per peer.
                 self._warned.add(peer)
                 logger.warning(
-                    "ignoring X-Forwarded-* headers from %s, which is not in OCC_TRUSTED_PROXIES", peer
+                    "ignoring X-Forwarded-* headers from %s, which is not in OCC_TRUSTED_PROXIES",
+                    peer,
                 )
         for name in FORWARDED_HEADERS:
             meta.pop(name, None)
-

@@ -47,10 +47,19 @@ def problem(character: str) -> str:
     """Why `character` is refused, in the active language."""
     code = f"U+{ord(character):04X}"
     if _SURROGATE.match(character):
-        return str(_("This text holds an invalid character (%(code)s, half of a UTF-16 pair): remove it.") % {"code": code})
+        return str(
+            _("This text holds an invalid character (%(code)s, half of a UTF-16 pair): remove it.")
+            % {"code": code}
+        )
     if character in "\t\r\n":
-        return str(_("This text must fit on one line: remove the tab or line break (%(code)s).") % {"code": code})
-    return str(_("This text holds a control character (%(code)s) that cannot be stored: remove it.") % {"code": code})
+        return str(
+            _("This text must fit on one line: remove the tab or line break (%(code)s).")
+            % {"code": code}
+        )
+    return str(
+        _("This text holds a control character (%(code)s) that cannot be stored: remove it.")
+        % {"code": code}
+    )
 
 
 def _first(value, multiline: bool) -> str | None:

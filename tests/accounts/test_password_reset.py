@@ -24,7 +24,9 @@ def _fresh_counts():
 
 @pytest.fixture
 def bea(django_user_model):
-    return django_user_model.objects.create_user("bea", email="bea@example.com", password="old-pass-12345")
+    return django_user_model.objects.create_user(
+        "bea", email="bea@example.com", password="old-pass-12345"
+    )
 
 
 def page(client, url) -> str:
@@ -47,7 +49,10 @@ def test_a_known_address_gets_a_link_that_sets_a_new_password_once(client, bea):
     link = link_in(email.body)
     form = client.get(link, follow=True)
     assert b'id="password-reset-confirm-form"' in form.content
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "new-pass-67890x", "new_password2": "new-pass-67890x"})
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "new-pass-67890x", "new_password2": "new-pass-67890x"},
+    )
     assert done.status_code == 302
     bea.refresh_from_db()
     assert bea.check_password("new-pass-67890x")
@@ -81,7 +86,9 @@ def test_someone_elsewhere_cannot_use_up_another_persons_allowance(client, bea, 
 def test_one_address_cannot_flood_many_mailboxes(client, settings):
     settings.OCC_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = 3
     for index in range(6):
-        get_user_model().objects.create_user(f"user{index}", email=f"u{index}@example.com", password="pass-12345678")
+        get_user_model().objects.create_user(
+            f"user{index}", email=f"u{index}@example.com", password="pass-12345678"
+        )
         ask(client, f"u{index}@example.com", ip="198.51.100.66")
     assert len(mail.outbox) == 3
 
@@ -90,5 +97,9 @@ def test_resetting_never_locks_the_log_in(client, bea, settings):
     settings.OCC_LOGIN_MAX_FAILURES = 1
     for _ in range(5):
         ask(client, "bea@example.com")
-    response = client.post(reverse("login"), {"username": "bea", "password": "old-pass-12345"}, REMOTE_ADDR="203.0.113.5")
+    response = client.post(
+        reverse("login"),
+        {"username": "bea", "password": "old-pass-12345"},
+        REMOTE_ADDR="203.0.113.5",
+    )
     assert response.status_code == 302

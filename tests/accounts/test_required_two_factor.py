@@ -32,7 +32,9 @@ def signed_in(user, device=None) -> Client:
 
 class TestSetting:
     def test_an_administrator_sets_it_and_the_change_is_audited(self, admin_client):
-        response = admin_client.post(reverse("accounts:security_settings"), {"two_factor_required": "staff"})
+        response = admin_client.post(
+            reverse("accounts:security_settings"), {"two_factor_required": "staff"}
+        )
         assert response.status_code == 302
         assert SecuritySettings.load().two_factor_required == "staff"
         entry = AuditEntry.objects.get(object_type="accounts.SecuritySettings")
@@ -40,22 +42,38 @@ class TestSetting:
         assert entry.actor_name == "ada"
 
     def test_a_wrong_value_is_a_field_error(self, admin_client):
-        response = admin_client.post(reverse("accounts:security_settings"), {"two_factor_required": "martians"})
-        assert response.status_code == 200 and response.context["form"].errors["two_factor_required"]
+        response = admin_client.post(
+            reverse("accounts:security_settings"), {"two_factor_required": "martians"}
+        )
+        assert (
+            response.status_code == 200 and response.context["form"].errors["two_factor_required"]
+        )
         assert SecuritySettings.load().two_factor_required == "nobody"
 
     def test_agents_cannot_change_it(self, agent):
         client = signed_in(agent.user)
-        assert client.post(reverse("accounts:security_settings"), {"two_factor_required": "nobody"}).status_code == 403
+        assert (
+            client.post(
+                reverse("accounts:security_settings"), {"two_factor_required": "nobody"}
+            ).status_code
+            == 403
+        )
 
 
 class TestPages:
     def test_a_staff_user_without_two_factor_is_sent_to_enrolment_from_any_page(self, admin_user):
         require(TwoFactorRequirement.STAFF)
         client = signed_in(admin_user)
-        for url in (reverse("agents:user_list"), reverse("agents:desk"), reverse("home"), "/admin/"):
+        for url in (
+            reverse("agents:user_list"),
+            reverse("agents:desk"),
+            reverse("home"),
+            "/admin/",
+        ):
             response = client.get(url)
-            assert response.status_code == 302 and response["Location"] == reverse("accounts:security"), url
+            assert response.status_code == 302 and response["Location"] == reverse(
+                "accounts:security"
+            ), url
         assert client.get(reverse("accounts:security")).status_code == 200
         assert client.post(reverse("set_language"), {"language": "it"}).status_code == 302
         assert client.post(reverse("logout")).status_code == 302
@@ -76,14 +94,18 @@ class TestPages:
 
     def test_everyone_means_agents_too(self, agent):
         require(TwoFactorRequirement.EVERYONE)
-        assert signed_in(agent.user).get(reverse("agents:desk"))["Location"] == reverse("accounts:security")
+        assert signed_in(agent.user).get(reverse("agents:desk"))["Location"] == reverse(
+            "accounts:security"
+        )
 
     def test_an_enrolled_verified_user_works_normally(self, admin_user, enrolled):
         require(TwoFactorRequirement.EVERYONE)
         device, _codes = enrolled(admin_user)
         assert signed_in(admin_user, device).get(reverse("agents:user_list")).status_code == 200
 
-    def test_after_an_administrator_reset_the_user_must_enrol_again(self, admin_user, agent, enrolled):
+    def test_after_an_administrator_reset_the_user_must_enrol_again(
+        self, admin_user, agent, enrolled
+    ):
         require(TwoFactorRequirement.EVERYONE)
         device, _codes = enrolled(agent.user)
         client = signed_in(agent.user, device)
@@ -101,7 +123,11 @@ def connect(user, device=None):
     async def scenario():
         from occ.asgi import application
 
-        headers = [(b"origin", b"http://testserver"), (b"host", b"testserver"), (b"cookie", cookie.encode())]
+        headers = [
+            (b"origin", b"http://testserver"),
+            (b"host", b"testserver"),
+            (b"cookie", cookie.encode()),
+        ]
         communicator = WebsocketCommunicator(application, "/ws/desk/", headers=headers)
         connected, code = await communicator.connect(timeout=3)
         if connected:
@@ -122,7 +148,9 @@ class TestDeskSocket:
         device, _codes = enrolled(agent.user)
         assert connect(agent.user, device)[0] is True
 
-    def test_the_desk_refuses_a_session_that_skipped_the_code_of_an_enrolled_user(self, agent, enrolled):
+    def test_the_desk_refuses_a_session_that_skipped_the_code_of_an_enrolled_user(
+        self, agent, enrolled
+    ):
         enrolled(agent.user)
         assert connect(agent.user) == (False, 4403)
 

@@ -47,7 +47,10 @@ class TestEnrolment:
         page = client.get(reverse("accounts:security")).content.decode()
         device = TOTPDevice.objects.get(user=user, confirmed=False)
         assert '<svg class="qr"' in page and "<script" not in page.split("</header>")[1]
-        assert two_factor.normalise(page.split('id="totp-secret">')[1].split("<")[0]).upper() in device.config_url
+        assert (
+            two_factor.normalise(page.split('id="totp-secret">')[1].split("<")[0]).upper()
+            in device.config_url
+        )
         # The page keeps the same secret until it is confirmed.
         client.get(reverse("accounts:security"))
         assert TOTPDevice.objects.filter(user=user).count() == 1
@@ -66,7 +69,10 @@ class TestEnrolment:
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")
         # The same payload the page renders as SVG (accounts.qr.svg).
-        assert zxingcpp.read_barcodes(Image.open(io.BytesIO(buffer.getvalue())))[0].text == device.config_url
+        assert (
+            zxingcpp.read_barcodes(Image.open(io.BytesIO(buffer.getvalue())))[0].text
+            == device.config_url
+        )
         assert device.config_url.startswith("otpauth://totp/OCC%3Aalex?secret=")
 
     def test_a_right_code_turns_it_on_and_shows_the_recovery_codes_once(self, client, user):
@@ -74,7 +80,9 @@ class TestEnrolment:
         client.get(reverse("accounts:security"))
         device = TOTPDevice.objects.get(user=user)
         response = client.post(reverse("accounts:security"), {"code": totp_code(device)})
-        assert response.status_code == 302 and response["Location"] == reverse("accounts:recovery_codes")
+        assert response.status_code == 302 and response["Location"] == reverse(
+            "accounts:recovery_codes"
+        )
         assert two_factor.has_two_factor(user)
         assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
         page = client.get(reverse("accounts:recovery_codes")).content.decode()
@@ -84,9 +92,15 @@ class TestEnrolment:
         assert download["Content-Disposition"].startswith("attachment;")
         assert all(code in download.content.decode() for code in codes)
         client.post(reverse("accounts:recovery_codes_saved"))
-        assert client.get(reverse("accounts:recovery_codes"))["Location"] == reverse("accounts:security")
-        assert client.get(reverse("accounts:recovery_codes_download"))["Location"] == reverse("accounts:security")
-        assert AuditEntry.objects.filter(object_id=str(user.pk), changes__two_factor__event="enabled").exists()
+        assert client.get(reverse("accounts:recovery_codes"))["Location"] == reverse(
+            "accounts:security"
+        )
+        assert client.get(reverse("accounts:recovery_codes_download"))["Location"] == reverse(
+            "accounts:security"
+        )
+        assert AuditEntry.objects.filter(
+            object_id=str(user.pk), changes__two_factor__event="enabled"
+        ).exists()
 
     def test_a_wrong_code_leaves_it_off_with_a_field_error(self, client, user):
         client.force_login(user)
@@ -97,7 +111,9 @@ class TestEnrolment:
 
 
 class TestSignIn:
-    def test_the_password_alone_does_not_sign_in_a_user_with_two_factor(self, client, user, enrolled):
+    def test_the_password_alone_does_not_sign_in_a_user_with_two_factor(
+        self, client, user, enrolled
+    ):
         enrolled(user)
         response = password_step(client)
         assert response["Location"] == reverse("accounts:login_code")
@@ -148,7 +164,9 @@ class TestSignIn:
     def test_the_code_step_without_a_password_goes_back_to_log_in(self, client):
         assert client.get(reverse("accounts:login_code"))["Location"] == reverse("login")
 
-    def test_wrong_codes_lock_out_that_username_from_that_address_only(self, client, user, enrolled, settings):
+    def test_wrong_codes_lock_out_that_username_from_that_address_only(
+        self, client, user, enrolled, settings
+    ):
         from django.test import Client
 
         settings.OCC_LOGIN_MAX_FAILURES = 3
@@ -162,10 +180,17 @@ class TestSignIn:
         assert "Too many failed" in password_step(client).content.decode()
         # The owner elsewhere signs in.
         elsewhere = Client()
-        assert password_step(elsewhere, ip="198.51.100.7")["Location"] == reverse("accounts:login_code")
-        assert code_step(elsewhere, totp_code(device, steps_ahead=1), ip="198.51.100.7").status_code == 302
+        assert password_step(elsewhere, ip="198.51.100.7")["Location"] == reverse(
+            "accounts:login_code"
+        )
+        assert (
+            code_step(elsewhere, totp_code(device, steps_ahead=1), ip="198.51.100.7").status_code
+            == 302
+        )
 
-    def test_a_password_step_does_not_clear_the_count_of_wrong_codes(self, client, user, enrolled, settings):
+    def test_a_password_step_does_not_clear_the_count_of_wrong_codes(
+        self, client, user, enrolled, settings
+    ):
         settings.OCC_LOGIN_MAX_FAILURES = 3
         enrolled(user)
         for _ in range(3):
@@ -192,46 +217,68 @@ class TestManaging:
         device, codes = self.verified(client, user, enrolled)
         client.post(reverse("accounts:recovery_codes"), {"code": "nope"})
         assert two_factor.verify_code(user, codes[1]) is not None  # unchanged (and now used)
-        response = client.post(reverse("accounts:recovery_codes"), {"code": totp_code(device, steps_ahead=1)})
+        response = client.post(
+            reverse("accounts:recovery_codes"), {"code": totp_code(device, steps_ahead=1)}
+        )
         assert response["Location"] == reverse("accounts:recovery_codes")
         fresh = client.session["occ_recovery_codes"]
-        assert two_factor.verify_code(user, codes[2]) is None and two_factor.verify_code(user, fresh[0]) is not None
+        assert (
+            two_factor.verify_code(user, codes[2]) is None
+            and two_factor.verify_code(user, fresh[0]) is not None
+        )
 
     def test_turning_it_off_needs_a_code(self, client, user, enrolled):
         device, _codes = self.verified(client, user, enrolled)
         client.post(reverse("accounts:two_factor_disable"), {"code": "999999"})
         assert two_factor.has_two_factor(user)
-        client.post(reverse("accounts:two_factor_disable"), {"code": totp_code(device, steps_ahead=1)})
+        client.post(
+            reverse("accounts:two_factor_disable"), {"code": totp_code(device, steps_ahead=1)}
+        )
         assert not two_factor.has_two_factor(user)
-        assert AuditEntry.objects.filter(object_id=str(user.pk), changes__two_factor__event="disabled").exists()
+        assert AuditEntry.objects.filter(
+            object_id=str(user.pk), changes__two_factor__event="disabled"
+        ).exists()
 
     def test_it_cannot_be_turned_off_when_required(self, client, user, enrolled):
         from accounts.models import SecuritySettings
 
         device, _codes = self.verified(client, user, enrolled)
         SecuritySettings.objects.create(pk=1, two_factor_required="everyone")
-        client.post(reverse("accounts:two_factor_disable"), {"code": totp_code(device, steps_ahead=1)})
+        client.post(
+            reverse("accounts:two_factor_disable"), {"code": totp_code(device, steps_ahead=1)}
+        )
         assert two_factor.has_two_factor(user)
 
 
 class TestAdministratorReset:
-    def test_an_administrator_resets_a_users_two_factor_and_it_is_audited(self, admin_client, user, enrolled):
+    def test_an_administrator_resets_a_users_two_factor_and_it_is_audited(
+        self, admin_client, user, enrolled
+    ):
         enrolled(user)
         response = admin_client.post(reverse("agents:user_reset_two_factor", args=[user.pk]))
         assert response.status_code == 302
         assert not two_factor.has_two_factor(user) and two_factor.recovery_codes_left(user) == 0
         entry = AuditEntry.objects.get(object_id=str(user.pk), changes__two_factor__event="reset")
         assert entry.actor_name == "ada"
-        assert "reset by an administrator" in admin_client.get(reverse("audit:log")).content.decode()
+        assert (
+            "reset by an administrator" in admin_client.get(reverse("audit:log")).content.decode()
+        )
 
-    def test_the_user_then_signs_in_with_the_password_alone(self, client, admin_client, user, enrolled):
+    def test_the_user_then_signs_in_with_the_password_alone(
+        self, client, admin_client, user, enrolled
+    ):
         enrolled(user)
         admin_client.post(reverse("agents:user_reset_two_factor", args=[user.pk]))
         assert password_step(client)["Location"] == reverse("home")
 
-    def test_an_agent_cannot_reset_anyones_two_factor(self, client, user, enrolled, django_user_model):
+    def test_an_agent_cannot_reset_anyones_two_factor(
+        self, client, user, enrolled, django_user_model
+    ):
         victim = django_user_model.objects.create_user("vic", password=PASSWORD)
         enrolled(victim)
         client.force_login(user)
-        assert client.post(reverse("agents:user_reset_two_factor", args=[victim.pk])).status_code == 403
+        assert (
+            client.post(reverse("agents:user_reset_two_factor", args=[victim.pk])).status_code
+            == 403
+        )
         assert two_factor.has_two_factor(victim)

@@ -70,7 +70,11 @@ def inbound(service):
         result = receive_inbound(
             to_service or service,
             InboundMessage(
-                channel="whatsapp", address=number, provider_id=f"SM{next(_sids):032x}", body=body, name="Carla"
+                channel="whatsapp",
+                address=number,
+                provider_id=f"SM{next(_sids):032x}",
+                body=body,
+                name="Carla",
             ),
         )
         result.interaction.refresh_from_db()

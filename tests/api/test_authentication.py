@@ -38,7 +38,9 @@ def test_the_browser_session_needs_the_csrf_token_to_change_things(admin_user, s
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
     client.get("/settings/api-tokens/")  # any page that renders a form sets the cookie
     csrf = client.cookies["csrftoken"].value
-    response = client.patch(f"{URL}{service.pk}/", {"name": "Renamed"}, format="json", HTTP_X_CSRFTOKEN=csrf)
+    response = client.patch(
+        f"{URL}{service.pk}/", {"name": "Renamed"}, format="json", HTTP_X_CSRFTOKEN=csrf
+    )
     assert response.status_code == 200
 
 
@@ -67,22 +69,32 @@ def test_wrong_tokens_from_one_address_never_block_a_valid_token_from_it(admin_u
     """11 wrong tokens from one address (everyone behind a proxy shares one): a valid one still works."""
     settings.OCC_API_AUTH_FAILURES_LIMIT = 10
     good = Token.objects.create(user=admin_user).key
-    statuses = [client_with(f"{index:040x}", REMOTE_ADDR="203.0.113.9").get(URL).status_code for index in range(11)]
+    statuses = [
+        client_with(f"{index:040x}", REMOTE_ADDR="203.0.113.9").get(URL).status_code
+        for index in range(11)
+    ]
     assert statuses == [401] * 10 + [429]
     assert client_with(good, REMOTE_ADDR="203.0.113.9").get(URL).status_code == 200
 
 
-def test_guessing_one_tokens_secret_locks_only_that_prefix_at_that_address(admin_user, agent, settings):
+def test_guessing_one_tokens_secret_locks_only_that_prefix_at_that_address(
+    admin_user, agent, settings
+):
     settings.OCC_API_AUTH_FAILURES_LIMIT = 10
     target = Token.objects.create(user=admin_user).key
     other = Token.objects.create(user=agent.user).key
     guess = target[:8] + "f" * 32 if target[8:] != "f" * 32 else target[:8] + "e" * 32
-    statuses = [client_with(guess, REMOTE_ADDR="203.0.113.9").get(URL).status_code for _ in range(11)]
+    statuses = [
+        client_with(guess, REMOTE_ADDR="203.0.113.9").get(URL).status_code for _ in range(11)
+    ]
     assert statuses == [401] * 10 + [429]
     # Only that prefix from that address waits out the window...
     assert client_with(target, REMOTE_ADDR="203.0.113.9").get(URL).status_code == 429
     # ...another user's valid token from the same address, and the same token elsewhere, work.
-    assert client_with(other, REMOTE_ADDR="203.0.113.9").get("/api/v1/interactions/").status_code == 200
+    assert (
+        client_with(other, REMOTE_ADDR="203.0.113.9").get("/api/v1/interactions/").status_code
+        == 200
+    )
     assert client_with(target, REMOTE_ADDR="198.51.100.7").get(URL).status_code == 200
 
 
@@ -99,8 +111,15 @@ def test_forwarded_for_from_an_untrusted_peer_is_ignored_by_the_count(admin_user
     settings.OCC_TRUSTED_PROXIES = ["10.0.0.5"]
     settings.OCC_API_AUTH_FAILURES_LIMIT = 3
     for index in range(3):
-        client_with(WRONG, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{index}").get(URL)
-    assert client_with(WRONG, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="192.0.2.1").get(URL).status_code == 429
+        client_with(
+            WRONG, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{index}"
+        ).get(URL)
+    assert (
+        client_with(WRONG, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="192.0.2.1")
+        .get(URL)
+        .status_code
+        == 429
+    )
 
 
 def test_successful_requests_do_not_count_as_failures(admin_user, settings):

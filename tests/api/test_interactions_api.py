@@ -18,7 +18,9 @@ def messages_url(interaction) -> str:
     return f"{URL}{interaction.pk}/messages/"
 
 
-def test_permission_matrix_for_reading_conversations(anon, agent_api, other_agent_api, admin_api, agent, other_agent, inbound):
+def test_permission_matrix_for_reading_conversations(
+    anon, agent_api, other_agent_api, admin_api, agent, other_agent, inbound
+):
     mine = inbound("+393330000001")
     theirs = inbound("+393330000002")
     assert (mine.agent_id, theirs.agent_id) == (agent.pk, other_agent.pk)
@@ -63,7 +65,9 @@ def test_filters_by_service_agent_state_and_date(admin_api, agent, inbound, serv
     assert "created_after" in errors_of(admin_api.get(URL + "?created_after=yesterday"))
 
 
-def test_the_agent_closes_their_interaction_and_the_queue_moves(agent_api, agent, make_agent, inbound):
+def test_the_agent_closes_their_interaction_and_the_queue_moves(
+    agent_api, agent, make_agent, inbound
+):
     agent.max_interactions = 1
     agent.save()
     held = inbound("+393330000001")
@@ -75,12 +79,16 @@ def test_the_agent_closes_their_interaction_and_the_queue_moves(agent_api, agent
     assert waiting.agent_id == agent.pk
 
 
-def test_transfer_to_a_colleague_and_the_interaction_leaves_the_agents_view(agent_api, other_agent_api, agent, other_agent, inbound):
+def test_transfer_to_a_colleague_and_the_interaction_leaves_the_agents_view(
+    agent_api, other_agent_api, agent, other_agent, inbound
+):
     other_agent.max_interactions = 1
     other_agent.save()
     interaction = inbound("+393330000001")
     assert interaction.agent_id == agent.pk
-    response = agent_api.post(f"{URL}{interaction.pk}/transfer/", {"agent": other_agent.pk}, format="json")
+    response = agent_api.post(
+        f"{URL}{interaction.pk}/transfer/", {"agent": other_agent.pk}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["agent"]["id"] == other_agent.pk
     assert agent_api.get(f"{URL}{interaction.pk}/").status_code == 404
@@ -88,9 +96,13 @@ def test_transfer_to_a_colleague_and_the_interaction_leaves_the_agents_view(agen
     # The colleague is now full: a transfer back to them is refused, never past Max interactions.
     second = inbound("+393330000002")
     assert second.agent_id == agent.pk
-    errors = errors_of(agent_api.post(f"{URL}{second.pk}/transfer/", {"agent": other_agent.pk}, format="json"))
+    errors = errors_of(
+        agent_api.post(f"{URL}{second.pk}/transfer/", {"agent": other_agent.pk}, format="json")
+    )
     assert "Max interactions" in errors["agent"][0]
-    assert "agent" in errors_of(agent_api.post(f"{URL}{second.pk}/transfer/", {"agent": 999999}, format="json"))
+    assert "agent" in errors_of(
+        agent_api.post(f"{URL}{second.pk}/transfer/", {"agent": 999999}, format="json")
+    )
 
 
 def test_transfer_back_to_the_queue(agent_api, agent, inbound):
@@ -111,7 +123,10 @@ def test_only_administrators_assign(agent_api, admin_api, agent, make_agent, inb
     late = make_agent("late", presence=Presence.ONLINE, max_interactions=1)
     waiting.refresh_from_db()
     assert waiting.state == InteractionState.QUEUED  # agents made directly do not drain the queue
-    assert agent_api.post(f"{URL}{waiting.pk}/assign/", {"agent": late.pk}, format="json").status_code == 403
+    assert (
+        agent_api.post(f"{URL}{waiting.pk}/assign/", {"agent": late.pk}, format="json").status_code
+        == 403
+    )
     response = admin_api.post(f"{URL}{waiting.pk}/assign/", {"agent": late.pk}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "assigned" and response.json()["agent"]["id"] == late.pk
@@ -123,21 +138,33 @@ def test_a_reply_goes_through_the_desks_path_to_twilio(agent_api, agent, inbound
     response = agent_api.post(messages_url(interaction), {"body": "Good morning!"}, format="json")
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["direction"] == "out" and body["status"] == "queued" and body["sender"] == agent.user_id
+    assert (
+        body["direction"] == "out"
+        and body["status"] == "queued"
+        and body["sender"] == agent.user_id
+    )
     sent = fake_twilio.sent_messages()
     assert [m["body"] for m in sent] == ["Good morning!"]
     assert sent[0]["to"] == f"whatsapp:{interaction.contact.address}"
     assert Message.objects.get(pk=body["id"]).provider_id == sent[0]["sid"]
     listed = agent_api.get(messages_url(interaction)).json()["results"]
     assert [m["direction"] for m in listed] == ["in", "out"]
-    assert agent_api.get(f"{messages_url(interaction)}{body['id']}/").json()["body"] == "Good morning!"
+    assert (
+        agent_api.get(f"{messages_url(interaction)}{body['id']}/").json()["body"] == "Good morning!"
+    )
 
 
 def test_reply_validation_is_field_level(agent_api, inbound, fake_twilio):
     interaction = inbound()
-    assert list(errors_of(agent_api.post(messages_url(interaction), {"body": "  "}, format="json"))) == ["body"]
-    assert "template_id" in errors_of(agent_api.post(messages_url(interaction), {"template_id": "nope"}, format="json"))
-    Interaction.objects.filter(pk=interaction.pk).update(last_inbound_at=timezone.now() - timedelta(hours=25))
+    assert list(
+        errors_of(agent_api.post(messages_url(interaction), {"body": "  "}, format="json"))
+    ) == ["body"]
+    assert "template_id" in errors_of(
+        agent_api.post(messages_url(interaction), {"template_id": "nope"}, format="json")
+    )
+    Interaction.objects.filter(pk=interaction.pk).update(
+        last_inbound_at=timezone.now() - timedelta(hours=25)
+    )
     errors = errors_of(agent_api.post(messages_url(interaction), {"body": "late"}, format="json"))
     assert "24 hours" in errors["non_field_errors"][0]
     assert fake_twilio.sent_messages() == []
@@ -148,7 +175,9 @@ def test_date_filters_accept_any_offset_and_refuse_dates_out_of_range(admin_api,
     # Offsets past PostgreSQL's ±15:59 are compared in UTC rather than sent as they are.
     assert admin_api.get(URL + "?created_after=0579-06-25T07:04:42%2B16:15").json()["count"] == 1
     assert admin_api.get(URL + "?created_before=9999-12-31T23:00:00-20:00").status_code == 400
-    assert "created_after" in errors_of(admin_api.get(URL + "?created_after=0001-01-01T00:00:00%2B01:00"))
+    assert "created_after" in errors_of(
+        admin_api.get(URL + "?created_after=0001-01-01T00:00:00%2B01:00")
+    )
 
 
 def test_id_filters_refuse_what_is_not_an_id(admin_api, db):
@@ -158,13 +187,21 @@ def test_id_filters_refuse_what_is_not_an_id(admin_api, db):
 
 def test_outside_the_window_an_approved_template_is_sent(agent_api, inbound, fake_twilio, settings):
     sid = "HX" + "0123456789abcdef" * 2
-    settings.OCC_WHATSAPP_TEMPLATES = json.dumps([{"sid": sid, "name": "Follow-up", "body": "Hello {{1}}"}])
+    settings.OCC_WHATSAPP_TEMPLATES = json.dumps(
+        [{"sid": sid, "name": "Follow-up", "body": "Hello {{1}}"}]
+    )
     interaction = inbound()
-    Interaction.objects.filter(pk=interaction.pk).update(last_inbound_at=timezone.now() - timedelta(hours=30))
+    Interaction.objects.filter(pk=interaction.pk).update(
+        last_inbound_at=timezone.now() - timedelta(hours=30)
+    )
     unknown = "HX" + "f" * 32
-    assert "template_id" in errors_of(agent_api.post(messages_url(interaction), {"template_id": unknown}, format="json"))
+    assert "template_id" in errors_of(
+        agent_api.post(messages_url(interaction), {"template_id": unknown}, format="json")
+    )
     response = agent_api.post(
-        messages_url(interaction), {"template_id": sid, "template_variables": {"1": "Carla"}}, format="json"
+        messages_url(interaction),
+        {"template_id": sid, "template_variables": {"1": "Carla"}},
+        format="json",
     )
     assert response.status_code == 201, response.content
     sent = fake_twilio.sent_messages()

@@ -50,7 +50,9 @@ def api_allows(user, interaction, *, act: bool) -> bool:
 def world(service, make_agent, admin_user, inbound, django_user_model):
     """Alex holds Maria's conversation; Bea, of the same service, held Maria's earlier one and
     holds Luca's now; Carl serves another service."""
-    other_service = Service.objects.create(name="Billing", twilio_number="+15550001111", whatsapp_enabled=True)
+    other_service = Service.objects.create(
+        name="Billing", twilio_number="+15550001111", whatsapp_enabled=True
+    )
     bea = make_agent("bea", max_interactions=1)
     earlier = inbound("+393330000001")
     assert earlier.agent_id == bea.pk

@@ -36,10 +36,17 @@ def test_the_description_is_openapi_3_and_covers_every_resource(client, db):
     assert schema["openapi"].startswith("3.")
     paths = set(schema["paths"])
     for path in [
-        "/api/v1/settings/chat-channel/", "/api/v1/settings/chat-channel/verify/", "/api/v1/services/",
-        "/api/v1/agents/", "/api/v1/widgets/", "/api/v1/contacts/", "/api/v1/interactions/",
-        "/api/v1/interactions/{id}/assign/", "/api/v1/interactions/{id}/transfer/",
-        "/api/v1/interactions/{id}/close/", "/api/v1/interactions/{interaction_pk}/messages/",
+        "/api/v1/settings/chat-channel/",
+        "/api/v1/settings/chat-channel/verify/",
+        "/api/v1/services/",
+        "/api/v1/agents/",
+        "/api/v1/widgets/",
+        "/api/v1/contacts/",
+        "/api/v1/interactions/",
+        "/api/v1/interactions/{id}/assign/",
+        "/api/v1/interactions/{id}/transfer/",
+        "/api/v1/interactions/{id}/close/",
+        "/api/v1/interactions/{interaction_pk}/messages/",
         "/api/v1/webhooks/",
     ]:
         assert path in paths
@@ -47,9 +54,20 @@ def test_the_description_is_openapi_3_and_covers_every_resource(client, db):
     assert [p for p in paths if "{format}" in p or ".json" in p] == []
     settings_schema = schema["components"]["schemas"]["ChatChannelSettings"]["properties"]
     assert "auth_token" not in settings_schema  # write-only: only in the request schema
-    assert "auth_token" in schema["components"]["schemas"]["PatchedChatChannelSettingsRequest"]["properties"]
+    assert (
+        "auth_token"
+        in schema["components"]["schemas"]["PatchedChatChannelSettingsRequest"]["properties"]
+    )
     query = {p["name"] for p in schema["paths"]["/api/v1/interactions/"]["get"]["parameters"]}
-    assert {"service", "agent", "state", "created_after", "created_before", "ordering", "page"} <= query
+    assert {
+        "service",
+        "agent",
+        "state",
+        "created_after",
+        "created_before",
+        "ordering",
+        "page",
+    } <= query
 
 
 def test_the_documentation_page_loads_nothing_from_the_internet(client, db):
@@ -82,12 +100,17 @@ def api_world(db, keep_test_connection, settings, admin_user, make_agent, servic
     from interactions.actions.inbound import InboundMessage, receive_inbound
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.OCC_API_AUTH_FAILURES_LIMIT = 10**6  # generated requests send bad credentials on purpose
+    settings.OCC_API_AUTH_FAILURES_LIMIT = (
+        10**6
+    )  # generated requests send bad credentials on purpose
     make_agent("alex")
     make_agent("bea")
     for number in ("+393330000001", "+393330000002"):
         receive_inbound(
-            service, InboundMessage(channel="whatsapp", address=number, provider_id=f"SM{number[1:]}", body="Hi")
+            service,
+            InboundMessage(
+                channel="whatsapp", address=number, provider_id=f"SM{number[1:]}", body="Hi"
+            ),
         )
     Widget.objects.create(name="Website", whatsapp_service=service)
     create_endpoint(url="http://127.0.0.1:9/hook")
@@ -113,5 +136,10 @@ schema.config.phases.update(phases=["examples", "fuzzing"])
 def test_generated_requests_get_no_server_error_and_match_the_description(case, api_world):
     case.call_and_validate(
         headers={"Authorization": f"Token {api_world}"},
-        checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
     )

@@ -12,7 +12,12 @@ URL = "/api/v1/services/"
 def test_administrator_creates_reads_and_updates_a_service(admin_api, chat_settings):
     response = admin_api.post(
         URL,
-        {"name": "Sales", "chat_enabled": True, "whatsapp_enabled": True, "twilio_number": "0039 02 9876 5432"},
+        {
+            "name": "Sales",
+            "chat_enabled": True,
+            "whatsapp_enabled": True,
+            "twilio_number": "0039 02 9876 5432",
+        },
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -21,13 +26,21 @@ def test_administrator_creates_reads_and_updates_a_service(admin_api, chat_setti
     assert created["whatsapp_ready"] is True
     detail = admin_api.get(f"{URL}{created['id']}/").json()
     assert detail["name"] == "Sales"
-    response = admin_api.patch(f"{URL}{created['id']}/", {"queue_position_reply": True}, format="json")
-    assert response.status_code == 200 and Service.objects.get(pk=created["id"]).queue_position_reply
+    response = admin_api.patch(
+        f"{URL}{created['id']}/", {"queue_position_reply": True}, format="json"
+    )
+    assert (
+        response.status_code == 200 and Service.objects.get(pk=created["id"]).queue_position_reply
+    )
 
 
 def test_the_same_number_written_differently_is_a_duplicate(admin_api, service):
     errors = errors_of(
-        admin_api.post(URL, {"name": "Other", "chat_enabled": True, "twilio_number": "+39 02 1234 5678"}, format="json")
+        admin_api.post(
+            URL,
+            {"name": "Other", "chat_enabled": True, "twilio_number": "+39 02 1234 5678"},
+            format="json",
+        )
     )
     assert list(errors) == ["twilio_number"]
     assert Service.objects.filter(twilio_number=SERVICE_NUMBER).count() == 1
@@ -41,14 +54,24 @@ def test_whatsapp_needs_the_chat_channel_and_a_number(admin_api, chat_settings):
 
 def test_whatsapp_on_a_service_needs_whatsapp_in_the_advanced_settings(admin_api, db):
     errors = errors_of(
-        admin_api.post(URL, {"name": "X", "chat_enabled": True, "whatsapp_enabled": True,
-                             "twilio_number": "+390211111111"}, format="json")
+        admin_api.post(
+            URL,
+            {
+                "name": "X",
+                "chat_enabled": True,
+                "whatsapp_enabled": True,
+                "twilio_number": "+390211111111",
+            },
+            format="json",
+        )
     )
     assert "Advanced" in " ".join(errors["whatsapp_enabled"])
 
 
 def test_a_national_number_is_refused_with_the_reason(admin_api, chat_settings):
-    errors = errors_of(admin_api.post(URL, {"name": "X", "twilio_number": "02 1234 5678"}, format="json"))
+    errors = errors_of(
+        admin_api.post(URL, {"name": "X", "twilio_number": "02 1234 5678"}, format="json")
+    )
     assert "international format" in errors["twilio_number"][0]
 
 
@@ -63,19 +86,27 @@ def test_a_service_with_interactions_cannot_be_deleted(admin_api, service, inbou
     assert Service.objects.filter(pk=service.pk).exists()
 
 
-def test_agents_read_services_but_only_administrators_change_them(anon, agent_api, admin_api, service):
+def test_agents_read_services_but_only_administrators_change_them(
+    anon, agent_api, admin_api, service
+):
     assert anon.get(URL).status_code == 401
     assert agent_api.get(URL).json()["results"][0]["name"] == service.name
     assert agent_api.post(URL, {"name": "Mine"}, format="json").status_code == 403
-    assert agent_api.patch(f"{URL}{service.pk}/", {"name": "Mine"}, format="json").status_code == 403
+    assert (
+        agent_api.patch(f"{URL}{service.pk}/", {"name": "Mine"}, format="json").status_code == 403
+    )
     assert agent_api.delete(f"{URL}{service.pk}/").status_code == 403
-    assert admin_api.patch(f"{URL}{service.pk}/", {"name": "Care"}, format="json").status_code == 200
+    assert (
+        admin_api.patch(f"{URL}{service.pk}/", {"name": "Care"}, format="json").status_code == 200
+    )
 
 
 def test_lists_filter_and_order(admin_api, service):
     Service.objects.create(name="Archive", is_active=False)
     names = [s["name"] for s in admin_api.get(URL + "?ordering=-name").json()["results"]]
     assert names == ["Customer care", "Archive"]
-    assert [s["name"] for s in admin_api.get(URL + "?is_active=false").json()["results"]] == ["Archive"]
+    assert [s["name"] for s in admin_api.get(URL + "?is_active=false").json()["results"]] == [
+        "Archive"
+    ]
     page = admin_api.get(URL + "?page_size=1").json()
     assert page["count"] == 2 and len(page["results"]) == 1 and page["next"]

@@ -11,7 +11,9 @@ URL = "/api/v1/settings/chat-channel/"
 
 def test_administrator_sets_credentials_and_the_token_never_comes_back(admin_api):
     response = admin_api.patch(
-        URL, {"whatsapp_enabled": True, "account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN}, format="json"
+        URL,
+        {"whatsapp_enabled": True, "account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN},
+        format="json",
     )
     assert response.status_code == 200, response.content
     body = response.json()
@@ -30,7 +32,9 @@ def test_a_malformed_account_sid_is_a_field_error(admin_api):
 
 
 def test_whatsapp_needs_sid_and_token(admin_api, db):
-    errors = errors_of(admin_api.put(URL, {"whatsapp_enabled": True, "account_sid": ""}, format="json"))
+    errors = errors_of(
+        admin_api.put(URL, {"whatsapp_enabled": True, "account_sid": ""}, format="json")
+    )
     assert set(errors) == {"account_sid", "auth_token"}
 
 
@@ -47,7 +51,9 @@ def test_changing_credentials_clears_the_last_verification(admin_api, chat_setti
     assert ChatChannelSettings.load().verification_ok is None
 
 
-def test_verify_checks_the_stored_credentials_against_twilio_and_records_the_result(admin_api, chat_settings, fake_twilio):
+def test_verify_checks_the_stored_credentials_against_twilio_and_records_the_result(
+    admin_api, chat_settings, fake_twilio
+):
     response = admin_api.post(URL + "verify/", {}, format="json")
     assert response.status_code == 200
     assert response.json()["ok"] is True and response.json()["friendly_name"] == "OCC Test"
@@ -56,7 +62,9 @@ def test_verify_checks_the_stored_credentials_against_twilio_and_records_the_res
 
 
 def test_verify_reports_a_wrong_token_in_plain_words(admin_api, db, fake_twilio):
-    response = admin_api.post(URL + "verify/", {"account_sid": ACCOUNT_SID, "auth_token": "wrong"}, format="json")
+    response = admin_api.post(
+        URL + "verify/", {"account_sid": ACCOUNT_SID, "auth_token": "wrong"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["kind"] == "credentials" and "20003" in response.json()["message"]
     assert ChatChannelSettings.load().verified_at is None  # given credentials are not stored
@@ -67,7 +75,9 @@ def test_verify_without_credentials_is_a_clear_error(admin_api, db):
     assert "non_field_errors" in errors
 
 
-def test_only_administrators_see_the_settings(anon, agent_api, other_agent_api, admin_api, chat_settings):
+def test_only_administrators_see_the_settings(
+    anon, agent_api, other_agent_api, admin_api, chat_settings
+):
     assert anon.get(URL).status_code == 401
     assert agent_api.get(URL).status_code == 403
     assert agent_api.patch(URL, {"whatsapp_enabled": False}, format="json").status_code == 403

@@ -19,7 +19,12 @@ from django.db import connection
 
 from bench.run import BENCH_SECRET_KEY, parse_args, run_once
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def _test_database_url() -> str:
@@ -59,7 +64,9 @@ def test_small_benchmark_loses_and_doubles_nothing(settings, tmp_path):
     checks = report["checks"]
 
     assert report["desks"]["connected"] == 4
-    assert report["inbound_throughput"]["status_codes"] == {200: report["inbound_throughput"]["requests"]}
+    assert report["inbound_throughput"]["status_codes"] == {
+        200: report["inbound_throughput"]["requests"]
+    }
     assert checks["sent_unique"] > 150
     assert checks["unacknowledged"] == 0 and checks["lost"] == 0, checks["examples"]
     assert checks["duplicated_rows"] == 0
@@ -70,5 +77,7 @@ def test_small_benchmark_loses_and_doubles_nothing(settings, tmp_path):
     assert checks["over_cap"] == 0 and checks["max_open_seen"] == 2
     assert report["burst"]["queued_after"] > 0 and checks["queued_left"] == 0
     assert checks["fifo_violations"] == 0
-    assert checks["statuses_expected"] > 0 and checks["statuses_final"] == checks["statuses_expected"]
+    assert (
+        checks["statuses_expected"] > 0 and checks["statuses_final"] == checks["statuses_expected"]
+    )
     assert report["idle"]["still_open"] == report["idle"]["probe_received"] == 4

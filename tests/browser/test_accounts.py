@@ -70,7 +70,9 @@ def enrol(page) -> str:
     return secret
 
 
-def test_an_invited_user_sets_a_password_enrols_and_signs_in_with_a_code(browser, live_server, admin_user):
+def test_an_invited_user_sets_a_password_enrols_and_signs_in_with_a_code(
+    browser, live_server, admin_user
+):
     base = live_server.url
     admin = browser.new_page()
     log_in(admin, base, "ada", "admin-pass-123")
@@ -86,7 +88,9 @@ def test_an_invited_user_sets_a_password_enrols_and_signs_in_with_a_code(browser
     # Sandbox → Outbox: the e-mail and its link.
     admin.click("#sandbox-outbox")
     email = admin.locator(".outbox-email").first
-    assert "You are invited to OCC" in email.inner_text() and "carla@example.com" in email.inner_text()
+    assert (
+        "You are invited to OCC" in email.inner_text() and "carla@example.com" in email.inner_text()
+    )
     link = email.locator("a").first.get_attribute("href")
     assert "/accounts/invitation/" in link
     admin.close()
@@ -118,7 +122,9 @@ def test_an_invited_user_sets_a_password_enrols_and_signs_in_with_a_code(browser
     carla.close()
 
 
-def test_a_staff_user_without_two_factor_is_made_to_enrol_when_it_is_required(page, live_server, admin_user):
+def test_a_staff_user_without_two_factor_is_made_to_enrol_when_it_is_required(
+    page, live_server, admin_user
+):
     base = live_server.url
     log_in(page, base, "ada", "admin-pass-123")
     page.wait_for_url("**/settings/advanced/chat-channel/")
@@ -135,7 +141,9 @@ def test_a_staff_user_without_two_factor_is_made_to_enrol_when_it_is_required(pa
     assert page.url.endswith("/users/")
     # The audit log names the change.
     page.goto(f"{base}/settings/audit/")
-    assert "Administrators" in page.inner_text("table.audit-log") or "staff" in page.inner_text("table.audit-log")
+    assert "Administrators" in page.inner_text("table.audit-log") or "staff" in page.inner_text(
+        "table.audit-log"
+    )
 
 
 # --- Screenshots of every new page, desktop and phone, English and Italian ---------
@@ -155,7 +163,9 @@ def _fits(page, width: int) -> bool:
 
 @pytest.mark.parametrize("language", ["en", "it"])
 @pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_every_accounts_page_fits_the_screen(browser, live_server, admin_user, tmp_path_factory, language, size):
+def test_every_accounts_page_fits_the_screen(
+    browser, live_server, admin_user, tmp_path_factory, language, size
+):
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
@@ -166,15 +176,24 @@ def test_every_accounts_page_fits_the_screen(browser, live_server, admin_user, t
     base = live_server.url
     shots = _shots_dir(tmp_path_factory)
     carla = actions.invite(
-        username="carla", first_name="Carla", last_name="Rossi", email="carla@example.com",
-        is_staff=False, invited_by=admin_user, root=base,
+        username="carla",
+        first_name="Carla",
+        last_name="Rossi",
+        email="carla@example.com",
+        is_staff=False,
+        invited_by=admin_user,
+        root=base,
     )
     admin_user.email = "ada@example.com"
     admin_user.save()
     uid = urlsafe_base64_encode(force_bytes(carla.pk))
-    invitation_url = f"{base}/accounts/invitation/{uid}/{default_token_generator.make_token(carla)}/"
+    invitation_url = (
+        f"{base}/accounts/invitation/{uid}/{default_token_generator.make_token(carla)}/"
+    )
     admin_uid = urlsafe_base64_encode(force_bytes(admin_user.pk))
-    reset_url = f"{base}/accounts/reset/{admin_uid}/{default_token_generator.make_token(admin_user)}/"
+    reset_url = (
+        f"{base}/accounts/reset/{admin_uid}/{default_token_generator.make_token(admin_user)}/"
+    )
     assert OutboxEmail.objects.exists()
 
     locale = "it-IT" if language == "it" else "en-US"

@@ -87,7 +87,10 @@ def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_u
     select.select_option(label="Customer care")
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector(".flash li")
-    assert "Customer care" in page.get_by_label("WhatsApp service").locator("option:checked").inner_text()
+    assert (
+        "Customer care"
+        in page.get_by_label("WhatsApp service").locator("option:checked").inner_text()
+    )
 
     # The language switch in the page turns the console Italian (the product document's labels).
     with page.expect_navigation():

@@ -33,7 +33,9 @@ def sign_in_as_administrator(page, base):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_console_pages_work_under_the_policy(page, live_server, admin_user, make_agent, service):
+def test_the_console_pages_work_under_the_policy(
+    page, live_server, admin_user, make_agent, service
+):
     from playwright.sync_api import expect
 
     from agents.models import AgentProfile
@@ -62,21 +64,32 @@ def test_the_console_pages_work_under_the_policy(page, live_server, admin_user, 
 
     # A user's profile: WhatsApp follows Chat.
     policy_of(page.goto(f"{base}/users/{agent.user.pk}/"))
-    chat, whatsapp = page.get_by_label("Chat", exact=True), page.get_by_label("WhatsApp", exact=True)
+    chat, whatsapp = (
+        page.get_by_label("Chat", exact=True),
+        page.get_by_label("WhatsApp", exact=True),
+    )
     expect(whatsapp).to_be_enabled()
     chat.uncheck()
     expect(whatsapp).to_be_disabled()
     expect(whatsapp).not_to_be_checked()
     assert AgentProfile.objects.get(pk=agent.pk).chat_enabled  # nothing saved by the script
 
-    for path in ("/settings/advanced/chat-channel/", "/settings/widgets/new/", "/settings/api-tokens/", "/settings/audit/", "/users/"):
+    for path in (
+        "/settings/advanced/chat-channel/",
+        "/settings/widgets/new/",
+        "/settings/api-tokens/",
+        "/settings/audit/",
+        "/users/",
+    ):
         response = page.goto(base + path)
         assert response.status == 200, path
         policy_of(response)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_widget_page_copies_its_snippet(page, browser_context, live_server, admin_user, service):
+def test_the_widget_page_copies_its_snippet(
+    page, browser_context, live_server, admin_user, service
+):
     from widgets.models import Widget
 
     widget = Widget.objects.create(name="Shop", whatsapp_service=service, in_use=True)
@@ -85,7 +98,9 @@ def test_the_widget_page_copies_its_snippet(page, browser_context, live_server, 
     policy_of(page.goto(f"{live_server.url}/settings/widgets/{widget.pk}/"))
     page.click("#copy-snippet")
     page.wait_for_selector("#copy-snippet:text('Copied')")
-    assert page.evaluate("() => navigator.clipboard.readText()") == page.inner_text("#widget-snippet")
+    assert page.evaluate("() => navigator.clipboard.readText()") == page.inner_text(
+        "#widget-snippet"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,7 +132,10 @@ def test_desk_supervisor_and_phone_work_under_the_policy(browser, occ_server):  
     from playwright.sync_api import expect
 
     base, _database = occ_server
-    agent_context, admin_context = browser.new_context(locale="en-US"), browser.new_context(locale="en-US")
+    agent_context, admin_context = (
+        browser.new_context(locale="en-US"),
+        browser.new_context(locale="en-US"),
+    )
     try:
         desk = log_in(agent_context, base, AGENT)
         expect(desk).to_have_url(base + "/desk/", timeout=WAIT_MS)

@@ -37,7 +37,15 @@ def free_port() -> int:
 
 
 def manage(env, *args, **kwargs):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, check=True, capture_output=True, text=True, **kwargs)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +54,12 @@ def occ_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("occ-desk")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(
         DEBUG="1",
         OCC_SANDBOX="1",
@@ -56,19 +69,26 @@ def occ_server(tmp_path_factory):
         TWILIO_API_BASE_URL=base + "/sandbox/twilio",
         TWILIO_MESSAGING_BASE_URL=base + "/sandbox/twilio",
         LOG_LEVEL="WARNING",
-        OCC_WHATSAPP_TEMPLATES=json.dumps([{"sid": TEMPLATE_SID, "name": "Follow-up", "body": "Hello {{1}}, any news?"}]),
+        OCC_WHATSAPP_TEMPLATES=json.dumps(
+            [{"sid": TEMPLATE_SID, "name": "Follow-up", "body": "Hello {{1}}, any news?"}]
+        ),
     )
     manage(env, "migrate", "--noinput", "-v0")
     # The demo data, with one interaction at a time so the second customer has to wait in the queue.
     manage(
-        env, "shell", "-c",
+        env,
+        "shell",
+        "-c",
         "from django.core.management import call_command; call_command('seed_demo');"
         "from agents.models import AgentProfile; AgentProfile.objects.update(max_interactions=1)",
     )
     log = open(tmp / "server.log", "w")
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while True:
@@ -134,7 +154,10 @@ def test_customer_and_agent_talk_live_and_the_queue_drains_on_close(browser, occ
     from playwright.sync_api import expect
 
     base, database = occ_server
-    desk_context, phone_context = browser.new_context(locale="en-US"), browser.new_context(locale="en-US")
+    desk_context, phone_context = (
+        browser.new_context(locale="en-US"),
+        browser.new_context(locale="en-US"),
+    )
     try:
         desk = log_in(desk_context, base, AGENT)
         expect(desk).to_have_url(base + "/desk/")
@@ -189,7 +212,6 @@ def test_customer_and_agent_talk_live_and_the_queue_drains_on_close(browser, occ
         phone_context.close()
 
 
-
 def test_two_tabs_agree_and_after_24_hours_only_a_template_goes_out(browser, occ_server):
     """Runs after the first test: the agent holds Luca's interaction."""
     from playwright.sync_api import expect
@@ -200,7 +222,10 @@ def test_two_tabs_agree_and_after_24_hours_only_a_template_goes_out(browser, occ
         db.execute(
             "UPDATE interactions_interaction SET last_inbound_at = datetime('now', '-25 hours') WHERE state = 'assigned'"
         )
-    context, phone_context = browser.new_context(locale="en-US"), browser.new_context(locale="en-US")
+    context, phone_context = (
+        browser.new_context(locale="en-US"),
+        browser.new_context(locale="en-US"),
+    )
     try:
         first = log_in(context, base, AGENT)
         second = context.new_page()

@@ -17,15 +17,63 @@ pytestmark = pytest.mark.browser
 ANNA, BRUNO = "+393330003333", "+393330004444"
 SHOTS = "/tmp/desk-shots"
 # (width, height, phone?)
-SIZES = [(360, 740, True), (390, 844, True), (768, 1024, True), (1366, 768, False), (1366, 850, False), (1920, 1080, False)]
+SIZES = [
+    (360, 740, True),
+    (390, 844, True),
+    (768, 1024, True),
+    (1366, 768, False),
+    (1366, 850, False),
+    (1920, 1080, False),
+]
 # Words of the English desk and supervisor that the Italian pages must not show.
 # ("Online" and "Offline" are the Italian words too.)
 ENGLISH = [
-    "Live", "Reconnecting", "Connecting", "My interactions", "Transfer", "Close interaction", "Send", "Write a reply",
-    "Attach", "Assigned to you", "min ago", "ago", "least loaded", "never assigned", "Interaction #", "current",
-    "queued", "assigned", "delivered", "read", "Back to the queue", "Reassign", "Move to", "nobody", "Queues",
-    "Agents", "Open interactions", "Last 24 hours", "Interactions per hour", "Longest wait", "Conversations",
-    "Away", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", " AM", " PM",
+    "Live",
+    "Reconnecting",
+    "Connecting",
+    "My interactions",
+    "Transfer",
+    "Close interaction",
+    "Send",
+    "Write a reply",
+    "Attach",
+    "Assigned to you",
+    "min ago",
+    "ago",
+    "least loaded",
+    "never assigned",
+    "Interaction #",
+    "current",
+    "queued",
+    "assigned",
+    "delivered",
+    "read",
+    "Back to the queue",
+    "Reassign",
+    "Move to",
+    "nobody",
+    "Queues",
+    "Agents",
+    "Open interactions",
+    "Last 24 hours",
+    "Interactions per hour",
+    "Longest wait",
+    "Conversations",
+    "Away",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+    " AM",
+    " PM",
 ]
 
 
@@ -43,7 +91,10 @@ def test_the_unread_badge_counts_each_message_once_and_opening_clears_it(browser
     base, database = occ_server
     with sqlite3.connect(database) as db:
         db.execute("UPDATE agents_agentprofile SET max_interactions = 5")
-    desk_context, phone_context = browser.new_context(locale="en-US"), browser.new_context(locale="en-US")
+    desk_context, phone_context = (
+        browser.new_context(locale="en-US"),
+        browser.new_context(locale="en-US"),
+    )
     try:
         desk = log_in(desk_context, base, AGENT)
         go_online(desk)
@@ -65,7 +116,9 @@ def test_the_unread_badge_counts_each_message_once_and_opening_clears_it(browser
         expect(bruno.locator(".badge")).to_have_text("2")
         expect(desk).to_have_title("(2) Desk · OCC")
         # Anna, in view, has no badge.
-        expect(desk.locator("#interaction-list li", has_text="Anna").locator(".badge")).to_have_count(0)
+        expect(
+            desk.locator("#interaction-list li", has_text="Anna").locator(".badge")
+        ).to_have_count(0)
 
         bruno.click()
         expect(desk.locator("#conv-title")).to_have_text("Bruno")
@@ -79,7 +132,12 @@ def test_the_unread_badge_counts_each_message_once_and_opening_clears_it(browser
 def open_desk(browser, base, width, height, phone, language="en-US"):
     from playwright.sync_api import expect
 
-    context = browser.new_context(locale=language, viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone)
+    context = browser.new_context(
+        locale=language,
+        viewport={"width": width, "height": height},
+        is_mobile=phone,
+        has_touch=phone,
+    )
     if language == "it-IT":
         context.add_cookies([{"name": "django_language", "value": "it", "url": base}])
     desk = log_in(context, base, AGENT)
@@ -93,7 +151,12 @@ def open_desk(browser, base, width, height, phone, language="en-US"):
 def open_supervisor(browser, base, width, height, phone, language="en-US"):
     from playwright.sync_api import expect
 
-    context = browser.new_context(locale=language, viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone)
+    context = browser.new_context(
+        locale=language,
+        viewport={"width": width, "height": height},
+        is_mobile=phone,
+        has_touch=phone,
+    )
     if language == "it-IT":
         context.add_cookies([{"name": "django_language", "value": "it", "url": base}])
     page = log_in(context, base, ADMIN)
@@ -106,15 +169,24 @@ def inside(page, selector):
     box = page.locator(selector).bounding_box()
     width, height = page.evaluate("[innerWidth, innerHeight]")
     assert box, f"{selector} is not shown"
-    assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, (selector, box, width, height)
+    assert (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= width
+        and box["y"] + box["height"] <= height
+    ), (selector, box, width, height)
 
 
 @pytest.mark.parametrize("width,height,phone", SIZES)
-def test_no_sideways_scroll_and_send_and_close_in_view_at_every_width(browser, occ_server, width, height, phone):  # noqa: F811
+def test_no_sideways_scroll_and_send_and_close_in_view_at_every_width(
+    browser, occ_server, width, height, phone
+):  # noqa: F811
     base, _ = occ_server
     context, desk = open_desk(browser, base, width, height, phone)
     try:
-        assert desk.evaluate("document.documentElement.scrollWidth <= innerWidth"), desk.evaluate("document.documentElement.scrollWidth")
+        assert desk.evaluate("document.documentElement.scrollWidth <= innerWidth"), desk.evaluate(
+            "document.documentElement.scrollWidth"
+        )
         inside(desk, "#send-button")
         inside(desk, "#close-button")
         inside(desk, "#reply-body")
@@ -128,20 +200,27 @@ def test_no_sideways_scroll_and_send_and_close_in_view_at_every_width(browser, o
         context.close()
     context, supervisor = open_supervisor(browser, base, width, height, phone)
     try:
-        assert supervisor.evaluate("document.documentElement.scrollWidth <= innerWidth"), supervisor.evaluate("document.documentElement.scrollWidth")
+        assert supervisor.evaluate("document.documentElement.scrollWidth <= innerWidth"), (
+            supervisor.evaluate("document.documentElement.scrollWidth")
+        )
     finally:
         context.close()
 
 
 @pytest.mark.parametrize("language", ["en-US", "it-IT"])
 @pytest.mark.parametrize("width,height,phone", [(390, 844, True), (1366, 850, False)])
-def test_screenshots_of_the_desk_and_the_supervisor(browser, occ_server, width, height, phone, language):  # noqa: F811
+def test_screenshots_of_the_desk_and_the_supervisor(
+    browser, occ_server, width, height, phone, language
+):  # noqa: F811
     base, _ = occ_server
     for opener, name in ((open_desk, "desk"), (open_supervisor, "supervisor")):
         context, page = opener(browser, base, width, height, phone, language)
         try:
             page.wait_for_timeout(300)
-            page.screenshot(path=f"{SHOTS}/{name}-{width}x{height}-{language[:2]}.png", full_page=name == "supervisor")
+            page.screenshot(
+                path=f"{SHOTS}/{name}-{width}x{height}-{language[:2]}.png",
+                full_page=name == "supervisor",
+            )
         finally:
             context.close()
 
@@ -162,7 +241,11 @@ def test_the_italian_desk_and_supervisor_show_no_english(browser, occ_server):  
                    return clone.innerText + ' ' + [...clone.querySelectorAll('[placeholder],[aria-label]')]
                      .map(n => (n.getAttribute('placeholder') || '') + ' ' + (n.getAttribute('aria-label') || '')).join(' '); }"""
             )
-            found = [word for word in ENGLISH if re.search(r"(?<![\w])" + re.escape(word) + r"(?![\w])", text)]
+            found = [
+                word
+                for word in ENGLISH
+                if re.search(r"(?<![\w])" + re.escape(word) + r"(?![\w])", text)
+            ]
             assert found == [], f"{page.url}: {found}\n{text}"
         finally:
             context.close()

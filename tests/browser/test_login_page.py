@@ -11,7 +11,10 @@ def test_login_refuses_a_wrong_password(page, live_server, admin_user):
     page.fill("#id_password", "wrong-password")
     page.click("button[type=submit]")
     assert "/accounts/login/" in page.url
-    assert page.locator(".errorlist, ul.errorlist, .nonfield").count() > 0 or "correct" in page.content()
+    assert (
+        page.locator(".errorlist, ul.errorlist, .nonfield").count() > 0
+        or "correct" in page.content()
+    )
 
 
 def test_administrator_lands_on_the_console(page, live_server, admin_user):

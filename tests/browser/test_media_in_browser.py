@@ -36,7 +36,10 @@ def watch(context, dialogs: list) -> None:
     """Record (and dismiss) every dialog any page of the context opens, popups included."""
 
     def on_page(page):
-        page.on("dialog", lambda dialog: (dialogs.append(f"{page.url}: {dialog.message}"), dialog.dismiss()))
+        page.on(
+            "dialog",
+            lambda dialog: (dialogs.append(f"{page.url}: {dialog.message}"), dialog.dismiss()),
+        )
 
     context.on("page", on_page)
 
@@ -115,7 +118,9 @@ def test_hostile_media_and_uploads_run_no_script_in_chromium(browser, occ_server
             tab.wait_for_timeout(300)
             assert_no_script_ran(tab)
             # Shown as what it claims to be, a picture, never parsed as a page.
-            assert tab.evaluate("document.contentType") == ("image/gif" if message is gif else "image/png")
+            assert tab.evaluate("document.contentType") == (
+                "image/gif" if message is gif else "image/png"
+            )
             tab.close()
 
         # Each media URL opened directly, as a typed address.
@@ -129,23 +134,43 @@ def test_hostile_media_and_uploads_run_no_script_in_chromium(browser, occ_server
         # The type served is the stored MediaContentType: relabelled as the other
         # active types (and as a header-injection attempt), the page is a download.
         png_id = png.get_attribute("data-id")
-        for attempt, claimed in enumerate(("text/html", "application/xhtml+xml", "text/xml", "image/svg+xml", "text/html\r\nRefresh: 0")):
+        for attempt, claimed in enumerate(
+            (
+                "text/html",
+                "application/xhtml+xml",
+                "text/xml",
+                "image/svg+xml",
+                "text/html\r\nRefresh: 0",
+            )
+        ):
             with sqlite3.connect(database) as db:
                 db.execute(
                     "UPDATE interactions_message SET attachments = json_set(attachments, '$[0].content_type', ?) WHERE id = ?",
                     (claimed, png_id),
                 )
             # (A query of its own each time: the browser caches the earlier answers.)
-            tab, download = open_as_navigation(desk_context, f"{base}/desk/media/{png_id}/0/?v={attempt}")
+            tab, download = open_as_navigation(
+                desk_context, f"{base}/desk/media/{png_id}/0/?v={attempt}"
+            )
             assert download is not None, claimed
             assert_no_script_ran(tab)
             tab.close()
 
         # An agent's SVG is refused with a reason; a PNG carrying a web page after its end is accepted...
-        desk.set_input_files("#reply-file", files=[{"name": "pic.svg", "mimeType": "image/png", "buffer": samples.SVG}])
+        desk.set_input_files(
+            "#reply-file",
+            files=[{"name": "pic.svg", "mimeType": "image/png", "buffer": samples.SVG}],
+        )
         expect(desk.locator("#composer-error")).to_contain_text("recognise")
         desk.set_input_files(
-            "#reply-file", files=[{"name": "photo.png", "mimeType": "image/png", "buffer": samples.png_with_html_after()}]
+            "#reply-file",
+            files=[
+                {
+                    "name": "photo.png",
+                    "mimeType": "image/png",
+                    "buffer": samples.png_with_html_after(),
+                }
+            ],
         )
         expect(desk.locator("#attachment-name")).to_have_text("photo.png")
         desk.fill("#reply-body", "Here it is")

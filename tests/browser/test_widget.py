@@ -67,7 +67,9 @@ class HostSite:
 
 
 def snippet(live_server, key: str) -> str:
-    return f'<script src="{live_server.url}/widget/embed.js" data-occ-widget="{key}" async></script>'
+    return (
+        f'<script src="{live_server.url}/widget/embed.js" data-occ-widget="{key}" async></script>'
+    )
 
 
 def watch_errors(page) -> list[str]:
@@ -120,7 +122,8 @@ def test_visitor_scans_or_clicks_into_whatsapp_web(page, browser_context, live_s
         widget.save()
         errors = watch_errors(page)
         browser_context.route(
-            "https://web.whatsapp.com/**", lambda route: route.fulfill(status=200, content_type="text/html", body="stub")
+            "https://web.whatsapp.com/**",
+            lambda route: route.fulfill(status=200, content_type="text/html", body="stub"),
         )
         page.goto(site.origin)
 
@@ -128,7 +131,9 @@ def test_visitor_scans_or_clicks_into_whatsapp_web(page, browser_context, live_s
         launcher.wait_for()
         assert page.locator("occ-widget .panel").is_hidden()
         # The launcher keeps its own look despite the host's `button {…!important}` rules.
-        look = launcher.evaluate("b => { const s = getComputedStyle(b); return [s.backgroundColor, s.fontSize, s.borderStyle]; }")
+        look = launcher.evaluate(
+            "b => { const s = getComputedStyle(b); return [s.backgroundColor, s.fontSize, s.borderStyle]; }"
+        )
         assert look == ["rgb(18, 140, 74)", "15px", "none"]
         # And the host page's styles are exactly what they were without the widget.
         assert probe_style(page) == before
@@ -167,7 +172,9 @@ def test_attribution_gives_the_visit_its_own_code(page, browser_context, live_se
     widget = widget_on(prefilled_text="Hello", attribution_enabled=True)
     with HostSite(HOST_PAGE % {"snippet": snippet(live_server, widget.public_key)}) as site:
         errors = watch_errors(page)
-        browser_context.route("https://web.whatsapp.com/**", lambda route: route.fulfill(status=200, body="stub"))
+        browser_context.route(
+            "https://web.whatsapp.com/**", lambda route: route.fulfill(status=200, body="stub")
+        )
         page.goto(site.origin + "/")
         page.locator("occ-widget .launcher").click()
         link = page.locator("occ-widget a.channel")
@@ -181,11 +188,17 @@ def test_attribution_gives_the_visit_its_own_code(page, browser_context, live_se
             "() => { const i = document.querySelector('occ-widget').shadowRoot.querySelector('img.qr');"
             " return i.src.includes('ref=') && i.complete && i.naturalWidth > 0; }"
         )
-        assert decode_element(page.locator("occ-widget img.qr")) == f"https://wa.me/390212345678?text={expected_text}"
+        assert (
+            decode_element(page.locator("occ-widget img.qr"))
+            == f"https://wa.me/390212345678?text={expected_text}"
+        )
         with browser_context.expect_page() as new_tab:
             link.click()
         new_tab.value.wait_for_load_state()
-        assert new_tab.value.url == f"https://web.whatsapp.com/send?phone=390212345678&text={expected_text}"
+        assert (
+            new_tab.value.url
+            == f"https://web.whatsapp.com/send?phone=390212345678&text={expected_text}"
+        )
         for _ in range(50):
             visit.refresh_from_db()
             if visit.opened_whatsapp_at:
@@ -203,7 +216,9 @@ IPHONE = (
 
 def test_on_a_phone_the_channel_opens_the_app_link(browser, live_server, widget_on):
     widget = widget_on(prefilled_text="Ciao")
-    context = browser.new_context(user_agent=IPHONE, viewport={"width": 390, "height": 844}, has_touch=True)
+    context = browser.new_context(
+        user_agent=IPHONE, viewport={"width": 390, "height": 844}, has_touch=True
+    )
     try:
         context.route("https://wa.me/**", lambda route: route.fulfill(status=200, body="stub"))
         page = context.new_page()
@@ -250,7 +265,9 @@ def test_nothing_is_drawn_and_nothing_thrown(page, live_server, widget_on, case)
         assert len(console) == 1 and f"status of {status}" in console[0], console
 
 
-def test_administrator_tries_the_widget_on_the_sample_page(page, live_server, widget_on, admin_user):
+def test_administrator_tries_the_widget_on_the_sample_page(
+    page, live_server, widget_on, admin_user
+):
     widget = widget_on()
     errors = watch_errors(page)
     page.goto(f"{live_server.url}/accounts/login/")
@@ -260,5 +277,8 @@ def test_administrator_tries_the_widget_on_the_sample_page(page, live_server, wi
     page.wait_for_url("**/settings/**")
     page.goto(f"{live_server.url}/settings/widgets/{widget.pk}/preview/")
     page.locator("occ-widget .launcher").click()
-    assert page.locator("occ-widget a.channel").get_attribute("href") == "https://web.whatsapp.com/send?phone=390212345678"
+    assert (
+        page.locator("occ-widget a.channel").get_attribute("href")
+        == "https://web.whatsapp.com/send?phone=390212345678"
+    )
     assert errors == []

@@ -20,7 +20,12 @@ OTHER_TOKEN = "another-token-fedcba9876543210"
 
 
 def post(client, action="save", **data):
-    form = {"action": action, "whatsapp_enabled": "on", "account_sid": ACCOUNT_SID, "auth_token": ""}
+    form = {
+        "action": action,
+        "whatsapp_enabled": "on",
+        "account_sid": ACCOUNT_SID,
+        "auth_token": "",
+    }
     form.update(data)
     return client.post(URL, {k: v for k, v in form.items() if v is not None})
 
@@ -33,7 +38,9 @@ class TestValidation:
     def test_a_malformed_account_sid_is_refused_next_to_its_field(self, admin_client, sid):
         response = post(admin_client, account_sid=sid, auth_token=AUTH_TOKEN)
         assert response.status_code == 200
-        assert "AC followed by 32 hexadecimal digits" in field_errors(response.content.decode(), "account_sid")
+        assert "AC followed by 32 hexadecimal digits" in field_errors(
+            response.content.decode(), "account_sid"
+        )
         assert ChatChannelSettings.load().account_sid == ""
 
     def test_the_account_sid_is_trimmed(self, admin_client):
@@ -85,7 +92,9 @@ class TestWriteOnlyToken:
         assert "not both" in field_errors(response.content.decode(), "clear_auth_token")
         assert ChatChannelSettings.load().get_auth_token() == AUTH_TOKEN
 
-    def test_changing_the_credentials_forgets_the_previous_verification(self, admin_client, chat_settings, fake_twilio):
+    def test_changing_the_credentials_forgets_the_previous_verification(
+        self, admin_client, chat_settings, fake_twilio
+    ):
         post(admin_client, action="verify")
         assert ChatChannelSettings.load().verification_ok is True
         post(admin_client, auth_token=OTHER_TOKEN)
@@ -110,12 +119,16 @@ class TestVerifyAccount:
         assert "OCC Test" in config.verification_message
         assert fake_twilio.requests[-1]["path"] == f"/2010-04-01/Accounts/{ACCOUNT_SID}.json"
 
-    def test_the_stored_token_is_used_when_the_field_is_blank(self, admin_client, chat_settings, fake_twilio):
+    def test_the_stored_token_is_used_when_the_field_is_blank(
+        self, admin_client, chat_settings, fake_twilio
+    ):
         response = post(admin_client, action="verify", auth_token="")
         assert response.status_code == 302
         assert ChatChannelSettings.load().verification_ok is True
 
-    def test_a_wrong_token_is_a_plain_message_and_saves_nothing(self, admin_client, chat_settings, fake_twilio):
+    def test_a_wrong_token_is_a_plain_message_and_saves_nothing(
+        self, admin_client, chat_settings, fake_twilio
+    ):
         response = post(admin_client, action="verify", auth_token="wrong-token-000")
         assert response.status_code == 200
         html = response.content.decode()
@@ -125,7 +138,9 @@ class TestVerifyAccount:
         assert config.get_auth_token() == AUTH_TOKEN
         assert config.verification_ok is None  # the stored credentials were not the ones tested
 
-    def test_stored_credentials_that_fail_are_recorded(self, admin_client, chat_settings, fake_twilio):
+    def test_stored_credentials_that_fail_are_recorded(
+        self, admin_client, chat_settings, fake_twilio
+    ):
         fake_twilio.accounts[ACCOUNT_SID].auth_token = "rotated-on-twilio"
         response = post(admin_client, action="verify")
         assert response.status_code == 200 and "20003" in response.content.decode()
@@ -133,14 +148,18 @@ class TestVerifyAccount:
         assert config.verification_ok is False and "20003" in config.verification_message
 
     @pytest.mark.parametrize("status", ["suspended", "closed"])
-    def test_an_inactive_account_is_reported(self, admin_client, chat_settings, fake_twilio, status):
+    def test_an_inactive_account_is_reported(
+        self, admin_client, chat_settings, fake_twilio, status
+    ):
         fake_twilio.accounts[ACCOUNT_SID].status = status
         response = post(admin_client, action="verify")
         assert response.status_code == 200
         assert f"is {status}" in response.content.decode()
         assert ChatChannelSettings.load().verification_ok is False
 
-    def test_a_timeout_is_a_plain_message_not_a_page_error(self, admin_client, chat_settings, settings):
+    def test_a_timeout_is_a_plain_message_not_a_page_error(
+        self, admin_client, chat_settings, settings
+    ):
         class Slow(BaseHTTPRequestHandler):
             def do_GET(self):
                 time.sleep(2)
@@ -193,7 +212,9 @@ class TestPageContent:
 
 
 class TestUnreadableAnswer:
-    def test_an_answer_that_is_not_twilio_json_is_a_plain_message(self, admin_client, chat_settings, settings):
+    def test_an_answer_that_is_not_twilio_json_is_a_plain_message(
+        self, admin_client, chat_settings, settings
+    ):
         class Garbage(BaseHTTPRequestHandler):
             def do_GET(self):
                 body = b"<html>captive portal</html>"

@@ -15,14 +15,25 @@ IT = {"HTTP_ACCEPT_LANGUAGE": "it-IT,it;q=0.9,en;q=0.5"}
 def test_chat_channel_page_in_italian(admin_client, chat_settings):
     html = admin_client.get(reverse("advanced_settings:chat_channel"), **IT).content.decode()
     assert '<html lang="it">' in html
-    for label in ["Impostazioni", "Avanzate", "Canale Chat", "Abilita WhatsApp", "Verifica Account", "Salva"]:
+    for label in [
+        "Impostazioni",
+        "Avanzate",
+        "Canale Chat",
+        "Abilita WhatsApp",
+        "Verifica Account",
+        "Salva",
+    ]:
         assert label in html, label
     assert "Verify account" not in html
 
 
 def test_services_pages_in_italian(admin_client, service):
     html = admin_client.get(reverse("services:list"), **IT).content.decode()
-    assert "<h1>Servizi</h1>" in html and "Numero di telefono Twilio" in html and "Nuovo servizio" in html
+    assert (
+        "<h1>Servizi</h1>" in html
+        and "Numero di telefono Twilio" in html
+        and "Nuovo servizio" in html
+    )
     html = admin_client.get(reverse("services:edit", args=[service.pk]), **IT).content.decode()
     assert "Numero di telefono Twilio" in html and "Canali" in html
 
@@ -30,14 +41,21 @@ def test_services_pages_in_italian(admin_client, service):
 def test_users_pages_in_italian(admin_client, agent):
     html = admin_client.get(reverse("agents:user_list"), **IT).content.decode()
     assert "<h1>Utenti</h1>" in html and "Massime interazioni" in html
-    html = admin_client.get(reverse("agents:user_edit", args=[agent.user.pk]), **IT).content.decode()
+    html = admin_client.get(
+        reverse("agents:user_edit", args=[agent.user.pk]), **IT
+    ).content.decode()
     assert "Massime interazioni" in html and "Solo con il canale Chat abilitato." in html
 
 
 def test_form_errors_in_italian(admin_client, chat_settings):
     response = admin_client.post(
         reverse("services:create"),
-        {"name": "Vendite", "chat_enabled": "on", "whatsapp_enabled": "on", "twilio_number": "06 1234 5678"},
+        {
+            "name": "Vendite",
+            "chat_enabled": "on",
+            "whatsapp_enabled": "on",
+            "twilio_number": "06 1234 5678",
+        },
         **IT,
     )
     assert "formato internazionale" in field_errors(response.content.decode(), "twilio_number")
@@ -50,7 +68,12 @@ def test_form_errors_in_italian(admin_client, chat_settings):
 def test_verify_account_result_in_italian(admin_client, chat_settings, fake_twilio):
     response = admin_client.post(
         reverse("advanced_settings:chat_channel"),
-        {"action": "verify", "whatsapp_enabled": "on", "account_sid": chat_settings.account_sid, "auth_token": "sbagliato"},
+        {
+            "action": "verify",
+            "whatsapp_enabled": "on",
+            "account_sid": chat_settings.account_sid,
+            "auth_token": "sbagliato",
+        },
         **IT,
     )
     assert "Twilio ha rifiutato queste credenziali" in response.content.decode()
@@ -68,7 +91,9 @@ def test_english_is_the_default(admin_client, chat_settings):
 
 def test_the_language_switch_overrides_the_browser(admin_client, chat_settings):
     admin_client.post(reverse("set_language"), {"language": "it", "next": "/"})
-    html = admin_client.get(reverse("advanced_settings:chat_channel"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = admin_client.get(
+        reverse("advanced_settings:chat_channel"), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "Verifica Account" in html
 
 

@@ -29,9 +29,7 @@ def test_administrators_open_every_page(admin_client, console_urls):
         assert admin_client.get(url).status_code == 200, url
 
 
-@pytest.mark.parametrize(
-    "name", ["services:deactivate", "services:activate"]
-)
+@pytest.mark.parametrize("name", ["services:deactivate", "services:activate"])
 def test_agents_cannot_switch_services(agent_client, service, name):
     response = agent_client.post(reverse(name, args=[service.pk]))
     assert response.status_code == 403
@@ -41,14 +39,23 @@ def test_agents_cannot_switch_services(agent_client, service, name):
 
 def test_agents_cannot_change_profiles_or_settings(agent_client, agent, make_agent):
     other = make_agent("bea")
-    assert agent_client.post(reverse("agents:user_deactivate", args=[other.user.pk])).status_code == 403
-    assert agent_client.post(
-        reverse("agents:user_edit", args=[agent.user.pk]),
-        {"chat_enabled": "on", "max_interactions": "50", "is_active": "on"},
-    ).status_code == 403
-    assert agent_client.post(
-        reverse("advanced_settings:chat_channel"), {"action": "save", "account_sid": ""}
-    ).status_code == 403
+    assert (
+        agent_client.post(reverse("agents:user_deactivate", args=[other.user.pk])).status_code
+        == 403
+    )
+    assert (
+        agent_client.post(
+            reverse("agents:user_edit", args=[agent.user.pk]),
+            {"chat_enabled": "on", "max_interactions": "50", "is_active": "on"},
+        ).status_code
+        == 403
+    )
+    assert (
+        agent_client.post(
+            reverse("advanced_settings:chat_channel"), {"action": "save", "account_sid": ""}
+        ).status_code
+        == 403
+    )
     other.user.refresh_from_db()
     agent.refresh_from_db()
     assert other.user.is_active and agent.max_interactions == 3

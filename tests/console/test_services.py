@@ -55,7 +55,9 @@ def test_numbers_are_stored_in_e164(admin_client, chat_settings, typed, stored):
         ("+39 1234 5678 9012 3456", "between 8 and 15 digits"),
     ],
 )
-def test_malformed_numbers_are_explained_next_to_the_field(admin_client, chat_settings, typed, message):
+def test_malformed_numbers_are_explained_next_to_the_field(
+    admin_client, chat_settings, typed, message
+):
     response = create(admin_client, twilio_number=typed)
     assert response.status_code == 200
     assert message in field_errors(response.content.decode(), "twilio_number")
@@ -81,14 +83,18 @@ def test_a_service_keeps_its_own_number_when_edited(admin_client, service):
 
 def test_whatsapp_without_a_number_is_refused(admin_client, chat_settings):
     response = create(admin_client, twilio_number="")
-    assert "needs the Twilio phone number" in field_errors(response.content.decode(), "twilio_number")
+    assert "needs the Twilio phone number" in field_errors(
+        response.content.decode(), "twilio_number"
+    )
     assert not Service.objects.exists()
 
 
 def test_whatsapp_without_the_account_switch_is_refused(admin_client, chat_settings):
     ChatChannelSettings.objects.filter(pk=chat_settings.pk).update(whatsapp_enabled=False)
     response = create(admin_client)
-    assert "Settings → Advanced → Chat channel" in field_errors(response.content.decode(), "whatsapp_enabled")
+    assert "Settings → Advanced → Chat channel" in field_errors(
+        response.content.decode(), "whatsapp_enabled"
+    )
     assert not Service.objects.exists()
 
 

@@ -17,7 +17,12 @@ URL = "/settings/advanced/chat-channel/"
 
 
 def save_token(client, token=AUTH_TOKEN, action="save", **extra):
-    data = {"action": action, "whatsapp_enabled": "on", "account_sid": ACCOUNT_SID, "auth_token": token}
+    data = {
+        "action": action,
+        "whatsapp_enabled": "on",
+        "account_sid": ACCOUNT_SID,
+        "auth_token": token,
+    }
     data.update(extra)
     return client.post(URL, data, follow=True)
 
@@ -29,7 +34,9 @@ def test_the_token_appears_in_no_console_page(admin_client, fake_twilio, console
     responses.append(save_token(admin_client, token=AUTH_TOKEN, clear_auth_token="on"))
     responses.append(save_token(admin_client, token=AUTH_TOKEN + "x", action="verify"))
     responses += [admin_client.get(url) for url in console_urls]
-    responses.append(admin_client.post(reverse("services:create"), {"name": "x", "whatsapp_enabled": "on"}))
+    responses.append(
+        admin_client.post(reverse("services:create"), {"name": "x", "whatsapp_enabled": "on"})
+    )
     assert ChatChannelSettings.load().get_auth_token() == AUTH_TOKEN
     for response in responses:
         assert response.status_code == 200
@@ -48,7 +55,9 @@ def test_the_token_appears_in_no_log_line(admin_client, fake_twilio, settings, c
     settings.TWILIO_API_BASE_URL = "http://127.0.0.1:9"
     save_token(admin_client, action="verify")
     messages = [record.getMessage() for record in caplog.records]
-    assert any("chat channel settings saved by ada" in m and "Auth Token replaced" in m for m in messages)
+    assert any(
+        "chat channel settings saved by ada" in m and "Auth Token replaced" in m for m in messages
+    )
     assert any("verified by ada: credentials" in m for m in messages)
     for record in caplog.records:
         text = record.getMessage() + repr(record.args) + (record.exc_text or "")
@@ -77,6 +86,8 @@ def test_the_token_is_readable_only_with_the_configured_key(admin_client, settin
 def test_an_unreadable_stored_token_asks_to_type_it_again(admin_client, settings, fake_twilio):
     save_token(admin_client)
     settings.OCC_ENCRYPTION_KEY = "another passphrase entirely"
-    response = admin_client.post(URL, {"action": "verify", "whatsapp_enabled": "on", "account_sid": ACCOUNT_SID})
+    response = admin_client.post(
+        URL, {"action": "verify", "whatsapp_enabled": "on", "account_sid": ACCOUNT_SID}
+    )
     assert response.status_code == 200 and "type it again" in response.content.decode()
     assert fake_twilio.requests == []

@@ -17,9 +17,10 @@ from django.conf import settings
 BASE = Path(settings.BASE_DIR)
 # The project's catalogues (django.po for Python and templates, djangojs.po for the
 # desk's and the supervisor's scripts) and those of apps with their own locale folder.
-CATALOGUES = [BASE / "locale" / "it" / "LC_MESSAGES" / "django.po", BASE / "locale" / "it" / "LC_MESSAGES" / "djangojs.po"] + sorted(
-    BASE.glob("*/locale/it/LC_MESSAGES/django.po")
-)
+CATALOGUES = [
+    BASE / "locale" / "it" / "LC_MESSAGES" / "django.po",
+    BASE / "locale" / "it" / "LC_MESSAGES" / "djangojs.po",
+] + sorted(BASE.glob("*/locale/it/LC_MESSAGES/django.po"))
 catalogues = pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(BASE)))
 
 
@@ -55,13 +56,17 @@ def test_the_compiled_catalogue_matches_the_po(po):
     with open(po.with_suffix(".mo"), "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     stale = [msgid for msgid, msgstr in po_entries(po).items() if compiled.gettext(msgid) != msgstr]
-    assert stale == [], f"run: django-admin compilemessages -l it (GNU gettext) and commit {po.with_suffix('.mo').name}"
+    assert stale == [], (
+        f"run: django-admin compilemessages -l it (GNU gettext) and commit {po.with_suffix('.mo').name}"
+    )
 
 
 @catalogues
 def test_placeholders_survive_translation(po):
     for msgid, msgstr in po_entries(po).items():
-        assert sorted(re.findall(r"%\(\w+\)s", msgid)) == sorted(re.findall(r"%\(\w+\)s", msgstr)), msgid
+        assert sorted(re.findall(r"%\(\w+\)s", msgid)) == sorted(
+            re.findall(r"%\(\w+\)s", msgstr)
+        ), msgid
 
 
 def test_every_word_the_desk_scripts_show_is_in_the_javascript_catalogue():
@@ -69,6 +74,11 @@ def test_every_word_the_desk_scripts_show_is_in_the_javascript_catalogue():
     used = set()
     for script in ("desk.js", "supervisor.js"):
         text = (BASE / "static" / "js" / script).read_text(encoding="utf-8")
-        used |= {ast.literal_eval(literal) for literal in re.findall(r'gettext\(("(?:[^"\\]|\\.)*")\)', text)}
+        used |= {
+            ast.literal_eval(literal)
+            for literal in re.findall(r'gettext\(("(?:[^"\\]|\\.)*")\)', text)
+        }
     assert used
-    assert sorted(used - set(po_entries(BASE / "locale" / "it" / "LC_MESSAGES" / "djangojs.po"))) == []
+    assert (
+        sorted(used - set(po_entries(BASE / "locale" / "it" / "LC_MESSAGES" / "djangojs.po"))) == []
+    )

@@ -35,13 +35,17 @@ def profile_data(profile=None, **overrides):
 
 
 def edit(client, profile, **overrides):
-    return client.post(reverse("agents:user_edit", args=[profile.user.pk]), profile_data(profile, **overrides))
+    return client.post(
+        reverse("agents:user_edit", args=[profile.user.pk]), profile_data(profile, **overrides)
+    )
 
 
 def customer_writes(service, number):
     return receive_inbound(
         service,
-        InboundMessage(channel="whatsapp", address=number, provider_id=f"SM{next(_sids):032x}", body="hi"),
+        InboundMessage(
+            channel="whatsapp", address=number, provider_id=f"SM{next(_sids):032x}", body="hi"
+        ),
     ).interaction
 
 
@@ -49,8 +53,13 @@ class TestCreateAgent:
     def test_an_agent_is_created_with_a_profile_and_a_working_password(self, admin_client):
         response = admin_client.post(
             reverse("agents:user_create"),
-            {"username": "bea", "first_name": "Bea", "last_name": "Rossi",
-             "password1": "green-lamp-1984", "password2": "green-lamp-1984"},
+            {
+                "username": "bea",
+                "first_name": "Bea",
+                "last_name": "Rossi",
+                "password1": "green-lamp-1984",
+                "password2": "green-lamp-1984",
+            },
         )
         user = get_user_model().objects.get(username="bea")
         assert response["Location"] == reverse("agents:user_edit", args=[user.pk])
@@ -68,7 +77,8 @@ class TestCreateAgent:
 
     def test_a_weak_password_is_refused(self, admin_client):
         response = admin_client.post(
-            reverse("agents:user_create"), {"username": "bea", "password1": "12345", "password2": "12345"}
+            reverse("agents:user_create"),
+            {"username": "bea", "password1": "12345", "password2": "12345"},
         )
         assert response.status_code == 200
         assert not get_user_model().objects.filter(username="bea").exists()
@@ -85,7 +95,9 @@ class TestEditProfile:
     def test_channels_max_and_services_are_saved(self, admin_client, make_agent, service):
         other = Service.objects.create(name="Sales")
         profile = make_agent("bea", chat_enabled=False, whatsapp_enabled=False, services=[])
-        response = edit(admin_client, profile, max_interactions="5", services=[service.pk, other.pk])
+        response = edit(
+            admin_client, profile, max_interactions="5", services=[service.pk, other.pk]
+        )
         assert response.status_code == 302
         profile.refresh_from_db()
         assert profile.chat_enabled and profile.whatsapp_enabled and profile.max_interactions == 5
@@ -93,12 +105,16 @@ class TestEditProfile:
 
     def test_whatsapp_without_chat_is_refused(self, admin_client, agent):
         response = edit(admin_client, agent, chat_enabled=None, whatsapp_enabled="on")
-        assert "Enable the Chat channel before WhatsApp" in field_errors(response.content.decode(), "whatsapp_enabled")
+        assert "Enable the Chat channel before WhatsApp" in field_errors(
+            response.content.decode(), "whatsapp_enabled"
+        )
         agent.refresh_from_db()
         assert agent.chat_enabled and agent.whatsapp_enabled
 
     def test_switching_chat_off_with_whatsapp_off_is_saved(self, admin_client, agent):
-        assert edit(admin_client, agent, chat_enabled=None, whatsapp_enabled=None).status_code == 302
+        assert (
+            edit(admin_client, agent, chat_enabled=None, whatsapp_enabled=None).status_code == 302
+        )
         agent.refresh_from_db()
         assert not agent.chat_enabled and not agent.whatsapp_enabled
 
@@ -149,15 +165,20 @@ class TestActivation:
     def test_an_administrator_cannot_deactivate_themself(self, admin_client, admin_user):
         admin_client.post(reverse("agents:user_deactivate", args=[admin_user.pk]))
         response = admin_client.post(
-            reverse("agents:user_edit", args=[admin_user.pk]), {"chat_enabled": "on", "max_interactions": "2"}
+            reverse("agents:user_edit", args=[admin_user.pk]),
+            {"chat_enabled": "on", "max_interactions": "2"},
         )
-        assert "cannot deactivate your own account" in field_errors(response.content.decode(), "is_active")
+        assert "cannot deactivate your own account" in field_errors(
+            response.content.decode(), "is_active"
+        )
         admin_user.refresh_from_db()
         assert admin_user.is_active
 
 
 class TestQueueDrainsAtOnce:
-    def test_raising_max_interactions_assigns_the_waiting_customer(self, admin_client, make_agent, service):
+    def test_raising_max_interactions_assigns_the_waiting_customer(
+        self, admin_client, make_agent, service
+    ):
         profile = make_agent("bea", max_interactions=1)
         first = customer_writes(service, "+393330000001")
         waiting = customer_writes(service, "+393330000002")
@@ -168,7 +189,9 @@ class TestQueueDrainsAtOnce:
         waiting.refresh_from_db()
         assert waiting.state == InteractionState.ASSIGNED and waiting.agent_id == profile.pk
 
-    def test_adding_the_service_assigns_the_waiting_customer(self, admin_client, make_agent, service):
+    def test_adding_the_service_assigns_the_waiting_customer(
+        self, admin_client, make_agent, service
+    ):
         profile = make_agent("bea", services=[])
         waiting = customer_writes(service, "+393330000003")
         assert waiting.state == InteractionState.QUEUED
@@ -178,7 +201,9 @@ class TestQueueDrainsAtOnce:
         waiting.refresh_from_db()
         assert waiting.agent_id == profile.pk
 
-    def test_enabling_whatsapp_assigns_the_waiting_customer(self, admin_client, make_agent, service):
+    def test_enabling_whatsapp_assigns_the_waiting_customer(
+        self, admin_client, make_agent, service
+    ):
         profile = make_agent("bea", chat_enabled=False, whatsapp_enabled=False)
         waiting = customer_writes(service, "+393330000004")
         assert waiting.state == InteractionState.QUEUED

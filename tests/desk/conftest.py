@@ -18,5 +18,3 @@ def tab():
     """tab(user) → a Tab logged in as `user` (None: anonymous)."""
 
     return Tab
-
-

@@ -61,7 +61,9 @@ class Tab:
         """
 
         def matches(event):
-            return event.get("type") == kind and all(_field(event, k) == v for k, v in match.items())
+            return event.get("type") == kind and all(
+                _field(event, k) == v for k, v in match.items()
+            )
 
         for index, event in enumerate(self.backlog):
             if matches(event):
@@ -90,10 +92,19 @@ def _field(event: dict, path: str):
     return value
 
 
-def inbound(service, *, provider_id: str, body: str = "Hello", address: str = CUSTOMER_NUMBER, name: str = "Maria"):
+def inbound(
+    service,
+    *,
+    provider_id: str,
+    body: str = "Hello",
+    address: str = CUSTOMER_NUMBER,
+    name: str = "Maria",
+):
     return receive_inbound(
         service,
-        InboundMessage(channel="whatsapp", address=address, provider_id=provider_id, body=body, name=name),
+        InboundMessage(
+            channel="whatsapp", address=address, provider_id=provider_id, body=body, name=name
+        ),
     )
 
 

@@ -98,7 +98,14 @@ class TestReply:
             desk = tab(agent.user)
             await desk.open()
             result = await ainbound(service, provider_id="SM" + "4" * 32)
-            await desk.send({"type": "reply", "interaction_id": result.interaction.pk, "body": "Yes, it left today.", "client_id": "c1"})
+            await desk.send(
+                {
+                    "type": "reply",
+                    "interaction_id": result.interaction.pk,
+                    "body": "Yes, it left today.",
+                    "client_id": "c1",
+                }
+            )
             stored = await desk.receive_until("reply.stored")
             status = await desk.receive_until("message.status")
             await desk.close()
@@ -123,7 +130,9 @@ class TestReply:
             result = await ainbound(service, provider_id="SM" + "5" * 32)
             desk = tab(other.user)
             await desk.open()
-            answer = await desk.command({"type": "reply", "interaction_id": result.interaction.pk, "body": "hi"}, "error")
+            answer = await desk.command(
+                {"type": "reply", "interaction_id": result.interaction.pk, "body": "hi"}, "error"
+            )
             await desk.close()
             return answer
 
@@ -131,9 +140,13 @@ class TestReply:
         assert "not yours" in answer["message"]
         assert not Message.objects.filter(direction="out").exists()
 
-    def test_free_text_after_24_hours_is_refused_and_a_template_is_sent(self, tab, agent, service, fake_twilio, settings):
+    def test_free_text_after_24_hours_is_refused_and_a_template_is_sent(
+        self, tab, agent, service, fake_twilio, settings
+    ):
         sid = "HX" + "ab" * 16
-        settings.OCC_WHATSAPP_TEMPLATES = f'[{{"sid": "{sid}", "name": "Follow-up", "body": "Hello {{{{1}}}}"}}]'
+        settings.OCC_WHATSAPP_TEMPLATES = (
+            f'[{{"sid": "{sid}", "name": "Follow-up", "body": "Hello {{{{1}}}}"}}]'
+        )
 
         async def scenario():
             result = await ainbound(service, provider_id="SM" + "6" * 32)
@@ -147,12 +160,24 @@ class TestReply:
             )
             desk = tab(agent.user)
             await desk.open()
-            refused = await desk.command({"type": "reply", "interaction_id": result.interaction.pk, "body": "Hi"}, "error")
+            refused = await desk.command(
+                {"type": "reply", "interaction_id": result.interaction.pk, "body": "Hi"}, "error"
+            )
             unknown = await desk.command(
-                {"type": "reply", "interaction_id": result.interaction.pk, "template_id": "HX" + "00" * 16}, "error"
+                {
+                    "type": "reply",
+                    "interaction_id": result.interaction.pk,
+                    "template_id": "HX" + "00" * 16,
+                },
+                "error",
             )
             stored = await desk.command(
-                {"type": "reply", "interaction_id": result.interaction.pk, "template_id": sid, "template_variables": {"1": "Maria"}},
+                {
+                    "type": "reply",
+                    "interaction_id": result.interaction.pk,
+                    "template_id": sid,
+                    "template_variables": {"1": "Maria"},
+                },
                 "reply.stored",
             )
             await desk.receive_until("message.status")
@@ -197,10 +222,16 @@ class TestCloseAndTransfer:
             desk = tab(agent.user)
             await desk.open()
             first = await ainbound(service, provider_id="SM" + "9" * 32)
-            await desk.command({"type": "close", "interaction_id": first.interaction.pk}, "close.ok")
+            await desk.command(
+                {"type": "close", "interaction_id": first.interaction.pk}, "close.ok"
+            )
             again = await ainbound(service, provider_id="SM" + "a" * 32, body="One more thing")
-            assigned = await desk.receive_until("interaction.assigned", interaction__id=again.interaction.pk)
-            conversation = await desk.command({"type": "open", "interaction_id": again.interaction.pk}, "conversation")
+            assigned = await desk.receive_until(
+                "interaction.assigned", interaction__id=again.interaction.pk
+            )
+            conversation = await desk.command(
+                {"type": "open", "interaction_id": again.interaction.pk}, "conversation"
+            )
             await desk.close()
             return first, again, assigned, conversation
 
@@ -208,7 +239,10 @@ class TestCloseAndTransfer:
         assert again.interaction.pk != first.interaction.pk
         assert again.created_interaction
         history = conversation["history"]
-        assert [part["interaction"]["id"] for part in history] == [first.interaction.pk, again.interaction.pk]
+        assert [part["interaction"]["id"] for part in history] == [
+            first.interaction.pk,
+            again.interaction.pk,
+        ]
         assert history[0]["interaction"]["state"] == "closed"
         assert [m["body"] for m in history[1]["messages"]] == ["One more thing"]
 
@@ -221,16 +255,32 @@ class TestCloseAndTransfer:
             await bea_desk.open()
             result = await ainbound(service, provider_id="SM" + "b" * 32)
             await alex_desk.receive_until("interaction.assigned")
-            targets = await alex_desk.command({"type": "transfer_targets", "interaction_id": result.interaction.pk}, "transfer.targets")
+            targets = await alex_desk.command(
+                {"type": "transfer_targets", "interaction_id": result.interaction.pk},
+                "transfer.targets",
+            )
             refused = await alex_desk.command(
-                {"type": "transfer", "interaction_id": result.interaction.pk, "to_agent_id": bea.pk}, "error"
+                {
+                    "type": "transfer",
+                    "interaction_id": result.interaction.pk,
+                    "to_agent_id": bea.pk,
+                },
+                "error",
             )
             await bea_desk.command({"type": "presence", "presence": "online"}, "presence.ok")
-            await alex_desk.send({"type": "transfer", "interaction_id": result.interaction.pk, "to_agent_id": bea.pk})
+            await alex_desk.send(
+                {"type": "transfer", "interaction_id": result.interaction.pk, "to_agent_id": bea.pk}
+            )
             removed = await alex_desk.receive_until("interaction.removed")
             gained = await bea_desk.receive_until("interaction.assigned")
             # Bea hands it back to the queue; Alex (online, free) gets it again.
-            await bea_desk.send({"type": "transfer", "interaction_id": result.interaction.pk, "to_agent_id": "queue"})
+            await bea_desk.send(
+                {
+                    "type": "transfer",
+                    "interaction_id": result.interaction.pk,
+                    "to_agent_id": "queue",
+                }
+            )
             lost = await bea_desk.receive_until("interaction.removed")
             regained = await alex_desk.receive_until("interaction.assigned")
             await alex_desk.close()
@@ -249,8 +299,12 @@ class TestCloseAndTransfer:
 
 
 class TestReconnect:
-    def test_after_a_drop_sync_returns_what_happened_meanwhile_once(self, tab, agent, service, settings):
-        settings.OCC_PRESENCE_GRACE_SECONDS = 60  # a drop shorter than the grace keeps the agent online
+    def test_after_a_drop_sync_returns_what_happened_meanwhile_once(
+        self, tab, agent, service, settings
+    ):
+        settings.OCC_PRESENCE_GRACE_SECONDS = (
+            60  # a drop shorter than the grace keeps the agent online
+        )
 
         async def scenario():
             desk = tab(agent.user)
@@ -259,11 +313,15 @@ class TestReconnect:
             before = await desk.command({"type": "sync"}, "snapshot")
             await desk.close()  # the network drops
             await ainbound(service, provider_id="SM" + "d" * 32, body="while away")
-            second = await ainbound(service, provider_id="SM" + "e" * 32, address=OTHER_CUSTOMER, body="new customer")
+            second = await ainbound(
+                service, provider_id="SM" + "e" * 32, address=OTHER_CUSTOMER, body="new customer"
+            )
             again = tab(agent.user)
             await again.open()
             after = await again.command({"type": "sync"}, "snapshot")
-            conversation = await again.command({"type": "open", "interaction_id": first.interaction.pk}, "conversation")
+            conversation = await again.command(
+                {"type": "open", "interaction_id": first.interaction.pk}, "conversation"
+            )
             await again.close()
             return first, second, before, after, conversation
 
@@ -361,7 +419,14 @@ class TestSupervisor:
             await bea_desk.open()
             holder = (await db(Interaction.objects.get, pk=result.interaction.pk)).agent_id
             target = bea.pk if holder == agent.pk else agent.pk
-            await boss.command({"type": "transfer", "interaction_id": result.interaction.pk, "to_agent_id": target}, "transfer.ok")
+            await boss.command(
+                {
+                    "type": "transfer",
+                    "interaction_id": result.interaction.pk,
+                    "to_agent_id": target,
+                },
+                "transfer.ok",
+            )
             snapshot = await boss.command({"type": "supervisor"}, "supervisor")
             await boss.close()
             await bea_desk.close()
@@ -397,7 +462,8 @@ class TestPushDelivery:
             before = len(hops)
             for n in range(3):
                 await get_channel_layer().group_send(
-                    agent_group(agent.pk), {"type": "desk.push", "event": {"type": "interaction.note", "n": n}}
+                    agent_group(agent.pk),
+                    {"type": "desk.push", "event": {"type": "interaction.note", "n": n}},
                 )
             pushed = [await desk.receive_until("interaction.note", n=n) for n in range(3)]
             after_pushes = len(hops)

@@ -37,12 +37,21 @@ def test_a_reply_with_a_lone_surrogate_gets_a_clear_error_and_stores_nothing(tab
         desk = tab(agent.user)
         await desk.open()
         # json.dumps writes the lone surrogate as \ud800, as a browser's JSON.stringify may.
-        error = await desk.command({"type": "reply", "interaction_id": interaction.pk, "body": "hi \ud800"}, "error")
+        error = await desk.command(
+            {"type": "reply", "interaction_id": interaction.pk, "body": "hi \ud800"}, "error"
+        )
         variables = await desk.command(
-            {"type": "reply", "interaction_id": interaction.pk, "template_id": "HX" + "0" * 32, "template_variables": {"\udfff": "x"}},
+            {
+                "type": "reply",
+                "interaction_id": interaction.pk,
+                "template_id": "HX" + "0" * 32,
+                "template_variables": {"\udfff": "x"},
+            },
             "error",
         )
-        control = await desk.command({"type": "reply", "interaction_id": interaction.pk, "body": "hi \x00"}, "error")
+        control = await desk.command(
+            {"type": "reply", "interaction_id": interaction.pk, "body": "hi \x00"}, "error"
+        )
         pong = await desk.command({"type": "ping"}, "pong")
         await desk.close()
         return error, variables, control, pong
@@ -60,7 +69,10 @@ def test_a_reply_keeps_its_line_breaks(tab, agent, service, fake_twilio):
         interaction = (await ainbound(service, provider_id="SM" + "2" * 32)).interaction
         desk = tab(agent.user)
         await desk.open()
-        stored = await desk.command({"type": "reply", "interaction_id": interaction.pk, "body": "one\n\ttwo"}, "reply.stored")
+        stored = await desk.command(
+            {"type": "reply", "interaction_id": interaction.pk, "body": "one\n\ttwo"},
+            "reply.stored",
+        )
         await desk.close()
         return stored
 

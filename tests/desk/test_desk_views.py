@@ -30,7 +30,9 @@ def inbound_with_media(service, fake_twilio, settings, *, url=None):
             channel="whatsapp",
             address=CUSTOMER_NUMBER,
             provider_id="MM" + "1" * 32,
-            attachments=[{"url": url or settings.TWILIO_API_BASE_URL + path, "content_type": "image/png"}],
+            attachments=[
+                {"url": url or settings.TWILIO_API_BASE_URL + path, "content_type": "image/png"}
+            ],
         ),
     )
 
@@ -58,12 +60,14 @@ class TestPages:
     def test_no_page_loads_anything_from_the_internet(self, agent_client, admin_client):
         for response in (agent_client.get("/desk/"), admin_client.get("/desk/supervisor/")):
             html = response.content.decode()
-            assert "src=\"http" not in html and "href=\"http" not in html
+            assert 'src="http' not in html and 'href="http' not in html
 
 
 @pytest.mark.django_db(transaction=True)
 class TestMedia:
-    def test_customer_media_is_fetched_with_the_account_credentials(self, agent_client, service, fake_twilio, settings):
+    def test_customer_media_is_fetched_with_the_account_credentials(
+        self, agent_client, service, fake_twilio, settings
+    ):
         result = inbound_with_media(service, fake_twilio, settings)
         response = agent_client.get(f"/desk/media/{result.message.pk}/0/")
         assert response.status_code == 200
@@ -72,13 +76,19 @@ class TestMedia:
         [request] = [r for r in fake_twilio.requests if "/Media/" in r["path"]]
         assert AUTH_TOKEN.encode() not in response.content
 
-    def test_credentials_never_go_to_another_host(self, agent_client, service, fake_twilio, settings):
-        result = inbound_with_media(service, fake_twilio, settings, url="http://attacker.example/steal.png")
+    def test_credentials_never_go_to_another_host(
+        self, agent_client, service, fake_twilio, settings
+    ):
+        result = inbound_with_media(
+            service, fake_twilio, settings, url="http://attacker.example/steal.png"
+        )
         response = agent_client.get(f"/desk/media/{result.message.pk}/0/")
         assert response.status_code == 502
         assert not [r for r in fake_twilio.requests if "/Media/" in r["path"]]
 
-    def test_agents_of_other_services_cannot_see_it(self, client, make_agent, service, fake_twilio, settings):
+    def test_agents_of_other_services_cannot_see_it(
+        self, client, make_agent, service, fake_twilio, settings
+    ):
         from services.models import Service
 
         elsewhere = Service.objects.create(name="Sales", chat_enabled=True)
@@ -90,9 +100,13 @@ class TestMedia:
 
 @pytest.mark.django_db
 class TestUploads:
-    def test_an_upload_is_served_publicly_at_its_unguessable_url(self, agent_client, client, settings, tmp_path):
+    def test_an_upload_is_served_publicly_at_its_unguessable_url(
+        self, agent_client, client, settings, tmp_path
+    ):
         settings.OCC_MEDIA_ROOT = str(tmp_path)
-        response = agent_client.post("/desk/upload/", {"file": SimpleUploadedFile("a b.png", PNG, content_type="image/png")})
+        response = agent_client.post(
+            "/desk/upload/", {"file": SimpleUploadedFile("a b.png", PNG, content_type="image/png")}
+        )
         assert response.status_code == 201
         stored = response.json()
         assert len(stored["token"]) == 32
@@ -111,7 +125,8 @@ class TestUploads:
     def test_types_whatsapp_refuses_are_refused(self, agent_client, settings, tmp_path):
         settings.OCC_MEDIA_ROOT = str(tmp_path)
         response = agent_client.post(
-            "/desk/upload/", {"file": SimpleUploadedFile("run.exe", b"MZ", content_type="application/x-msdownload")}
+            "/desk/upload/",
+            {"file": SimpleUploadedFile("run.exe", b"MZ", content_type="application/x-msdownload")},
         )
         assert response.status_code == 400
         assert "does not accept" in response.json()["error"]
@@ -131,11 +146,15 @@ def test_supervisor_charts_count_the_last_24_hours(service, make_agent):
     for index, minutes_ago in enumerate([5, 6, 70, 60 * 30]):
         result = receive_inbound(
             service,
-            InboundMessage(channel="whatsapp", address=f"+3933300000{index:02d}", provider_id=f"SM{index:032d}"),
+            InboundMessage(
+                channel="whatsapp", address=f"+3933300000{index:02d}", provider_id=f"SM{index:032d}"
+            ),
             now=now - timedelta(minutes=minutes_ago),
         )
         Interaction.objects.filter(pk=result.interaction.pk).update(
-            first_reply_at=now - timedelta(minutes=minutes_ago) + timedelta(seconds=30 * (index + 1))
+            first_reply_at=now
+            - timedelta(minutes=minutes_ago)
+            + timedelta(seconds=30 * (index + 1))
         )
     charts = last_24_hours(now=now)
     assert sum(charts["interactions"]) == 3  # the one 30 hours ago is outside

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def interaction(service, agent):
     return receive_inbound(
         service,
-        InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "0" * 32, body="Hi"),
+        InboundMessage(
+            channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "0" * 32, body="Hi"
+        ),
     ).interaction
 
 
@@ -37,16 +39,22 @@ def eventually(check, timeout=5.0):
 
 def backoff_passed(message) -> None:
     """As if the reply's backoff had passed: its next attempt and its queued task are due now."""
-    Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    Message.objects.filter(pk=message.pk).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
     make_tasks_due()
 
 
 def creates(fake) -> list[dict]:
-    return [r for r in fake.requests if r["method"] == "POST" and r["path"].endswith("/Messages.json")]
+    return [
+        r for r in fake.requests if r["method"] == "POST" and r["path"].endswith("/Messages.json")
+    ]
 
 
 class TestTransientErrors:
-    def test_a_503_is_retried_after_backoff_and_sent_once(self, interaction, agent, fake_twilio, run_tasks):
+    def test_a_503_is_retried_after_backoff_and_sent_once(
+        self, interaction, agent, fake_twilio, run_tasks
+    ):
         fake_twilio.fail_next(1, status=503, code=20500, message="Service unavailable")
         message = outbound.send_reply(interaction.pk, sender=agent.user, body="Hello")
         assert message.status == MessageStatus.PENDING
@@ -150,7 +158,11 @@ class TestAmbiguousTimeout:
         # Twilio's status callback carries our id (?m=) and attaches the SID.
         response = signed_post(
             f"/whatsapp/twilio/status?m={message.pk}",
-            {"MessageSid": accepted["sid"], "MessageStatus": "delivered", "AccountSid": accepted["account_sid"]},
+            {
+                "MessageSid": accepted["sid"],
+                "MessageStatus": "delivered",
+                "AccountSid": accepted["account_sid"],
+            },
         )
         assert response.status_code == 200
         message.refresh_from_db()
@@ -160,7 +172,11 @@ class TestAmbiguousTimeout:
         backoff_passed(message)
         assert run_tasks() == 1
         message.refresh_from_db()
-        assert (message.provider_id, message.status, message.send_attempts) == (accepted["sid"], MessageStatus.DELIVERED, 1)
+        assert (message.provider_id, message.status, message.send_attempts) == (
+            accepted["sid"],
+            MessageStatus.DELIVERED,
+            1,
+        )
         assert len(creates(fake_twilio)) == 1
 
     def test_when_twilio_did_not_take_it_the_next_attempt_sends_it_once(
@@ -178,7 +194,9 @@ class TestAmbiguousTimeout:
 
 
 class TestPermanentErrors:
-    def test_a_refusal_is_shown_on_the_message_in_plain_words(self, interaction, agent, fake_twilio, run_tasks):
+    def test_a_refusal_is_shown_on_the_message_in_plain_words(
+        self, interaction, agent, fake_twilio, run_tasks
+    ):
         fake_twilio.fail_next(1, status=400, code=21211, message="Invalid 'To' Phone Number")
         message = outbound.send_reply(interaction.pk, sender=agent.user, body="Hello")
         assert message.status == MessageStatus.FAILED
@@ -193,7 +211,9 @@ class TestPermanentErrors:
         assert run_tasks() == 0
         assert len(creates(fake_twilio)) == 1
 
-    def test_a_failed_status_callback_explains_63016(self, interaction, agent, fake_twilio, signed_post):
+    def test_a_failed_status_callback_explains_63016(
+        self, interaction, agent, fake_twilio, signed_post
+    ):
         message = outbound.send_reply(interaction.pk, sender=agent.user, body="Hello")
         signed_post(
             f"/whatsapp/twilio/status?m={message.pk}",
@@ -208,13 +228,17 @@ class TestPermanentErrors:
         assert "template" in view["error_action"]
 
 
-def test_the_sweep_finds_a_reply_never_tried_and_its_task_sends_it(interaction, agent, fake_twilio, run_tasks):
+def test_the_sweep_finds_a_reply_never_tried_and_its_task_sends_it(
+    interaction, agent, fake_twilio, run_tasks
+):
     """The process died between storing a reply and its first attempt: no task, the periodic sweep finds it."""
     from interactions import tasks
 
     message = create_reply(interaction.pk, sender=agent.user, body="Hello")
     assert tasks.sweep_outbound() == 0, "a reply just stored is not the sweep's yet"
-    type(message).objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    type(message).objects.filter(pk=message.pk).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
     assert tasks.sweep_outbound() == 1
     assert run_tasks() == 1
     message.refresh_from_db()
@@ -222,7 +246,9 @@ def test_the_sweep_finds_a_reply_never_tried_and_its_task_sends_it(interaction, 
     assert len(fake_twilio.sent_messages()) == 1
 
 
-def test_a_retry_whose_task_was_lost_is_found_by_the_sweep(interaction, agent, fake_twilio, run_tasks):
+def test_a_retry_whose_task_was_lost_is_found_by_the_sweep(
+    interaction, agent, fake_twilio, run_tasks
+):
     """E.g. the engine was unreachable when the failure was recorded."""
     fake_twilio.fail_next(1, status=503, code=20500, message="Service unavailable")
     message = outbound.send_reply(interaction.pk, sender=agent.user, body="Hello")
@@ -230,7 +256,9 @@ def test_a_retry_whose_task_was_lost_is_found_by_the_sweep(interaction, agent, f
     # Due, but within the sweep's grace: its task may only be a little late.
     Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
     assert outbound.sweep() == 0
-    Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - outbound.SWEEP_GRACE * 2)
+    Message.objects.filter(pk=message.pk).update(
+        next_attempt_at=timezone.now() - outbound.SWEEP_GRACE * 2
+    )
     assert outbound.sweep() == 1
     assert run_tasks() == 1
     message.refresh_from_db()

@@ -29,12 +29,15 @@ def test_a_tab_in_another_process_keeps_the_agent_online(agent):
     assert presence_of(agent) == Presence.ONLINE
 
 
-def test_after_the_grace_period_with_no_tab_the_agent_is_offline_and_keeps_interactions(agent, service):
+def test_after_the_grace_period_with_no_tab_the_agent_is_offline_and_keeps_interactions(
+    agent, service
+):
     from interactions.actions.inbound import InboundMessage, receive_inbound
     from tests.conftest import CUSTOMER_NUMBER
 
     result = receive_inbound(
-        service, InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "7" * 32)
+        service,
+        InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "7" * 32),
     )
     presence.connection_opened(agent.pk, "worker-1.tab")
     presence.connection_closed("worker-1.tab")
@@ -46,7 +49,9 @@ def test_after_the_grace_period_with_no_tab_the_agent_is_offline_and_keeps_inter
 
 def test_tabs_of_a_stopped_process_stop_counting(agent):
     presence.connection_opened(agent.pk, "dead-worker.tab")
-    DeskConnection.objects.update(seen_at=timezone.now() - presence.STALE_AFTER - timedelta(seconds=1))
+    DeskConnection.objects.update(
+        seen_at=timezone.now() - presence.STALE_AFTER - timedelta(seconds=1)
+    )
     assert presence_tasks.sweep_presence() == 1  # the periodic job (engine.periodic), every minute
     assert presence_of(agent) == Presence.OFFLINE
     assert not DeskConnection.objects.exists()
@@ -97,7 +102,9 @@ class TestGraceTimer:
         run_tasks()
         assert presence_of(agent) == Presence.ONLINE
 
-    def test_the_timer_leaves_alone_an_agent_whose_presence_changed_after_the_tab_closed(self, agent, settings, run_tasks):
+    def test_the_timer_leaves_alone_an_agent_whose_presence_changed_after_the_tab_closed(
+        self, agent, settings, run_tasks
+    ):
         from agents.actions import set_presence
 
         settings.OCC_PRESENCE_GRACE_SECONDS = 30
@@ -110,4 +117,7 @@ class TestGraceTimer:
         make_tasks_due()
         run_tasks()
         assert presence_of(agent) == Presence.ONLINE
-        assert DBTaskResult.objects.get(task_path="agents.tasks.offline_after_grace").return_value is False
+        assert (
+            DBTaskResult.objects.get(task_path="agents.tasks.offline_after_grace").return_value
+            is False
+        )

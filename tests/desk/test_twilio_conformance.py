@@ -20,7 +20,10 @@ from tests.conftest import CUSTOMER_NUMBER, FIXTURES
 pytestmark = pytest.mark.django_db(transaction=True)
 
 REPO = Path(__file__).resolve().parents[2]
-SPEC_CANDIDATES = [REPO.parent / "shared" / "twilio" / "twilio_api_v2010.json", Path("/work/shared/twilio/twilio_api_v2010.json")]
+SPEC_CANDIDATES = [
+    REPO.parent / "shared" / "twilio" / "twilio_api_v2010.json",
+    Path("/work/shared/twilio/twilio_api_v2010.json"),
+]
 EXTRACT = FIXTURES / "twilio" / "create_message_request.schema.json"
 OPERATION_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
 
@@ -31,10 +34,14 @@ def create_message_schema() -> dict:
             spec = json.loads(candidate.read_text())
             operation = spec["paths"][OPERATION_PATH]["post"]
             assert operation["operationId"] == "CreateMessage"
-            return operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+            return operation["requestBody"]["content"]["application/x-www-form-urlencoded"][
+                "schema"
+            ]
     if EXTRACT.exists():
         return json.loads(EXTRACT.read_text())
-    pytest.skip("Twilio's API description is missing: put shared/twilio/twilio_api_v2010.json beside the clone")
+    pytest.skip(
+        "Twilio's API description is missing: put shared/twilio/twilio_api_v2010.json beside the clone"
+    )
 
 
 def check_against(schema: dict, params: dict) -> list[str]:
@@ -43,7 +50,10 @@ def check_against(schema: dict, params: dict) -> list[str]:
     for name, value in params.items():
         if name not in known:
             near = [k for k in known if k.lower() == name.lower()]
-            problems.append(f"{name} is not a CreateMessage parameter" + (f" (did you mean {near[0]}?)" if near else ""))
+            problems.append(
+                f"{name} is not a CreateMessage parameter"
+                + (f" (did you mean {near[0]}?)" if near else "")
+            )
             continue
         kind = known[name].get("type")
         if kind == "array" and not isinstance(value, list | str):
@@ -60,12 +70,16 @@ def check_against(schema: dict, params: dict) -> list[str]:
 def interaction(service, agent):
     return receive_inbound(
         service,
-        InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "f" * 32, body="Hi"),
+        InboundMessage(
+            channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "f" * 32, body="Hi"
+        ),
     ).interaction
 
 
 def posted(fake) -> dict:
-    [request] = [r for r in fake.requests if r["method"] == "POST" and r["path"].endswith("/Messages.json")]
+    [request] = [
+        r for r in fake.requests if r["method"] == "POST" and r["path"].endswith("/Messages.json")
+    ]
     return request["params"]
 
 
@@ -77,7 +91,9 @@ def test_text_reply_parameters_are_twilios(interaction, agent, fake_twilio):
     assert params["StatusCallback"].startswith("http")
 
 
-def test_template_reply_with_media_parameters_are_twilios(interaction, agent, fake_twilio, settings, tmp_path):
+def test_template_reply_with_media_parameters_are_twilios(
+    interaction, agent, fake_twilio, settings, tmp_path
+):
     sid = "HX" + "12" * 16
     settings.OCC_WHATSAPP_TEMPLATES = json.dumps([{"sid": sid, "name": "t", "body": "Hi {{1}}"}])
     settings.OCC_MEDIA_ROOT = str(tmp_path)
@@ -103,8 +119,14 @@ def test_template_reply_with_media_parameters_are_twilios(interaction, agent, fa
 
 
 def test_the_checker_catches_wrong_names_and_missing_required():
-    schema = {"properties": {"To": {"type": "string"}, "MediaUrl": {"type": "array"}}, "required": ["To"]}
-    assert check_against(schema, {"to": "x"}) == ["to is not a CreateMessage parameter (did you mean To?)", "required To is missing"]
+    schema = {
+        "properties": {"To": {"type": "string"}, "MediaUrl": {"type": "array"}},
+        "required": ["To"],
+    }
+    assert check_against(schema, {"to": "x"}) == [
+        "to is not a CreateMessage parameter (did you mean To?)",
+        "required To is missing",
+    ]
 
 
 def test_the_kept_extract_matches_the_published_description():

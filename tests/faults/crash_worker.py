@@ -76,7 +76,9 @@ def main() -> None:
         with connection.execute_wrapper(KillAfter(fragment, before)):
             create_reply(job["interaction_id"], sender=sender, body=job["body"])
     elif job["kind"] == "deliver":
-        message = Message.objects.select_related("interaction__service", "interaction__contact").get(pk=job["message_id"])
+        message = Message.objects.select_related(
+            "interaction__service", "interaction__contact"
+        ).get(pk=job["message_id"])
         if point == "deliver-after-twilio":
             # The first read of the message after Twilio answered is record_status's lock.
             from interactions import channels

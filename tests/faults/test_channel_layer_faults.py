@@ -51,24 +51,36 @@ def test_webhook_is_answered_well_within_twilios_limit_when_redis_hangs(
     started = time.monotonic()
     for n in range(3):
         with django_capture_on_commit_callbacks(execute=True):
-            response = signed_post(INBOUND, load_payload("inbound_text", MessageSid=sid(n), SmsSid=sid(n), SmsMessageSid=sid(n)))
+            response = signed_post(
+                INBOUND,
+                load_payload(
+                    "inbound_text", MessageSid=sid(n), SmsSid=sid(n), SmsMessageSid=sid(n)
+                ),
+            )
         assert response.status_code == 200
     elapsed = time.monotonic() - started
     assert Message.objects.count() == 3
     # Before pushes were bounded, one message took about 20 s here.
-    assert elapsed < TWILIO_WEBHOOK_LIMIT / 3, f"three webhooks took {elapsed:.1f} s with Redis frozen"
+    assert elapsed < TWILIO_WEBHOOK_LIMIT / 3, (
+        f"three webhooks took {elapsed:.1f} s with Redis frozen"
+    )
     assert "desks will resync" in caplog.text
 
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_pushes_resume_after_redis_restarts_and_nothing_is_lost(signed_post, service, agent, settings, private_redis):
+def test_pushes_resume_after_redis_restarts_and_nothing_is_lost(
+    signed_post, service, agent, settings, private_redis
+):
     """Kill Redis while webhooks arrive, restart it: every message is stored, pushes flow again."""
     settings.CHANNEL_LAYERS = pubsub_layer(private_redis.url)
     settings.OCC_PUSH_PAUSE_SECONDS = 0
 
     def post(n: int):
-        return signed_post(INBOUND, load_payload("inbound_text", MessageSid=sid(n), SmsSid=sid(n), SmsMessageSid=sid(n)))
+        return signed_post(
+            INBOUND,
+            load_payload("inbound_text", MessageSid=sid(n), SmsSid=sid(n), SmsMessageSid=sid(n)),
+        )
 
     async def desk_session():
         communicator = WebsocketCommunicator(DeskConsumer.as_asgi(), "/ws/desk/")
@@ -120,15 +132,26 @@ def test_pushes_resume_after_redis_restarts_and_nothing_is_lost(signed_post, ser
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not hasattr(DeskConsumer, "COMMANDS"), reason="the desk has no resync command yet")
-def test_a_desk_gets_everything_it_missed_by_resyncing_after_redis_restarts(signed_post, service, agent, settings, private_redis):
+@pytest.mark.skipif(
+    not hasattr(DeskConsumer, "COMMANDS"), reason="the desk has no resync command yet"
+)
+def test_a_desk_gets_everything_it_missed_by_resyncing_after_redis_restarts(
+    signed_post, service, agent, settings, private_redis
+):
     """Messages that arrived while Redis was down reach the agent when the desk resynchronises: all, once."""
     settings.CHANNEL_LAYERS = pubsub_layer(private_redis.url)
     settings.OCC_PUSH_PAUSE_SECONDS = 0
     private_redis.kill()
     for n in range(40, 43):
         response = signed_post(
-            INBOUND, load_payload("inbound_text", MessageSid=sid(n), SmsSid=sid(n), SmsMessageSid=sid(n), Body=f"missed {n}")
+            INBOUND,
+            load_payload(
+                "inbound_text",
+                MessageSid=sid(n),
+                SmsSid=sid(n),
+                SmsMessageSid=sid(n),
+                Body=f"missed {n}",
+            ),
         )
         assert response.status_code == 200
     private_redis.start()
@@ -139,7 +162,10 @@ def test_a_desk_gets_everything_it_missed_by_resyncing_after_redis_restarts(sign
         connected, _ = await communicator.connect()
         assert connected
         answers = {}
-        for request_id, payload in (("s", {"type": "sync"}), ("o", {"type": "open", "interaction_id": interaction_id})):
+        for request_id, payload in (
+            ("s", {"type": "sync"}),
+            ("o", {"type": "open", "interaction_id": interaction_id}),
+        ):
             await communicator.send_json_to({**payload, "request_id": request_id})
             for _ in range(40):
                 if await communicator.receive_nothing(timeout=0.25):

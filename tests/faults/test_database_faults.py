@@ -34,15 +34,25 @@ class FailOn:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "statement",
-    ['INSERT INTO "interactions_contact"', 'INSERT INTO "interactions_interaction"', 'INSERT INTO "interactions_message"'],
+    [
+        'INSERT INTO "interactions_contact"',
+        'INSERT INTO "interactions_interaction"',
+        'INSERT INTO "interactions_message"',
+    ],
 )
-def test_a_failing_write_is_a_503_and_leaves_nothing_half_written(signed_post, service, agent, statement):
+def test_a_failing_write_is_a_503_and_leaves_nothing_half_written(
+    signed_post, service, agent, statement
+):
     failure = FailOn(statement)
     with connection.execute_wrapper(failure):
         response = signed_post(INBOUND, load_payload("inbound_text"))
     assert failure.failed == 1
     assert response.status_code == 503 and response["Retry-After"]
-    assert not Message.objects.exists() and not Interaction.objects.exists() and not Contact.objects.exists()
+    assert (
+        not Message.objects.exists()
+        and not Interaction.objects.exists()
+        and not Contact.objects.exists()
+    )
     # Twilio's retry then stores the message, once.
     assert signed_post(INBOUND, load_payload("inbound_text")).status_code == 200
     assert Message.objects.count() == 1 and Interaction.objects.get().agent == agent
@@ -61,12 +71,17 @@ def test_a_status_callback_that_cannot_be_stored_is_a_503(signed_post, service, 
     from interactions.actions.outbound import create_reply
 
     result = receive_inbound(
-        service, InboundMessage(channel="whatsapp", address="+393331234567", provider_id="SM" + "2" * 32, body="x")
+        service,
+        InboundMessage(
+            channel="whatsapp", address="+393331234567", provider_id="SM" + "2" * 32, body="x"
+        ),
     )
     reply = create_reply(result.interaction.pk, sender=agent.user, body="ok")
     sid = "SM" + "3" * 32
     with connection.execute_wrapper(FailOn('UPDATE "interactions_message"')):
-        response = signed_post(f"{STATUS}?m={reply.pk}", {"MessageSid": sid, "MessageStatus": "delivered"})
+        response = signed_post(
+            f"{STATUS}?m={reply.pk}", {"MessageSid": sid, "MessageStatus": "delivered"}
+        )
     assert response.status_code == 503
     reply.refresh_from_db()
     assert reply.status == "pending" and not reply.provider_id
@@ -74,7 +89,9 @@ def test_a_status_callback_that_cannot_be_stored_is_a_503(signed_post, service, 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_an_unreachable_database_is_a_503_then_the_retry_is_stored(signed_post, service, agent, refused_port):
+def test_an_unreachable_database_is_a_503_then_the_retry_is_stored(
+    signed_post, service, agent, refused_port
+):
     """The connection points at a closed port, as when PostgreSQL restarts."""
     real_port = connection.settings_dict["PORT"]
     connection.close()

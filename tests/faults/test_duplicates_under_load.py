@@ -33,10 +33,15 @@ def post_all(requests: list[tuple[str, dict]]) -> list[int]:
 
     def post(item):
         path, params = item
-        signature = RequestValidator(AUTH_TOKEN).compute_signature("http://testserver" + path, params)
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(
+            "http://testserver" + path, params
+        )
         try:
             response = Client().post(
-                path, data=urlencode(params), content_type="application/x-www-form-urlencoded", HTTP_X_TWILIO_SIGNATURE=signature
+                path,
+                data=urlencode(params),
+                content_type="application/x-www-form-urlencoded",
+                HTTP_X_TWILIO_SIGNATURE=signature,
             )
             return response.status_code
         finally:
@@ -68,7 +73,9 @@ def test_each_inbound_message_is_stored_once_under_duplicate_shuffled_load(servi
     statuses = post_all(deliveries)
     assert set(statuses) == {200}
     assert Message.objects.count() == len(payloads)
-    assert sorted(Message.objects.values_list("provider_id", flat=True)) == sorted(p["MessageSid"] for p in payloads)
+    assert sorted(Message.objects.values_list("provider_id", flat=True)) == sorted(
+        p["MessageSid"] for p in payloads
+    )
     assert Interaction.objects.count() == 6, "one interaction per customer"
     held = Interaction.objects.filter(state="assigned").values_list("agent_id", flat=True)
     per_agent: dict[int, int] = {}
@@ -80,7 +87,10 @@ def test_each_inbound_message_is_stored_once_under_duplicate_shuffled_load(servi
 
 def test_status_callbacks_in_any_order_and_repeated_only_move_forward(service, agent):
     contact = receive_inbound(
-        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM" + "6" * 32, body="Hi")
+        service,
+        InboundMessage(
+            channel="whatsapp", address="+393330000001", provider_id="SM" + "6" * 32, body="Hi"
+        ),
     ).interaction
     replies = [create_reply(contact.pk, sender=agent.user, body=f"reply {n}") for n in range(10)]
     plans = {}
@@ -88,10 +98,19 @@ def test_status_callbacks_in_any_order_and_repeated_only_move_forward(service, a
     for n, reply in enumerate(replies):
         sid = f"SM{n:032x}"
         # Half the replies end read; the others fail on the way (undelivered with a code).
-        plan = ["queued", "sent", "delivered", "read"] if n % 2 == 0 else ["queued", "sent", "undelivered", "delivered"]
+        plan = (
+            ["queued", "sent", "delivered", "read"]
+            if n % 2 == 0
+            else ["queued", "sent", "undelivered", "delivered"]
+        )
         plans[reply.pk] = plan
         for status in plan * 2:
-            params = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "AccountSid": "AC" + "0" * 32}
+            params = {
+                "MessageSid": sid,
+                "SmsSid": sid,
+                "MessageStatus": status,
+                "AccountSid": "AC" + "0" * 32,
+            }
             if status == "undelivered":
                 params["ErrorCode"] = "30008"
             requests.append((f"{STATUS}?m={reply.pk}", params))

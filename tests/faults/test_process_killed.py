@@ -33,7 +33,11 @@ INBOUND = "/whatsapp/twilio/inbound"
 
 def run_worker(point: str, job: dict, *, twilio_base: str = "") -> subprocess.CompletedProcess:
     db = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "OCC_PUBLIC_BASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"REDIS_URL", "OCC_PUBLIC_BASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="occ.settings",
         DATABASE_URL=f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
@@ -52,16 +56,24 @@ def run_worker(point: str, job: dict, *, twilio_base: str = "") -> subprocess.Co
 
 
 def assert_killed(result: subprocess.CompletedProcess) -> None:
-    assert result.returncode == -signal.SIGKILL, f"the worker was not killed: {result.stdout} {result.stderr[-2000:]}"
+    assert result.returncode == -signal.SIGKILL, (
+        f"the worker was not killed: {result.stdout} {result.stderr[-2000:]}"
+    )
 
 
 def webhook_job(params: dict) -> dict:
-    signature = RequestValidator(AUTH_TOKEN).compute_signature("http://testserver" + INBOUND, params)
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(
+        "http://testserver" + INBOUND, params
+    )
     return {"kind": "webhook", "path": INBOUND, "body": urlencode(params), "signature": signature}
 
 
-@pytest.mark.parametrize("point", ["inbound-after-interaction-insert", "inbound-after-message-insert"])
-def test_a_webhook_killed_mid_transaction_leaves_nothing_and_twilios_retry_stores_it(signed_post, service, agent, point):
+@pytest.mark.parametrize(
+    "point", ["inbound-after-interaction-insert", "inbound-after-message-insert"]
+)
+def test_a_webhook_killed_mid_transaction_leaves_nothing_and_twilios_retry_stores_it(
+    signed_post, service, agent, point
+):
     payload = load_payload("inbound_text")
     assert_killed(run_worker(point, webhook_job(payload)))
     # Killed before the commit: PostgreSQL rolled everything back, and Twilio got no 200.
@@ -77,10 +89,18 @@ def test_a_webhook_killed_mid_transaction_leaves_nothing_and_twilios_retry_store
 
 def test_a_reply_killed_mid_transaction_leaves_nothing(service, agent):
     result = receive_inbound(
-        service, InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "4" * 32, body="Hi")
+        service,
+        InboundMessage(
+            channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "4" * 32, body="Hi"
+        ),
     )
     interaction = result.interaction
-    job = {"kind": "reply", "interaction_id": interaction.pk, "sender_id": agent.user_id, "body": "On it"}
+    job = {
+        "kind": "reply",
+        "interaction_id": interaction.pk,
+        "sender_id": agent.user_id,
+        "body": "On it",
+    }
     assert_killed(run_worker("reply-after-message-insert", job))
     interaction.refresh_from_db()
     assert not Message.objects.filter(direction="out").exists()
@@ -93,12 +113,17 @@ def test_a_reply_killed_mid_transaction_leaves_nothing(service, agent):
 @pytest.fixture
 def stored_reply(service, agent):
     result = receive_inbound(
-        service, InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "5" * 32, body="Hi")
+        service,
+        InboundMessage(
+            channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "5" * 32, body="Hi"
+        ),
     )
     return create_reply(result.interaction.pk, sender=agent.user, body="Here is your answer")
 
 
-def test_a_send_killed_before_reaching_twilio_is_retried_and_sent_once(fake_twilio, fake_twilio_server, stored_reply, attempt):
+def test_a_send_killed_before_reaching_twilio_is_retried_and_sent_once(
+    fake_twilio, fake_twilio_server, stored_reply, attempt
+):
     job = {"kind": "deliver", "message_id": stored_reply.pk}
     assert_killed(run_worker("deliver-before-twilio", job, twilio_base=fake_twilio_server.base_url))
     stored_reply.refresh_from_db()
@@ -125,10 +150,16 @@ def test_a_send_killed_after_twilio_accepted_is_tied_by_the_callback_and_not_res
     assert callback.endswith(f"?m={stored_reply.pk}")
     response = signed_post(
         f"/whatsapp/twilio/status?m={stored_reply.pk}",
-        {"MessageSid": accepted[0]["sid"], "MessageStatus": "sent", "AccountSid": accepted[0]["account_sid"]},
+        {
+            "MessageSid": accepted[0]["sid"],
+            "MessageStatus": "sent",
+            "AccountSid": accepted[0]["account_sid"],
+        },
     )
     assert response.status_code == 200
     # No task: the killed process never recorded the attempt; the sweep finds it.
     stored_reply = attempt(stored_reply, sweep=True)
-    assert stored_reply.provider_id == accepted[0]["sid"] and stored_reply.status == MessageStatus.SENT
+    assert (
+        stored_reply.provider_id == accepted[0]["sid"] and stored_reply.status == MessageStatus.SENT
+    )
     assert len(fake_twilio.sent_messages()) == 1, "never sent twice"

@@ -30,7 +30,9 @@ STATUS = "/whatsapp/twilio/status"
 def interaction(service, agent):
     result = receive_inbound(
         service,
-        InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "1" * 32, body="Hi"),
+        InboundMessage(
+            channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "1" * 32, body="Hi"
+        ),
     )
     return result.interaction
 
@@ -40,7 +42,9 @@ def reply(interaction, agent):
     return create_reply(interaction.pk, sender=agent.user, body="We are on it")
 
 
-def test_busy_twilio_keeps_the_reply_and_the_next_attempt_sends_it_once(fake_twilio, reply, attempt):
+def test_busy_twilio_keeps_the_reply_and_the_next_attempt_sends_it_once(
+    fake_twilio, reply, attempt
+):
     fake_twilio.fail_next(1, status=429, code=20429, message="Too Many Requests")
     reply = attempt(reply)
     assert reply.status == MessageStatus.PENDING and not reply.provider_id
@@ -61,7 +65,9 @@ def test_server_errors_are_retried_later(fake_twilio, reply, status, attempt):
     assert reply.status == MessageStatus.QUEUED and len(fake_twilio.sent_messages()) == 1
 
 
-def test_backoff_grows_and_the_last_attempt_fails_with_the_reason(fake_twilio, reply, settings, attempt):
+def test_backoff_grows_and_the_last_attempt_fails_with_the_reason(
+    fake_twilio, reply, settings, attempt
+):
     settings.OCC_SEND_MAX_ATTEMPTS = 4
     fake_twilio.fail_next(10, status=503, code=20500, message="Service unavailable")
     waits = []
@@ -97,7 +103,9 @@ def test_twilio_slower_than_the_client_timeout_is_retried(fake_twilio, reply, se
     assert reply.status == MessageStatus.QUEUED and len(fake_twilio.sent_messages()) == 1
 
 
-def test_a_reply_twilio_accepted_after_the_client_gave_up_is_not_sent_again(fake_twilio, reply, settings, signed_post, attempt):
+def test_a_reply_twilio_accepted_after_the_client_gave_up_is_not_sent_again(
+    fake_twilio, reply, settings, signed_post, attempt
+):
     """The worst case of a slow Twilio: it took the message, but our client had timed out.
 
     Twilio's status callback carries our message id (?m=) and its MessageSid; once it
@@ -114,7 +122,12 @@ def test_a_reply_twilio_accepted_after_the_client_gave_up_is_not_sent_again(fake
     accepted = fake_twilio.sent_messages()[0]
     response = signed_post(
         f"{STATUS}?m={reply.pk}",
-        {"MessageSid": accepted["sid"], "SmsSid": accepted["sid"], "MessageStatus": "sent", "AccountSid": accepted["account_sid"]},
+        {
+            "MessageSid": accepted["sid"],
+            "SmsSid": accepted["sid"],
+            "MessageStatus": "sent",
+            "AccountSid": accepted["account_sid"],
+        },
     )
     assert response.status_code == 200
     # The retry is a task, queued with the timed-out attempt: it runs, and sends nothing.

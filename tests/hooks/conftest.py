@@ -37,7 +37,9 @@ class Receiver:
 
     def acknowledged(self) -> Counter:
         """Event id → how many times this receiver answered 2xx for it."""
-        return Counter(r["headers"]["X-OCC-Event-Id"] for r in self.requests if 200 <= r["status"] < 300)
+        return Counter(
+            r["headers"]["X-OCC-Event-Id"] for r in self.requests if 200 <= r["status"] < 300
+        )
 
     def events(self) -> list[dict]:
         return [json.loads(r["body"]) for r in self.requests if 200 <= r["status"] < 300]
@@ -58,7 +60,9 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k: v for k, v in self.headers.items()}
         status = receiver.status_for(headers.get("X-OCC-Event-Id", ""))
         with receiver._lock:
-            receiver.requests.append({"headers": headers, "body": body, "status": status, "path": self.path})
+            receiver.requests.append(
+                {"headers": headers, "body": body, "status": status, "path": self.path}
+            )
             receiver.answered += 1
         self.send_response(status)
         self.send_header("Content-Type", "text/plain")

@@ -16,21 +16,32 @@ INBOUND = "/whatsapp/twilio/inbound"
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_twilio_webhook_answers_while_the_receiver_is_still_busy(signed_post, endpoint, receiver, service, agent, run_tasks):
+def test_the_twilio_webhook_answers_while_the_receiver_is_still_busy(
+    signed_post, endpoint, receiver, service, agent, run_tasks
+):
     receiver.gate = threading.Event()  # the receiver holds every request until released
     response = signed_post(INBOUND, load_payload("inbound_text"))
     assert response.status_code == 200 and b"<Response/>" in response.content
     # Twilio has its answer, no receiver has been called: the delivery waits for a worker.
     assert receiver.answered == 0
-    assert list(DBTaskResult.objects.values_list("task_path", "status")) == [("hooks.tasks.deliver_event", "READY")] * 3
+    assert (
+        list(DBTaskResult.objects.values_list("task_path", "status"))
+        == [("hooks.tasks.deliver_event", "READY")] * 3
+    )
     receiver.gate.set()
     run_tasks()
     assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.DELIVERED}
-    assert {e["type"] for e in receiver.events()} == {"interaction.created", "interaction.assigned", "message.received"}
+    assert {e["type"] for e in receiver.events()} == {
+        "interaction.created",
+        "interaction.assigned",
+        "message.received",
+    }
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_receiver_never_fails_the_twilio_webhook(signed_post, endpoint, receiver, service, agent, settings, run_tasks):
+def test_a_failing_receiver_never_fails_the_twilio_webhook(
+    signed_post, endpoint, receiver, service, agent, settings, run_tasks
+):
     settings.OCC_WEBHOOK_RETRY_BASE_SECONDS = 3600
     receiver.statuses = [500] * 10
     response = signed_post(INBOUND, load_payload("inbound_text"))
@@ -40,11 +51,14 @@ def test_a_failing_receiver_never_fails_the_twilio_webhook(signed_post, endpoint
     assert set(Delivery.objects.values_list("attempts", flat=True)) == {1}
 
 
-def test_the_worker_command_runs_what_is_queued(endpoint, receiver, service, agent, run_tasks, capsys):
+def test_the_worker_command_runs_what_is_queued(
+    endpoint, receiver, service, agent, run_tasks, capsys
+):
     from interactions.actions.inbound import InboundMessage, receive_inbound
 
     receive_inbound(
-        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
+        service,
+        InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi"),
     )
     call_command("worker", "--batch", verbosity=0)
     assert len(receiver.acknowledged()) == 3

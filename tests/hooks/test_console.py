@@ -10,8 +10,14 @@ PAGE = "/settings/webhooks/"
 
 def test_administrator_registers_a_url_and_sees_its_secret(admin_client, db):
     response = admin_client.post(
-        PAGE, {"url": "https://crm.example.com/occ", "description": "CRM", "event_types": ["message.received"],
-               "is_active": "on"}, follow=True,
+        PAGE,
+        {
+            "url": "https://crm.example.com/occ",
+            "description": "CRM",
+            "event_types": ["message.received"],
+            "is_active": "on",
+        },
+        follow=True,
     )
     endpoint = Endpoint.objects.get()
     assert endpoint.event_types == ["message.received"] and endpoint.created_by.username == "ada"
@@ -26,11 +32,14 @@ def test_a_bad_url_is_refused_with_the_reason(admin_client, db):
     assert "errorlist" in response.content.decode()
 
 
-def test_the_delivery_log_shows_failures_and_can_send_again(admin_client, endpoint, receiver, service, agent, settings, run_tasks):
+def test_the_delivery_log_shows_failures_and_can_send_again(
+    admin_client, endpoint, receiver, service, agent, settings, run_tasks
+):
     settings.OCC_WEBHOOK_MAX_ATTEMPTS = 1
     receiver.statuses = [500, 500, 500]
     receive_inbound(
-        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
+        service,
+        InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi"),
     )
     run_tasks()
     page = admin_client.get(f"{PAGE}{endpoint.pk}/?state=failed").content.decode()
@@ -66,12 +75,19 @@ def test_webhooks_through_the_api(endpoint, receiver, service, agent, admin_user
 
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin_user).key}")
-    created = api.post("/api/v1/webhooks/", {"url": "https://erp.example.com/hook", "event_types": ["interaction.closed"]}, format="json")
+    created = api.post(
+        "/api/v1/webhooks/",
+        {"url": "https://erp.example.com/hook", "event_types": ["interaction.closed"]},
+        format="json",
+    )
     assert created.status_code == 201, created.content
     assert created.json()["secret"].startswith("whsec_")
-    assert api.post("/api/v1/webhooks/", {"url": "nope"}, format="json").json()["errors"].keys() == {"url"}
+    assert api.post("/api/v1/webhooks/", {"url": "nope"}, format="json").json()[
+        "errors"
+    ].keys() == {"url"}
     receive_inbound(
-        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
+        service,
+        InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi"),
     )
     run_tasks()
     log = api.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/").json()

@@ -24,7 +24,10 @@ from tests.conftest import make_tasks_due
 
 def customer_writes(service, number: str, sid: str, body: str = "Hello"):
     return receive_inbound(
-        service, InboundMessage(channel="whatsapp", address=number, provider_id=sid, body=body, name="Carla")
+        service,
+        InboundMessage(
+            channel="whatsapp", address=number, provider_id=sid, body=body, name="Carla"
+        ),
     )
 
 
@@ -34,12 +37,16 @@ def drain_outbox(run_tasks):
 
     def drain() -> None:
         run_tasks()
-        assert not Delivery.objects.filter(state=DeliveryState.PENDING).exists(), "deliveries still pending"
+        assert not Delivery.objects.filter(state=DeliveryState.PENDING).exists(), (
+            "deliveries still pending"
+        )
 
     return drain
 
 
-def test_a_receiver_can_verify_the_signature_with_its_secret(endpoint, receiver, service, agent, drain_outbox):
+def test_a_receiver_can_verify_the_signature_with_its_secret(
+    endpoint, receiver, service, agent, drain_outbox
+):
     customer_writes(service, "+393330000001", "SM1")
     drain_outbox()
     assert receiver.requests, "nothing delivered"
@@ -47,14 +54,21 @@ def test_a_receiver_can_verify_the_signature_with_its_secret(endpoint, receiver,
         headers = request["headers"]
         assert headers["Content-Type"] == "application/json"
         assert signing.verify(
-            endpoint.plain_secret, request["body"], headers["X-OCC-Timestamp"], headers["X-OCC-Signature"]
+            endpoint.plain_secret,
+            request["body"],
+            headers["X-OCC-Timestamp"],
+            headers["X-OCC-Signature"],
         )
-        assert not signing.verify("wrong-secret", request["body"], headers["X-OCC-Timestamp"], headers["X-OCC-Signature"])
+        assert not signing.verify(
+            "wrong-secret", request["body"], headers["X-OCC-Timestamp"], headers["X-OCC-Signature"]
+        )
         event = json.loads(request["body"])
         assert event["id"] == headers["X-OCC-Event-Id"] and event["type"] == headers["X-OCC-Event"]
 
 
-def test_a_new_conversation_sends_created_assigned_and_received(endpoint, receiver, service, agent, drain_outbox):
+def test_a_new_conversation_sends_created_assigned_and_received(
+    endpoint, receiver, service, agent, drain_outbox
+):
     result = customer_writes(service, "+393330000001", "SM1", "I need help")
     drain_outbox()
     by_type = {e["type"]: e for e in receiver.events()}
@@ -66,7 +80,9 @@ def test_a_new_conversation_sends_created_assigned_and_received(endpoint, receiv
     assert received["interaction"]["contact"]["address"] == "+393330000001"
 
 
-def test_replies_status_changes_and_close_are_events(endpoint, receiver, service, agent, fake_twilio, drain_outbox):
+def test_replies_status_changes_and_close_are_events(
+    endpoint, receiver, service, agent, fake_twilio, drain_outbox
+):
     interaction = customer_writes(service, "+393330000001", "SM1").interaction
     reply = deliver(create_reply(interaction.pk, sender=agent.user, body="On it"))
     record_status(reply, MessageStatus.DELIVERED)
@@ -76,13 +92,22 @@ def test_replies_status_changes_and_close_are_events(endpoint, receiver, service
     # Schema 2: message.sent once the channel accepted the reply (not when it was stored).
     assert types[-3:] == ["message.sent", "message.status_changed", "interaction.closed"]
     sent = next(e for e in receiver.events() if e["type"] == "message.sent")["data"]["message"]
-    assert (sent["status"], sent["provider_id"]) == ("queued", reply.provider_id) and reply.provider_id
-    statuses = [e["data"]["message"]["status"] for e in receiver.events() if e["type"] == "message.status_changed"]
+    assert (sent["status"], sent["provider_id"]) == (
+        "queued",
+        reply.provider_id,
+    ) and reply.provider_id
+    statuses = [
+        e["data"]["message"]["status"]
+        for e in receiver.events()
+        if e["type"] == "message.status_changed"
+    ]
     assert statuses == ["delivered"]
     assert {e["version"] for e in receiver.events()} == {2}
 
 
-def test_a_reply_stored_but_not_accepted_sends_no_message_sent(endpoint, receiver, service, agent, drain_outbox):
+def test_a_reply_stored_but_not_accepted_sends_no_message_sent(
+    endpoint, receiver, service, agent, drain_outbox
+):
     """Stored (pending) is not sent: nothing reaches receivers until the channel answers."""
     interaction = customer_writes(service, "+393330000001", "SM1").interaction
     create_reply(interaction.pk, sender=agent.user, body="On it")
@@ -94,7 +119,9 @@ def test_a_reply_twilio_refuses_is_message_failed(endpoint, receiver, service, a
     """What `deliver` records for a permanent refusal: failed, never sent."""
     interaction = customer_writes(service, "+393330000001", "SM1").interaction
     reply = create_reply(interaction.pk, sender=agent.user, body="On it")
-    record_status(reply, MessageStatus.FAILED, error_code="21211", error_message="Invalid 'To' Phone Number")
+    record_status(
+        reply, MessageStatus.FAILED, error_code="21211", error_message="Invalid 'To' Phone Number"
+    )
     drain_outbox()
     by_type = {e["type"]: e for e in receiver.events()}
     assert "message.sent" not in by_type
@@ -102,7 +129,9 @@ def test_a_reply_twilio_refuses_is_message_failed(endpoint, receiver, service, a
     assert (failed["status"], failed["error_code"]) == ("failed", "21211")
 
 
-def test_a_failing_receiver_gets_the_same_event_again_after_a_backoff(endpoint, receiver, service, agent, settings, run_tasks):
+def test_a_failing_receiver_gets_the_same_event_again_after_a_backoff(
+    endpoint, receiver, service, agent, settings, run_tasks
+):
     settings.OCC_WEBHOOK_RETRY_BASE_SECONDS = 30
     receiver.statuses = [503, 500]
     customer_writes(service, "+393330000001", "SM1")
@@ -110,7 +139,11 @@ def test_a_failing_receiver_gets_the_same_event_again_after_a_backoff(endpoint, 
     delivery = Delivery.objects.get()
     run_tasks()
     delivery.refresh_from_db()
-    assert delivery.state == DeliveryState.PENDING and delivery.attempts == 1 and delivery.last_status_code == 503
+    assert (
+        delivery.state == DeliveryState.PENDING
+        and delivery.attempts == 1
+        and delivery.last_status_code == 503
+    )
     wait = (delivery.next_attempt_at - delivery.last_attempt_at).total_seconds()
     assert wait == pytest.approx(30, abs=1)
     retry = DBTaskResult.objects.get(status="READY")
@@ -120,7 +153,9 @@ def test_a_failing_receiver_gets_the_same_event_again_after_a_backoff(endpoint, 
         make_tasks_due()
         run_tasks()
         delivery.refresh_from_db()
-        assert delivery.attempts == expected_attempts and delivery.last_status_code == expected_status
+        assert (
+            delivery.attempts == expected_attempts and delivery.last_status_code == expected_status
+        )
     assert delivery.state == DeliveryState.DELIVERED and delivery.delivered_at is not None
     ids = [r["headers"]["X-OCC-Event-Id"] for r in receiver.requests]
     bodies = {r["body"] for r in receiver.requests}
@@ -134,7 +169,9 @@ def test_backoff_doubles_up_to_the_cap(settings):
     assert [backoff_seconds(n) for n in (1, 2, 3, 4)] == [15, 30, 60, 100]
 
 
-def test_after_the_last_attempt_the_delivery_is_failed_and_its_task_too(endpoint, receiver, service, agent, settings, run_tasks):
+def test_after_the_last_attempt_the_delivery_is_failed_and_its_task_too(
+    endpoint, receiver, service, agent, settings, run_tasks
+):
     settings.OCC_WEBHOOK_MAX_ATTEMPTS = 2
     receiver.statuses = [500] * 10
     customer_writes(service, "+393330000001", "SM1")
@@ -142,7 +179,9 @@ def test_after_the_last_attempt_the_delivery_is_failed_and_its_task_too(endpoint
     assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.FAILED}
     assert set(Delivery.objects.values_list("attempts", flat=True)) == {2}
     gave_up = DBTaskResult.objects.filter(status="FAILED")
-    assert gave_up.count() == 3 and {r.exception_class_path for r in gave_up} == {"hooks.delivery.GaveUp"}
+    assert gave_up.count() == 3 and {r.exception_class_path for r in gave_up} == {
+        "hooks.delivery.GaveUp"
+    }
     assert run_tasks() == 0 and len(receiver.requests) == 6
 
 
@@ -159,7 +198,9 @@ def test_an_unreachable_receiver_is_recorded_and_retried(db, service, agent, set
     assert DBTaskResult.objects.filter(task_path="hooks.tasks.deliver", status="READY").count() == 3
 
 
-def test_no_event_is_lost_or_doubled_through_failures(endpoint, receiver, service, make_agent, fake_twilio, drain_outbox):
+def test_no_event_is_lost_or_doubled_through_failures(
+    endpoint, receiver, service, make_agent, fake_twilio, drain_outbox
+):
     make_agent("alex", max_interactions=2)
     receiver.fail_first_per_event = 1  # every event fails once before it is taken
     numbers = [f"+39333000{n:04d}" for n in range(6)]
@@ -179,7 +220,11 @@ def test_no_event_is_lost_or_doubled_through_failures(endpoint, receiver, servic
     assert len(failures) == len(events)  # each was retried after its failure
     counts = {kind: list(events.values()).count(kind) for kind in set(events.values())}
     assert counts["interaction.created"] == Interaction.objects.count() == 6
-    assert counts["message.received"] == Message.objects.filter(direction=Direction.INBOUND).count() == 12
+    assert (
+        counts["message.received"]
+        == Message.objects.filter(direction=Direction.INBOUND).count()
+        == 12
+    )
     assert counts["message.sent"] == Message.objects.filter(direction=Direction.OUTBOUND).count()
     assert counts["interaction.closed"] == Interaction.objects.filter(state="closed").count()
     assert counts["interaction.assigned"] == Interaction.objects.exclude(assigned_at=None).count()
@@ -188,7 +233,9 @@ def test_no_event_is_lost_or_doubled_through_failures(endpoint, receiver, servic
 def test_a_rolled_back_change_sends_no_event(endpoint, receiver, service, agent, run_tasks):
     with pytest.raises(RuntimeError), transaction.atomic():
         customer_writes(service, "+393330000001", "SM1")
-        assert Event.objects.exists() and DBTaskResult.objects.exists()  # written in the same transaction...
+        assert (
+            Event.objects.exists() and DBTaskResult.objects.exists()
+        )  # written in the same transaction...
         raise RuntimeError("the change fails")
     assert not Event.objects.exists() and not Delivery.objects.exists()  # ...and gone with it
     assert not DBTaskResult.objects.exists()  # the task too
@@ -211,12 +258,17 @@ def test_an_endpoint_gets_only_the_events_it_asked_for(receiver, service, agent,
     assert [e["type"] for e in receiver.events()] == ["interaction.closed"]
 
 
-def test_an_inactive_endpoint_keeps_its_deliveries_for_later(endpoint, receiver, service, agent, run_tasks, settings, drain_outbox):
+def test_an_inactive_endpoint_keeps_its_deliveries_for_later(
+    endpoint, receiver, service, agent, run_tasks, settings, drain_outbox
+):
     customer_writes(service, "+393330000001", "SM1")
     endpoint.is_active = False
     endpoint.save()
     run_tasks()
-    assert receiver.requests == [] and Delivery.objects.filter(state=DeliveryState.PENDING, attempts=0).count() == 3
+    assert (
+        receiver.requests == []
+        and Delivery.objects.filter(state=DeliveryState.PENDING, attempts=0).count() == 3
+    )
     endpoint.is_active = True
     endpoint.save()
     settings.OCC_WEBHOOK_SWEEP_GRACE_SECONDS = 0
@@ -225,7 +277,9 @@ def test_an_inactive_endpoint_keeps_its_deliveries_for_later(endpoint, receiver,
     assert len(receiver.acknowledged()) == Event.objects.count() == 3
 
 
-def test_a_delivery_whose_task_was_lost_is_found_by_the_sweep_and_sent_once(endpoint, receiver, service, agent, settings, run_tasks):
+def test_a_delivery_whose_task_was_lost_is_found_by_the_sweep_and_sent_once(
+    endpoint, receiver, service, agent, settings, run_tasks
+):
     settings.OCC_WEBHOOK_SWEEP_GRACE_SECONDS = 60
     customer_writes(service, "+393330000001", "SM1")
     DBTaskResult.objects.all().delete()  # as if the engine had been unreachable at the enqueue
@@ -237,7 +291,9 @@ def test_a_delivery_whose_task_was_lost_is_found_by_the_sweep_and_sent_once(endp
     assert len(receiver.requests) == 3 and set(receiver.acknowledged().values()) == {1}
 
 
-def test_an_attempt_already_claimed_or_made_is_not_made_again(endpoint, receiver, service, agent, run_tasks):
+def test_an_attempt_already_claimed_or_made_is_not_made_again(
+    endpoint, receiver, service, agent, run_tasks
+):
     from hooks.delivery import attempt, claim
 
     customer_writes(service, "+393330000001", "SM1")
@@ -251,14 +307,19 @@ def test_an_attempt_already_claimed_or_made_is_not_made_again(endpoint, receiver
     assert len(receiver.requests) == 1
 
 
-def test_old_finished_events_are_deleted_and_pending_ones_kept(endpoint, receiver, service, agent, settings, run_tasks):
+def test_old_finished_events_are_deleted_and_pending_ones_kept(
+    endpoint, receiver, service, agent, settings, run_tasks
+):
     settings.OCC_WEBHOOK_KEEP_DAYS = 30
     customer_writes(service, "+393330000001", "SM1")
     run_tasks()
     customer_writes(service, "+393330000002", "SM2")  # its deliveries still pending
     Event.objects.update(created_at=timezone.now() - timedelta(days=31))
     assert hooks_delivery.prune() == 3
-    assert Event.objects.count() == 3 and not Delivery.objects.exclude(state=DeliveryState.PENDING).exists()
+    assert (
+        Event.objects.count() == 3
+        and not Delivery.objects.exclude(state=DeliveryState.PENDING).exists()
+    )
 
 
 @pytest.mark.postgres
@@ -284,8 +345,16 @@ def test_concurrent_workers_never_send_an_event_twice(receiver, service, make_ag
 
     def worker(n):
         try:
-            Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                   max_tasks=None, worker_id=f"w{n}", excluded_queue_names=[]).run()
+            Worker(
+                queue_names=["*"],
+                interval=0,
+                batch=True,
+                backend_name="default",
+                startup_delay=False,
+                max_tasks=None,
+                worker_id=f"w{n}",
+                excluded_queue_names=[],
+            ).run()
         finally:
             connection.close()
 
@@ -299,16 +368,22 @@ def test_concurrent_workers_never_send_an_event_twice(receiver, service, make_ag
     assert len(receiver.requests) == len(expected)
 
 
-def test_a_stale_list_of_endpoints_never_writes_a_delivery_for_an_inactive_one(endpoint, receiver, service, agent):
+def test_a_stale_list_of_endpoints_never_writes_a_delivery_for_an_inactive_one(
+    endpoint, receiver, service, agent
+):
     from hooks.outbox import active_endpoints
 
     assert [pk for pk, _types in active_endpoints()] == [endpoint.pk]  # remembered
-    Endpoint.objects.filter(pk=endpoint.pk).update(is_active=False)  # as another process would, unseen here
+    Endpoint.objects.filter(pk=endpoint.pk).update(
+        is_active=False
+    )  # as another process would, unseen here
     customer_writes(service, "+393330000001", "SM1")
     assert not Event.objects.exists() and not Delivery.objects.exists()
 
 
-def test_the_receiving_path_costs_no_query_without_webhooks(service, agent, django_assert_max_num_queries):
+def test_the_receiving_path_costs_no_query_without_webhooks(
+    service, agent, django_assert_max_num_queries
+):
     from hooks.outbox import active_endpoints, record
 
     active_endpoints()  # remembered: none

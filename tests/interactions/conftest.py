@@ -44,7 +44,9 @@ def receive(service):
     def send(n: int, minute: float = 0, *, body: str = "hello", to=None, name: str = ""):
         return receive_inbound(
             to or service,
-            InboundMessage(channel="whatsapp", address=customer(n), provider_id=sid(), body=body, name=name),
+            InboundMessage(
+                channel="whatsapp", address=customer(n), provider_id=sid(), body=body, name=name
+            ),
             now=T0 + timedelta(minutes=minute),
         )
 

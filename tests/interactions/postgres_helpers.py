@@ -24,13 +24,18 @@ def at(minutes: float) -> datetime:
 
 def fields(instance) -> dict:
     """Every concrete field's value, as the ORM holds it."""
-    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in type(instance)._meta.concrete_fields
+    }
 
 
 def database() -> dict:
     """Every row a path could write, to prove that nothing was written."""
     return {
-        model.__name__: sorted((fields(row) for row in model.objects.all()), key=lambda values: values["id"])
+        model.__name__: sorted(
+            (fields(row) for row in model.objects.all()), key=lambda values: values["id"]
+        )
         for model in (Contact, Interaction, Message)
     }
 
@@ -46,7 +51,9 @@ def _backend_pid() -> int:
         return cursor.fetchone()[0]
 
 
-def race_behind_lock(hold: Callable[[], object], meanwhile: Callable[[], object], *, waits_in: str | None = None) -> dict:
+def race_behind_lock(
+    hold: Callable[[], object], meanwhile: Callable[[], object], *, waits_in: str | None = None
+) -> dict:
     """Thread A runs `hold` in a transaction it keeps open; thread B then runs `meanwhile`.
 
     Asserts that B waits on A's lock (pg_stat_activity, pg_blocking_pids)
@@ -101,7 +108,9 @@ def race_behind_lock(hold: Callable[[], object], meanwhile: Callable[[], object]
                 break
             time.sleep(0.02)
         assert blocked is not None, f"B never waited on A's lock ({errors}, {outcome})"
-        assert (waits_in is None or blocked[0].strip().startswith(waits_in)) and pids["a"] in blocked[1]
+        assert (waits_in is None or blocked[0].strip().startswith(waits_in)) and pids[
+            "a"
+        ] in blocked[1]
     finally:
         a_release.set()
         a.join(WAIT)

@@ -100,10 +100,14 @@ class TestStickiness:
         second = receive(1, 1)
         assert second.created_interaction and second.interaction.pk != first.pk
 
-    def test_one_open_interaction_per_service_not_per_contact(self, agent, make_agent, receive, service):
+    def test_one_open_interaction_per_service_not_per_contact(
+        self, agent, make_agent, receive, service
+    ):
         from services.models import Service
 
-        sales = Service.objects.create(name="Sales", chat_enabled=True, whatsapp_enabled=True, twilio_number="+390200000001")
+        sales = Service.objects.create(
+            name="Sales", chat_enabled=True, whatsapp_enabled=True, twilio_number="+390200000001"
+        )
         agent.services.add(sales)
         a = receive(1, 0).interaction
         b = receive(1, 1, to=sales).interaction
@@ -118,7 +122,11 @@ class TestQueue:
         return [r.interaction.pk for r in order]
 
     def assigned_ids(self):
-        return list(Interaction.objects.filter(state="assigned").order_by("assigned_at", "pk").values_list("pk", flat=True))
+        return list(
+            Interaction.objects.filter(state="assigned")
+            .order_by("assigned_at", "pk")
+            .values_list("pk", flat=True)
+        )
 
     def test_agent_coming_online_takes_the_oldest_first(self, make_agent, queued):
         agent = make_agent("late", max_interactions=2, presence=Presence.OFFLINE)
@@ -126,7 +134,9 @@ class TestQueue:
         assert set(self.assigned_ids()) == set(queued[:2])
         assert Interaction.objects.get(pk=queued[2]).state == "queued"
 
-    def test_closing_an_interaction_hands_the_place_to_the_oldest_waiting(self, make_agent, receive, queued):
+    def test_closing_an_interaction_hands_the_place_to_the_oldest_waiting(
+        self, make_agent, receive, queued
+    ):
         agent = make_agent("full", max_interactions=1, presence=Presence.OFFLINE)
         set_presence(agent, Presence.ONLINE)
         assert self.assigned_ids() == [queued[0]]
@@ -159,10 +169,14 @@ class TestQueue:
         assert state(newcomer) == ("queued", None)
         assert newcomer.queue_position == 3
 
-    def test_queue_of_another_service_is_not_served_by_agents_of_this_one(self, make_agent, receive, service):
+    def test_queue_of_another_service_is_not_served_by_agents_of_this_one(
+        self, make_agent, receive, service
+    ):
         from services.models import Service
 
-        sales = Service.objects.create(name="Sales", chat_enabled=True, whatsapp_enabled=True, twilio_number="+390200000001")
+        sales = Service.objects.create(
+            name="Sales", chat_enabled=True, whatsapp_enabled=True, twilio_number="+390200000001"
+        )
         waiting = receive(1, 0, to=sales)
         make_agent("care-only", max_interactions=5, presence=Presence.OFFLINE)
         drain_queue()

@@ -57,7 +57,12 @@ def database_url_for_workers() -> str:
 
 
 def start_worker(messages: list[dict]) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "occ.settings", "DATABASE_URL": database_url_for_workers(), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "occ.settings",
+        "DATABASE_URL": database_url_for_workers(),
+        "LOG_LEVEL": "WARNING",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.interactions.concurrent_worker"],
         cwd=ROOT,
@@ -66,7 +71,10 @@ def start_worker(messages: list[dict]) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         text=True,
     )
-    process.stdin.write(json.dumps({"threads": THREADS_PER_PROCESS, "messages": messages, "auth_token": AUTH_TOKEN}) + "\n")
+    process.stdin.write(
+        json.dumps({"threads": THREADS_PER_PROCESS, "messages": messages, "auth_token": AUTH_TOKEN})
+        + "\n"
+    )
     process.stdin.flush()
     return process
 
@@ -104,7 +112,12 @@ def test_cap_holds_and_every_message_is_stored_once(service, make_agent, setting
                     ),
                 )
                 # Free capacity while others route: closes drain the queue concurrently.
-                open_one = Interaction.objects.filter(state="assigned").order_by("?").values_list("pk", flat=True).first()
+                open_one = (
+                    Interaction.objects.filter(state="assigned")
+                    .order_by("?")
+                    .values_list("pk", flat=True)
+                    .first()
+                )
                 if open_one and params["MessageSid"].endswith("1"):
                     close_interaction(open_one)
         except BaseException as exc:  # reported below, with the others
@@ -112,7 +125,10 @@ def test_cap_holds_and_every_message_is_stored_once(service, make_agent, setting
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=receive_locally, args=(local_messages[i::LOCAL_THREADS],)) for i in range(LOCAL_THREADS)]
+    threads = [
+        threading.Thread(target=receive_locally, args=(local_messages[i::LOCAL_THREADS],))
+        for i in range(LOCAL_THREADS)
+    ]
     for thread in threads:
         thread.start()
     for process in processes:
@@ -129,14 +145,22 @@ def test_cap_holds_and_every_message_is_stored_once(service, make_agent, setting
     assert all(set(outcome) == {"200"} for outcome in outcomes), outcomes
     # Every message exactly once.
     assert Message.objects.count() == len(all_messages)
-    assert sorted(Message.objects.values_list("provider_id", flat=True)) == sorted(m["MessageSid"] for m in all_messages)
+    assert sorted(Message.objects.values_list("provider_id", flat=True)) == sorted(
+        m["MessageSid"] for m in all_messages
+    )
     # Nobody over Max interactions.
-    held = dict(Interaction.objects.filter(state="assigned").values_list("agent").annotate(n=Count("id")))
+    held = dict(
+        Interaction.objects.filter(state="assigned").values_list("agent").annotate(n=Count("id"))
+    )
     for agent in agents:
         assert held.get(agent.pk, 0) <= agent.max_interactions
     # No stuck queue: an interaction waits only while every agent is full.
     if Interaction.objects.filter(state="queued").exists():
         assert all(held.get(agent.pk, 0) == agent.max_interactions for agent in agents)
     # One open interaction per customer at most (also a database constraint).
-    open_per_contact = Interaction.objects.filter(state__in=["queued", "assigned"]).values("contact").annotate(n=Count("id"))
+    open_per_contact = (
+        Interaction.objects.filter(state__in=["queued", "assigned"])
+        .values("contact")
+        .annotate(n=Count("id"))
+    )
     assert all(row["n"] == 1 for row in open_per_contact)

@@ -40,21 +40,37 @@ from tests.interactions.conftest import T0, sid
 
 postgres = pytest.mark.postgres
 EXAMPLES = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-text = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40
+)
 names = st.text(alphabet=string.ascii_letters + " àé", max_size=12)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-1000, 1000) | text,
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(string.ascii_lowercase, max_size=5), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(string.ascii_lowercase, max_size=5), children, max_size=3)
+    ),
     max_leaves=6,
 )
 attachments = st.lists(
-    st.fixed_dictionaries({"url": st.just("https://api.twilio.com/ME1"), "content_type": st.sampled_from(["image/jpeg", "audio/ogg", "application/pdf"])}),
+    st.fixed_dictionaries(
+        {
+            "url": st.just("https://api.twilio.com/ME1"),
+            "content_type": st.sampled_from(["image/jpeg", "audio/ogg", "application/pdf"]),
+        }
+    ),
     max_size=3,
 )
-extras = st.dictionaries(st.sampled_from(["location", "button", "referral", "reply_to"]), st.dictionaries(st.sampled_from(["a", "b"]), text, max_size=2), max_size=2)
+extras = st.dictionaries(
+    st.sampled_from(["location", "button", "referral", "reply_to"]),
+    st.dictionaries(st.sampled_from(["a", "b"]), text, max_size=2),
+    max_size=2,
+)
 payloads = st.dictionaries(st.text(string.ascii_letters, min_size=1, max_size=8), text, max_size=4)
 
 
@@ -79,8 +95,18 @@ def written_rows(contact_address: str) -> dict:
     return {
         "contact": row_values(contact),
         "interactions": [row_values(i) for i in interactions],
-        "events": [row_values(e) for e in AssignmentEvent.objects.filter(interaction__contact=contact).order_by("at", "id")],
-        "messages": [row_values(m) for m in Message.objects.filter(interaction__contact=contact).order_by("created_at", "id")],
+        "events": [
+            row_values(e)
+            for e in AssignmentEvent.objects.filter(interaction__contact=contact).order_by(
+                "at", "id"
+            )
+        ],
+        "messages": [
+            row_values(m)
+            for m in Message.objects.filter(interaction__contact=contact).order_by(
+                "created_at", "id"
+            )
+        ],
     }
 
 
@@ -91,7 +117,9 @@ def assert_same(got, expected, path="") -> None:
         for key in expected:
             assert_same(got[key], expected[key], f"{path}.{key}")
     elif isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)):
-        assert len(got) == len(expected), f"{path}: {len(got)} rows, the general path {len(expected)}"
+        assert len(got) == len(expected), (
+            f"{path}: {len(got)} rows, the general path {len(expected)}"
+        )
         for index, (a, b) in enumerate(zip(got, expected, strict=True)):
             assert_same(a, b, f"{path}[{index}]")
     else:
@@ -133,14 +161,23 @@ def spy(monkeypatch, module, name) -> list:
 def emitted(monkeypatch) -> list:
     seen = []
     original = events.emit
-    monkeypatch.setattr(events, "emit", lambda event: (seen.append(type(event).__name__), original(event)))
+    monkeypatch.setattr(
+        events, "emit", lambda event: (seen.append(type(event).__name__), original(event))
+    )
     return seen
 
 
 def inbound_message(provider_id, address, body, name, external_id, files, more, payload):
     return inbound_actions.InboundMessage(
-        channel="whatsapp", address=address, provider_id=provider_id, body=body, name=name,
-        external_id=external_id, attachments=files, extras=more, payload=payload,
+        channel="whatsapp",
+        address=address,
+        provider_id=provider_id,
+        body=body,
+        name=name,
+        external_id=external_id,
+        attachments=files,
+        extras=more,
+        payload=payload,
     )
 
 
@@ -152,7 +189,21 @@ def test_an_insert_without_a_value_for_a_column_fails_at_once():
     with pytest.raises(MissingColumn, match="no value for"):
         insert_values(Contact, {"channel": "%(channel)s", "address": "%(address)s"})
     with pytest.raises(MissingColumn, match="not columns"):
-        insert_values(Contact, {c: "NULL" for c in ["channel", "address", "name", "external_id", "created_at", "updated_at", "nickname"]})
+        insert_values(
+            Contact,
+            {
+                c: "NULL"
+                for c in [
+                    "channel",
+                    "address",
+                    "name",
+                    "external_id",
+                    "created_at",
+                    "updated_at",
+                    "nickname",
+                ]
+            },
+        )
 
 
 def test_every_fast_path_statement_names_every_column(db):
@@ -173,7 +224,15 @@ def test_every_fast_path_statement_names_every_column(db):
 @postgres
 @pytest.mark.django_db
 @EXAMPLES
-@given(body=text, name=names, external_id=st.text(string.digits, max_size=12), files=attachments, more=extras, payload=payloads, online=st.booleans())
+@given(
+    body=text,
+    name=names,
+    external_id=st.text(string.digits, max_size=12),
+    files=attachments,
+    more=extras,
+    payload=payloads,
+    online=st.booleans(),
+)
 def test_a_first_message_stores_what_the_general_path_stores(
     service, agent, monkeypatch, frozen, body, name, external_id, files, more, payload, online
 ):
@@ -185,11 +244,21 @@ def test_a_first_message_stores_what_the_general_path_stores(
 
     def general():
         with transaction.atomic():
-            result = inbound_actions._receive_inbound(service, inbound_message(provider_id, address, body, name, external_id, files, more, payload), now)
+            result = inbound_actions._receive_inbound(
+                service,
+                inbound_message(
+                    provider_id, address, body, name, external_id, files, more, payload
+                ),
+                now,
+            )
         return written_rows(address), result.queue_position, result.interaction.agent_id
 
     def fast_path():
-        result = inbound_actions.receive_inbound(service, inbound_message(provider_id, address, body, name, external_id, files, more, payload), now=now)
+        result = inbound_actions.receive_inbound(
+            service,
+            inbound_message(provider_id, address, body, name, external_id, files, more, payload),
+            now=now,
+        )
         return written_rows(address), result.queue_position, result.interaction.agent_id
 
     expected = in_savepoint(general)
@@ -205,15 +274,29 @@ def test_a_first_message_stores_what_the_general_path_stores(
 @postgres
 @pytest.mark.django_db
 @EXAMPLES
-@given(body=text, same_name=st.booleans(), files=attachments, more=extras, payload=payloads, assigned=st.booleans(), minutes=st.integers(0, 3000))
+@given(
+    body=text,
+    same_name=st.booleans(),
+    files=attachments,
+    more=extras,
+    payload=payloads,
+    assigned=st.booleans(),
+    minutes=st.integers(0, 3000),
+)
 def test_a_message_in_an_open_conversation_stores_what_the_general_path_stores(
     service, agent, monkeypatch, frozen, body, same_name, files, more, payload, assigned, minutes
 ):
     address, provider_id = "+393339990002", sid()
     contact = Contact.objects.create(address=address, name="Maria", external_id="39333")
     Interaction.objects.create(
-        service=service, contact=contact, created_at=T0, queued_at=T0, last_inbound_at=T0, version=3,
-        state=InteractionState.ASSIGNED if assigned else InteractionState.QUEUED, agent=agent if assigned else None,
+        service=service,
+        contact=contact,
+        created_at=T0,
+        queued_at=T0,
+        last_inbound_at=T0,
+        version=3,
+        state=InteractionState.ASSIGNED if assigned else InteractionState.QUEUED,
+        agent=agent if assigned else None,
         assigned_at=T0 if assigned else None,
     )
     now = T0 + timedelta(minutes=minutes)
@@ -223,11 +306,19 @@ def test_a_message_in_an_open_conversation_stores_what_the_general_path_stores(
 
     def general():
         with transaction.atomic():
-            inbound_actions._receive_inbound(service, inbound_message(provider_id, address, body, name, "", files, more, payload), now)
+            inbound_actions._receive_inbound(
+                service,
+                inbound_message(provider_id, address, body, name, "", files, more, payload),
+                now,
+            )
         return written_rows(address)
 
     def fast_path():
-        inbound_actions.receive_inbound(service, inbound_message(provider_id, address, body, name, "", files, more, payload), now=now)
+        inbound_actions.receive_inbound(
+            service,
+            inbound_message(provider_id, address, body, name, "", files, more, payload),
+            now=now,
+        )
         return written_rows(address)
 
     try:
@@ -262,11 +353,20 @@ def test_a_status_callback_stores_what_the_general_path_stores(
     service, agent, monkeypatch, before, after, attached, by_our_id, code, earlier_code, words
 ):
     contact = Contact.objects.create(address="+393339990003", name="Maria")
-    interaction = Interaction.objects.create(service=service, contact=contact, state="assigned", agent=agent, last_inbound_at=T0)
+    interaction = Interaction.objects.create(
+        service=service, contact=contact, state="assigned", agent=agent, last_inbound_at=T0
+    )
     provider_id = sid()
     message = Message.objects.create(
-        interaction=interaction, direction="out", body="Ciao", status=before, created_at=T0, status_updated_at=T0,
-        provider_id=provider_id if attached else None, error_code=earlier_code, error_message="earlier" if earlier_code else "",
+        interaction=interaction,
+        direction="out",
+        body="Ciao",
+        status=before,
+        created_at=T0,
+        status_updated_at=T0,
+        provider_id=provider_id if attached else None,
+        error_code=earlier_code,
+        error_message="earlier" if earlier_code else "",
     )
     now = T0 + timedelta(minutes=5)
 
@@ -278,7 +378,9 @@ def test_a_status_callback_stores_what_the_general_path_stores(
     monkeypatch.setattr(outbound, "timezone", Frozen)
     fast = spy(monkeypatch, outbound, "advance_status")
     seen = emitted(monkeypatch)
-    arguments = dict(provider_id=provider_id, status=after, error_code=code, error_message=words if code else "")
+    arguments = dict(
+        provider_id=provider_id, status=after, error_code=code, error_message=words if code else ""
+    )
     message_id = message.pk if by_our_id else None
 
     def general():

@@ -59,7 +59,13 @@ def stored_rows(result) -> dict:
     return {
         "contact": {**fields(contact), "id": None, "address": None, "external_id": None},
         "interaction": {**fields(interaction), "id": None, "contact_id": None},
-        "message": {**fields(message), "id": None, "interaction_id": None, "provider_id": None, "send_key": None},
+        "message": {
+            **fields(message),
+            "id": None,
+            "interaction_id": None,
+            "provider_id": None,
+            "send_key": None,
+        },
         "events": [{**fields(event), "id": None, "interaction_id": None} for event in events],
     }
 
@@ -77,8 +83,14 @@ class TestNewCustomer:
         work = own_statements(queries)
         assert result.created_interaction and result.interaction.agent_id == agent.pk
         # The open-conversation statement finds nothing; the first message's stores it all.
-        assert work[0].startswith("WITH contact AS") and "UPDATE" in work[0].split("interaction AS")[1][:40]
-        assert work[1].startswith("WITH contact AS") and "INSERT INTO" in work[1].split("contact AS")[1][:40]
+        assert (
+            work[0].startswith("WITH contact AS")
+            and "UPDATE" in work[0].split("interaction AS")[1][:40]
+        )
+        assert (
+            work[1].startswith("WITH contact AS")
+            and "INSERT INTO" in work[1].split("contact AS")[1][:40]
+        )
         # No ORM write of the contact, the interaction, its queued event or the message.
         assert not any(sql.startswith('INSERT INTO "interactions_contact"') for sql in work)
         assert not any(sql.startswith('INSERT INTO "interactions_message"') for sql in work)
@@ -134,11 +146,17 @@ class TestKnownContact:
         close_interaction(first.interaction.pk, now=at(1))
         before = database(), AssignmentEvent.objects.count()
 
-        assert first_message.open_for_new_contact(service.pk, inbound(address="+393331000001"), at(2)) is None
+        assert (
+            first_message.open_for_new_contact(service.pk, inbound(address="+393331000001"), at(2))
+            is None
+        )
         assert (database(), AssignmentEvent.objects.count()) == before
 
         again = receive_inbound(service, inbound(address="+393331000001"), now=at(2))
-        assert again.created_interaction and again.interaction.contact_id == first.interaction.contact_id
+        assert (
+            again.created_interaction
+            and again.interaction.contact_id == first.interaction.contact_id
+        )
         assert Contact.objects.filter(address="+393331000001").count() == 1
 
 
@@ -153,7 +171,9 @@ def test_a_repeated_message_sid_undoes_the_contact_too(service):
     before = database(), AssignmentEvent.objects.count()
     assert not connection.in_atomic_block and connection.get_autocommit()
     with pytest.raises(IntegrityError):
-        first_message.open_for_new_contact(service.pk, inbound(provider_id=stored.message.provider_id), at(1))
+        first_message.open_for_new_contact(
+            service.pk, inbound(provider_id=stored.message.provider_id), at(1)
+        )
     assert (database(), AssignmentEvent.objects.count()) == before
 
     again = receive_inbound(service, inbound(provider_id=stored.message.provider_id), now=at(1))

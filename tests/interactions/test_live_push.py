@@ -53,11 +53,15 @@ async def drain(communicator) -> list[dict]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_webhook_reaches_the_assigned_agents_socket_only(client, signed_post, make_agent, django_user_model):
+def test_webhook_reaches_the_assigned_agents_socket_only(
+    client, signed_post, make_agent, django_user_model
+):
     from django.test import Client
 
     alice = make_agent("alice", max_interactions=3)
-    bob = make_agent("bob", max_interactions=3, presence=Presence.AWAY)  # not available: gets nothing
+    bob = make_agent(
+        "bob", max_interactions=3, presence=Presence.AWAY
+    )  # not available: gets nothing
     alice_headers = session_headers(Client(), alice.user)
     bob_headers = session_headers(Client(), bob.user)
 
@@ -89,7 +93,9 @@ def test_anonymous_socket_is_refused():
     from occ.asgi import application
 
     async def scenario():
-        communicator = WebsocketCommunicator(application, "/ws/desk/", headers=[(b"origin", b"http://testserver")])
+        communicator = WebsocketCommunicator(
+            application, "/ws/desk/", headers=[(b"origin", b"http://testserver")]
+        )
         connected, code = await communicator.connect()
         await communicator.disconnect()
         await sync_to_async(connections.close_all)()

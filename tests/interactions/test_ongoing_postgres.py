@@ -247,9 +247,7 @@ class TestRepeatedMessageSid:
         first = receive_inbound(service, inbound(), now=at(0))
         version = Interaction.objects.get(pk=first.interaction.pk).version
 
-        again = receive_inbound(
-            service, inbound(provider_id=first.message.provider_id), now=at(1)
-        )
+        again = receive_inbound(service, inbound(provider_id=first.message.provider_id), now=at(1))
 
         assert isinstance(calls[-1], IntegrityError)
         assert again.duplicate and again.message is None

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 INBOUND = "/whatsapp/twilio/inbound"
 
 
-def test_nothing_is_pushed_before_the_commit(signed_post, service, agent, sent, django_capture_on_commit_callbacks):
+def test_nothing_is_pushed_before_the_commit(
+    signed_post, service, agent, sent, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         signed_post(INBOUND, load_payload("inbound_text"))
     assert sent == []
@@ -24,7 +26,9 @@ def test_nothing_is_pushed_before_the_commit(signed_post, service, agent, sent, 
     ]
 
 
-def test_queued_interaction_is_pushed_to_supervisors_with_its_place(signed_post, service, sent, django_capture_on_commit_callbacks):
+def test_queued_interaction_is_pushed_to_supervisors_with_its_place(
+    signed_post, service, sent, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         signed_post(INBOUND, load_payload("inbound_text"))
     assert [(groups, event["type"]) for groups, event in sent] == [
@@ -34,7 +38,9 @@ def test_queued_interaction_is_pushed_to_supervisors_with_its_place(signed_post,
     assert sent[0][1]["position"] == 1
 
 
-def test_duplicate_pushes_nothing(signed_post, service, agent, sent, django_capture_on_commit_callbacks):
+def test_duplicate_pushes_nothing(
+    signed_post, service, agent, sent, django_capture_on_commit_callbacks
+):
     payload = load_payload("inbound_text")
     signed_post(INBOUND, payload)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -42,7 +48,9 @@ def test_duplicate_pushes_nothing(signed_post, service, agent, sent, django_capt
     assert callbacks == [] and sent == []
 
 
-def test_status_change_is_pushed_to_the_agent(signed_post, outbound_message, agent, sent, django_capture_on_commit_callbacks):
+def test_status_change_is_pushed_to_the_agent(
+    signed_post, outbound_message, agent, sent, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         signed_post("/whatsapp/twilio/status", load_payload("status_delivered"))
     assert [(groups, event["type"], event["message"]["status"]) for groups, event in sent] == [

@@ -19,7 +19,9 @@ def replying_service(service):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_waiting_customer_is_told_their_place_after_the_commit(signed_post, replying_service, fake_twilio, run_tasks):
+def test_waiting_customer_is_told_their_place_after_the_commit(
+    signed_post, replying_service, fake_twilio, run_tasks
+):
     first = load_payload("inbound_text")
     second = load_payload("inbound_location", From="whatsapp:+393339999999", WaId="393339999999")
     for payload in (first, second):
@@ -71,7 +73,9 @@ def test_reply_is_sent_only_after_the_commit(
 
 
 @pytest.mark.django_db
-def test_a_queue_position_task_run_twice_sends_the_reply_once(signed_post, replying_service, fake_twilio):
+def test_a_queue_position_task_run_twice_sends_the_reply_once(
+    signed_post, replying_service, fake_twilio
+):
     """A worker lost after sending: its task runs again and finds the attempt made."""
     from interactions import tasks
 

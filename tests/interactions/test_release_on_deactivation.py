@@ -9,10 +9,14 @@ pytestmark = pytest.mark.django_db
 
 
 def inbound(number: str, sid_char: str) -> InboundMessage:
-    return InboundMessage(channel="whatsapp", address=number, provider_id="SM" + sid_char * 32, body="Hi")
+    return InboundMessage(
+        channel="whatsapp", address=number, provider_id="SM" + sid_char * 32, body="Hi"
+    )
 
 
-def test_deactivating_an_agent_hands_their_interactions_to_a_colleague(service, make_agent, admin_client):
+def test_deactivating_an_agent_hands_their_interactions_to_a_colleague(
+    service, make_agent, admin_client
+):
     leaving = make_agent("leaving", max_interactions=2)
     first = receive_inbound(service, inbound("+393330000001", "a")).interaction
     second = receive_inbound(service, inbound("+393330000002", "b")).interaction

@@ -21,7 +21,9 @@ def test_least_loaded_agent_wins():
 
 
 def test_tie_goes_to_agent_idle_longest():
-    assert choose_agent([load(1, 1, 3, idle_minutes=5), load(2, 1, 3, idle_minutes=50)]).agent_id == 2
+    assert (
+        choose_agent([load(1, 1, 3, idle_minutes=5), load(2, 1, 3, idle_minutes=50)]).agent_id == 2
+    )
 
 
 def test_never_assigned_agent_counts_as_idle_longest():

@@ -53,7 +53,10 @@ def sandbox(settings, live_server):
 def test_everything_is_404_when_the_sandbox_is_off(admin_client, settings):
     settings.OCC_SANDBOX = False
     assert admin_client.get("/sandbox/phone/").status_code == 404
-    assert admin_client.get(f"/sandbox/twilio/2010-04-01/Accounts/{DEMO_ACCOUNT_SID}.json").status_code == 404
+    assert (
+        admin_client.get(f"/sandbox/twilio/2010-04-01/Accounts/{DEMO_ACCOUNT_SID}.json").status_code
+        == 404
+    )
     assert admin_client.post("/sandbox/phone/send/", {"body": "x"}).status_code == 404
 
 
@@ -64,7 +67,11 @@ def test_production_settings_never_enable_it(monkeypatch):
     # Production settings refuse to load without a real SECRET_KEY.
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret-key-" + "x" * 30)
     monkeypatch.setenv("OCC_SANDBOX", "1")
-    production = importlib.reload(sys.modules["occ.production"]) if "occ.production" in sys.modules else importlib.import_module("occ.production")
+    production = (
+        importlib.reload(sys.modules["occ.production"])
+        if "occ.production" in sys.modules
+        else importlib.import_module("occ.production")
+    )
 
     assert production.OCC_SANDBOX is False
 
@@ -80,9 +87,18 @@ class TestFakeTwilioInProcess:
         from django.contrib.auth import get_user_model
 
         client.force_login(get_user_model().objects.get(username="admin"))
-        assert client.post(
-            "/sandbox/phone/send/", {"service": DEMO_SERVICE_NUMBER, "customer": CUSTOMER, "name": "Maria", "body": "Hi"}
-        ).status_code == 201
+        assert (
+            client.post(
+                "/sandbox/phone/send/",
+                {
+                    "service": DEMO_SERVICE_NUMBER,
+                    "customer": CUSTOMER,
+                    "name": "Maria",
+                    "body": "Hi",
+                },
+            ).status_code
+            == 201
+        )
         interaction = Interaction.objects.get()
         assert interaction.state == "assigned"
         agent = AgentProfile.objects.get(user__username="agent")
@@ -90,7 +106,9 @@ class TestFakeTwilioInProcess:
         assert message.provider_id
         # The fake posts sent, delivered, read to the StatusCallback; the status view checks each signature.
         assert eventually(lambda: Message.objects.get(pk=message.pk).status == "read")
-        thread = client.get("/sandbox/phone/messages/", {"service": DEMO_SERVICE_NUMBER, "customer": CUSTOMER}).json()
+        thread = client.get(
+            "/sandbox/phone/messages/", {"service": DEMO_SERVICE_NUMBER, "customer": CUSTOMER}
+        ).json()
         assert [(m["direction"], m["body"]) for m in thread["messages"]] == [
             ("from_customer", "Hi"),
             ("to_customer", "Hello Maria"),
@@ -114,7 +132,13 @@ class TestPhoneSimulator:
     def test_a_customer_message_arrives_as_a_signed_webhook(self, sandbox, client):
         self.login(client)
         response = client.post(
-            "/sandbox/phone/send/", {"service": DEMO_SERVICE_NUMBER, "customer": "+39 333 111 2233", "name": "Maria", "body": "Hello"}
+            "/sandbox/phone/send/",
+            {
+                "service": DEMO_SERVICE_NUMBER,
+                "customer": "+39 333 111 2233",
+                "name": "Maria",
+                "body": "Hello",
+            },
         )
         assert response.status_code == 201
         assert response.json()["status"] == "delivered"
@@ -132,9 +156,18 @@ class TestPhoneSimulator:
 
         sid, _token = DEMO_ACCOUNT_SID, "not-the-configured-token"
         params = phone.inbound_params(
-            account_sid=sid, service_number=DEMO_SERVICE_NUMBER, customer_number=CUSTOMER, name="X", body="forged"
+            account_sid=sid,
+            service_number=DEMO_SERVICE_NUMBER,
+            customer_number=CUSTOMER,
+            name="X",
+            body="forged",
         )
-        assert phone.post_signed(sandbox.url + "/whatsapp/twilio/inbound", params, "not-the-configured-token") == 403
+        assert (
+            phone.post_signed(
+                sandbox.url + "/whatsapp/twilio/inbound", params, "not-the-configured-token"
+            )
+            == 403
+        )
         assert not Message.objects.exists()
 
     def test_an_image_is_shown_to_the_agent_through_the_application(self, sandbox, client):
@@ -143,17 +176,27 @@ class TestPhoneSimulator:
         self.login(client)
         response = client.post(
             "/sandbox/phone/send/",
-            {"service": DEMO_SERVICE_NUMBER, "customer": CUSTOMER, "name": "Maria", "body": "", "image": SimpleUploadedFile("p.png", PNG, content_type="image/png")},
+            {
+                "service": DEMO_SERVICE_NUMBER,
+                "customer": CUSTOMER,
+                "name": "Maria",
+                "body": "",
+                "image": SimpleUploadedFile("p.png", PNG, content_type="image/png"),
+            },
         )
         assert response.status_code == 201
         message = Message.objects.get()
-        assert message.attachments[0]["url"].startswith(sandbox.url + "/sandbox/twilio/2010-04-01/Accounts/")
+        assert message.attachments[0]["url"].startswith(
+            sandbox.url + "/sandbox/twilio/2010-04-01/Accounts/"
+        )
         media = client.get(f"/desk/media/{message.pk}/0/")
         assert media.status_code == 200
         assert media.content == PNG
 
     def test_bad_numbers_get_a_clear_error(self, sandbox, client):
         self.login(client)
-        response = client.post("/sandbox/phone/send/", {"service": DEMO_SERVICE_NUMBER, "customer": "12", "body": "x"})
+        response = client.post(
+            "/sandbox/phone/send/", {"service": DEMO_SERVICE_NUMBER, "customer": "12", "body": "x"}
+        )
         assert response.status_code == 400
         assert "international format" in response.json()["error"]

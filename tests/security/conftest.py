@@ -25,12 +25,22 @@ def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
     first = receive_inbound(
         service,
         InboundMessage(
-            channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "a" * 32, body=XSS_BODY, name=XSS_NAME
+            channel="whatsapp",
+            address=CUSTOMER_NUMBER,
+            provider_id="SM" + "a" * 32,
+            body=XSS_BODY,
+            name=XSS_NAME,
         ),
     ).interaction
     second = receive_inbound(
         service,
-        InboundMessage(channel="whatsapp", address="+393339999999", provider_id="SM" + "b" * 32, body="Ciao", name="Other"),
+        InboundMessage(
+            channel="whatsapp",
+            address="+393339999999",
+            provider_id="SM" + "b" * 32,
+            body="Ciao",
+            name="Other",
+        ),
     ).interaction
     if first.agent_id != owner.pk:
         owner, other = other, owner
@@ -38,16 +48,24 @@ def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
     # (/desk/media/<message>/<index>/, index 1 as the discovery fills it in) lead somewhere.
     settings.OCC_MEDIA_ROOT = str(tmp_path)
     uploads = [
-        desk_files.save_upload(SimpleUploadedFile(f"note{i}.txt", b"hello", content_type="text/plain")) for i in range(2)
+        desk_files.save_upload(
+            SimpleUploadedFile(f"note{i}.txt", b"hello", content_type="text/plain")
+        )
+        for i in range(2)
     ]
     reply = create_reply(
         first.pk,
         sender=owner.user,
         body=XSS_BODY,
-        attachments=desk_files.attachments_for([{"token": u["token"], "name": u["name"]} for u in uploads]),
+        attachments=desk_files.attachments_for(
+            [{"token": u["token"], "name": u["name"]} for u in uploads]
+        ),
     )
     widget = Widget.objects.create(
-        name=XSS_NAME, whatsapp_service=service, allowed_origins="https://shop.example", attribution_enabled=True
+        name=XSS_NAME,
+        whatsapp_service=service,
+        allowed_origins="https://shop.example",
+        attribution_enabled=True,
     )
     from hooks.actions import create_endpoint
 

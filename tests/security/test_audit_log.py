@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def entries_for(obj):
-    return AuditEntry.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).order_by("at", "id")
+    return AuditEntry.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).order_by(
+        "at", "id"
+    )
 
 
 def test_a_changed_setting_records_who_what_and_when(admin_user):
@@ -68,7 +70,10 @@ def test_service_agent_widget_and_user_changes_are_recorded(admin_user, service,
         agent.user.set_password("a-new-password-123")
         agent.user.save()
         other.delete()
-    assert entries_for(service).last().changes["twilio_number"] == {"from": "+390212345678", "to": "+390299999999"}
+    assert entries_for(service).last().changes["twilio_number"] == {
+        "from": "+390212345678",
+        "to": "+390299999999",
+    }
     agent_changes = [e.changes for e in entries_for(agent)]
     assert {"max_interactions": {"from": "3", "to": "7"}} in agent_changes
     assert {"services": {"added": ["Sales"]}} in agent_changes
@@ -77,13 +82,20 @@ def test_service_agent_widget_and_user_changes_are_recorded(admin_user, service,
     assert entries_for(widget).last().changes == {"in_use": {"from": "True", "to": "False"}}
     password_entry = entries_for(agent.user).last()
     assert password_entry.changes == {"password": {"secret": True}}
-    assert AuditEntry.objects.filter(object_type="services.Service", action="deleted", object_repr="Sales").exists()
+    assert AuditEntry.objects.filter(
+        object_type="services.Service", action="deleted", object_repr="Sales"
+    ).exists()
     assert all(e.actor == admin_user for e in AuditEntry.objects.filter(id__gt=last_id))
 
 
 def test_a_log_in_is_not_a_configuration_change(client, agent):
     before = AuditEntry.objects.count()
-    assert client.post(reverse("login"), {"username": "alex", "password": "agent-pass-123"}).status_code == 302
+    assert (
+        client.post(
+            reverse("login"), {"username": "alex", "password": "agent-pass-123"}
+        ).status_code
+        == 302
+    )
     assert AuditEntry.objects.count() == before
 
 
@@ -95,7 +107,9 @@ def test_presence_changes_are_not_recorded(agent):
     assert AuditEntry.objects.count() == before
 
 
-def test_changes_made_through_a_request_name_the_signed_in_user(admin_client, admin_user, service, monkeypatch):
+def test_changes_made_through_a_request_name_the_signed_in_user(
+    admin_client, admin_user, service, monkeypatch
+):
     """The middleware hands the request's user to the signal receivers."""
     from django.urls import path
 
@@ -109,7 +123,9 @@ def test_changes_made_through_a_request_name_the_signed_in_user(admin_client, ad
 
     import occ.urls
 
-    monkeypatch.setattr(occ.urls, "urlpatterns", [path("test-change/", change_view), *occ.urls.urlpatterns])
+    monkeypatch.setattr(
+        occ.urls, "urlpatterns", [path("test-change/", change_view), *occ.urls.urlpatterns]
+    )
     from django.urls import clear_url_caches
 
     clear_url_caches()
@@ -135,9 +151,13 @@ def test_the_audit_page_shows_changes_to_administrators(admin_client, admin_user
     assert "Help &lt;desk&gt;" in html and "Help <desk>" not in html
     assert "changed (the value is never recorded)" in html
     assert "another-token-value-xyz" not in html
-    assert reverse("audit:log") in admin_client.get(reverse("services:list")).content.decode(), "linked from the nav"
+    assert reverse("audit:log") in admin_client.get(reverse("services:list")).content.decode(), (
+        "linked from the nav"
+    )
     filtered = admin_client.get(reverse("audit:log"), {"type": "services.Service"}).content.decode()
-    assert "Help &lt;desk&gt;" in filtered and "changed (the value is never recorded)" not in filtered
+    assert (
+        "Help &lt;desk&gt;" in filtered and "changed (the value is never recorded)" not in filtered
+    )
 
 
 def test_the_audit_page_is_for_administrators_only(client, agent):
@@ -150,7 +170,9 @@ def test_the_audit_page_is_for_administrators_only(client, agent):
 def test_creating_an_agent_profile_is_recorded(admin_user, django_user_model):
     with acting_as(admin_user):
         user = django_user_model.objects.create_user("bea", password="bea-pass-12345")
-        profile = AgentProfile.objects.create(user=user, chat_enabled=True, whatsapp_enabled=True, max_interactions=4)
+        profile = AgentProfile.objects.create(
+            user=user, chat_enabled=True, whatsapp_enabled=True, max_interactions=4
+        )
     entry = entries_for(profile).get()
     assert entry.action == "created"
     assert entry.changes["max_interactions"] == {"from": "3", "to": "4"}

@@ -29,7 +29,9 @@ def every_stored_value() -> str:
 
 def test_the_raw_column_holds_ciphertext_that_decrypts_to_the_token(chat_settings):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT auth_token_encrypted FROM advanced_settings_chatchannelsettings WHERE id = 1")
+        cursor.execute(
+            "SELECT auth_token_encrypted FROM advanced_settings_chatchannelsettings WHERE id = 1"
+        )
         (raw,) = cursor.fetchone()
     assert raw and AUTH_TOKEN not in raw
     assert raw.startswith("gAAAA"), "a Fernet token"
@@ -57,7 +59,9 @@ def test_no_page_or_api_response_contains_the_token(world):
             response = client.get(endpoint.url)
             body = b"".join(response.streaming_content) if response.streaming else response.content
             assert AUTH_TOKEN.encode() not in body, f"{endpoint.url} shows the Auth Token"
-            assert chat_token_ciphertext().encode() not in body, f"{endpoint.url} shows its ciphertext"
+            assert chat_token_ciphertext().encode() not in body, (
+                f"{endpoint.url} shows its ciphertext"
+            )
             checked += 1
     assert checked >= 30
 
@@ -71,7 +75,10 @@ def chat_token_ciphertext() -> str:
 def test_no_log_line_contains_the_token(world, fake_twilio, signed_post, caplog):
     """Everything that touches the token, logged at DEBUG: webhooks, verify, sending, failures."""
     caplog.set_level(logging.DEBUG)
-    signed_post("/whatsapp/twilio/inbound", load_payload("inbound_text", MessageSid="SM" + "d" * 32, SmsSid="SM" + "d" * 32))
+    signed_post(
+        "/whatsapp/twilio/inbound",
+        load_payload("inbound_text", MessageSid="SM" + "d" * 32, SmsSid="SM" + "d" * 32),
+    )
     signed_post("/whatsapp/twilio/inbound", load_payload("inbound_text"), token="wrong-token")
     assert gateway.verify_account(ACCOUNT_SID, AUTH_TOKEN).ok  # Twilio's answer includes auth_token
     gateway.verify_account(ACCOUNT_SID, "wrong-token")

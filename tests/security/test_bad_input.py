@@ -27,28 +27,76 @@ pytestmark = pytest.mark.django_db
 
 INBOUND = "/whatsapp/twilio/inbound"
 STATUS = "/whatsapp/twilio/status"
-FUZZ = hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = hsettings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 TWILIO_FIELDS = [
-    "MessageSid", "SmsSid", "SmsMessageSid", "AccountSid", "From", "To", "Body", "NumMedia", "NumSegments",
-    "ProfileName", "WaId", "MediaUrl0", "MediaContentType0", "MediaUrl1", "MessageStatus", "ErrorCode",
-    "ErrorMessage", "Latitude", "Longitude", "ButtonPayload", "ReferralBody", "SmsStatus",
+    "MessageSid",
+    "SmsSid",
+    "SmsMessageSid",
+    "AccountSid",
+    "From",
+    "To",
+    "Body",
+    "NumMedia",
+    "NumSegments",
+    "ProfileName",
+    "WaId",
+    "MediaUrl0",
+    "MediaContentType0",
+    "MediaUrl1",
+    "MessageStatus",
+    "ErrorCode",
+    "ErrorMessage",
+    "Latitude",
+    "Longitude",
+    "ButtonPayload",
+    "ReferralBody",
+    "SmsStatus",
 ]
 # Lone surrogates, control characters and CR/LF included (tests.fuzz).
 text = hostile_text(60)
 field_values = st.one_of(
     text,
-    st.sampled_from(["", "whatsapp:+390212345678", "whatsapp:+393331234567", "+390212345678", "whatsapp:+0", "-1", "21", "1e9",
-                     "SM" + "f" * 32, "MM" + "e" * 32, "https://api.twilio.com/x", "javascript:alert(1)", "delivered", "read"]),
+    st.sampled_from(
+        [
+            "",
+            "whatsapp:+390212345678",
+            "whatsapp:+393331234567",
+            "+390212345678",
+            "whatsapp:+0",
+            "-1",
+            "21",
+            "1e9",
+            "SM" + "f" * 32,
+            "MM" + "e" * 32,
+            "https://api.twilio.com/x",
+            "javascript:alert(1)",
+            "delivered",
+            "read",
+        ]
+    ),
 )
-forms = st.dictionaries(st.one_of(st.sampled_from(TWILIO_FIELDS), hostile_text(12, min_size=1)), field_values, max_size=14)
+forms = st.dictionaries(
+    st.one_of(st.sampled_from(TWILIO_FIELDS), hostile_text(12, min_size=1)),
+    field_values,
+    max_size=14,
+)
 
 
 def signed(client: Client, path: str, params: dict):
     # Signed over what the server decodes (a lone surrogate arrives as U+FFFD), as Twilio signs what it sends.
     received = {as_sent(k): as_sent(v) for k, v in params.items()}
     signature = RequestValidator(AUTH_TOKEN).compute_signature("http://testserver" + path, received)
-    return client.post(path, data=form_bytes(params), content_type="application/x-www-form-urlencoded", HTTP_X_TWILIO_SIGNATURE=signature)
+    return client.post(
+        path,
+        data=form_bytes(params),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+    )
 
 
 @FUZZ
@@ -67,17 +115,25 @@ def test_signed_arbitrary_status_callbacks_never_cause_a_server_error(service, a
 
 @FUZZ
 @given(fields=forms, real=st.dictionaries(st.sampled_from(TWILIO_FIELDS), field_values, max_size=6))
-def test_a_real_webhook_with_mangled_fields_is_stored_or_refused_cleanly(service, agent, fields, real):
+def test_a_real_webhook_with_mangled_fields_is_stored_or_refused_cleanly(
+    service, agent, fields, real
+):
     payload = {**load_payload("inbound_text"), **real, **fields}
     response = signed(Client(), INBOUND, payload)
     assert response.status_code in {200, 400}
 
 
 @FUZZ
-@given(username=hostile_text(200), password=hostile_text(200), extra=st.dictionaries(hostile_text(8), hostile_text(20), max_size=3))
+@given(
+    username=hostile_text(200),
+    password=hostile_text(200),
+    extra=st.dictionaries(hostile_text(8), hostile_text(20), max_size=3),
+)
 def test_the_login_page_takes_any_input(agent, username, password, extra):
     body = form_bytes({**extra, "username": username, "password": password})
-    response = Client().post("/accounts/login/", data=body, content_type="application/x-www-form-urlencoded")
+    response = Client().post(
+        "/accounts/login/", data=body, content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code in {200, 302, 400}
 
 
@@ -102,9 +158,18 @@ def test_every_public_endpoint_survives_garbage(world):
     garbage = [b"\xff\xfe\x00\x01", b"a=%ZZ&&&==", b"x" * 5000, b"%00=%00"]
     for endpoint in public:
         for body in garbage:
-            for content_type in ("application/x-www-form-urlencoded", "application/json", "multipart/form-data; boundary=xx"):
+            for content_type in (
+                "application/x-www-form-urlencoded",
+                "application/json",
+                "multipart/form-data; boundary=xx",
+            ):
                 response = Client().post(endpoint.url, data=body, content_type=content_type)
-                assert response.status_code < 500, (endpoint.url, body[:20], content_type, response.status_code)
+                assert response.status_code < 500, (
+                    endpoint.url,
+                    body[:20],
+                    content_type,
+                    response.status_code,
+                )
             assert Client().get(endpoint.url, {"q": body.decode("latin-1")}).status_code < 500
 
 
@@ -129,19 +194,30 @@ def test_a_body_longer_than_whatsapp_allows_is_refused_or_kept_whole(service, ag
 
 
 def test_invalid_utf8_is_stored_with_replacement_characters(service, agent):
-    raw = urlencode(load_payload("inbound_text", Body="PLACEHOLDER")).replace("PLACEHOLDER", "caf%E9%FF")
+    raw = urlencode(load_payload("inbound_text", Body="PLACEHOLDER")).replace(
+        "PLACEHOLDER", "caf%E9%FF"
+    )
     # Twilio signs what it sends; the server reads undecodable bytes as U+FFFD, and so does this signature.
     from django.http import QueryDict
 
     params = {k: v for k, v in QueryDict(raw, encoding="utf-8").items()}
-    signature = RequestValidator(AUTH_TOKEN).compute_signature("http://testserver" + INBOUND, params)
-    response = Client().post(INBOUND, data=raw, content_type="application/x-www-form-urlencoded", HTTP_X_TWILIO_SIGNATURE=signature)
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(
+        "http://testserver" + INBOUND, params
+    )
+    response = Client().post(
+        INBOUND,
+        data=raw,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+    )
     assert response.status_code == 200
     assert Message.objects.get().body == "caf\ufffd\ufffd"
 
 
 def test_nul_characters_are_refused_or_kept_never_a_server_error(service, agent):
-    response = signed(Client(), INBOUND, load_payload("inbound_text", Body="a\x00b", ProfileName="N\x00"))
+    response = signed(
+        Client(), INBOUND, load_payload("inbound_text", Body="a\x00b", ProfileName="N\x00")
+    )
     assert response.status_code in {200, 400}
 
 
@@ -164,7 +240,10 @@ def test_a_thousand_media_fields_are_bounded_and_kept_in_the_payload(service, ag
 
 
 def test_twenty_attachments_are_all_kept(service, agent):
-    media = {f"MediaUrl{n}": f"https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME{n}" for n in range(20)}
+    media = {
+        f"MediaUrl{n}": f"https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME{n}"
+        for n in range(20)
+    }
     media.update({f"MediaContentType{n}": "image/jpeg" for n in range(20)})
     response = signed(Client(), INBOUND, load_payload("inbound_text", NumMedia="20", **media))
     assert response.status_code == 200
@@ -172,7 +251,9 @@ def test_twenty_attachments_are_all_kept(service, agent):
 
 
 def test_missing_media_urls_lose_no_attachment_that_came(service, agent):
-    response = signed(Client(), INBOUND, load_payload("inbound_text", NumMedia="2", MediaUrl0="https://x.test/a"))
+    response = signed(
+        Client(), INBOUND, load_payload("inbound_text", NumMedia="2", MediaUrl0="https://x.test/a")
+    )
     assert response.status_code in {200, 400}
     if response.status_code == 200:
         assert [a["url"] for a in Message.objects.get().attachments] == ["https://x.test/a"]

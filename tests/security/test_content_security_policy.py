@@ -63,7 +63,9 @@ class InlineCode(HTMLParser):
                 self.handlers.append(f"<{tag} {name}={value!r}>")
             if name == "style":
                 self.style_attributes.append(f"<{tag} style={value!r}>")
-            if name in {"href", "src", "action", "formaction"} and (value or "").strip().lower().startswith("javascript:"):
+            if name in {"href", "src", "action", "formaction"} and (
+                value or ""
+            ).strip().lower().startswith("javascript:"):
                 self.javascript_urls.append(f"<{tag} {name}={value!r}>")
 
     handle_startendtag = handle_starttag
@@ -75,20 +77,38 @@ def check_html_answer(label: str, response) -> None:
     assert header, f"{label}: no Content-Security-Policy"
     policy = parse_policy(header)
     for directive, values in REQUIRED.items():
-        assert set(policy.get(directive, [])) == values, f"{label}: {directive} is {policy.get(directive)}"
+        assert set(policy.get(directive, [])) == values, (
+            f"{label}: {directive} is {policy.get(directive)}"
+        )
     for directive in ("script-src", "style-src", "img-src", "connect-src"):
-        assert "'self'" in policy.get(directive, []), f"{label}: {directive} is {policy.get(directive)}"
-        assert "'unsafe-inline'" not in policy[directive] and "'unsafe-eval'" not in policy[directive], label
-    nonces = {v.removeprefix("'nonce-").removesuffix("'") for v in policy["script-src"] if v.startswith("'nonce-")}
+        assert "'self'" in policy.get(directive, []), (
+            f"{label}: {directive} is {policy.get(directive)}"
+        )
+        assert (
+            "'unsafe-inline'" not in policy[directive] and "'unsafe-eval'" not in policy[directive]
+        ), label
+    nonces = {
+        v.removeprefix("'nonce-").removesuffix("'")
+        for v in policy["script-src"]
+        if v.startswith("'nonce-")
+    }
     markup = InlineCode()
     markup.feed(response.content.decode())
     for script in markup.inline_scripts:
         if script.get("type") == "application/json":
             continue  # a data block: never run, so the policy does not apply to it
-        assert script.get("nonce") in nonces, f"{label}: an inline <script> without the answer's nonce: {script}"
-    style_nonces = {v.removeprefix("'nonce-").removesuffix("'") for v in policy["style-src"] if v.startswith("'nonce-")}
+        assert script.get("nonce") in nonces, (
+            f"{label}: an inline <script> without the answer's nonce: {script}"
+        )
+    style_nonces = {
+        v.removeprefix("'nonce-").removesuffix("'")
+        for v in policy["style-src"]
+        if v.startswith("'nonce-")
+    }
     for style in markup.style_blocks:
-        assert style.get("nonce") in style_nonces, f"{label}: a <style> block without the answer's nonce"
+        assert style.get("nonce") in style_nonces, (
+            f"{label}: a <style> block without the answer's nonce"
+        )
     assert not markup.handlers, f"{label}: inline event handlers {markup.handlers}"
     assert not markup.style_attributes, f"{label}: style attributes {markup.style_attributes}"
     assert not markup.javascript_urls, f"{label}: javascript: URLs {markup.javascript_urls}"
@@ -105,7 +125,11 @@ def signed_in(user) -> Client:
 
 
 def test_every_html_page_of_the_urlconf_has_the_policy_and_runs_under_it(world):
-    visitors = {"administrator": signed_in(world["admin"]), "agent": signed_in(world["owner"].user), "anonymous": Client()}
+    visitors = {
+        "administrator": signed_in(world["admin"]),
+        "agent": signed_in(world["owner"].user),
+        "anonymous": Client(),
+    }
     checked = set()
     for who, client in visitors.items():
         for endpoint in endpoints(world):
@@ -134,12 +158,19 @@ def test_the_api_documentation_runs_its_inline_script_with_the_nonce(admin_clien
     check_html_answer("api docs", response)
     markup = InlineCode()
     markup.feed(response.content.decode())
-    assert markup.inline_scripts, "Swagger UI is started by an inline script: it must be there, with the nonce"
+    assert markup.inline_scripts, (
+        "Swagger UI is started by an inline script: it must be there, with the nonce"
+    )
 
 
 def test_the_sandbox_phone_and_the_admin_have_the_policy(admin_client, admin_user, settings):
     settings.OCC_SANDBOX = True
-    admin_pages = ("/admin/", "/admin/auth/user/", "/admin/auth/user/add/", f"/admin/auth/user/{admin_user.pk}/change/")
+    admin_pages = (
+        "/admin/",
+        "/admin/auth/user/",
+        "/admin/auth/user/add/",
+        f"/admin/auth/user/{admin_user.pk}/change/",
+    )
     for url in ("/sandbox/phone/", *admin_pages):
         response = admin_client.get(url)
         assert response.status_code == 200, url
@@ -181,13 +212,19 @@ def test_an_answer_with_its_own_policy_keeps_it(world, client):
 def test_the_widgets_public_answers_stay_usable_from_other_websites(world, client):
     """Websites show the QR code in <img>, <object> or <iframe>: no frame-ancestors there."""
     key = world["widget"].public_key
-    for url in (reverse("widgets:embed"), reverse("widgets:config", args=[key]), reverse("widgets:qr_png", args=[key])):
+    for url in (
+        reverse("widgets:embed"),
+        reverse("widgets:config", args=[key]),
+        reverse("widgets:qr_png", args=[key]),
+    ):
         response = client.get(url, HTTP_ORIGIN="https://shop.example")
         assert response.status_code == 200, url
         assert "frame-ancestors" not in response.get("Content-Security-Policy", ""), url
 
 
-def test_the_widgets_sample_page_allows_the_widget_from_the_public_url(world, admin_client, settings):
+def test_the_widgets_sample_page_allows_the_widget_from_the_public_url(
+    world, admin_client, settings
+):
     settings.OCC_PUBLIC_BASE_URL = "https://support.example.com"
     response = admin_client.get(reverse("widgets:preview", args=[world["widget"].pk]))
     check_html_answer("preview", response)
@@ -198,7 +235,9 @@ def test_the_widgets_sample_page_allows_the_widget_from_the_public_url(world, ad
 
 
 def test_the_csrf_failure_page_has_the_policy_and_runs_under_it():
-    response = Client(enforce_csrf_checks=True).post(reverse("login"), {"username": "ada", "password": "x"})
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("login"), {"username": "ada", "password": "x"}
+    )
     assert response.status_code == 403
     check_html_answer("403 CSRF", response)
     assert b"CSRF verification failed" in response.content

@@ -67,20 +67,28 @@ def assert_no_secret(page: str, settings) -> None:
         assert value not in page, f"the DEBUG error page shows {name}"
 
 
-def test_an_error_inside_the_twilio_client_shows_no_auth_token(debug_on, world, fake_twilio, monkeypatch):
+def test_an_error_inside_the_twilio_client_shows_no_auth_token(
+    debug_on, world, fake_twilio, monkeypatch
+):
     from whatsapp.transport import TwilioWhatsAppTransport
 
     # An answer the twilio client cannot parse: it raises from inside the client.
-    monkeypatch.setattr(fake_twilio, "handle", lambda *args: (201, b"<html>not json</html>", "text/html"))
+    monkeypatch.setattr(
+        fake_twilio, "handle", lambda *args: (201, b"<html>not json</html>", "text/html")
+    )
     page = error_page(a_request(), lambda: TwilioWhatsAppTransport().send(world["message"]))
-    assert "Traceback" in page and "JSONDecodeError" in page  # the page is the real one, frames and all
+    assert (
+        "Traceback" in page and "JSONDecodeError" in page
+    )  # the page is the real one, frames and all
     assert "transport.py" in page and "twilio" in page
     assert_no_secret(page, debug_on)
     # What helps to debug stays: the message's own text, the URL, the exception.
     assert "/api/v1/interactions/1/messages/" in page
 
 
-def test_an_error_while_verifying_typed_credentials_shows_no_auth_token(debug_on, chat_settings, monkeypatch):
+def test_an_error_while_verifying_typed_credentials_shows_no_auth_token(
+    debug_on, chat_settings, monkeypatch
+):
     from whatsapp import gateway
 
     def fail(*args, **kwargs):

@@ -21,7 +21,9 @@ from tests.faults.async_helpers import run_async
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not hasattr(DeskConsumer, "COMMANDS"), reason="the desk has no WebSocket commands yet"),
+    pytest.mark.skipif(
+        not hasattr(DeskConsumer, "COMMANDS"), reason="the desk has no WebSocket commands yet"
+    ),
 ]
 
 
@@ -54,7 +56,10 @@ def held(service, make_agent):
     elsewhere_service = Service.objects.create(name="Sales")
     stranger = make_agent("carl", services=[elsewhere_service])
     interaction = receive_inbound(
-        service, InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "9" * 32, body="mine")
+        service,
+        InboundMessage(
+            channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "9" * 32, body="mine"
+        ),
     ).interaction
     assert interaction.agent_id == holder.pk
     return interaction, holder, teammate, stranger
@@ -68,10 +73,18 @@ def test_other_agents_cannot_act_on_an_agents_interaction(held, kind, extra):
     interaction, holder, teammate, stranger = held
     before = Interaction.objects.get(pk=interaction.pk)
     for intruder in (teammate, stranger):
-        answer = run_async(command, intruder.user, {"type": kind, "interaction_id": interaction.pk, **extra})()
-        assert answer is not None and answer["type"] == "error", f"{intruder} could {kind}: {answer}"
+        answer = run_async(
+            command, intruder.user, {"type": kind, "interaction_id": interaction.pk, **extra}
+        )()
+        assert answer is not None and answer["type"] == "error", (
+            f"{intruder} could {kind}: {answer}"
+        )
     after = Interaction.objects.get(pk=interaction.pk)
-    assert (after.state, after.agent_id, after.version) == (before.state, before.agent_id, before.version)
+    assert (after.state, after.agent_id, after.version) == (
+        before.state,
+        before.agent_id,
+        before.version,
+    )
     assert not Message.objects.filter(direction="out").exists()
 
 
@@ -84,7 +97,9 @@ def test_an_agent_of_another_service_cannot_read_the_conversation(held):
 
 def test_the_holder_can_reply(held):
     interaction, holder, teammate, stranger = held
-    answer = run_async(command, holder.user, {"type": "reply", "interaction_id": interaction.pk, "body": "hello"})()
+    answer = run_async(
+        command, holder.user, {"type": "reply", "interaction_id": interaction.pk, "body": "hello"}
+    )()
     assert answer["type"] != "error", answer
     assert Message.objects.filter(direction="out", body="hello").count() == 1
 
@@ -93,5 +108,7 @@ def test_the_holder_can_reply(held):
 def test_malformed_commands_are_errors_not_crashes(held, interaction_id):
     interaction, holder, teammate, stranger = held
     for kind in ("open", "reply", "close", "transfer"):
-        answer = run_async(command, holder.user, {"type": kind, "interaction_id": interaction_id, "body": "x"})()
+        answer = run_async(
+            command, holder.user, {"type": kind, "interaction_id": interaction_id, "body": "x"}
+        )()
         assert answer is not None and answer["type"] == "error"

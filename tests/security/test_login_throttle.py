@@ -19,7 +19,12 @@ RIGHT = "agent-pass-123"
 
 
 def login(client, username="alex", password=RIGHT, ip="203.0.113.5", url=None, **extra):
-    return client.post(url or reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip, **extra)
+    return client.post(
+        url or reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=ip,
+        **extra,
+    )
 
 
 def fail(client, times, **kwargs):
@@ -42,14 +47,18 @@ def test_failures_below_the_limit_do_not_lock(client, agent, settings):
     settings.OCC_LOGIN_MAX_FAILURES = 5
     fail(client, 4)
     assert login(client).status_code == 302
-    assert not AccessAttempt.objects.filter(username="alex").exists(), "a success clears the failures"
+    assert not AccessAttempt.objects.filter(username="alex").exists(), (
+        "a success clears the failures"
+    )
 
 
 def test_the_lockout_is_per_address_and_ends(client, agent, settings):
     settings.OCC_LOGIN_MAX_FAILURES = 3
     fail(client, 3)
     assert login(client).status_code == 200
-    assert login(client, ip="198.51.100.1").status_code == 302, "the agent's own office is not locked"
+    assert login(client, ip="198.51.100.1").status_code == 302, (
+        "the agent's own office is not locked"
+    )
     client.logout()
     AccessAttempt.objects.update(
         attempt_time=timezone.now() - timedelta(seconds=settings.OCC_LOGIN_LOCKOUT_SECONDS + 1)
@@ -64,12 +73,16 @@ def test_username_case_and_spaces_do_not_dodge_the_count(client, agent, settings
     assert "Too many failed" in login(client).content.decode()
 
 
-def test_one_users_failures_do_not_lock_out_another_user_at_the_same_address(client, agent, make_agent, settings):
+def test_one_users_failures_do_not_lock_out_another_user_at_the_same_address(
+    client, agent, make_agent, settings
+):
     """11 wrong passwords for alex from one address: bea, at that address, still logs in."""
     settings.OCC_LOGIN_MAX_FAILURES = 5
     make_agent("bea")
     fail(client, 11)
-    assert "Too many failed" in login(client).content.decode(), "alex is locked out from that address"
+    assert "Too many failed" in login(client).content.decode(), (
+        "alex is locked out from that address"
+    )
     response = login(client, username="bea", password=RIGHT)
     assert response.status_code == 302 and client.session["_auth_user_id"]
 
@@ -85,7 +98,10 @@ def test_behind_a_trusted_proxy_each_client_is_counted_apart(client, agent, sett
     settings.OCC_TRUSTED_PROXIES = ["10.0.0.5"]
     settings.OCC_LOGIN_MAX_FAILURES = 3
     fail(client, 3, ip="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.5")
-    assert "Too many failed" in login(client, ip="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.5").content.decode()
+    assert (
+        "Too many failed"
+        in login(client, ip="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.5").content.decode()
+    )
     assert login(client, ip="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 302
     assert AccessAttempt.objects.get().ip_address == "203.0.113.5"
 
@@ -116,7 +132,10 @@ def test_the_lockout_message_speaks_italian(client, agent, settings):
     settings.OCC_LOGIN_MAX_FAILURES = 1
     login(client, password="nope")
     response = client.post(
-        reverse("login"), {"username": "alex", "password": RIGHT}, REMOTE_ADDR="203.0.113.5", HTTP_ACCEPT_LANGUAGE="it"
+        reverse("login"),
+        {"username": "alex", "password": RIGHT},
+        REMOTE_ADDR="203.0.113.5",
+        HTTP_ACCEPT_LANGUAGE="it",
     )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session

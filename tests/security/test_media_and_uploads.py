@@ -41,7 +41,16 @@ def media_path(n: int = 1) -> str:
     return f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM{n:032d}/Media/ME{n:032d}"
 
 
-def customer_sends(signed_post, fake_twilio, settings, content_type: str, data: bytes, *, served_as: str | None = None, n: int = 1):
+def customer_sends(
+    signed_post,
+    fake_twilio,
+    settings,
+    content_type: str,
+    data: bytes,
+    *,
+    served_as: str | None = None,
+    n: int = 1,
+):
     """A signed inbound webhook whose one attachment the fake Twilio serves; the stored message."""
     path = media_path(n)
     fake_twilio.add_media(path, served_as or content_type, data)
@@ -74,7 +83,9 @@ def assert_download(response):
 
 @pytest.mark.django_db(transaction=True)
 class TestCustomerMedia:
-    def test_a_customers_svg_is_served_as_a_sandboxed_download(self, agent_client, signed_post, fake_twilio, settings):
+    def test_a_customers_svg_is_served_as_a_sandboxed_download(
+        self, agent_client, signed_post, fake_twilio, settings
+    ):
         message = customer_sends(signed_post, fake_twilio, settings, "image/svg+xml", SVG)
         response = agent_client.get(f"/desk/media/{message.pk}/0/")
         assert response.status_code == 200
@@ -82,7 +93,9 @@ class TestCustomerMedia:
         assert_download(response)
         assert response["Content-Type"] == "image/svg+xml"
 
-    def test_a_media_content_type_with_cr_lf_is_served_as_an_octet_stream_download(self, agent_client, service, fake_twilio, settings):
+    def test_a_media_content_type_with_cr_lf_is_served_as_an_octet_stream_download(
+        self, agent_client, service, fake_twilio, settings
+    ):
         fake_twilio.add_media(media_path(), "application/pdf", b"%PDF-1.4")
         message = receive_inbound(
             service,
@@ -91,14 +104,19 @@ class TestCustomerMedia:
                 address=CUSTOMER_NUMBER,
                 provider_id="MM" + "1" * 32,
                 attachments=[
-                    {"url": settings.TWILIO_API_BASE_URL + media_path(), "content_type": "text/html\r\nSet-Cookie: owned=1"}
+                    {
+                        "url": settings.TWILIO_API_BASE_URL + media_path(),
+                        "content_type": "text/html\r\nSet-Cookie: owned=1",
+                    }
                 ],
             ),
         ).message
         response = agent_client.get(f"/desk/media/{message.pk}/0/")
         assert response.status_code == 200
         assert response["Content-Type"] == "application/octet-stream"
-        assert "owned" not in str(response.cookies) and "Set-Cookie: owned" not in str(response.serialize_headers())
+        assert "owned" not in str(response.cookies) and "Set-Cookie: owned" not in str(
+            response.serialize_headers()
+        )
         assert_download(response)
 
 
@@ -112,11 +130,19 @@ class TestUploadsAreCheckedByContent:
         [
             ("notes.html", "text/plain", HTML),
             ("pic.svg", "image/png", SVG),
-            ("page.xhtml", "application/pdf", b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>'),
+            (
+                "page.xhtml",
+                "application/pdf",
+                b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>',
+            ),
         ],
     )
-    def test_markup_is_refused_whatever_type_the_browser_declares(self, agent_client, media_root, name, declared, data):
-        response = agent_client.post("/desk/upload/", {"file": SimpleUploadedFile(name, data, content_type=declared)})
+    def test_markup_is_refused_whatever_type_the_browser_declares(
+        self, agent_client, media_root, name, declared, data
+    ):
+        response = agent_client.post(
+            "/desk/upload/", {"file": SimpleUploadedFile(name, data, content_type=declared)}
+        )
         assert response.status_code == 400
         assert response.json()["error"]
         assert not [p for p in media_root.rglob("*") if p.is_file()]
@@ -147,7 +173,13 @@ ACCEPTED = [
     ("slides.pptx", PPTX, samples.ooxml("pptx"), PPTX, False),
     ("maria.vcf", "text/vcard", samples.VCARD, "text/vcard", False),
     ("note.txt", "text/plain", samples.TEXT, "text/plain", False),
-    ("note.txt", "application/octet-stream", b"\xef\xbb\xbf  plain text with a BOM", "text/plain", False),
+    (
+        "note.txt",
+        "application/octet-stream",
+        b"\xef\xbb\xbf  plain text with a BOM",
+        "text/plain",
+        False,
+    ),
 ]
 
 # (name, declared type, bytes, words the refusal contains)
@@ -181,7 +213,9 @@ REFUSED = [
 
 
 def upload(agent_client, name, declared, data):
-    return agent_client.post("/desk/upload/", {"file": SimpleUploadedFile(name, data, content_type=declared)})
+    return agent_client.post(
+        "/desk/upload/", {"file": SimpleUploadedFile(name, data, content_type=declared)}
+    )
 
 
 def upload_named(agent_client, name, declared, data):
@@ -192,7 +226,9 @@ def upload_named(agent_client, name, declared, data):
         f"Content-Type: {declared}\r\n\r\n"
     )
     body = head.encode() + data + f"\r\n--{boundary}--\r\n".encode()
-    return agent_client.post("/desk/upload/", body, content_type=f"multipart/form-data; boundary={boundary}")
+    return agent_client.post(
+        "/desk/upload/", body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
 
 def public_path(token: str) -> str:
@@ -204,7 +240,11 @@ def public_path(token: str) -> str:
 
 @pytest.mark.django_db
 class TestUploadMatrix:
-    @pytest.mark.parametrize(("name", "declared", "data", "served", "inline"), ACCEPTED, ids=lambda v: v if isinstance(v, str) else None)
+    @pytest.mark.parametrize(
+        ("name", "declared", "data", "served", "inline"),
+        ACCEPTED,
+        ids=lambda v: v if isinstance(v, str) else None,
+    )
     def test_every_type_whatsapp_accepts_is_stored_and_served_as_what_its_bytes_are(
         self, agent_client, client, media_root, name, declared, data, served, inline
     ):
@@ -225,7 +265,11 @@ class TestUploadMatrix:
         [path] = [p for p in media_root.rglob("*") if p.is_file()]
         assert path.name == f"{stored['token']}.{extension_for(served)}"
 
-    @pytest.mark.parametrize(("name", "declared", "data", "words"), REFUSED, ids=lambda v: v if isinstance(v, str) else None)
+    @pytest.mark.parametrize(
+        ("name", "declared", "data", "words"),
+        REFUSED,
+        ids=lambda v: v if isinstance(v, str) else None,
+    )
     def test_what_whatsapp_refuses_or_could_run_is_refused_in_plain_words_and_nothing_is_kept(
         self, agent_client, media_root, name, declared, data, words
     ):
@@ -248,13 +292,22 @@ class TestUploadMatrix:
             "rinominalo in .pdf o scegli un altro file."
         )
 
-    def test_a_picture_over_5_mb_is_refused_and_a_document_may_be_larger(self, agent_client, media_root):
+    def test_a_picture_over_5_mb_is_refused_and_a_document_may_be_larger(
+        self, agent_client, media_root
+    ):
         big_png = samples.picture("PNG") + b"\x00" * (5 * 2**20)
         response = upload(agent_client, "big.png", "image/png", big_png)
         assert response.status_code == 400
         assert "5 MB" in response.json()["error"]
-        assert upload(agent_client, "big.pdf", "application/pdf", samples.PDF + b"\x00" * (6 * 2**20)).status_code == 201
-        huge = upload(agent_client, "huge.pdf", "application/pdf", samples.PDF + b"\x00" * (16 * 2**20))
+        assert (
+            upload(
+                agent_client, "big.pdf", "application/pdf", samples.PDF + b"\x00" * (6 * 2**20)
+            ).status_code
+            == 201
+        )
+        huge = upload(
+            agent_client, "huge.pdf", "application/pdf", samples.PDF + b"\x00" * (16 * 2**20)
+        )
         assert huge.status_code == 400 and "16 MB" in huge.json()["error"]
 
     @pytest.mark.parametrize(
@@ -262,15 +315,29 @@ class TestUploadMatrix:
         [
             ("../../etc/passwd.png", "passwd.png", 'attachment; filename="passwd.png"'),
             ("..\\..\\boot.png", "boot.png", 'attachment; filename="boot.png"'),
-            ("a\r\nSet-Cookie: x=1.png", "aSet-Cookie x=1.png", 'attachment; filename="aSet-Cookie x=1.png"'),
+            (
+                "a\r\nSet-Cookie: x=1.png",
+                "aSet-Cookie x=1.png",
+                'attachment; filename="aSet-Cookie x=1.png"',
+            ),
             ("evil\x00.png", "evil.png", 'attachment; filename="evil.png"'),
-            ("photo\u202egnp.exe.png", "photognp.exe.png", 'attachment; filename="photognp.exe.png"'),
+            (
+                "photo\u202egnp.exe.png",
+                "photognp.exe.png",
+                'attachment; filename="photognp.exe.png"',
+            ),
             ('say "hi".png', "say hi.png", 'attachment; filename="say hi.png"'),
-            ("façture ü.png", "façture ü.png", "attachment; filename=\"fa_ture _.png\"; filename*=UTF-8''fa%C3%A7ture%20%C3%BC.png"),
+            (
+                "façture ü.png",
+                "façture ü.png",
+                "attachment; filename=\"fa_ture _.png\"; filename*=UTF-8''fa%C3%A7ture%20%C3%BC.png",
+            ),
             ("....png", "file.png", 'attachment; filename="file.png"'),
         ],
     )
-    def test_hostile_names_become_safe_display_and_download_names(self, agent_client, client, media_root, name, display, header):
+    def test_hostile_names_become_safe_display_and_download_names(
+        self, agent_client, client, media_root, name, display, header
+    ):
         response = upload_named(agent_client, name, "image/png", samples.picture("PNG"))
         assert response.status_code == 201, response.json()
         stored = response.json()
@@ -282,7 +349,10 @@ class TestUploadMatrix:
         # Inline (a picture) names the file the same way a download does.
         assert answer["Content-Disposition"] == header.replace("attachment;", "inline;")
         message = Message.objects.create(
-            interaction=_an_interaction(), direction="out", body="", attachments=[{"url": path, "content_type": "image/png"}]
+            interaction=_an_interaction(),
+            direction="out",
+            body="",
+            attachments=[{"url": path, "content_type": "image/png"}],
         )
         download = agent_client.get(f"/desk/media/{message.pk}/0/?download=1")
         assert download["Content-Disposition"] == header
@@ -298,12 +368,17 @@ def _an_interaction():
 @pytest.fixture
 def _interaction(service, agent):
     return receive_inbound(
-        service, InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "9" * 32, body="hi")
+        service,
+        InboundMessage(
+            channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "9" * 32, body="hi"
+        ),
     ).interaction
 
 
-TestUploadMatrix.test_hostile_names_become_safe_display_and_download_names = pytest.mark.usefixtures("_interaction")(
-    TestUploadMatrix.test_hostile_names_become_safe_display_and_download_names
+TestUploadMatrix.test_hostile_names_become_safe_display_and_download_names = (
+    pytest.mark.usefixtures("_interaction")(
+        TestUploadMatrix.test_hostile_names_become_safe_display_and_download_names
+    )
 )
 
 
@@ -328,7 +403,11 @@ CUSTOMER_TYPES = [
     ("image/png\r\nX-Injected: 1", "application/octet-stream", False),
     ("image/png\x00", "image/png", True),  # NUL is dropped when the webhook is parsed
     ("not a type", "application/octet-stream", False),
-    ("", "application/octet-stream", False),  # no stored type: never the one Twilio's download answered
+    (
+        "",
+        "application/octet-stream",
+        False,
+    ),  # no stored type: never the one Twilio's download answered
 ]
 
 
@@ -338,7 +417,9 @@ class TestCustomerMediaMatrix:
     def test_only_pictures_and_sounds_are_inline_and_every_answer_is_inert(
         self, agent_client, signed_post, fake_twilio, settings, claimed, served, inline
     ):
-        message = customer_sends(signed_post, fake_twilio, settings, claimed, samples.GIF_HTML, served_as="image/png")
+        message = customer_sends(
+            signed_post, fake_twilio, settings, claimed, samples.GIF_HTML, served_as="image/png"
+        )
         response = agent_client.get(f"/desk/media/{message.pk}/0/")
         assert response.status_code == 200
         assert response["Content-Type"] == served
@@ -350,10 +431,16 @@ class TestCustomerMediaMatrix:
 
         assert message_dict(message)["attachments"][0]["inline"] is inline
 
-    def test_a_download_is_asked_for_even_for_a_picture(self, agent_client, signed_post, fake_twilio, settings):
-        message = customer_sends(signed_post, fake_twilio, settings, "image/png", samples.picture("PNG"))
+    def test_a_download_is_asked_for_even_for_a_picture(
+        self, agent_client, signed_post, fake_twilio, settings
+    ):
+        message = customer_sends(
+            signed_post, fake_twilio, settings, "image/png", samples.picture("PNG")
+        )
         response = agent_client.get(f"/desk/media/{message.pk}/0/?download=1")
-        assert response["Content-Disposition"] == f'attachment; filename="message-{message.pk}-0.png"'
+        assert (
+            response["Content-Disposition"] == f'attachment; filename="message-{message.pk}-0.png"'
+        )
         assert_inert(response)
 
 
@@ -370,11 +457,18 @@ class TestPublicFileUrls:
     def test_the_token_is_192_random_bits_and_nothing_else_opens_the_file(self, client, uploaded):
         token, path = uploaded
         assert len(token) == 32
-        assert client.get(path.replace(token, token[:-1] + ("A" if token[-1] != "A" else "B"))).status_code == 404
+        assert (
+            client.get(
+                path.replace(token, token[:-1] + ("A" if token[-1] != "A" else "B"))
+            ).status_code
+            == 404
+        )
         assert client.get(path.rsplit("/", 1)[0] + "/other.pdf").status_code == 404
         assert client.get(f"/desk/files/{token}/{token}.pdf").status_code == 404
 
-    def test_twilio_may_fetch_again_for_a_while_after_its_first_fetch_then_the_url_is_gone(self, client, uploaded, settings):
+    def test_twilio_may_fetch_again_for_a_while_after_its_first_fetch_then_the_url_is_gone(
+        self, client, uploaded, settings
+    ):
         from datetime import timedelta
 
         from django.utils import timezone
@@ -406,16 +500,23 @@ class TestPublicFileUrls:
         with pytest.raises(ValueError, match="too old"):
             desk_files.attachments_for([{"token": token}])
 
-    def test_the_desk_still_shows_an_expired_file_to_agents(self, agent_client, _interaction, uploaded):
+    def test_the_desk_still_shows_an_expired_file_to_agents(
+        self, agent_client, _interaction, uploaded
+    ):
         from django.utils import timezone
 
         from agents.models import OutboundFile
 
         token, path = uploaded
         message = Message.objects.create(
-            interaction=_interaction, direction="out", body="", attachments=[{"url": path, "content_type": "application/pdf"}]
+            interaction=_interaction,
+            direction="out",
+            body="",
+            attachments=[{"url": path, "content_type": "application/pdf"}],
         )
-        OutboundFile.objects.filter(token=token).update(created_at=timezone.now() - timezone.timedelta(days=30))
+        OutboundFile.objects.filter(token=token).update(
+            created_at=timezone.now() - timezone.timedelta(days=30)
+        )
         response = agent_client.get(f"/desk/media/{message.pk}/0/")
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
@@ -450,7 +551,18 @@ def test_a_file_name_keeps_no_path_control_direction_or_quote_character(raw, exp
     header.encode("latin-1")  # a valid header value
 
 
-@pytest.mark.parametrize("value", ["text/html\r\nX: 1", "image/png\n", "a/b/c", "", None, "x" * 200 + "/png", "image/svg+xml\x00"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "text/html\r\nX: 1",
+        "image/png\n",
+        "a/b/c",
+        "",
+        None,
+        "x" * 200 + "/png",
+        "image/svg+xml\x00",
+    ],
+)
 def test_a_malformed_stored_type_becomes_an_octet_stream(value):
     from agents.file_safety import OCTET_STREAM, normalise_type
 
@@ -458,9 +570,13 @@ def test_a_malformed_stored_type_becomes_an_octet_stream(value):
 
 
 @pytest.mark.django_db
-def test_a_page_csp_middleware_leaves_the_sandbox_policy_of_file_answers_alone(agent_client, client, media_root, settings):
+def test_a_page_csp_middleware_leaves_the_sandbox_policy_of_file_answers_alone(
+    agent_client, client, media_root, settings
+):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "csp.middleware.CSPMiddleware"]
-    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "script-src": ["'self'"]}}
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {"default-src": ["'self'"], "script-src": ["'self'"]}
+    }
     stored = upload(agent_client, "invoice.pdf", "application/pdf", samples.PDF).json()
     answer = client.get(public_path(stored["token"]))
     assert answer["Content-Security-Policy"] == SANDBOX

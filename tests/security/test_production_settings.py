@@ -26,12 +26,23 @@ def _production_env(**extra) -> dict:
 
 def _manage(*args, env) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_check_deploy_is_clean_with_a_secret_key():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env(SECRET_KEY=secrets.token_urlsafe(50)))
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=_production_env(SECRET_KEY=secrets.token_urlsafe(50)),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -83,10 +94,21 @@ def test_production_values_are_hardened_whatever_the_environment_says():
 @pytest.mark.django_db
 def test_the_session_cookie_of_a_real_log_in_carries_the_flags(client, agent):
     values = production_values()
-    flags = {k: values[k] for k in ("SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_SAMESITE")}
+    flags = {
+        k: values[k]
+        for k in (
+            "SESSION_COOKIE_SECURE",
+            "SESSION_COOKIE_HTTPONLY",
+            "SESSION_COOKIE_SAMESITE",
+            "CSRF_COOKIE_SECURE",
+            "CSRF_COOKIE_SAMESITE",
+        )
+    }
     with override_settings(**flags):
         client.get(reverse("login"), secure=True)
-        response = client.post(reverse("login"), {"username": "alex", "password": "agent-pass-123"}, secure=True)
+        response = client.post(
+            reverse("login"), {"username": "alex", "password": "agent-pass-123"}, secure=True
+        )
     assert response.status_code == 302
     session = response.cookies["sessionid"]
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"

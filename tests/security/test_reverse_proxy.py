@@ -38,8 +38,13 @@ ADMIN, PASSWORD = "ada", "admin-pass-123"
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(NGINX is None, reason="needs Debian's nginx (apt-get install -y nginx; scripts/test.sh does)"),
-    pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl for the test certificate"),
+    pytest.mark.skipif(
+        NGINX is None,
+        reason="needs Debian's nginx (apt-get install -y nginx; scripts/test.sh does)",
+    ),
+    pytest.mark.skipif(
+        shutil.which("openssl") is None, reason="needs openssl for the test certificate"
+    ),
 ]
 
 SEED = f"""
@@ -123,13 +128,36 @@ def stack(tmp_path_factory):
     for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (work / name).mkdir()
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "2",
-         "-keyout", str(work / "key.pem"), "-out", str(work / "cert.pem")],
-        check=True, capture_output=True, timeout=60,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-days",
+            "2",
+            "-keyout",
+            str(work / "key.pem"),
+            "-out",
+            str(work / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     https_port, app_port = free_port(), free_port()
     public = f"https://127.0.0.1:{https_port}"
-    unset = {"DATABASE_URL", "REDIS_URL", "DEBUG", "OCC_SANDBOX", "DJANGO_ALLOW_ASYNC_UNSAFE", "OCC_PUBLIC_BASE_URL"}
+    unset = {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DEBUG",
+        "OCC_SANDBOX",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "OCC_PUBLIC_BASE_URL",
+    }
     env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(
         DJANGO_SETTINGS_MODULE="occ.production",
@@ -142,27 +170,60 @@ def stack(tmp_path_factory):
         STATIC_ROOT=str(work / "static"),
         OCC_MEDIA_ROOT=str(work / "media"),
     )
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["shell", "-c", SEED]):
+    for command in (
+        ["migrate", "--noinput"],
+        ["collectstatic", "--noinput"],
+        ["shell", "-c", SEED],
+    ):
         result = subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert result.returncode == 0, result.stdout + result.stderr
     app_log = work / "uvicorn.log"
     # The README's command, one worker.
     app = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "occ.asgi:application", "--host", "127.0.0.1", "--port", str(app_port),
-         "--no-proxy-headers", "--no-access-log"],
-        cwd=ROOT, env=env, stdout=app_log.open("w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "occ.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(app_port),
+            "--no-proxy-headers",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=app_log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     conf = work / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(dir=work, https_port=https_port, app_port=app_port, proxy=PROXY_ADDRESS))
+    conf.write_text(
+        NGINX_CONF.format(dir=work, https_port=https_port, app_port=app_port, proxy=PROXY_ADDRESS)
+    )
     nginx_log = work / "error.log"
     nginx_log.touch()
-    proxy = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(work)], stdout=subprocess.DEVNULL, stderr=nginx_log.open("a"))
+    proxy = subprocess.Popen(
+        [NGINX, "-c", str(conf), "-p", str(work)],
+        stdout=subprocess.DEVNULL,
+        stderr=nginx_log.open("a"),
+    )
     try:
         wait_for_port(app_port, app, app_log)
         wait_for_port(https_port, proxy, nginx_log)
-        yield {"public": public, "direct": f"http://127.0.0.1:{app_port}", "db": work / "db.sqlite3", "log": app_log}
+        yield {
+            "public": public,
+            "direct": f"http://127.0.0.1:{app_port}",
+            "db": work / "db.sqlite3",
+            "log": app_log,
+        }
     finally:
         stop(proxy)
         stop(app)
@@ -225,9 +286,16 @@ def stored_messages(stack) -> int:
 
 def test_a_webhook_signed_for_the_public_url_is_accepted_and_stored(stack, browser):
     url = stack["public"] + "/whatsapp/twilio/inbound"
-    params = load_payload("inbound_text", MessageSid="SM" + "7" * 32, SmsMessageSid="SM" + "7" * 32, SmsSid="SM" + "7" * 32)
+    params = load_payload(
+        "inbound_text",
+        MessageSid="SM" + "7" * 32,
+        SmsMessageSid="SM" + "7" * 32,
+        SmsSid="SM" + "7" * 32,
+    )
     before = stored_messages(stack)
-    response = browser.post(url, data=params, headers=signed(url, params), allow_redirects=False, timeout=10)
+    response = browser.post(
+        url, data=params, headers=signed(url, params), allow_redirects=False, timeout=10
+    )
     assert response.status_code == 200, response.text[:300]
     assert stored_messages(stack) == before + 1
 
@@ -244,9 +312,19 @@ def test_a_webhook_signed_for_the_public_url_is_accepted_and_stored(stack, brows
 def test_a_webhook_signed_for_any_other_url_is_refused(stack, browser, signed_for):
     port, app_port = stack["public"].rsplit(":", 1)[1], stack["direct"].rsplit(":", 1)[1]
     url = stack["public"] + "/whatsapp/twilio/inbound"
-    params = load_payload("inbound_text", MessageSid="SM" + "8" * 32, SmsMessageSid="SM" + "8" * 32, SmsSid="SM" + "8" * 32)
+    params = load_payload(
+        "inbound_text",
+        MessageSid="SM" + "8" * 32,
+        SmsMessageSid="SM" + "8" * 32,
+        SmsSid="SM" + "8" * 32,
+    )
     before = stored_messages(stack)
-    response = browser.post(url, data=params, headers=signed(signed_for.format(port=port, app_port=app_port), params), timeout=10)
+    response = browser.post(
+        url,
+        data=params,
+        headers=signed(signed_for.format(port=port, app_port=app_port), params),
+        timeout=10,
+    )
     assert response.status_code == 403
     assert stored_messages(stack) == before
 
@@ -271,12 +349,18 @@ def test_a_forged_forwarded_for_through_the_proxy_does_not_choose_the_address(st
     page = browser.get(login, timeout=10)
     response = browser.post(
         login,
-        {"username": "nobody-here", "password": "wrong", "csrfmiddlewaretoken": csrf_token(page.text)},
+        {
+            "username": "nobody-here",
+            "password": "wrong",
+            "csrfmiddlewaretoken": csrf_token(page.text),
+        },
         headers={"Referer": login, "X-Forwarded-For": "198.51.100.77"},
         timeout=10,
     )
     assert response.status_code == 200
-    assert query(stack, "SELECT ip_address FROM axes_accessattempt WHERE username = 'nobody-here'") == [("127.0.0.1",)]
+    assert query(
+        stack, "SELECT ip_address FROM axes_accessattempt WHERE username = 'nobody-here'"
+    ) == [("127.0.0.1",)]
 
 
 def test_static_files_are_served_hashed_compressed_and_cached_for_a_year(stack, browser):

@@ -75,7 +75,9 @@ def test_https_from_the_trusted_proxy_is_not_redirected_again(client):
 @BEHIND_PROXY
 @override_settings(SECURE_SSL_REDIRECT=True)
 def test_a_forged_forwarded_proto_from_anyone_else_is_not_believed(client):
-    response = client.get(reverse("login"), REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_PROTO="https")
+    response = client.get(
+        reverse("login"), REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_PROTO="https"
+    )
     assert response.status_code == 301 and response["Location"].startswith("https://")
 
 
@@ -97,12 +99,20 @@ def test_a_forged_forwarded_host_from_anyone_else_is_not_believed(settings):
     middleware(request_from("203.0.113.9", **forged))
     assert seen == {"host": "testserver", "secure": False}
     middleware(request_from(PROXY, **forged))
-    assert seen == {"host": "evil.example", "secure": True}, "the same headers from the proxy are believed"
+    assert seen == {"host": "evil.example", "secure": True}, (
+        "the same headers from the proxy are believed"
+    )
 
 
 def _settings_of(**env) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in {"OCC_TRUST_PROXY_HEADERS", "OCC_TRUSTED_PROXIES"}}
-    environment.update(DJANGO_SETTINGS_MODULE="occ.production", SECRET_KEY=secrets.token_urlsafe(50), **env)
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"OCC_TRUST_PROXY_HEADERS", "OCC_TRUSTED_PROXIES"}
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="occ.production", SECRET_KEY=secrets.token_urlsafe(50), **env
+    )
     return subprocess.run(
         [
             sys.executable,

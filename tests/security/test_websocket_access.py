@@ -35,7 +35,9 @@ def test_a_foreign_origin_cannot_open_the_desk_socket(agent):
     from occ.asgi import application
 
     async def connect(origin: bytes):
-        communicator = WebsocketCommunicator(application, "/ws/desk/", headers=[(b"origin", origin), (b"host", b"testserver")])
+        communicator = WebsocketCommunicator(
+            application, "/ws/desk/", headers=[(b"origin", origin), (b"host", b"testserver")]
+        )
         connected, _ = await communicator.connect()
         await communicator.disconnect()
         return connected
@@ -58,7 +60,12 @@ def test_an_agent_hears_only_their_own_interactions(service, make_agent):
             desks[profile.pk] = communicator
         await sync_to_async(receive_inbound)(
             service,
-            InboundMessage(channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "c" * 32, body="private"),
+            InboundMessage(
+                channel="whatsapp",
+                address=CUSTOMER_NUMBER,
+                provider_id="SM" + "c" * 32,
+                body="private",
+            ),
         )
         heard = []
         while not await desks[owner.pk].receive_nothing(timeout=0.3):
@@ -70,5 +77,8 @@ def test_an_agent_hears_only_their_own_interactions(service, make_agent):
         return heard, other_heard_nothing
 
     heard, other_heard_nothing = run_async(scenario)()
-    assert any(event["type"] == "message.created" and event["message"]["body"] == "private" for event in heard)
+    assert any(
+        event["type"] == "message.created" and event["message"]["body"] == "private"
+        for event in heard
+    )
     assert other_heard_nothing, "another agent received a push about someone else's interaction"

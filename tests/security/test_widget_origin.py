@@ -19,7 +19,9 @@ from widgets.models import WidgetVisit
 
 pytestmark = pytest.mark.django_db
 
-FUZZ = hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = hsettings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def config_url(world) -> str:
@@ -52,7 +54,9 @@ def test_a_spoofed_or_foreign_origin_gets_no_configuration(world, headers):
 
 def test_a_foreign_origin_cannot_record_visits(world):
     url = reverse("widgets:visits", args=[world["widget"].public_key])
-    response = Client().post(url, {"page_url": "https://evil.example/"}, HTTP_ORIGIN="https://evil.example")
+    response = Client().post(
+        url, {"page_url": "https://evil.example/"}, HTTP_ORIGIN="https://evil.example"
+    )
     assert response.status_code in {403, 404}
     assert not WidgetVisit.objects.exists()
 
@@ -94,6 +98,14 @@ def test_widget_endpoints_never_fail_on_any_key_origin_or_page(world, key, origi
     except Exception:
         return
     # 429: the visits rate limit (widgets.limits), reached by this many examples.
-    assert client.post(visits, {"page_url": page}, **headers).status_code in {201, 400, 403, 404, 429}
+    assert client.post(visits, {"page_url": page}, **headers).status_code in {
+        201,
+        400,
+        403,
+        404,
+        429,
+    }
     real = reverse("widgets:visits", args=[world["widget"].public_key])
-    assert client.post(real, {"page_url": page}, HTTP_ORIGIN="https://shop.example").status_code in {201, 400, 429}
+    assert client.post(
+        real, {"page_url": page}, HTTP_ORIGIN="https://shop.example"
+    ).status_code in {201, 400, 429}

@@ -31,7 +31,14 @@ PUBLIC = {
     "agents:desk_file",  # files agents attach to replies: Twilio fetches them; the unguessable token is the key
 }
 # Name prefixes of public endpoints (the website widget's embed script, configuration and QR codes).
-PUBLIC_PREFIXES = ("widgets:public", "widgets:embed", "widgets:config", "widgets:qr", "widgets:visit", "widget_public:")
+PUBLIC_PREFIXES = (
+    "widgets:public",
+    "widgets:embed",
+    "widgets:config",
+    "widgets:qr",
+    "widgets:visit",
+    "widget_public:",
+)
 # Pages for every signed-in user (agents too). Everything else is the administrators' console.
 AGENT_PAGES = {
     "home",
@@ -87,7 +94,11 @@ class Endpoint:
 
     @property
     def for_agents(self) -> bool:
-        return self.name in AGENT_PAGES or self.name.startswith(AGENT_PREFIXES) or self.route.startswith("api/v1/")
+        return (
+            self.name in AGENT_PAGES
+            or self.name.startswith(AGENT_PREFIXES)
+            or self.route.startswith("api/v1/")
+        )
 
     @property
     def csrf_exempt_allowed(self) -> bool:
@@ -122,14 +133,38 @@ GUESS = 1
 def _value_for(kwarg: str, route: str, objects: dict) -> object:
     """A value for a URL argument: the id (or key) of a real object of the right kind."""
     lowered = kwarg.lower()
-    for kind in ("interaction", "message", "contact", "service", "widget", "agent", "profile", "user", "visit", "webhook"):
+    for kind in (
+        "interaction",
+        "message",
+        "contact",
+        "service",
+        "widget",
+        "agent",
+        "profile",
+        "user",
+        "visit",
+        "webhook",
+    ):
         if kind in lowered and kind in objects:
             value = objects[kind]
-            return value.public_key if lowered in {"widget_key", "key", "public_key"} and kind == "widget" else value.pk
+            return (
+                value.public_key
+                if lowered in {"widget_key", "key", "public_key"} and kind == "widget"
+                else value.pk
+            )
     if lowered in {"key", "public_key", "widget_key"} and "widget" in objects:
         return objects["widget"].public_key
     if lowered in {"pk", "id", "object_id"}:
-        for kind in ("interaction", "message", "contact", "service", "widget", "agent", "user", "webhook"):
+        for kind in (
+            "interaction",
+            "message",
+            "contact",
+            "service",
+            "widget",
+            "agent",
+            "user",
+            "webhook",
+        ):
             if re.search(rf"(^|/){kind}s?(/|-)", route) and kind in objects:
                 return objects[kind].pk
     if lowered == "uidb64":

@@ -47,8 +47,16 @@ def work(point: str) -> None:
     from django_tasks_db.management.commands.db_worker import Worker
 
     fragment, before = POINTS[point]
-    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                    max_tasks=None, worker_id="killed-worker", excluded_queue_names=[])
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="killed-worker",
+        excluded_queue_names=[],
+    )
     with connection.execute_wrapper(KillAfter(fragment, before)):
         worker.run()
 
@@ -69,9 +77,18 @@ def report() -> None:
 
     from hooks.models import Attempt, Delivery
 
-    tasks = list(DBTaskResult.objects.filter(task_path="hooks.tasks.deliver_event").values("status", "worker_ids"))
+    tasks = list(
+        DBTaskResult.objects.filter(task_path="hooks.tasks.deliver_event").values(
+            "status", "worker_ids"
+        )
+    )
     deliveries = list(Delivery.objects.values("state", "attempts", "lease_until", "event_id"))
-    print(json.dumps({"tasks": tasks, "deliveries": deliveries, "attempts": Attempt.objects.count()}, default=str))
+    print(
+        json.dumps(
+            {"tasks": tasks, "deliveries": deliveries, "attempts": Attempt.objects.count()},
+            default=str,
+        )
+    )
 
 
 def main() -> None:

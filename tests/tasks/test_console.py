@@ -19,7 +19,8 @@ def gave_up(endpoint, receiver, service, agent, settings, run_tasks):
     settings.OCC_WEBHOOK_MAX_ATTEMPTS = 3
     receiver.statuses = [503] * 9
     receive_inbound(
-        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
+        service,
+        InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi"),
     )
     Delivery.objects.exclude(event__type="message.received").delete()  # follow one event
     run_tasks()
@@ -31,20 +32,29 @@ def gave_up(endpoint, receiver, service, agent, settings, run_tasks):
 def test_a_retry_that_reaches_the_maximum_is_shown_failed_with_its_reason(admin_client, gave_up):
     page = admin_client.get(PAGE).content.decode()
     failed = DBTaskResult.objects.get(status="FAILED")
-    assert failed.task_path == "hooks.tasks.deliver" and failed.args_kwargs["args"] == [gave_up.pk, 3]
+    assert failed.task_path == "hooks.tasks.deliver" and failed.args_kwargs["args"] == [
+        gave_up.pk,
+        3,
+    ]
     assert 'data-count="failed" class="result-bad">1<' in page
-    assert "hooks.tasks.deliver" in page and "GaveUp" in page and "HTTP 503 after 3 attempts" in page
+    assert (
+        "hooks.tasks.deliver" in page and "GaveUp" in page and "HTTP 503 after 3 attempts" in page
+    )
     assert f'action="{PAGE}{failed.pk}/retry/"' in page
 
 
-def test_an_administrator_retries_a_failed_task_and_it_is_audited(admin_user, gave_up, receiver, run_tasks):
+def test_an_administrator_retries_a_failed_task_and_it_is_audited(
+    admin_user, gave_up, receiver, run_tasks
+):
     failed = DBTaskResult.objects.get(status="FAILED")
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(admin_user)
     assert browser.post(f"{PAGE}{failed.pk}/retry/").status_code == 403  # no CSRF token
     assert DBTaskResult.objects.filter(status="READY", task_path="hooks.tasks.deliver").count() == 0
     browser.get(PAGE)
-    response = browser.post(f"{PAGE}{failed.pk}/retry/", {"csrfmiddlewaretoken": browser.cookies["csrftoken"].value})
+    response = browser.post(
+        f"{PAGE}{failed.pk}/retry/", {"csrfmiddlewaretoken": browser.cookies["csrftoken"].value}
+    )
     assert response.status_code == 302
     entry = AuditEntry.objects.get(object_id=str(failed.pk))
     assert entry.actor == admin_user and entry.changes["status"]["from"] == "FAILED"
@@ -57,7 +67,8 @@ def test_an_administrator_retries_a_failed_task_and_it_is_audited(admin_user, ga
 
 def test_only_a_failed_task_can_be_retried(admin_client, endpoint, service, agent):
     receive_inbound(
-        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
+        service,
+        InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi"),
     )
     queued = DBTaskResult.objects.first()
     response = admin_client.post(f"{PAGE}{queued.pk}/retry/", follow=True)
@@ -72,7 +83,8 @@ def test_tasks_waiting_with_no_worker_are_flagged(admin_client, endpoint, servic
     from django.utils import timezone
 
     receive_inbound(
-        service, InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi")
+        service,
+        InboundMessage(channel="whatsapp", address="+393330000001", provider_id="SM1", body="Hi"),
     )
     assert "is a worker running?" not in admin_client.get(PAGE).content.decode()
     DBTaskResult.objects.update(enqueued_at=timezone.now() - timedelta(minutes=2))

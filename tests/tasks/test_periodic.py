@@ -73,11 +73,22 @@ def test_a_lost_chain_is_started_again(counted, run_tasks):
     periodic.ensure_scheduled()
     DBTaskResult.objects.all().delete()  # the queue lost its tick (a Redis without persistence)
     assert periodic.ensure_scheduled() == []  # not late yet
-    Schedule.objects.update(next_run_at=timezone.now() - timedelta(seconds=60) - periodic.LOST_AFTER - timedelta(seconds=1))
+    Schedule.objects.update(
+        next_run_at=timezone.now()
+        - timedelta(seconds=60)
+        - periodic.LOST_AFTER
+        - timedelta(seconds=1)
+    )
     assert periodic.ensure_scheduled() == ["test.counted"]
     run_tasks()
     assert len(runs) == 1
 
 
 def test_the_project_registers_its_periodic_jobs():
-    assert {"engine.upkeep", "hooks.sweep_deliveries", "hooks.prune_outbox", "agents.sweep_presence", "interactions.sweep_outbound"} <= set(periodic.jobs())
+    assert {
+        "engine.upkeep",
+        "hooks.sweep_deliveries",
+        "hooks.prune_outbox",
+        "agents.sweep_presence",
+        "interactions.sweep_outbound",
+    } <= set(periodic.jobs())

@@ -19,7 +19,8 @@ def stalled_task(workers: int, minutes: int = 10) -> DBTaskResult:
 
     result = tick.enqueue("nothing.registered", "token")
     DBTaskResult.objects.filter(pk=result.id).update(
-        status="RUNNING", started_at=timezone.now() - timedelta(minutes=minutes),
+        status="RUNNING",
+        started_at=timezone.now() - timedelta(minutes=minutes),
         worker_ids=[f"lost-{n}" for n in range(workers)],
     )
     return DBTaskResult.objects.get(pk=result.id)

@@ -36,7 +36,9 @@ def run_rq_worker() -> None:
     from rq.worker import SimpleWorker
 
     queue = rq_queue()
-    SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True, logging_level="WARNING")
+    SimpleWorker([queue], connection=queue.connection, job_class=Job).work(
+        burst=True, logging_level="WARNING"
+    )
 
 
 def clear_rq() -> None:
@@ -50,7 +52,12 @@ def clear_rq() -> None:
 
     queue = rq_queue()
     queue.empty()
-    for registry in (ScheduledJobRegistry, FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry):
+    for registry in (
+        ScheduledJobRegistry,
+        FailedJobRegistry,
+        FinishedJobRegistry,
+        StartedJobRegistry,
+    ):
         jobs = registry(queue=queue)
         for job_id in jobs.get_job_ids():
             jobs.remove(job_id, delete_job=True)
@@ -67,7 +74,9 @@ def rq_on_redis_url(settings):
 
 
 @pytest.mark.redis
-def test_on_rq_the_webhook_s_deliveries_run_on_an_rq_worker(rq_on_redis_url, signed_post, endpoint, receiver, service, agent):
+def test_on_rq_the_webhook_s_deliveries_run_on_an_rq_worker(
+    rq_on_redis_url, signed_post, endpoint, receiver, service, agent
+):
     assert signed_post(INBOUND, load_payload("inbound_text")).status_code == 200
     assert rq_queue().count == 3 and receiver.requests == []  # queued on Redis after the commit
     run_rq_worker()
@@ -76,7 +85,9 @@ def test_on_rq_the_webhook_s_deliveries_run_on_an_rq_worker(rq_on_redis_url, sig
 
 
 @pytest.mark.redis
-def test_on_rq_a_retry_waits_for_its_backoff_in_rq_s_schedule(rq_on_redis_url, signed_post, endpoint, receiver, service, agent, settings):
+def test_on_rq_a_retry_waits_for_its_backoff_in_rq_s_schedule(
+    rq_on_redis_url, signed_post, endpoint, receiver, service, agent, settings
+):
     from rq.registry import ScheduledJobRegistry
 
     settings.OCC_WEBHOOK_RETRY_BASE_SECONDS = 3600
@@ -89,7 +100,14 @@ def test_on_rq_a_retry_waits_for_its_backoff_in_rq_s_schedule(rq_on_redis_url, s
 
 
 def test_a_webhook_arriving_while_redis_is_down_is_stored_answered_and_delivered_later(
-    private_redis, settings, signed_post, endpoint, receiver, service, agent, caplog  # noqa: F811
+    private_redis,
+    settings,
+    signed_post,
+    endpoint,
+    receiver,
+    service,
+    agent,
+    caplog,  # noqa: F811
 ):
     use_rq(settings, private_redis.url)
     private_redis.kill()
@@ -97,7 +115,9 @@ def test_a_webhook_arriving_while_redis_is_down_is_stored_answered_and_delivered
         response = signed_post(INBOUND, load_payload("inbound_text"))
     assert response.status_code == 200 and b"<Response/>" in response.content  # answered as always
     assert Message.objects.count() == 1  # stored
-    assert Delivery.objects.filter(state=DeliveryState.PENDING).count() == 3  # the work is in the outbox
+    assert (
+        Delivery.objects.filter(state=DeliveryState.PENDING).count() == 3
+    )  # the work is in the outbox
     assert "could not enqueue deliver_event" in caplog.text
     private_redis.start()  # the engine is back
     settings.OCC_WEBHOOK_SWEEP_GRACE_SECONDS = 0
@@ -138,4 +158,6 @@ def test_on_rq_a_delivery_that_gave_up_is_shown_failed_and_retried_from_the_cons
     failed_id = FailedJobRegistry(queue=rq_queue()).get_job_ids()[0]
     admin_client.post(f"/settings/tasks/{failed_id}/retry/")
     run_rq_worker()
-    assert Delivery.objects.filter(state=DeliveryState.DELIVERED).count() == 1  # the receiver answers 200 now
+    assert (
+        Delivery.objects.filter(state=DeliveryState.DELIVERED).count() == 1
+    )  # the receiver answers 200 now

@@ -25,7 +25,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def run(env: dict, *args: str, expect_kill: bool = False) -> str:
     result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
     if expect_kill:
-        assert result.returncode == -signal.SIGKILL, f"not killed: {result.stdout} {result.stderr[-2000:]}"
+        assert result.returncode == -signal.SIGKILL, (
+            f"not killed: {result.stdout} {result.stderr[-2000:]}"
+        )
     else:
         assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
@@ -36,10 +38,18 @@ def step(env: dict, *args: str, **kwargs) -> str:
 
 
 def base_env() -> dict:
-    drop = {"REDIS_URL", "OCC_PUBLIC_BASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "SQLITE_PATH",
-            "OCC_TASKS_BACKEND"}
+    drop = {
+        "REDIS_URL",
+        "OCC_PUBLIC_BASE_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "DATABASE_URL",
+        "SQLITE_PATH",
+        "OCC_TASKS_BACKEND",
+    }
     env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update(DJANGO_SETTINGS_MODULE="occ.settings", OCC_WEBHOOK_TIMEOUT_SECONDS="5", DB_CONN_MAX_AGE="0")
+    env.update(
+        DJANGO_SETTINGS_MODULE="occ.settings", OCC_WEBHOOK_TIMEOUT_SECONDS="5", DB_CONN_MAX_AGE="0"
+    )
     return env
 
 
@@ -58,7 +68,9 @@ def postgres_env():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgresql://...")
     db = connection.settings_dict
-    return base_env() | {"DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    return base_env() | {
+        "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    }
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -71,14 +83,18 @@ def test_a_killed_worker_s_delivery_is_made_once_it_is_restarted(shared_db, rece
     step(shared_db, "setup", receiver.url)
     step(shared_db, "work", point, expect_kill=True)
     killed = json.loads(step(shared_db, "report"))
-    assert killed["tasks"] == [{"status": "RUNNING", "worker_ids": ["killed-worker"]}]  # left behind
+    assert killed["tasks"] == [
+        {"status": "RUNNING", "worker_ids": ["killed-worker"]}
+    ]  # left behind
     assert killed["deliveries"][0]["state"] == "pending" and killed["deliveries"][0]["lease_until"]
     assert len(receiver.requests) == (0 if point == "after-claim" else 1)
 
     step(shared_db, "later")
     run(shared_db, sys.executable, "manage.py", "worker", "--batch", "-v0")
     done = json.loads(step(shared_db, "report"))
-    assert done["tasks"][0]["status"] == "SUCCESSFUL" and len(done["tasks"][0]["worker_ids"]) == 2  # run again
+    assert (
+        done["tasks"][0]["status"] == "SUCCESSFUL" and len(done["tasks"][0]["worker_ids"]) == 2
+    )  # run again
     delivery = done["deliveries"][0]
     assert delivery["state"] == "delivered" and delivery["attempts"] == 1 and done["attempts"] == 1
     event_id = delivery["event_id"]

@@ -27,11 +27,19 @@ def test_workers_take_disjoint_tasks(workers, tmp_path):
         mark.enqueue(str(out), n, 0.05)
     db = connection.settings_dict
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "OCC_TASKS_BACKEND"}}
-    env.update(DJANGO_SETTINGS_MODULE="occ.settings",
-               DATABASE_URL=f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
+    env.update(
+        DJANGO_SETTINGS_MODULE="occ.settings",
+        DATABASE_URL=f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    )
     procs = [
-        subprocess.Popen([sys.executable, "manage.py", "worker", "--batch", "-v0", "--worker-id", f"w{i}"],
-                         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "manage.py", "worker", "--batch", "-v0", "--worker-id", f"w{i}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for i in range(workers)
     ]
     for proc in procs:

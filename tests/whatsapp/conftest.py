@@ -19,10 +19,18 @@ def outbound_message(service, agent):
 
     contact = Contact.objects.create(address="+393331234567", name="Maria Rossi")
     interaction = Interaction.objects.create(
-        service=service, contact=contact, state=InteractionState.ASSIGNED, agent=agent, last_inbound_at=timezone.now()
+        service=service,
+        contact=contact,
+        state=InteractionState.ASSIGNED,
+        agent=agent,
+        last_inbound_at=timezone.now(),
     )
     return Message.objects.create(
-        interaction=interaction, direction=Direction.OUTBOUND, provider_id=OUTBOUND_SID, body="Ciao", status="queued"
+        interaction=interaction,
+        direction=Direction.OUTBOUND,
+        provider_id=OUTBOUND_SID,
+        body="Ciao",
+        status="queued",
     )
 
 

@@ -33,7 +33,9 @@ def states(report) -> dict[str, str]:
 
 
 def nothing_stored():
-    return not (Message.objects.exists() or Contact.objects.exists() or Interaction.objects.exists())
+    return not (
+        Message.objects.exists() or Contact.objects.exists() or Interaction.objects.exists()
+    )
 
 
 @live
@@ -157,7 +159,9 @@ class TestTheTestWebhook:
 
 @live
 class TestThePage:
-    def test_administrator_sees_each_check_and_its_fix(self, admin_client, service, sender, fake_twilio):
+    def test_administrator_sees_each_check_and_its_fix(
+        self, admin_client, service, sender, fake_twilio
+    ):
         sender.callback_url = "https://old-helpdesk.example.com/hooks/whatsapp"
         response = admin_client.get(f"/whatsapp/health/{service.pk}/")
         assert response.status_code == 200
@@ -176,11 +180,17 @@ def test_page_speaks_italian(admin_client, service, fake_twilio):
     from django.utils import translation
 
     try:
-        html = admin_client.get(f"/whatsapp/health/{service.pk}/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+        html = admin_client.get(
+            f"/whatsapp/health/{service.pk}/", HTTP_ACCEPT_LANGUAGE="it"
+        ).content.decode()
     finally:
         # The request activated Italian in this thread; later tests expect English.
         translation.activate("en")
-    assert "Verifica stato Twilio" in html and "Come correggere" in html and "Ripeti i controlli" in html
+    assert (
+        "Verifica stato Twilio" in html
+        and "Come correggere" in html
+        and "Ripeti i controlli" in html
+    )
 
 
 def test_queue_reply_speaks_italian():

@@ -25,7 +25,11 @@ class TestIntake:
         assert message.body == "Buongiorno, vorrei informazioni sul mio ordine"
         assert message.provider_id == "SM1f0e8ae6ade43cb3c0ce4525424e404f"
         contact = Contact.objects.get()
-        assert (contact.address, contact.name, contact.external_id) == (CUSTOMER_NUMBER, "Maria Rossi", "393331234567")
+        assert (contact.address, contact.name, contact.external_id) == (
+            CUSTOMER_NUMBER,
+            "Maria Rossi",
+            "393331234567",
+        )
 
     @pytest.mark.parametrize("path", [INBOUND, INBOUND + "/"])
     def test_both_spellings_of_the_inbound_url_work(self, signed_post, service, agent, path):
@@ -53,7 +57,9 @@ class TestIntake:
         assert Contact.objects.get().name == "Maria Rossi"
         assert list(Interaction.objects.values()) == before
 
-    def test_later_message_joins_the_open_interaction_and_updates_the_name(self, signed_post, service, agent):
+    def test_later_message_joins_the_open_interaction_and_updates_the_name(
+        self, signed_post, service, agent
+    ):
         signed_post(INBOUND, load_payload("inbound_text"))
         signed_post(INBOUND, load_payload("inbound_location", ProfileName="Maria R."))
         assert Interaction.objects.count() == 1
@@ -83,13 +89,17 @@ class TestSignature:
         from twilio.request_validator import RequestValidator
 
         payload = load_payload("inbound_text")
-        signature = RequestValidator(AUTH_TOKEN).compute_signature("http://testserver" + INBOUND, payload)
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(
+            "http://testserver" + INBOUND, payload
+        )
         response = signed_post(INBOUND, {**payload, "Body": "forged"}, signature=signature)
         assert response.status_code == 403
         assert not Message.objects.exists()
 
     def test_signature_for_another_url_is_refused(self, signed_post, service, agent):
-        response = signed_post(INBOUND, load_payload("inbound_text"), base="https://elsewhere.example.com")
+        response = signed_post(
+            INBOUND, load_payload("inbound_text"), base="https://elsewhere.example.com"
+        )
         assert response.status_code == 403
 
     def test_status_callback_needs_a_signature_too(self, client, outbound_message):
@@ -98,7 +108,9 @@ class TestSignature:
         outbound_message.refresh_from_db()
         assert outbound_message.status == "queued"
 
-    def test_without_a_stored_token_every_request_is_refused(self, signed_post, service, agent, chat_settings):
+    def test_without_a_stored_token_every_request_is_refused(
+        self, signed_post, service, agent, chat_settings
+    ):
         chat_settings.set_auth_token("")
         chat_settings.save()
         assert signed_post(INBOUND, load_payload("inbound_text")).status_code == 403
@@ -117,7 +129,9 @@ class TestBehindAProxy:
 
     def test_public_base_url_with_a_non_default_port(self, settings, signed_post, service, agent):
         settings.OCC_PUBLIC_BASE_URL = "https://occ.example.com:8443"
-        response = signed_post(INBOUND, load_payload("inbound_text"), base="https://occ.example.com:8443")
+        response = signed_post(
+            INBOUND, load_payload("inbound_text"), base="https://occ.example.com:8443"
+        )
         assert response.status_code == 200
         # The port is part of what Twilio signed: without it the signature is wrong.
         other = load_payload("inbound_location")
@@ -135,7 +149,9 @@ class TestBehindAProxy:
         )
         assert response.status_code == 200
 
-    def test_trusted_forwarded_headers_with_a_non_default_port(self, settings, signed_post, service, agent):
+    def test_trusted_forwarded_headers_with_a_non_default_port(
+        self, settings, signed_post, service, agent
+    ):
         settings.OCC_TRUSTED_PROXIES = ["127.0.0.0/8"]
         response = signed_post(
             INBOUND,
@@ -148,7 +164,9 @@ class TestBehindAProxy:
         assert response.status_code == 200
 
     @pytest.mark.parametrize("trusted", [[], ["10.0.0.5"]])
-    def test_forwarded_headers_are_ignored_unless_trusted(self, settings, signed_post, service, agent, trusted):
+    def test_forwarded_headers_are_ignored_unless_trusted(
+        self, settings, signed_post, service, agent, trusted
+    ):
         settings.OCC_TRUSTED_PROXIES = trusted
         response = signed_post(
             INBOUND,
@@ -162,7 +180,9 @@ class TestBehindAProxy:
 
 
 class TestNobodyAnswersThatNumber:
-    def test_unknown_number_is_answered_and_stores_nothing(self, signed_post, service, agent, caplog):
+    def test_unknown_number_is_answered_and_stores_nothing(
+        self, signed_post, service, agent, caplog
+    ):
         response = signed_post(INBOUND, load_payload("inbound_text", To="whatsapp:+390299999999"))
         assert response.status_code == 200
         assert response.content.endswith(b"<Response/>")
@@ -181,7 +201,9 @@ class TestNobodyAnswersThatNumber:
         assert signed_post(INBOUND, load_payload("inbound_text")).status_code == 200
         assert not Message.objects.exists()
 
-    def test_whatsapp_off_for_the_account_stores_nothing(self, signed_post, service, agent, chat_settings):
+    def test_whatsapp_off_for_the_account_stores_nothing(
+        self, signed_post, service, agent, chat_settings
+    ):
         chat_settings.whatsapp_enabled = False
         chat_settings.save()
         assert signed_post(INBOUND, load_payload("inbound_text")).status_code == 200
@@ -194,9 +216,14 @@ class TestWhatAMessageCarries:
         signed_post(INBOUND, payload)
         message = Message.objects.get()
         assert message.attachments == [
-            {"url": payload[f"MediaUrl{i}"], "content_type": payload[f"MediaContentType{i}"]} for i in range(3)
+            {"url": payload[f"MediaUrl{i}"], "content_type": payload[f"MediaContentType{i}"]}
+            for i in range(3)
         ]
-        assert [a["content_type"] for a in message_dict(message)["attachments"]] == ["image/jpeg", "video/mp4", "audio/ogg"]
+        assert [a["content_type"] for a in message_dict(message)["attachments"]] == [
+            "image/jpeg",
+            "video/mp4",
+            "audio/ogg",
+        ]
 
     def test_two_attachments_with_a_caption(self, signed_post, service, agent):
         signed_post(INBOUND, load_payload("inbound_two_images"))
@@ -219,7 +246,11 @@ class TestWhatAMessageCarries:
     def test_button_reply_and_the_message_it_answers(self, signed_post, service, agent):
         signed_post(INBOUND, load_payload("inbound_button_reply"))
         extras = message_dict(Message.objects.get())["extras"]
-        assert extras["button"] == {"payload": "confirm_order_1042", "text": "Sì, confermo", "type": "QUICK_REPLY"}
+        assert extras["button"] == {
+            "payload": "confirm_order_1042",
+            "text": "Sì, confermo",
+            "type": "QUICK_REPLY",
+        }
         assert extras["reply_to"]["message_sid"] == "SM0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
     def test_click_to_whatsapp_referral(self, signed_post, service, agent):
@@ -246,7 +277,11 @@ class TestLeanPath:
         with CaptureQueriesContext(connection) as queries:
             assert signed_post(INBOUND, payload).status_code == 200
         # Savepoints cost nothing worth counting and vary with signal receivers.
-        return sum(1 for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")))
+        return sum(
+            1
+            for q in queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
+        )
 
     def test_query_budget(self, signed_post, service, make_agent):
         for name in ("a", "b", "c"):

@@ -32,7 +32,9 @@ def _post(params: dict, token: str = AUTH_TOKEN) -> dict:
     from occ.asgi import application
 
     body, headers = _signed(params, token)
-    return async_to_sync(HttpCommunicator(application, "POST", INBOUND, body=body, headers=headers).get_response)(timeout=30)
+    return async_to_sync(
+        HttpCommunicator(application, "POST", INBOUND, body=body, headers=headers).get_response
+    )(timeout=30)
 
 
 def _header_names(response: dict) -> set[str]:
@@ -52,7 +54,9 @@ def test_pages_keep_the_full_middleware_stack(db):
     from occ.asgi import application
 
     response = async_to_sync(
-        HttpCommunicator(application, "GET", "/accounts/login/", headers=[(b"host", b"testserver")]).get_response
+        HttpCommunicator(
+            application, "GET", "/accounts/login/", headers=[(b"host", b"testserver")]
+        ).get_response
     )(timeout=30)
     assert response["status"] == 200
     assert "x-frame-options" in _header_names(response)

@@ -17,15 +17,42 @@ from tests.whatsapp.conftest import INBOUND, STATUS
 from whatsapp.parsing import InvalidWebhook, parse_inbound, parse_status
 
 FIELDS = [
-    "MessageSid", "SmsSid", "SmsMessageSid", "From", "To", "Body", "NumMedia", "ProfileName", "WaId",
-    "MediaUrl0", "MediaContentType0", "MediaUrl1", "MediaUrl999", "Latitude", "Longitude", "Address", "Label",
-    "ButtonPayload", "ButtonText", "ReferralHeadline", "ReferralSourceUrl", "MessageStatus", "ErrorCode",
-    "OccHealthCheck", "Unknown",
+    "MessageSid",
+    "SmsSid",
+    "SmsMessageSid",
+    "From",
+    "To",
+    "Body",
+    "NumMedia",
+    "ProfileName",
+    "WaId",
+    "MediaUrl0",
+    "MediaContentType0",
+    "MediaUrl1",
+    "MediaUrl999",
+    "Latitude",
+    "Longitude",
+    "Address",
+    "Label",
+    "ButtonPayload",
+    "ButtonText",
+    "ReferralHeadline",
+    "ReferralSourceUrl",
+    "MessageStatus",
+    "ErrorCode",
+    "OccHealthCheck",
+    "Unknown",
 ]
 # Lone surrogates and control characters included: the parser keeps them storable (occ.lib.text.clean_text).
 text = hostile_text(60)
-numberish = st.one_of(text, st.integers(-10**30, 10**30).map(str), st.floats().map(str))
-field_values = st.one_of(text, numberish, st.sampled_from(["whatsapp:+393331234567", "whatsapp:+0", "+39", "SM" + "a" * 32, "https://x.example/m"]))
+numberish = st.one_of(text, st.integers(-(10**30), 10**30).map(str), st.floats().map(str))
+field_values = st.one_of(
+    text,
+    numberish,
+    st.sampled_from(
+        ["whatsapp:+393331234567", "whatsapp:+0", "+39", "SM" + "a" * 32, "https://x.example/m"]
+    ),
+)
 
 
 def as_querydict(fields: dict) -> QueryDict:
@@ -38,7 +65,12 @@ def as_querydict(fields: dict) -> QueryDict:
 
 def as_received(fields: dict) -> QueryDict:
     """The fields as the server decodes them from UTF-8 bytes (what it signs against)."""
-    return as_querydict({as_sent(k): [as_sent(v) for v in (vs if isinstance(vs, list) else [vs])] for k, vs in fields.items()})
+    return as_querydict(
+        {
+            as_sent(k): [as_sent(v) for v in (vs if isinstance(vs, list) else [vs])]
+            for k, vs in fields.items()
+        }
+    )
 
 
 def body_of(fields: dict) -> bytes:
@@ -46,7 +78,9 @@ def body_of(fields: dict) -> bytes:
     return b"&".join(form_bytes({k: v}) for k, v in pairs)
 
 
-mutations = st.dictionaries(st.sampled_from(FIELDS), st.one_of(field_values, st.lists(field_values, max_size=3)), max_size=8)
+mutations = st.dictionaries(
+    st.sampled_from(FIELDS), st.one_of(field_values, st.lists(field_values, max_size=3)), max_size=8
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -111,12 +145,18 @@ def test_without_sender_or_receiver_the_webhook_is_refused(missing):
 
 
 @pytest.mark.django_db
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(changes=mutations, path=st.sampled_from([INBOUND, STATUS]))
-def test_signed_malformed_webhooks_never_cause_a_server_error(client, service, agent, changes, path):
+def test_signed_malformed_webhooks_never_cause_a_server_error(
+    client, service, agent, changes, path
+):
     fields = load_payload("inbound_text" if path == INBOUND else "status_failed")
     fields.update(changes)
-    signature = RequestValidator(AUTH_TOKEN).compute_signature("http://testserver" + path, as_received(fields))
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(
+        "http://testserver" + path, as_received(fields)
+    )
     before = Message.objects.filter(direction="in").count()
     response = client.post(
         path,
@@ -133,11 +173,26 @@ def test_signed_malformed_webhooks_never_cause_a_server_error(client, service, a
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=st.binary(max_size=200), signature=st.text(max_size=40), content_type=st.sampled_from(
-    ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json", "text/plain"]
-))
-def test_garbage_requests_are_refused_without_a_server_error(client, service, body, signature, content_type):
-    response = client.post(INBOUND, data=body, content_type=content_type, HTTP_X_TWILIO_SIGNATURE=signature)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=st.binary(max_size=200),
+    signature=st.text(max_size=40),
+    content_type=st.sampled_from(
+        [
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/json",
+            "text/plain",
+        ]
+    ),
+)
+def test_garbage_requests_are_refused_without_a_server_error(
+    client, service, body, signature, content_type
+):
+    response = client.post(
+        INBOUND, data=body, content_type=content_type, HTTP_X_TWILIO_SIGNATURE=signature
+    )
     assert response.status_code in (400, 403)
     assert not Message.objects.exists()

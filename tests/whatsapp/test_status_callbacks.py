@@ -17,7 +17,9 @@ def post_statuses(signed_post, names, path=STATUS):
         assert signed_post(path, load_payload(name)).status_code == 200
 
 
-@pytest.mark.parametrize("order", list(itertools.permutations(["status_sent", "status_delivered", "status_read"])))
+@pytest.mark.parametrize(
+    "order", list(itertools.permutations(["status_sent", "status_delivered", "status_read"]))
+)
 def test_read_wins_whatever_the_order(signed_post, outbound_message, order):
     post_statuses(signed_post, order)
     outbound_message.refresh_from_db()
@@ -52,8 +54,15 @@ def test_callback_found_by_our_id_before_the_sid_is_known(signed_post, outbound_
     assert (outbound_message.status, outbound_message.provider_id) == ("sent", OUTBOUND_SID)
 
 
-def test_callback_for_an_unknown_message_is_answered_and_changes_nothing(signed_post, outbound_message):
-    assert signed_post(STATUS, load_payload("status_read", MessageSid="SM" + "9" * 32, SmsSid="SM" + "9" * 32)).status_code == 200
+def test_callback_for_an_unknown_message_is_answered_and_changes_nothing(
+    signed_post, outbound_message
+):
+    assert (
+        signed_post(
+            STATUS, load_payload("status_read", MessageSid="SM" + "9" * 32, SmsSid="SM" + "9" * 32)
+        ).status_code
+        == 200
+    )
     outbound_message.refresh_from_db()
     assert outbound_message.status == "queued"
 

@@ -20,7 +20,9 @@ def _change_token_in_another_worker(token: str) -> None:
     # A queryset update sends no signal: exactly what another process's save looks like here.
     config = ChatChannelSettings.load()
     config.set_auth_token(token)
-    ChatChannelSettings.objects.filter(pk=config.pk).update(auth_token_encrypted=config.auth_token_encrypted)
+    ChatChannelSettings.objects.filter(pk=config.pk).update(
+        auth_token_encrypted=config.auth_token_encrypted
+    )
 
 
 def test_token_changed_in_another_worker_is_accepted_at_once(signed_post, service, agent):
@@ -58,7 +60,11 @@ def test_a_service_switched_off_here_takes_nothing_more(signed_post, service, ag
 def test_a_number_without_service_is_not_remembered(chat_settings):
     assert webhook_cache.service(SERVICE_NUMBER) is None
     created = Service.objects.bulk_create(  # no signal: as if created by another worker
-        [Service(name="Sales", chat_enabled=True, whatsapp_enabled=True, twilio_number=SERVICE_NUMBER)]
+        [
+            Service(
+                name="Sales", chat_enabled=True, whatsapp_enabled=True, twilio_number=SERVICE_NUMBER
+            )
+        ]
     )[0]
     assert webhook_cache.service(SERVICE_NUMBER) == created
 

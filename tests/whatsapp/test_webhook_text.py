@@ -36,7 +36,12 @@ def uvicorn_server(request):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     config = uvicorn.Config(
-        "occ.asgi:application", host="127.0.0.1", port=port, http=request.param, lifespan="off", log_level="warning"
+        "occ.asgi:application",
+        host="127.0.0.1",
+        port=port,
+        http=request.param,
+        lifespan="off",
+        log_level="warning",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -55,7 +60,10 @@ def _signed_post(base: str, path: str, params: dict) -> requests.Response:
     return requests.post(
         base + path,
         data=urlencode(params),
-        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": signature,
+        },
         timeout=20,
     )
 
@@ -63,7 +71,9 @@ def _signed_post(base: str, path: str, params: dict) -> requests.Response:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("uvicorn_server", ["httptools", "h11"], indirect=True)
 @pytest.mark.parametrize("nonce", ["abc\r\ndef", "abc\x01def", "abc\x7fdef"])
-def test_a_health_check_nonce_with_control_characters_is_a_400_over_real_http(uvicorn_server, service, nonce):
+def test_a_health_check_nonce_with_control_characters_is_a_400_over_real_http(
+    uvicorn_server, service, nonce
+):
     payload = load_payload("inbound_text", OccHealthCheck=nonce)
     response = _signed_post(uvicorn_server, INBOUND, payload)  # a dropped connection raises here
     assert response.status_code == 400
@@ -74,7 +84,9 @@ def test_a_health_check_nonce_with_control_characters_is_a_400_over_real_http(uv
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("uvicorn_server", ["httptools"], indirect=True)
 def test_a_real_health_check_still_echoes_its_nonce_over_real_http(uvicorn_server, service):
-    response = _signed_post(uvicorn_server, INBOUND, load_payload("inbound_text", OccHealthCheck="0123abcd" * 2))
+    response = _signed_post(
+        uvicorn_server, INBOUND, load_payload("inbound_text", OccHealthCheck="0123abcd" * 2)
+    )
     assert response.status_code == 200
     assert response.headers["X-OCC-Health-Check"] == "0123abcd" * 2
     assert not Message.objects.exists()
@@ -82,7 +94,9 @@ def test_a_real_health_check_still_echoes_its_nonce_over_real_http(uvicorn_serve
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("uvicorn_server", ["httptools"], indirect=True)
-def test_the_lean_path_never_sends_a_header_uvicorn_would_refuse(uvicorn_server, service, monkeypatch):
+def test_the_lean_path_never_sends_a_header_uvicorn_would_refuse(
+    uvicorn_server, service, monkeypatch
+):
     """A safety net: whatever a webhook view puts in a header, the answer arrives (the value cleaned)."""
     from whatsapp import views
 
@@ -107,19 +121,27 @@ def test_a_malformed_health_check_field_is_refused_by_the_parser(nonce):
 
 def test_lone_surrogates_and_nul_are_kept_as_replacement_characters():
     """What Twilio sends is a customer's message: kept, cleaned, never refused."""
-    form = load_payload("inbound_text", Body="hi \ud800 there\x00", ProfileName="Ma\udfffria", Extra="\ud83d")
+    form = load_payload(
+        "inbound_text", Body="hi \ud800 there\x00", ProfileName="Ma\udfffria", Extra="\ud83d"
+    )
     parsed = parse_inbound(form)
     assert parsed.body == "hi \ufffd there"
     assert parsed.profile_name == "Ma\ufffdria"
     assert parsed.payload["Extra"] == "\ufffd"
-    json.dumps(parsed.payload, ensure_ascii=False).encode("utf-8")  # storable: no lone surrogate left
-    status = parse_status({"MessageSid": "SM" + "a" * 32, "MessageStatus": "failed", "ErrorMessage": "e\ud800"})
+    json.dumps(parsed.payload, ensure_ascii=False).encode(
+        "utf-8"
+    )  # storable: no lone surrogate left
+    status = parse_status(
+        {"MessageSid": "SM" + "a" * 32, "MessageStatus": "failed", "ErrorMessage": "e\ud800"}
+    )
     assert status.error_message == "e\ufffd"
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("character", ["\x01", "\x1b", "\x7f", "\x85", "\u2028", "\r\n"])
-def test_a_signed_webhook_with_control_characters_is_stored_whole(signed_post, service, agent, character):
+def test_a_signed_webhook_with_control_characters_is_stored_whole(
+    signed_post, service, agent, character
+):
     payload = load_payload("inbound_text", Body=f"a{character}b", ProfileName=f"Ma{character}ria")
     assert signed_post(INBOUND, payload).status_code == 200
     assert Message.objects.get().body == f"a{character}b"
@@ -128,7 +150,12 @@ def test_a_signed_webhook_with_control_characters_is_stored_whole(signed_post, s
 
 @pytest.mark.django_db
 def test_a_signed_status_callback_with_control_characters_is_a_200(signed_post, outbound_message):
-    payload = {"MessageSid": outbound_message.provider_id, "MessageStatus": "failed", "ErrorCode": "6\x0130", "ErrorMessage": "a\x00\r\nb"}
+    payload = {
+        "MessageSid": outbound_message.provider_id,
+        "MessageStatus": "failed",
+        "ErrorCode": "6\x0130",
+        "ErrorMessage": "a\x00\r\nb",
+    }
     assert signed_post(STATUS, payload).status_code == 200
     outbound_message.refresh_from_db()
     assert outbound_message.status == "failed" and "\x00" not in outbound_message.error_message

@@ -31,7 +31,11 @@ def attributing_widget(service):
     from widgets.models import Widget
 
     return Widget.objects.create(
-        name="Shop", in_use=True, whatsapp_service=service, prefilled_text="Hello!", attribution_enabled=True
+        name="Shop",
+        in_use=True,
+        whatsapp_service=service,
+        prefilled_text="Hello!",
+        attribution_enabled=True,
     )
 
 

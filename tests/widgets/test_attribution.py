@@ -22,7 +22,9 @@ PAGE = "https://shop.example.com/products/espresso?utm_source=x"
 
 def open_widget(client, widget, page_url=PAGE):
     response = client.post(
-        f"/widget/{widget.public_key}/visits", {"page_url": page_url}, HTTP_ORIGIN="https://shop.example.com"
+        f"/widget/{widget.public_key}/visits",
+        {"page_url": page_url},
+        HTTP_ORIGIN="https://shop.example.com",
     )
     assert response.status_code == 201
     return response.json()
@@ -30,8 +32,13 @@ def open_widget(client, widget, page_url=PAGE):
 
 def customer_writes(signed_post, body, sid="SM" + "a" * 32, sender="+393331234567"):
     payload = load_payload(
-        "inbound_text", Body=body, MessageSid=sid, SmsMessageSid=sid, SmsSid=sid,
-        From=f"whatsapp:{sender}", WaId=sender[1:],
+        "inbound_text",
+        Body=body,
+        MessageSid=sid,
+        SmsMessageSid=sid,
+        SmsSid=sid,
+        From=f"whatsapp:{sender}",
+        WaId=sender[1:],
     )
     response = signed_post(INBOUND, payload)
     assert response.status_code == 200
@@ -40,8 +47,10 @@ def customer_writes(signed_post, body, sid="SM" + "a" * 32, sender="+39333123456
 
 def test_configuration_offers_visits_only_with_attribution(client, widget, attributing_widget):
     assert client.get(f"/widget/{widget.public_key}/config.json").json()["visits"] is None
-    assert client.get(f"/widget/{attributing_widget.public_key}/config.json").json()["visits"].endswith(
-        f"/widget/{attributing_widget.public_key}/visits"
+    assert (
+        client.get(f"/widget/{attributing_widget.public_key}/config.json")
+        .json()["visits"]
+        .endswith(f"/widget/{attributing_widget.public_key}/visits")
     )
     assert client.post(f"/widget/{widget.public_key}/visits", {"page_url": PAGE}).status_code == 404
 
@@ -55,7 +64,10 @@ def test_a_visit_gets_its_own_text_link_and_qr_code(client, attributing_widget):
     assert channel["text"] == f"Hello! (ref. {ref})"
     expected = f"https://wa.me/390212345678?text=Hello%21%20%28ref.%20{ref}%29"
     assert channel["app_link"] == expected
-    assert channel["web_link"] == f"https://web.whatsapp.com/send?phone=390212345678&text=Hello%21%20%28ref.%20{ref}%29"
+    assert (
+        channel["web_link"]
+        == f"https://web.whatsapp.com/send?phone=390212345678&text=Hello%21%20%28ref.%20{ref}%29"
+    )
     png = client.get(channel["qr_png"].removeprefix("http://testserver"))
     assert decode_qr(png.content) == expected
     assert "immutable" in png["Cache-Control"]
@@ -74,10 +86,15 @@ def test_click_through_is_counted_once(client, attributing_widget):
     assert first is not None
     assert client.post(opened).status_code == 204
     assert WidgetVisit.objects.get(ref_code=visit["ref"]).opened_whatsapp_at == first
-    assert client.post(f"/widget/{attributing_widget.public_key}/visits/FFFFFFFF/opened").status_code == 404
+    assert (
+        client.post(f"/widget/{attributing_widget.public_key}/visits/FFFFFFFF/opened").status_code
+        == 404
+    )
 
 
-def test_first_message_with_the_code_attributes_the_conversation(client, signed_post, attributing_widget, agent):
+def test_first_message_with_the_code_attributes_the_conversation(
+    client, signed_post, attributing_widget, agent
+):
     visit = open_widget(client, attributing_widget)
     interaction = customer_writes(signed_post, visit["channels"][0]["text"])
     stored = WidgetVisit.objects.get(ref_code=visit["ref"])
@@ -93,13 +110,17 @@ def test_first_message_with_the_code_attributes_the_conversation(client, signed_
     assert interaction.agent == agent
 
 
-def test_a_customer_editing_the_text_keeps_the_code_working(client, signed_post, attributing_widget, agent):
+def test_a_customer_editing_the_text_keeps_the_code_working(
+    client, signed_post, attributing_widget, agent
+):
     ref = open_widget(client, attributing_widget)["ref"]
     interaction = customer_writes(signed_post, f"hi, about my order. ref {ref.lower()}")
     assert attribution_for(interaction).ref_code == ref
 
 
-def test_writing_straight_from_the_app_is_handled_the_same_without_attribution(signed_post, attributing_widget, agent):
+def test_writing_straight_from_the_app_is_handled_the_same_without_attribution(
+    signed_post, attributing_widget, agent
+):
     interaction = customer_writes(signed_post, "Buongiorno, vorrei informazioni")
     assert attribution_for(interaction) is None
     assert interaction.agent == agent
@@ -115,7 +136,9 @@ def test_one_code_attributes_one_conversation(client, signed_post, attributing_w
     assert attribution_for(shared) is None
 
 
-def test_later_messages_of_the_same_conversation_do_not_attribute(client, signed_post, attributing_widget, agent):
+def test_later_messages_of_the_same_conversation_do_not_attribute(
+    client, signed_post, attributing_widget, agent
+):
     interaction = customer_writes(signed_post, "Hello", sid="SM" + "3" * 32)
     ref = open_widget(client, attributing_widget)["ref"]
     again = customer_writes(signed_post, f"(ref. {ref})", sid="SM" + "4" * 32)
@@ -133,7 +156,9 @@ def test_old_codes_attribute_nothing(client, signed_post, attributing_widget, ag
     assert attribution_for(interaction) is None
 
 
-def test_a_failing_attribution_never_loses_the_message(client, signed_post, attributing_widget, agent, monkeypatch):
+def test_a_failing_attribution_never_loses_the_message(
+    client, signed_post, attributing_widget, agent, monkeypatch
+):
     ref = open_widget(client, attributing_widget)["ref"]
 
     def broken(interaction, message, **kwargs):
@@ -150,7 +175,9 @@ def test_a_failing_attribution_never_loses_the_message(client, signed_post, attr
     assert WidgetVisit.objects.get(ref_code=ref).page_url == PAGE
 
 
-def test_the_desk_can_render_the_attribution_with_one_tag(client, signed_post, attributing_widget, agent):
+def test_the_desk_can_render_the_attribution_with_one_tag(
+    client, signed_post, attributing_widget, agent
+):
     from django.template import Context, Template
 
     tag = Template("{% load widget_attribution %}{% widget_attribution interaction %}")

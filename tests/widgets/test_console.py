@@ -60,17 +60,29 @@ class TestCreateAndEdit:
             ),
         )
         widget = Widget.objects.get()
-        assert response.status_code == 302 and response["Location"] == f"/settings/widgets/{widget.pk}/"
+        assert (
+            response.status_code == 302
+            and response["Location"] == f"/settings/widgets/{widget.pk}/"
+        )
         assert widget.name == "Shop"
         assert widget.allowed_origins == "https://shop.example.com\nhttp://localhost:8001"
         assert widget.whatsapp_service == service and widget.attribution_enabled
 
     @pytest.mark.parametrize(
         "origin",
-        ["www.example.com", "ftp://example.com", "https://example.com/shop", "https://example.com?x=1", "https://:80", "https://example.com:99999"],
+        [
+            "www.example.com",
+            "ftp://example.com",
+            "https://example.com/shop",
+            "https://example.com?x=1",
+            "https://:80",
+            "https://example.com:99999",
+        ],
     )
     def test_bad_origins_are_reported_next_to_the_field(self, admin_client, service, origin):
-        response = admin_client.post(NEW, form_data(service, allowed_origins=f"https://ok.example.com\n{origin}"))
+        response = admin_client.post(
+            NEW, form_data(service, allowed_origins=f"https://ok.example.com\n{origin}")
+        )
         assert response.status_code == 200
         errors = response.context["form"].errors
         assert list(errors) == ["allowed_origins"]
@@ -79,7 +91,9 @@ class TestCreateAndEdit:
         assert not Widget.objects.exists()
 
     def test_only_services_ready_for_whatsapp_are_offered(self, admin_client, service):
-        not_ready = Service.objects.create(name="Sales", chat_enabled=True, whatsapp_enabled=False, twilio_number="+390298765432")
+        not_ready = Service.objects.create(
+            name="Sales", chat_enabled=True, whatsapp_enabled=False, twilio_number="+390298765432"
+        )
         response = admin_client.get(NEW)
         choices = list(response.context["form"].fields["whatsapp_service"].queryset)
         assert choices == [service]
@@ -98,7 +112,9 @@ class TestCreateAndEdit:
         assert set(response.context["form"].errors) == {"name", "prefilled_text"}
 
     def test_edit_saves_and_changes_what_visitors_get(self, admin_client, client, widget, service):
-        response = admin_client.post(f"/settings/widgets/{widget.pk}/", form_data(service, prefilled_text="Buongiorno"))
+        response = admin_client.post(
+            f"/settings/widgets/{widget.pk}/", form_data(service, prefilled_text="Buongiorno")
+        )
         assert response.status_code == 302
         channel = client.get(f"/widget/{widget.public_key}/config.json").json()["channels"][0]
         assert channel["text"] == "Buongiorno"
@@ -112,7 +128,7 @@ class TestCreateAndEdit:
 class TestWidgetPage:
     def test_shows_the_snippet_with_an_absolute_url(self, admin_client, widget):
         page = admin_client.get(f"/settings/widgets/{widget.pk}/").content.decode()
-        snippet = f'&lt;script src=&quot;http://testserver/widget/embed.js&quot; data-occ-widget=&quot;{widget.public_key}&quot; async&gt;&lt;/script&gt;'
+        snippet = f"&lt;script src=&quot;http://testserver/widget/embed.js&quot; data-occ-widget=&quot;{widget.public_key}&quot; async&gt;&lt;/script&gt;"
         assert snippet in page
 
     def test_snippet_uses_the_public_base_url(self, admin_client, widget, settings):
@@ -123,17 +139,22 @@ class TestWidgetPage:
     def test_shows_the_same_qr_code_visitors_get(self, admin_client, client, widget):
         page = admin_client.get(f"/settings/widgets/{widget.pk}/").content.decode()
         public_svg = client.get(f"/widget/{widget.public_key}/qr.svg").content.decode()
-        svg_element = public_svg[public_svg.index("<svg"):]
+        svg_element = public_svg[public_svg.index("<svg") :]
         assert svg_element in page
         assert "https://wa.me/390212345678" in page
 
     def test_warns_when_websites_would_show_nothing(self, admin_client, widget, service):
-        assert 'id="widget-not-served"' not in admin_client.get(f"/settings/widgets/{widget.pk}/").content.decode()
+        assert (
+            'id="widget-not-served"'
+            not in admin_client.get(f"/settings/widgets/{widget.pk}/").content.decode()
+        )
         Service.objects.filter(pk=service.pk).update(is_active=False)
         page = admin_client.get(f"/settings/widgets/{widget.pk}/").content.decode()
         assert 'id="widget-not-served"' in page and "Customer care" in page
 
-    def test_shows_visits_clicks_and_conversations(self, admin_client, attributing_widget, service, django_user_model):
+    def test_shows_visits_clicks_and_conversations(
+        self, admin_client, attributing_widget, service, django_user_model
+    ):
         from interactions.models import Contact, Interaction
 
         now = timezone.now()
@@ -141,14 +162,22 @@ class TestWidgetPage:
         interaction = Interaction.objects.create(service=service, contact=contact)
         WidgetVisit.objects.create(widget=attributing_widget)
         WidgetVisit.objects.create(widget=attributing_widget, opened_whatsapp_at=now)
-        WidgetVisit.objects.create(widget=attributing_widget, opened_whatsapp_at=now, interaction=interaction, matched_at=now, page_url="https://shop.example.com/a")
+        WidgetVisit.objects.create(
+            widget=attributing_widget,
+            opened_whatsapp_at=now,
+            interaction=interaction,
+            matched_at=now,
+            page_url="https://shop.example.com/a",
+        )
         response = admin_client.get(f"/settings/widgets/{attributing_widget.pk}/")
         figures = response.context["figures"]
         assert (figures.visit_count, figures.opened_count, figures.conversation_count) == (3, 2, 1)
         page = response.content.decode()
         assert "Maria Rossi" in page and "https://shop.example.com/a" in page
         listed = admin_client.get(LIST).context["widgets"]
-        assert [(w.visit_count, w.opened_count, w.conversation_count) for w in listed] == [(3, 2, 1)]
+        assert [(w.visit_count, w.opened_count, w.conversation_count) for w in listed] == [
+            (3, 2, 1)
+        ]
 
 
 def test_the_console_speaks_italian(admin_client, widget):
@@ -156,12 +185,21 @@ def test_the_console_speaks_italian(admin_client, widget):
     from django.utils.html import escape
 
     with translation.override("it"):
-        expected = [translation.gettext(text) for text in ("What visitors see", "Embed on your website", "Try it on a sample page")]
-        origin_error = translation.gettext("“%(value)s” is not a website origin: write it as https://www.example.com.") % {"value": "www.example.com"}
+        expected = [
+            translation.gettext(text)
+            for text in ("What visitors see", "Embed on your website", "Try it on a sample page")
+        ]
+        origin_error = translation.gettext(
+            "“%(value)s” is not a website origin: write it as https://www.example.com."
+        ) % {"value": "www.example.com"}
     assert "What visitors see" not in expected
-    page = admin_client.get(f"/settings/widgets/{widget.pk}/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    page = admin_client.get(
+        f"/settings/widgets/{widget.pk}/", HTTP_ACCEPT_LANGUAGE="it"
+    ).content.decode()
     assert all(text in page for text in expected)
-    response = admin_client.post(NEW, {"name": "x", "allowed_origins": "www.example.com"}, HTTP_ACCEPT_LANGUAGE="it")
+    response = admin_client.post(
+        NEW, {"name": "x", "allowed_origins": "www.example.com"}, HTTP_ACCEPT_LANGUAGE="it"
+    )
     assert escape(origin_error) in response.content.decode()
 
 
@@ -171,7 +209,10 @@ def test_the_sample_page_embeds_the_snippet(admin_client, agent, widget):
     url = f"/settings/widgets/{widget.pk}/preview/"
     page = admin_client.get(url).content.decode()
     client = Client()
-    assert f'<script src="http://testserver/widget/embed.js" data-occ-widget="{widget.public_key}" async></script>' in page
+    assert (
+        f'<script src="http://testserver/widget/embed.js" data-occ-widget="{widget.public_key}" async></script>'
+        in page
+    )
     assert client.get(url).status_code == 302
     client.force_login(agent.user)
     assert client.get(url).status_code == 403

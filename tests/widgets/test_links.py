@@ -12,7 +12,13 @@ from widgets import links
 
 @pytest.mark.parametrize(
     "number",
-    ["+39 02 1234 5678", "+39-02-1234-5678", "0039 02 1234 5678", "whatsapp:+390212345678", "+39 (02) 1234.5678"],
+    [
+        "+39 02 1234 5678",
+        "+39-02-1234-5678",
+        "0039 02 1234 5678",
+        "whatsapp:+390212345678",
+        "+39 (02) 1234.5678",
+    ],
 )
 def test_every_way_of_writing_a_number_gives_digits_only(number):
     assert links.app_link(number) == "https://wa.me/390212345678"
@@ -32,7 +38,10 @@ def test_a_national_number_is_refused():
 @settings(max_examples=40, deadline=None)
 @given(st.text(min_size=1, max_size=60).filter(lambda t: t.strip()))
 def test_any_text_survives_the_round_trip(text):
-    for link, key in ((links.app_link("+390212345678", text), "text"), (links.web_link("+390212345678", text), "text")):
+    for link, key in (
+        (links.app_link("+390212345678", text), "text"),
+        (links.web_link("+390212345678", text), "text"),
+    ):
         query = parse_qs(urlsplit(link).query, keep_blank_values=True)
         assert query[key] == [text]
 

@@ -25,7 +25,10 @@ def test_configuration_lists_the_whatsapp_channel(client, widget):
     assert channel["number"] == "+390212345678"
     assert channel["text"] == "Ciao & grazie"
     assert channel["app_link"] == "https://wa.me/390212345678?text=Ciao%20%26%20grazie"
-    assert channel["web_link"] == "https://web.whatsapp.com/send?phone=390212345678&text=Ciao%20%26%20grazie"
+    assert (
+        channel["web_link"]
+        == "https://web.whatsapp.com/send?phone=390212345678&text=Ciao%20%26%20grazie"
+    )
     assert channel["qr_png"].startswith(f"http://testserver/widget/{widget.public_key}/qr.png?h=")
     assert channel["qr_svg"].startswith(f"http://testserver/widget/{widget.public_key}/qr.svg?h=")
     assert data["visits"] is None
@@ -48,7 +51,10 @@ def test_strings_follow_the_visitors_language(client, widget):
         error_it = translation.gettext("No widget in use with this key and a WhatsApp service.")
     assert english.json()["strings"]["title"] == "Chat with us on WhatsApp" != title_it
     assert italian.json()["strings"]["title"] == title_it
-    assert client.get("/widget/nope/config.json", HTTP_ACCEPT_LANGUAGE="it").json()["error"] == error_it
+    assert (
+        client.get("/widget/nope/config.json", HTTP_ACCEPT_LANGUAGE="it").json()["error"]
+        == error_it
+    )
 
 
 def test_configuration_has_an_etag(client, widget):
@@ -77,19 +83,36 @@ class TestOrigins:
         assert "Origin" in response["Vary"]
 
     def test_origin_is_compared_normalised(self, client, restricted):
-        assert client.get(config_url(restricted), HTTP_ORIGIN="HTTPS://Shop.Example.com:443").status_code == 200
-        assert client.get(config_url(restricted), HTTP_ORIGIN="http://127.0.0.1:8001").status_code == 200
+        assert (
+            client.get(
+                config_url(restricted), HTTP_ORIGIN="HTTPS://Shop.Example.com:443"
+            ).status_code
+            == 200
+        )
+        assert (
+            client.get(config_url(restricted), HTTP_ORIGIN="http://127.0.0.1:8001").status_code
+            == 200
+        )
 
     def test_other_origin_gets_no_configuration(self, client, restricted):
-        for origin in ("https://evil.example.com", "http://shop.example.com", "http://127.0.0.1:8002", "null"):
+        for origin in (
+            "https://evil.example.com",
+            "http://shop.example.com",
+            "http://127.0.0.1:8002",
+            "null",
+        ):
             response = client.get(config_url(restricted), HTTP_ORIGIN=origin)
             assert response.status_code == 403, origin
             assert "channels" not in response.json()
 
     def test_referer_is_used_when_there_is_no_origin(self, client, restricted):
-        ok = client.get(config_url(restricted), HTTP_REFERER="https://shop.example.com/products/1?x=y")
+        ok = client.get(
+            config_url(restricted), HTTP_REFERER="https://shop.example.com/products/1?x=y"
+        )
         assert ok.status_code == 200
-        refused = client.get(config_url(restricted), HTTP_REFERER="https://evil.example.com/shop.example.com")
+        refused = client.get(
+            config_url(restricted), HTTP_REFERER="https://evil.example.com/shop.example.com"
+        )
         assert refused.status_code == 403
 
     def test_no_origin_at_all_is_refused_when_the_list_is_set(self, client, restricted):
@@ -98,11 +121,30 @@ class TestOrigins:
     def test_visits_are_checked_too(self, client, restricted):
         Widget.objects.filter(pk=restricted.pk).update(attribution_enabled=True)
         url = f"/widget/{restricted.public_key}/visits"
-        assert client.post(url, {"page_url": "https://evil.example.com/"}, HTTP_ORIGIN="https://evil.example.com").status_code == 403
-        assert client.post(url, {"page_url": "https://shop.example.com/"}, HTTP_ORIGIN="https://shop.example.com").status_code == 201
+        assert (
+            client.post(
+                url,
+                {"page_url": "https://evil.example.com/"},
+                HTTP_ORIGIN="https://evil.example.com",
+            ).status_code
+            == 403
+        )
+        assert (
+            client.post(
+                url,
+                {"page_url": "https://shop.example.com/"},
+                HTTP_ORIGIN="https://shop.example.com",
+            ).status_code
+            == 201
+        )
         # A page address on another website is not recorded.
-        client.post(url, {"page_url": "https://evil.example.com/x"}, HTTP_ORIGIN="https://shop.example.com")
-        assert sorted(WidgetVisit.objects.values_list("page_url", flat=True)) == ["", "https://shop.example.com/"]
+        client.post(
+            url, {"page_url": "https://evil.example.com/x"}, HTTP_ORIGIN="https://shop.example.com"
+        )
+        assert sorted(WidgetVisit.objects.values_list("page_url", flat=True)) == [
+            "",
+            "https://shop.example.com/",
+        ]
 
 
 class TestPublicResponses:
@@ -114,14 +156,22 @@ class TestPublicResponses:
             assert "Cookie" not in response.get("Vary", ""), path
 
     def test_public_endpoints_may_be_framed_and_svg_runs_nothing(self, client, widget):
-        for path in (config_url(widget), f"/widget/{widget.public_key}/qr.svg", f"/widget/{widget.public_key}/qr.png"):
+        for path in (
+            config_url(widget),
+            f"/widget/{widget.public_key}/qr.svg",
+            f"/widget/{widget.public_key}/qr.png",
+        ):
             assert "X-Frame-Options" not in client.get(path), path
         assert client.get("/settings/widgets/").has_header("X-Frame-Options")
         svg = client.get(f"/widget/{widget.public_key}/qr.svg")
         assert svg["Content-Security-Policy"].startswith("default-src 'none'")
 
     def test_preflight_is_answered(self, client, widget):
-        response = client.options(config_url(widget), HTTP_ORIGIN="https://shop.example.com", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
+        response = client.options(
+            config_url(widget),
+            HTTP_ORIGIN="https://shop.example.com",
+            HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        )
         assert response.status_code == 204
         assert response["Access-Control-Allow-Origin"] == "https://shop.example.com"
 
@@ -142,10 +192,14 @@ class TestPublicResponses:
         assert response["Access-Control-Allow-Origin"] == "*"
         assert b"attachShadow" in response.content
         assert len(response.content) < 12_000
-        assert client.get("/widget/embed.js", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+        assert (
+            client.get("/widget/embed.js", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+        )
 
     def test_errors_are_short_json_with_cors(self, client, db):
-        response = client.get("/widget/unknown-key/config.json", HTTP_ORIGIN="https://shop.example.com")
+        response = client.get(
+            "/widget/unknown-key/config.json", HTTP_ORIGIN="https://shop.example.com"
+        )
         assert response.status_code == 404
         assert response["Access-Control-Allow-Origin"] == "*"
         assert list(response.json()) == ["error"]

@@ -36,10 +36,15 @@ def svg_url(widget):
     [
         ("", ""),
         ("Hello", "?text=Hello"),
-        ("Ciao! Vorrei info sull'ordine #42 & più: 50%?", "?text=Ciao%21%20Vorrei%20info%20sull%27ordine%20%2342%20%26%20pi%C3%B9%3A%2050%25%3F"),
+        (
+            "Ciao! Vorrei info sull'ordine #42 & più: 50%?",
+            "?text=Ciao%21%20Vorrei%20info%20sull%27ordine%20%2342%20%26%20pi%C3%B9%3A%2050%25%3F",
+        ),
     ],
 )
-def test_png_encodes_exactly_the_wa_me_link(client, widget, service, typed_number, digits, text, encoded):
+def test_png_encodes_exactly_the_wa_me_link(
+    client, widget, service, typed_number, digits, text, encoded
+):
     # The number as an administrator may type it, through the model's own validation.
     service.twilio_number = typed_number
     service.full_clean()
@@ -108,7 +113,9 @@ def test_changing_the_number_or_text_changes_the_image_at_once(client, widget, s
 def test_repeated_requests_do_not_render_again(client, widget, monkeypatch):
     calls = []
     real = qr.render_uncached
-    monkeypatch.setattr(qr, "render_uncached", lambda payload, fmt: calls.append(fmt) or real(payload, fmt))
+    monkeypatch.setattr(
+        qr, "render_uncached", lambda payload, fmt: calls.append(fmt) or real(payload, fmt)
+    )
     qr.clear_cache()
     bodies = {client.get(png_url(widget)).content for _ in range(5)}
     bodies |= {client.get(svg_url(widget)).content for _ in range(5)}

@@ -20,12 +20,17 @@ def _mid_window(monkeypatch):
     start = (int(time.time()) // 60) * 60 + 1
     monkeypatch.setattr(widgets.limits, "time", SimpleNamespace(time=lambda: start))
 
+
 ORIGIN = "https://shop.example.com"
 
 
 def post_visit(client, widget, page_url=f"{ORIGIN}/p", ip="203.0.113.5", **extra):
     return client.post(
-        f"/widget/{widget.public_key}/visits", {"page_url": page_url}, HTTP_ORIGIN=ORIGIN, REMOTE_ADDR=ip, **extra
+        f"/widget/{widget.public_key}/visits",
+        {"page_url": page_url},
+        HTTP_ORIGIN=ORIGIN,
+        REMOTE_ADDR=ip,
+        **extra,
     )
 
 
@@ -52,7 +57,9 @@ def test_the_limit_is_per_address_and_per_widget(client, attributing_widget, ser
     from widgets.models import Widget
 
     settings.OCC_WIDGET_VISITS_PER_MINUTE = 1
-    other_widget = Widget.objects.create(name="Other", in_use=True, whatsapp_service=service, attribution_enabled=True)
+    other_widget = Widget.objects.create(
+        name="Other", in_use=True, whatsapp_service=service, attribution_enabled=True
+    )
     assert post_visit(client, attributing_widget).status_code == 201
     assert post_visit(client, attributing_widget).status_code == 429
     assert post_visit(client, attributing_widget, ip="198.51.100.1").status_code == 201
@@ -62,12 +69,37 @@ def test_the_limit_is_per_address_and_per_widget(client, attributing_widget, ser
 def test_behind_a_trusted_proxy_visitors_are_counted_apart(client, attributing_widget, settings):
     settings.OCC_WIDGET_VISITS_PER_MINUTE = 1
     settings.OCC_TRUSTED_PROXIES = ["10.0.0.5"]
-    assert post_visit(client, attributing_widget, ip="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.5").status_code == 201
-    assert post_visit(client, attributing_widget, ip="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 201
-    assert post_visit(client, attributing_widget, ip="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.5").status_code == 429
+    assert (
+        post_visit(
+            client, attributing_widget, ip="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.5"
+        ).status_code
+        == 201
+    )
+    assert (
+        post_visit(
+            client, attributing_widget, ip="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1"
+        ).status_code
+        == 201
+    )
+    assert (
+        post_visit(
+            client, attributing_widget, ip="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.5"
+        ).status_code
+        == 429
+    )
     # From anyone else the header is ignored: a new value each time does not dodge the limit.
-    assert post_visit(client, attributing_widget, ip="192.0.2.7", HTTP_X_FORWARDED_FOR="1.1.1.1").status_code == 201
-    assert post_visit(client, attributing_widget, ip="192.0.2.7", HTTP_X_FORWARDED_FOR="2.2.2.2").status_code == 429
+    assert (
+        post_visit(
+            client, attributing_widget, ip="192.0.2.7", HTTP_X_FORWARDED_FOR="1.1.1.1"
+        ).status_code
+        == 201
+    )
+    assert (
+        post_visit(
+            client, attributing_widget, ip="192.0.2.7", HTTP_X_FORWARDED_FOR="2.2.2.2"
+        ).status_code
+        == 429
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,7 +111,9 @@ def test_behind_a_trusted_proxy_visitors_are_counted_apart(client, attributing_w
         "javascript:alert(1)",
     ],
 )
-def test_a_page_address_that_is_not_a_bounded_web_address_is_not_stored(client, attributing_widget, page_url):
+def test_a_page_address_that_is_not_a_bounded_web_address_is_not_stored(
+    client, attributing_widget, page_url
+):
     response = post_visit(client, attributing_widget, page_url=page_url)
     assert response.status_code == 201, "the visit itself still counts"
     assert WidgetVisit.objects.get().page_url == ""

@@ -22,7 +22,15 @@ from whatsapp.sandbox import state
 from whatsapp.urls_public import inbound_webhook_url
 
 
-def inbound_params(*, account_sid: str, service_number: str, customer_number: str, name: str, body: str, media: Sequence[tuple[str, str]] = ()) -> dict:
+def inbound_params(
+    *,
+    account_sid: str,
+    service_number: str,
+    customer_number: str,
+    name: str,
+    body: str,
+    media: Sequence[tuple[str, str]] = (),
+) -> dict:
     """The form fields Twilio posts for a WhatsApp message (see twilio/FACTS.md)."""
     sid = ("MM" if media else "SM") + secrets.token_hex(16)
     params = {
@@ -64,11 +72,20 @@ def account() -> tuple[str, str]:
     config = ChatChannelSettings.load()
     sid = config.account_sid
     if not sid or sid not in twilio.accounts:
-        raise ValueError("Configure the Twilio Account SID and Auth Token first (seed_demo does it).")
+        raise ValueError(
+            "Configure the Twilio Account SID and Auth Token first (seed_demo does it)."
+        )
     return sid, twilio.accounts[sid].auth_token
 
 
-def send_from_phone(*, service_number: str, customer_number: str, name: str, body: str, image: tuple[str, bytes] | None = None) -> dict:
+def send_from_phone(
+    *,
+    service_number: str,
+    customer_number: str,
+    name: str,
+    body: str,
+    image: tuple[str, bytes] | None = None,
+) -> dict:
     """A customer writes: a signed inbound webhook to the application. Blocking (HTTP)."""
     sid, token = account()
     media = []
@@ -78,7 +95,12 @@ def send_from_phone(*, service_number: str, customer_number: str, name: str, bod
         state.fake().add_media(path, content_type, data)
         media.append((settings.TWILIO_API_BASE_URL.rstrip("/") + path, content_type))
     params = inbound_params(
-        account_sid=sid, service_number=service_number, customer_number=customer_number, name=name, body=body, media=media
+        account_sid=sid,
+        service_number=service_number,
+        customer_number=customer_number,
+        name=name,
+        body=body,
+        media=media,
     )
     answered = post_signed(inbound_webhook_url(), params, token)
     entry = {
@@ -97,9 +119,16 @@ def send_from_phone(*, service_number: str, customer_number: str, name: str, bod
 
 def conversation(service_number: str, customer_number: str) -> list[dict]:
     """Both sides of one phone's chat with one service, oldest first."""
-    items = [e for e in state.phone_log if e["service"] == service_number and e["customer"] == customer_number]
+    items = [
+        e
+        for e in state.phone_log
+        if e["service"] == service_number and e["customer"] == customer_number
+    ]
     for message in state.fake().sent_messages():
-        if message["from"] != f"whatsapp:{service_number}" or message["to"] != f"whatsapp:{customer_number}":
+        if (
+            message["from"] != f"whatsapp:{service_number}"
+            or message["to"] != f"whatsapp:{customer_number}"
+        ):
             continue
         body = message["body"]
         if not body and message.get("_content_sid"):
@@ -107,7 +136,10 @@ def conversation(service_number: str, customer_number: str) -> list[dict]:
                 variables = json.loads(message.get("_content_variables") or "{}")
             except ValueError:
                 variables = {}
-            body = render_preview(message["_content_sid"], variables) or f"[template {message['_content_sid']}]"
+            body = (
+                render_preview(message["_content_sid"], variables)
+                or f"[template {message['_content_sid']}]"
+            )
         items.append(
             {
                 "sid": message["sid"],
@@ -115,7 +147,9 @@ def conversation(service_number: str, customer_number: str) -> list[dict]:
                 "service": service_number,
                 "customer": customer_number,
                 "body": body,
-                "media": [{"url": url, "content_type": ""} for url in message.get("_media_urls", [])],
+                "media": [
+                    {"url": url, "content_type": ""} for url in message.get("_media_urls", [])
+                ],
                 "at": message["_created_at"],
                 "status": message["status"],
             }

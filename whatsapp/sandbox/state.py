@@ -45,8 +45,10 @@ def sync_with_configuration() -> FakeTwilio:
         elif account.auth_token != token:
             account.auth_token = token
         known = {s.sender_id for s in twilio.senders.get(config.account_sid, [])}
-        for number in Service.objects.exclude(twilio_number__isnull=True).exclude(twilio_number="").values_list(
-            "twilio_number", flat=True
+        for number in (
+            Service.objects.exclude(twilio_number__isnull=True)
+            .exclude(twilio_number="")
+            .values_list("twilio_number", flat=True)
         ):
             if number and f"whatsapp:{number}" not in known:
                 twilio.add_sender(config.account_sid, number)

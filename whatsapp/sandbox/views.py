@@ -82,13 +82,18 @@ async def phone_send(request):
         service_number = normalize_e164(request.POST.get("service", ""))
         customer_number = normalize_e164(request.POST.get("customer", ""))
     except ValidationError:
-        return JsonResponse({"error": "Give both numbers in international format, e.g. +39 333 1234567."}, status=400)
+        return JsonResponse(
+            {"error": "Give both numbers in international format, e.g. +39 333 1234567."},
+            status=400,
+        )
     body = request.POST.get("body", "")[:1600]
     for field, multiline in (("body", True), ("name", False)):
         bad = unsafe_character(request.POST.get(field, ""), multiline=multiline)
         if bad:
             # A real phone sends none of these; the webhook would carry them to the desk.
-            return JsonResponse({"error": problem(bad), "errors": {field: [problem(bad)]}}, status=400)
+            return JsonResponse(
+                {"error": problem(bad), "errors": {field: [problem(bad)]}}, status=400
+            )
     image = None
     upload = request.FILES.get("image")
     if upload is not None:

@@ -16,16 +16,28 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch", action="store_true", help="Run the tasks that are due, then exit.")
         parser.add_argument(
-            "--interval", type=float, default=0.5, help="Database backend: seconds between looks at an empty queue."
+            "--batch", action="store_true", help="Run the tasks that are due, then exit."
         )
-        parser.add_argument("--worker-id", default="", help="A name unique among the workers (default: random).")
         parser.add_argument(
-            "--max-tasks", type=int, default=None, help="Exit after this many tasks (a supervisor restarts it)."
+            "--interval",
+            type=float,
+            default=0.5,
+            help="Database backend: seconds between looks at an empty queue.",
+        )
+        parser.add_argument(
+            "--worker-id", default="", help="A name unique among the workers (default: random)."
+        )
+        parser.add_argument(
+            "--max-tasks",
+            type=int,
+            default=None,
+            help="Exit after this many tasks (a supervisor restarts it).",
         )
 
-    def handle(self, *args, batch=False, interval=0.5, worker_id="", max_tasks=None, verbosity=1, **options):
+    def handle(
+        self, *args, batch=False, interval=0.5, worker_id="", max_tasks=None, verbosity=1, **options
+    ):
         worker_id = worker_id or get_random_string(24)
         on_database = actions.uses_database(tasks.tick)
         if on_database:

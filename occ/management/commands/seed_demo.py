@@ -24,7 +24,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         User = get_user_model()
         admin, created = User.objects.get_or_create(
-            username=ADMIN[0], defaults={"is_staff": True, "is_superuser": True, "first_name": "Ada", "last_name": "Admin"}
+            username=ADMIN[0],
+            defaults={
+                "is_staff": True,
+                "is_superuser": True,
+                "first_name": "Ada",
+                "last_name": "Admin",
+            },
         )
         if created:
             admin.set_password(ADMIN[1])
@@ -45,10 +51,15 @@ class Command(BaseCommand):
 
         service, _ = Service.objects.get_or_create(
             name="Customer care",
-            defaults={"chat_enabled": True, "whatsapp_enabled": True, "twilio_number": DEMO_SERVICE_NUMBER},
+            defaults={
+                "chat_enabled": True,
+                "whatsapp_enabled": True,
+                "twilio_number": DEMO_SERVICE_NUMBER,
+            },
         )
         profile, _ = AgentProfile.objects.get_or_create(
-            user=agent_user, defaults={"chat_enabled": True, "whatsapp_enabled": True, "max_interactions": 3}
+            user=agent_user,
+            defaults={"chat_enabled": True, "whatsapp_enabled": True, "max_interactions": 3},
         )
         profile.services.add(service)
         Widget.objects.get_or_create(
