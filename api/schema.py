@@ -24,6 +24,7 @@ ERROR_DESCRIPTIONS = {
     "403": "Authenticated, but not allowed (or the CSRF token is missing).",
     "404": "Not found, or not visible to this user.",
     "409": "Conflicts with the current state (e.g. still in use).",
+    "415": "The body's Content-Type is not one the API reads (JSON, form or multipart), or is unreadable.",
     "429": "Too many failed authentication attempts from this address.",
 }
 
@@ -34,6 +35,8 @@ class AutoSchema(openapi.AutoSchema):
         codes = ["400", "401", "403", "404", "429"]
         if self.method == "DELETE":
             codes.append("409")
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("415")
         for code in codes:
             if code not in responses:
                 response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
