@@ -21,6 +21,8 @@ class Contact(models.Model):
     address = models.CharField(_("address"), max_length=64)
     name = models.CharField(_("name"), max_length=200, blank=True)
     external_id = models.CharField(_("channel id"), max_length=64, blank=True)  # WaId
+    # The language automatic messages are written in ("en", "it"); empty: the service's default.
+    language = models.CharField(_("language"), max_length=16, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -33,6 +35,39 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.address
+
+
+class Label(models.Model):
+    """A tag agents put on conversations (filters in the desk, search, the API and reports)."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    colour = models.CharField(_("colour"), max_length=7, default="#5b6b7f")  # #rrggbb
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CloseReason(models.Model):
+    """A disposition an agent picks when closing a conversation."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("close reason")
+        verbose_name_plural = _("close reasons")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class InteractionState(models.TextChoices):
@@ -77,6 +112,11 @@ class Interaction(models.Model):
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every change, so a desk can tell stale pushes from fresh ones.
     version = models.PositiveIntegerField(default=0)
+    labels = models.ManyToManyField(Label, blank=True, related_name="interactions")
+    close_reason = models.ForeignKey(
+        CloseReason, null=True, blank=True, on_delete=models.PROTECT, related_name="interactions"
+    )
+    wrap_up_note = models.TextField(_("wrap-up note"), blank=True)
 
     class Meta:
         verbose_name = _("interaction")

@@ -57,6 +57,7 @@ def _statement() -> str:
             "address": "%(address)s",
             "name": "%(name)s",
             "external_id": "%(external_id)s",
+            "language": "''",
             "created_at": "%(now)s",
             "updated_at": "%(now)s",
         },
@@ -78,6 +79,8 @@ def _statement() -> str:
             "assignment_reason": "''",
             "last_inbound_at": "%(now)s",
             "version": "0",
+            "close_reason_id": "NULL",
+            "wrap_up_note": "''",
         },
     )
     event_names, event_values = insert_values(
