@@ -23,6 +23,7 @@ PUBLIC = {
     "accounts:invitation",  # the signed, expiring link of an invitation e-mail is the key
     "accounts:login_code",  # the code step: only after the right password, in the same session
     "set_language",
+    "favicon",  # the icon browsers ask for
     "javascript-catalog",  # the interface's translated words: the same for everyone
     "whatsapp:inbound",  # Twilio: checked by signature instead
     "whatsapp:status",
