@@ -234,7 +234,7 @@
     state.interactions.forEach(function (item) {
       var unread = state.unread.get(item.id) || 0;
       total += unread;
-      var li = el("li", { "data-id": item.id, tabindex: "0", role: "button" });
+      var li = el("li", { "data-id": item.id, tabindex: "0", role: "option", "aria-selected": String(item.id === state.selected) });
       if (item.id === state.selected) li.classList.add("selected");
       var top = el("div", { class: "row" });
       top.appendChild(el("strong", null, item.contact.name || item.contact.address));
