@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from accounts import views as account_views
@@ -10,11 +8,7 @@ from occ import views
 urlpatterns = [
     path("", views.home, name="home"),
     # Asked for by browsers and tools whatever the page says; the pages link the SVG.
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=static("img/favicon.svg"), permanent=True),
-        name="favicon",
-    ),
+    path("favicon.ico", views.favicon, name="favicon"),
     # Before Django's auth URLs: the log-in page with login throttling.
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     # Before Django's auth URLs too: reset e-mails throttled and with OCC's links.

@@ -35,3 +35,26 @@ def test_an_agent_s_403_logs_no_traceback(client, agent, caplog):
 def test_browsers_asking_for_favicon_ico_get_the_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("img/favicon.svg")
+
+
+def test_production_urls_load_before_collectstatic(tmp_path):
+    """The URLconf asks the manifest storage for nothing at import (a worker starting must not need it)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "occ.production",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "localhost",
+        "STATIC_ROOT": str(tmp_path),  # empty: no manifest
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); import occ.urls"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
