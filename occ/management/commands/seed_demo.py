@@ -8,14 +8,12 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from accounts.demo import ADMIN, AGENT
 from agents.models import AgentProfile
 from services.models import Service
 from settings.models import ChatChannelSettings
 from whatsapp.sandbox.demo import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_SERVICE_NUMBER
 from widgets.models import Widget
-
-ADMIN = ("admin", "occ-demo-admin")
-AGENT = ("agent", "occ-demo-agent")
 
 
 class Command(BaseCommand):
