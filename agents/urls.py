@@ -7,6 +7,7 @@ app_name = "agents"
 urlpatterns = [
     # The desk and the supervisor view (agents/desk_views.py)
     path("desk/", desk_views.desk, name="desk"),
+    path("desk/become-agent/", desk_views.become_agent, name="become_agent"),
     path("desk/supervisor/", desk_views.supervisor, name="supervisor"),
     path("desk/media/<int:message_id>/<int:index>/", desk_views.media, name="desk_media"),
     path("desk/upload/", desk_views.upload, name="desk_upload"),
