@@ -164,10 +164,10 @@ class TestTransfer:
         self, make_agent, receive, sales
     ):
         anna = make_agent("anna")
+        interaction = receive(1, 0).interaction  # anna's, the oldest of all
         seller = make_agent("seller", max_interactions=1, services=[sales])
-        receive(2, 0, to=sales)  # the seller's one
-        older = receive(3, 1, to=sales).interaction  # waits in Sales' queue
-        interaction = receive(1, 2).interaction  # anna's
+        receive(2, 1, to=sales)  # the seller's one
+        older = receive(3, 2, to=sales).interaction  # waits in Sales' queue
         assert Interaction.objects.get(pk=interaction.pk).agent_id == anna.pk
         lifecycle.transfer_interaction(
             interaction.pk, to_service_id=sales.pk, note="wants a quote", actor=anna.user
@@ -244,3 +244,21 @@ def test_a_closed_interaction_cannot_be_transferred(agent, receive):
     lifecycle.close_interaction(interaction.pk, actor=agent.user, now=timezone.now() + timedelta(1))
     with pytest.raises(ActionError):
         lifecycle.transfer_interaction(interaction.pk, actor=agent.user)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_one_statement_path_continues_a_transferred_conversation(
+    make_agent, receive, sales, service
+):
+    """The fast path (interactions/fastpaths) finds it too, not only the general path after it."""
+    from interactions.actions.inbound import InboundMessage
+    from interactions.fastpaths.receive_in_open_interaction import append_to_open_interaction
+    from tests.interactions.conftest import sid
+
+    anna = make_agent("anna")
+    make_agent("seller", services=[sales])
+    interaction = receive(1).interaction
+    lifecycle.transfer_interaction(interaction.pk, to_service_id=sales.pk, actor=anna.user)
+    message = InboundMessage(channel="whatsapp", address=customer(1), provider_id=sid(), body="?")
+    found = append_to_open_interaction(service.pk, message, timezone.now())
+    assert found is not None and found[0].pk == interaction.pk and found[0].service_id == sales.pk
