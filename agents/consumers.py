@@ -13,6 +13,9 @@ import logging
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 from agents import selectors as desk
 from agents.presence import user_group
@@ -25,6 +28,16 @@ logger = logging.getLogger(__name__)
 
 class CommandError(Exception):
     """A command that cannot be carried out; the message goes back to the tab."""
+
+
+def _optional_id(value, what: str) -> int | None:
+    """An id sent by the tab, or None when it sent none."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise CommandError(f"Not a {what} id: {value!r}.") from exc
 
 
 @database_sync_to_async
@@ -267,9 +280,14 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
         def run():
             interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
-            lifecycle.close_interaction(interaction.pk, actor=self.user)
+            lifecycle.close_interaction(
+                interaction.pk,
+                actor=self.user,
+                close_reason_id=_optional_id(content.get("close_reason_id"), "close reason"),
+                wrap_up_note=str(content.get("wrap_up_note") or ""),
+            )
 
-        await database_sync_to_async(run)()
+        await database_sync_to_async(self._in_language(run))()
         return {"type": "close.ok", "interaction_id": content.get("interaction_id")}
 
     async def cmd_transfer(self, content):
@@ -279,13 +297,16 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
         def run():
             interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
-            try:
-                target = int(to_agent) if to_agent not in (None, "", "queue") else None
-            except (TypeError, ValueError) as exc:
-                raise CommandError("Choose an agent or the queue.") from exc
-            lifecycle.transfer_interaction(interaction.pk, to_agent_id=target, actor=self.user)
+            target = None if to_agent == "queue" else _optional_id(to_agent, "agent")
+            lifecycle.transfer_interaction(
+                interaction.pk,
+                to_agent_id=target,
+                to_service_id=_optional_id(content.get("to_service_id"), "service"),
+                note=str(content.get("note") or ""),
+                actor=self.user,
+            )
 
-        await database_sync_to_async(run)()
+        await database_sync_to_async(self._in_language(run))()
         return {"type": "transfer.ok", "interaction_id": content.get("interaction_id")}
 
     async def cmd_transfer_targets(self, content):
@@ -295,6 +316,33 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             )
 
         return await database_sync_to_async(build)()
+
+    async def cmd_label(self, content):
+        """Put a label on a conversation (`on`: true) or take it off (false)."""
+        from interactions.actions import labels
+
+        def run():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
+            label_id = _optional_id(content.get("label_id"), "label")
+            if label_id is None:
+                raise CommandError(gettext("Choose a label."))
+            change = {"add" if content.get("on", True) else "remove": [label_id]}
+            labels.change_labels(interaction.pk, actor=self.user, **change)
+
+        await database_sync_to_async(self._in_language(run))()
+        return {"type": "label.ok", "interaction_id": content.get("interaction_id")}
+
+    def _in_language(self, work):
+        """`work` with the tab's language active, so refusals read in the desk's language."""
+        language = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+
+        def run():
+            with translation.override(language):
+                return work()
+
+        return run
 
     async def cmd_supervisor(self, content):
         from interactions import selectors
@@ -312,5 +360,6 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         "close": cmd_close,
         "transfer": cmd_transfer,
         "transfer_targets": cmd_transfer_targets,
+        "label": cmd_label,
         "supervisor": cmd_supervisor,
     }

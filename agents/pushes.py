@@ -7,9 +7,9 @@ notification, the database the truth.
 
 from __future__ import annotations
 
-from interactions import events
+from interactions import events, selectors
 from interactions.notify import push, push_message
-from interactions.payloads import interaction_dict
+from interactions.payloads import interaction_dict, label_dict
 
 
 def _message_created(event: events.MessageReceived | events.ReplyStored) -> None:
@@ -30,9 +30,24 @@ def _queued(event: events.InteractionQueued) -> None:
     )
 
 
+def _handed_over(interaction) -> dict:
+    """The interaction as the receiving desk shows it: with its labels and who handed it over why.
+
+    A brand-new interaction (version 1: queued, then assigned) has neither,
+    so the path of a customer's first message reads nothing more.
+    """
+    data = interaction_dict(interaction)
+    if interaction.version > 1:
+        data["labels"] = selectors.labels_of([interaction.pk])[interaction.pk]
+        data["handover"] = selectors.handovers([interaction.pk]).get(interaction.pk)
+    else:
+        data["labels"], data["handover"] = [], None
+    return data
+
+
 def _assigned(event: events.InteractionAssigned | events.InteractionTransferred) -> None:
     interaction = event.interaction
-    data = {"interaction": interaction_dict(interaction)}
+    data = {"interaction": _handed_over(interaction)}
     previous = getattr(event, "from_agent_id", None)
     if previous and previous != interaction.agent_id:
         push({"type": "interaction.removed", **data}, agent_ids=[previous], supervisors=False)
@@ -50,6 +65,21 @@ def _closed(event: events.InteractionClosed) -> None:
     push(
         {"type": "interaction.closed", "interaction": interaction_dict(event.interaction)},
         agent_ids=[event.agent_id],
+    )
+
+
+def _labels(event: events.InteractionLabelsChanged) -> None:
+    interaction = event.interaction
+    push(
+        {
+            "type": "interaction.labels",
+            "interaction_id": interaction.pk,
+            "version": interaction.version,
+            "labels": [label_dict(label) for label in event.labels],
+        },
+        agent_ids=[interaction.agent_id],
+        # Supervisors' view shows no labels; each push would reload their snapshot.
+        supervisors=False,
     )
 
 
@@ -75,4 +105,5 @@ def connect() -> None:
     events.subscribe(events.InteractionTransferred, _assigned)
     events.subscribe(events.InteractionRequeued, _requeued)
     events.subscribe(events.InteractionClosed, _closed)
+    events.subscribe(events.InteractionLabelsChanged, _labels)
     events.subscribe(events.AgentPresenceChanged, _presence)

@@ -53,6 +53,8 @@ def desk_snapshot(agent: AgentProfile | None) -> dict:
     """The core's snapshot of an agent's desk, with the templates they may send."""
     snapshot = selectors.desk_snapshot(agent)
     snapshot["templates"] = channels.templates()
+    snapshot["labels"] = selectors.label_choices()
+    snapshot["close_reasons"] = selectors.close_reason_choices()
     return snapshot
 
 
@@ -77,7 +79,10 @@ def conversation(interaction: Interaction) -> dict:
 
 
 def transfer_targets(interaction: Interaction) -> dict:
-    """The colleagues serving the interaction's service, with their load, for the transfer menu."""
+    """Where the interaction can go, for the transfer dialog: the colleagues serving its service
+    (with their load) and the queues of the other active services."""
+    from services.models import Service
+
     agents = list(
         AgentProfile.objects.filter(services=interaction.service, user__is_active=True)
         .exclude(pk=interaction.agent_id or 0)  # 0: no agent, nobody to leave out
@@ -88,6 +93,7 @@ def transfer_targets(interaction: Interaction) -> dict:
     return {
         "type": "transfer.targets",
         "interaction_id": interaction.pk,
+        "service": {"id": interaction.service_id, "name": interaction.service.name},
         "agents": [
             {
                 "id": a.pk,
@@ -99,6 +105,12 @@ def transfer_targets(interaction: Interaction) -> dict:
                 and counts.get(a.pk, 0) < a.max_interactions,
             }
             for a in agents
+        ],
+        "services": [
+            {"id": service.pk, "name": service.name}
+            for service in Service.objects.filter(is_active=True)
+            .exclude(pk=interaction.service_id)
+            .order_by("name")
         ],
     }
 

@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from agents.models import AgentProfile
-from interactions.models import Contact, Interaction, InteractionState, Message
+from interactions.models import CloseReason, Contact, Interaction, InteractionState, Label, Message
 from services.models import Service
 
 
@@ -44,6 +44,26 @@ class IdField(forms.IntegerField):
 @extend_schema_field(OpenApiTypes.INT64)
 class IdFilter(django_filters.NumberFilter):
     field_class = IdField
+
+
+class IdsField(django_filters.fields.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        # A number past 64 bits is refused here, not by the database.
+        id_field = IdField()
+        for item in value:
+            try:
+                id_field.clean(item)
+            except ValidationError as exc:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                ) from exc
+        return super()._check_values(value)
+
+
+class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdsField
 
 
 class ServiceFilter(django_filters.FilterSet):
@@ -79,6 +99,16 @@ class InteractionFilter(django_filters.FilterSet):
     created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
     closed_after = DateTimeFilter(field_name="closed_at", lookup_expr="gte")
     closed_before = DateTimeFilter(field_name="closed_at", lookup_expr="lt")
+    label = IdsFilter(
+        field_name="labels",
+        queryset=Label.objects.all(),
+        help_text="Interactions with this label (repeat the parameter: with any of them).",
+    )
+    close_reason = IdsFilter(
+        field_name="close_reason",
+        queryset=CloseReason.objects.all(),
+        help_text="Interactions closed with this reason (repeat the parameter: any of them).",
+    )
 
     class Meta:
         model = Interaction

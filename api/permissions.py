@@ -27,3 +27,16 @@ class AdministratorWritesOthersRead(BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         return request.method in SAFE_METHODS or is_administrator(request.user)
+
+
+class SupervisorWritesOthersRead(BasePermission):
+    """Signed-in users read; administrators and supervisors change (labels, close reasons)."""
+
+    message = "Only administrators and supervisors can change this."
+
+    def has_permission(self, request, view) -> bool:
+        from agents.roles import is_supervisor
+
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.method in SAFE_METHODS or is_supervisor(request.user)

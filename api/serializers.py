@@ -24,12 +24,13 @@ from agents.models import AgentProfile, Presence
 from api.embed import embed_snippet
 from api.errors import django_errors
 from hooks.models import Attempt, Delivery, Endpoint, EventType
-from interactions.models import Contact, Interaction, Message
-from interactions.selectors import window_closes_at
+from interactions.models import CloseReason, Contact, Interaction, Label, Message
+from interactions.selectors import handovers, window_closes_at
 from occ.lib.phone import normalize_e164
 from occ.lib.text import reject_unsafe_single_line
 from services.forms import ServiceForm
 from services.models import Service
+from services.wrapup_forms import CloseReasonForm, LabelForm
 from settings.forms import ChatChannelForm
 from settings.models import ChatChannelSettings
 from widgets.forms import WidgetForm
@@ -236,6 +237,7 @@ class ServiceSerializer(ConsoleFormSerializer):
             "whatsapp_enabled",
             "twilio_number",
             "queue_position_reply",
+            "close_reason_required",
             "whatsapp_ready",
             "created_at",
         ]
@@ -537,12 +539,94 @@ class ContactRefSerializer(serializers.ModelSerializer):
         fields = ["id", "channel", "address", "name"]
 
 
+# --- labels and close reasons ---------------------------------------------------------------
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by id; an id past 64 bits does not exist (the database is not asked)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            try:
+                number = int(data)
+            except (TypeError, ValueError):
+                number = None
+            if number is not None and not 1 <= number <= 2**63 - 1:
+                self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class LabelSerializer(ConsoleFormSerializer):
+    """Validated and saved by the console's LabelForm (unique name, #rrggbb, not too pale)."""
+
+    form_class = LabelForm
+    text_colour = serializers.CharField(
+        read_only=True,
+        help_text="Black or white, whichever reads better on `colour` (WCAG contrast at least 4.5:1).",
+    )
+
+    class Meta:
+        model = Label
+        fields = ["id", "name", "colour", "text_colour", "created_at"]
+        read_only_fields = ["created_at"]
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["name"].validators = []  # unique, ignoring case: the form says so
+        return fields
+
+
+class LabelRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = ["id", "name", "colour"]
+
+
+class CloseReasonSerializer(ConsoleFormSerializer):
+    """Validated and saved by the console's CloseReasonForm."""
+
+    form_class = CloseReasonForm
+
+    class Meta:
+        model = CloseReason
+        fields = ["id", "name", "is_active", "position", "created_at"]
+        read_only_fields = ["created_at"]
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["name"].validators = []
+        return fields
+
+
+class CloseReasonRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CloseReason
+        fields = ["id", "name"]
+
+
+class HandoverSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["transferred", "requeued"],
+        help_text="`transferred`: to an agent or another service's queue; `requeued`: back to its queue.",
+    )
+    by = serializers.CharField(help_text="Who handed it over (their name).")
+    note = serializers.CharField(allow_blank=True, help_text="What they wrote for the next agent.")
+    at = serializers.DateTimeField()
+
+
 class InteractionSerializer(serializers.ModelSerializer):
     service = ServiceRefSerializer(read_only=True)
     contact = ContactRefSerializer(read_only=True)
     agent = AgentRefSerializer(read_only=True, allow_null=True)
     window_closes_at = serializers.SerializerMethodField(
         help_text="Free-text replies are possible until then (WhatsApp's 24-hour window); afterwards only templates."
+    )
+    labels = LabelRefSerializer(many=True, read_only=True)
+    close_reason = CloseReasonRefSerializer(read_only=True, allow_null=True)
+    handover = serializers.SerializerMethodField(
+        help_text="The latest hand-over by a person (a transfer or a return to the queue) and its note; null if none."
     )
 
     class Meta:
@@ -562,6 +646,10 @@ class InteractionSerializer(serializers.ModelSerializer):
             "closed_at",
             "last_inbound_at",
             "window_closes_at",
+            "labels",
+            "close_reason",
+            "wrap_up_note",
+            "handover",
             "version",
         ]
         read_only_fields = fields
@@ -570,6 +658,13 @@ class InteractionSerializer(serializers.ModelSerializer):
     def get_window_closes_at(self, interaction):
         closes = window_closes_at(interaction)
         return serializers.DateTimeField().to_representation(closes) if closes else None
+
+    @extend_schema_field(HandoverSerializer(allow_null=True))
+    def get_handover(self, interaction):
+        found = self.context.get("handovers")
+        if found is None:
+            found = handovers([interaction.pk])
+        return found.get(interaction.pk)
 
 
 class AssignSerializer(serializers.Serializer):
@@ -580,7 +675,49 @@ class TransferSerializer(serializers.Serializer):
     agent = serializers.PrimaryKeyRelatedField(
         queryset=AgentProfile.objects.all(),
         allow_null=True,
-        help_text="Another agent of the interaction's service, or null to put it back in the queue.",
+        required=False,
+        help_text="Another agent of the interaction's service (under their Max interactions); "
+        "null or left out, with no `service`: back to its queue.",
+    )
+    service = IdRelatedField(
+        queryset=Service.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Another service: the interaction waits at the end of its queue and is routed there.",
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="For whoever gets it next (shown first on their desk).",
+    )
+
+    def validate(self, attrs):
+        if attrs.get("agent") is not None and attrs.get("service") is not None:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Choose an agent or a service, not both."]}
+            )
+        return attrs
+
+
+class CloseSerializer(serializers.Serializer):
+    close_reason = IdRelatedField(
+        queryset=CloseReason.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="An active close reason; required when the service requires one.",
+    )
+    wrap_up_note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, style={"base_template": "textarea.html"}
+    )
+
+
+class LabelChangeSerializer(serializers.Serializer):
+    add = IdRelatedField(
+        queryset=Label.objects.all(), many=True, required=False, help_text="Labels to put on."
+    )
+    remove = IdRelatedField(
+        queryset=Label.objects.all(), many=True, required=False, help_text="Labels to take off."
     )
 
 

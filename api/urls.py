@@ -21,6 +21,8 @@ router.register("widgets", viewsets.WidgetViewSet, basename="widget")
 router.register("contacts", viewsets.ContactViewSet, basename="contact")
 router.register("interactions", viewsets.InteractionViewSet, basename="interaction")
 router.register("webhooks", viewsets.WebhookEndpointViewSet, basename="webhook")
+router.register("labels", viewsets.LabelViewSet, basename="label")
+router.register("close-reasons", viewsets.CloseReasonViewSet, basename="close-reason")
 
 messages = viewsets.MessageViewSet
 deliveries = viewsets.WebhookDeliveryViewSet

@@ -22,11 +22,16 @@ from agents import actions as agent_actions
 from agents.models import AgentProfile
 from api import filters
 from api import serializers as s
-from api.permissions import AdministratorWritesOthersRead, IsAdministrator, is_administrator
+from api.permissions import (
+    AdministratorWritesOthersRead,
+    IsAdministrator,
+    SupervisorWritesOthersRead,
+    is_administrator,
+)
 from hooks.models import Delivery, Endpoint
 from interactions import selectors
-from interactions.actions import ActionError, lifecycle, outbound
-from interactions.models import Contact, Interaction, Message
+from interactions.actions import ActionError, labels, lifecycle, outbound
+from interactions.models import CloseReason, Contact, Interaction, Label, Message
 from services.models import Service
 from settings import actions as settings_actions
 from settings.models import ChatChannelSettings
@@ -39,7 +44,11 @@ def own_profile(user) -> AgentProfile | None:
 
 def visible_interactions(user):
     """The desk's rule (interactions.selectors.visible_interactions), with what the serializers read."""
-    return selectors.visible_interactions(user).select_related("service", "contact", "agent__user")
+    return (
+        selectors.visible_interactions(user)
+        .select_related("service", "contact", "agent__user", "close_reason")
+        .prefetch_related("labels")
+    )
 
 
 def actionable(user, interaction: Interaction) -> Interaction:
@@ -286,9 +295,23 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return visible_interactions(self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        # Who handed each over, for the whole page in one query.
+        context = {
+            **self.get_serializer_context(),
+            "handovers": selectors.handovers(row.pk for row in rows),
+        }
+        data = s.InteractionSerializer(rows, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
     def _answer(self, interaction_id: int) -> Response:
-        interaction = Interaction.objects.select_related("service", "contact", "agent__user").get(
-            pk=interaction_id
+        interaction = (
+            Interaction.objects.select_related("service", "contact", "agent__user", "close_reason")
+            .prefetch_related("labels")
+            .get(pk=interaction_id)
         )
         return Response(
             s.InteractionSerializer(interaction, context=self.get_serializer_context()).data
@@ -307,28 +330,106 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.TransferSerializer, responses={200: s.InteractionSerializer})
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):
-        """Hand the interaction to another agent of its service, or back to the queue (`agent: null`)."""
+        """Hand the interaction to another agent of its service, to another service's queue
+        (`service`), or back to its queue (neither), with an optional `note` for whoever gets it."""
         interaction = actionable(request.user, self.get_object())
         data = s.TransferSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        self._transfer(interaction, data.validated_data["agent"])
+        given = data.validated_data
+        self._transfer(
+            interaction,
+            given.get("agent"),
+            service=given.get("service"),
+            note=given.get("note", ""),
+        )
         return self._answer(interaction.pk)
 
-    def _transfer(self, interaction, agent):
+    def _transfer(self, interaction, agent, *, service=None, note=""):
         try:
             lifecycle.transfer_interaction(
-                interaction.pk, to_agent_id=agent.pk if agent else None, actor=self.request.user
+                interaction.pk,
+                to_agent_id=agent.pk if agent else None,
+                to_service_id=service.pk if service else None,
+                note=note,
+                actor=self.request.user,
             )
         except ActionError as exc:
-            raise serializers.ValidationError({"agent": [str(exc)]}) from exc
+            raise serializers.ValidationError(
+                {"service" if service else "agent": [str(exc)]}
+            ) from exc
 
-    @extend_schema(request=None, responses={200: s.InteractionSerializer})
+    @extend_schema(request=s.CloseSerializer, responses={200: s.InteractionSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        """Close the interaction; its agent's capacity frees and the queue drains."""
+        """Close the interaction, with a close reason (required when its service says so) and an
+        optional wrap-up note; its agent's capacity frees and the queue drains."""
         interaction = actionable(request.user, self.get_object())
-        lifecycle.close_interaction(interaction.pk, actor=request.user)
+        data = s.CloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reason = data.validated_data.get("close_reason")
+        try:
+            lifecycle.close_interaction(
+                interaction.pk,
+                actor=request.user,
+                close_reason_id=reason.pk if reason else None,
+                wrap_up_note=data.validated_data.get("wrap_up_note", ""),
+            )
+        except ActionError as exc:
+            raise serializers.ValidationError({"close_reason": [str(exc)]}) from exc
         return self._answer(interaction.pk)
+
+    @extend_schema(
+        request=s.LabelChangeSerializer,
+        responses={200: s.InteractionSerializer},
+        description="Put labels on the interaction (`add`) and take others off (`remove`), at any "
+        "time; the desks see it live and webhooks get `interaction.labels_changed`.",
+    )
+    @action(detail=True, methods=["post"])
+    def labels(self, request, pk=None):
+        interaction = actionable(request.user, self.get_object())
+        data = s.LabelChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            labels.change_labels(
+                interaction.pk,
+                add=[label.pk for label in data.validated_data.get("add", [])],
+                remove=[label.pk for label in data.validated_data.get("remove", [])],
+                actor=request.user,
+            )
+        except ActionError as exc:
+            raise serializers.ValidationError({"non_field_errors": [str(exc)]}) from exc
+        return self._answer(interaction.pk)
+
+
+@extend_schema(tags=["labels"])
+class LabelViewSet(viewsets.ModelViewSet):
+    """Labels agents put on conversations; administrators and supervisors manage them."""
+
+    queryset = Label.objects.all()
+    serializer_class = s.LabelSerializer
+    permission_classes = [SupervisorWritesOthersRead]
+    ordering_fields = ["name", "created_at", "id"]
+    ordering = ["name"]
+
+
+@extend_schema(tags=["labels"])
+class CloseReasonViewSet(viewsets.ModelViewSet):
+    """Close reasons (dispositions) agents pick when closing; one in use cannot be deleted, only
+    deactivated (`is_active: false`)."""
+
+    queryset = CloseReason.objects.all()
+    serializer_class = s.CloseReasonSerializer
+    permission_classes = [SupervisorWritesOthersRead]
+    filterset_fields = ["is_active"]
+    ordering_fields = ["position", "name", "id"]
+    ordering = ["position", "name"]
+
+    def perform_destroy(self, instance):
+        if instance.interactions.exists():
+            raise serializers.ValidationError(
+                {"non_field_errors": ["It is on closed conversations: deactivate it instead."]}
+            )
+        instance.delete()
 
 
 @extend_schema(tags=["interactions"])

@@ -1,7 +1,8 @@
 """Model signals that write the audit log of configuration changes.
 
 Tracked: the chat channel settings, services, agent profiles (and the
-services they serve), widgets, users and the security settings. Account
+services they serve), widgets, users, the security settings, labels and
+close reasons. Account
 events (an invitation sent, two-factor enabled or reset) are recorded by
 accounts.actions as {"event": ...} changes of the user. Operational fields that change on
 their own (presence, last log-in, verification results) are not
@@ -41,8 +42,11 @@ def tracked_models() -> dict[str, Tracked]:
                 "whatsapp_enabled",
                 "twilio_number",
                 "queue_position_reply",
+                "close_reason_required",
             )
         ),
+        "interactions.Label": Tracked(("name", "colour")),
+        "interactions.CloseReason": Tracked(("name", "is_active", "position")),
         "agents.AgentProfile": Tracked(
             ("user", "chat_enabled", "whatsapp_enabled", "max_interactions")
         ),

@@ -24,6 +24,7 @@ class EventType(models.TextChoices):
     INTERACTION_CREATED = "interaction.created", _("Interaction created")
     INTERACTION_ASSIGNED = "interaction.assigned", _("Interaction assigned")
     INTERACTION_CLOSED = "interaction.closed", _("Interaction closed")
+    INTERACTION_LABELS_CHANGED = "interaction.labels_changed", _("Interaction labels changed")
     MESSAGE_RECEIVED = "message.received", _("Message received")
     MESSAGE_SENT = "message.sent", _("Message sent")
     MESSAGE_FAILED = "message.failed", _("Message failed")

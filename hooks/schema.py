@@ -8,10 +8,12 @@ README's changelog, never because the desk needs another field.
 from __future__ import annotations
 
 from interactions import events
-from interactions.models import Interaction, Message
+from interactions.models import Interaction, Label, Message
 
 # 2: `version` in the envelope; `message.sent` when the channel accepted a
 # reply (it was "stored"); `message.failed`. See docs/webhooks.md.
+# Added within 2: `interaction.labels_changed`; `labels`, `close_reason` and
+# `wrap_up_note` in every interaction.
 SCHEMA_VERSION = 2
 
 
@@ -40,6 +42,26 @@ def interaction_payload(interaction: Interaction) -> dict:
         "assigned_at": _iso(interaction.assigned_at),
         "closed_at": _iso(interaction.closed_at),
         "last_inbound_at": _iso(interaction.last_inbound_at),
+        "labels": [_label(label) for label in interaction.labels.order_by("name")],
+        "close_reason": (
+            None
+            if interaction.close_reason_id is None
+            else {"id": interaction.close_reason_id, "name": interaction.close_reason.name}
+        ),
+        "wrap_up_note": interaction.wrap_up_note,
+    }
+
+
+def _label(label: Label) -> dict:
+    return {"id": label.pk, "name": label.name, "colour": label.colour}
+
+
+def labels_changed_payload(event: events.InteractionLabelsChanged) -> dict:
+    return {
+        "interaction": interaction_payload(event.interaction),
+        "added": [_label(label) for label in event.added],
+        "removed": [_label(label) for label in event.removed],
+        "actor_id": event.actor_id,
     }
 
 
@@ -92,6 +114,7 @@ MAPPING = {
         "interaction.closed",
         lambda e: {"interaction": interaction_payload(e.interaction)},
     ),
+    events.InteractionLabelsChanged: ("interaction.labels_changed", labels_changed_payload),
     events.MessageReceived: (
         "message.received",
         lambda e: _with_interaction(e.message, e.interaction),

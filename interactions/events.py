@@ -27,7 +27,7 @@ from typing import TypeVar, cast
 
 from django.db import transaction
 
-from interactions.models import Interaction, Message
+from interactions.models import Interaction, Label, Message
 
 logger = logging.getLogger(__name__)
 
@@ -124,10 +124,23 @@ class InteractionTransferred(Event):
 
 @dataclass(frozen=True)
 class InteractionRequeued(Event):
-    """The interaction went back to its queue, keeping its place (a transfer to the queue, a deactivation)."""
+    """The interaction went back to a queue: its own, keeping its place (a transfer to the queue, a
+    deactivation), or another service's, at the end (`from_service_id` is then the service it left)."""
 
     interaction: Interaction
     from_agent_id: int | None
+    from_service_id: int | None = None
+
+
+@dataclass(frozen=True)
+class InteractionLabelsChanged(Event):
+    """Labels were put on or taken off the interaction (`labels` is the whole set now)."""
+
+    interaction: Interaction
+    labels: tuple[Label, ...]
+    added: tuple[Label, ...]
+    removed: tuple[Label, ...]
+    actor_id: int | None
 
 
 @dataclass(frozen=True)

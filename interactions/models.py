@@ -37,6 +37,32 @@ class Contact(models.Model):
         return self.name or self.address
 
 
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(colour: str) -> float:
+    """The relative luminance of "#rrggbb" (WCAG 2)."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two "#rrggbb" colours (1 to 21)."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever reads better on `background` (always at least 4.5:1)."""
+    return (
+        "#000000"
+        if contrast(background, "#000000") >= contrast(background, "#ffffff")
+        else "#ffffff"
+    )
+
+
 class Label(models.Model):
     """A tag agents put on conversations (filters in the desk, search, the API and reports)."""
 
@@ -51,6 +77,10 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def text_colour(self) -> str:
+        return text_colour_on(self.colour)
 
 
 class CloseReason(models.Model):
@@ -117,6 +147,13 @@ class Interaction(models.Model):
         CloseReason, null=True, blank=True, on_delete=models.PROTECT, related_name="interactions"
     )
     wrap_up_note = models.TextField(_("wrap-up note"), blank=True)
+    # The service the customer wrote to, once the conversation was transferred to another
+    # service's queue (null: `service` itself). Its channel address stays the conversation's:
+    # replies leave from its number (WhatsApp's 24-hour window belongs to that number) and the
+    # customer's next messages to it continue this conversation.
+    origin_service = models.ForeignKey(
+        "services.Service", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("interaction")
@@ -144,6 +181,11 @@ class Interaction(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    @property
+    def channel_service_id(self) -> int:
+        """The service whose channel address (number) carries the conversation."""
+        return self.origin_service_id or self.service_id
+
 
 class AssignmentEvent(models.Model):
     """The history of an interaction's ownership, with the reason of each step."""
@@ -164,6 +206,8 @@ class AssignmentEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.CharField(max_length=300, blank=True)
+    # What the person handing it over wrote for the next one ("customer wants a refund").
+    note = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

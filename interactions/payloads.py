@@ -25,7 +25,11 @@ def interaction_dict(interaction: Interaction) -> dict:
         "state": interaction.state,
         "channel": interaction.channel,
         "version": interaction.version,
-        "service": {"id": interaction.service_id, "name": interaction.service.name},
+        "service": {
+            "id": interaction.service_id,
+            "name": interaction.service.name,
+            "close_reason_required": interaction.service.close_reason_required,
+        },
         "contact": contact_dict(interaction.contact),
         "agent_id": interaction.agent_id,
         "assignment_reason": interaction.assignment_reason,
@@ -35,6 +39,20 @@ def interaction_dict(interaction: Interaction) -> dict:
         "closed_at": iso(interaction.closed_at),
         "last_inbound_at": iso(interaction.last_inbound_at),
     }
+
+
+def label_dict(label) -> dict:
+    """A label as desks show it: `text_colour` is black or white, whichever reads on `colour`."""
+    return {
+        "id": label.pk,
+        "name": label.name,
+        "colour": label.colour,
+        "text_colour": label.text_colour,
+    }
+
+
+def close_reason_dict(reason) -> dict | None:
+    return None if reason is None else {"id": reason.pk, "name": reason.name}
 
 
 def message_dict(message: Message) -> dict:

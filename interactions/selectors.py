@@ -15,8 +15,17 @@ from django.utils import timezone
 
 from agents.models import AgentProfile
 from interactions import channels
-from interactions.models import Direction, Interaction, InteractionState, Message, MessageStatus
-from interactions.payloads import interaction_dict, iso, message_dict
+from interactions.models import (
+    AssignmentEvent,
+    CloseReason,
+    Direction,
+    Interaction,
+    InteractionState,
+    Label,
+    Message,
+    MessageStatus,
+)
+from interactions.payloads import close_reason_dict, interaction_dict, iso, label_dict, message_dict
 
 # --- load, queues and windows ---------------------------------------------------------
 
@@ -145,12 +154,86 @@ def message_view(message: Message, channel: str | None = None) -> dict:
     return describe_error(data, channel)
 
 
-def interaction_summary(interaction: Interaction, last: Message | None) -> dict:
-    """The interaction as the desk lists it, with its newest message `last`."""
+def interaction_summary(
+    interaction: Interaction,
+    last: Message | None,
+    *,
+    labels: list[dict] | None = None,
+    handover: dict | None = None,
+) -> dict:
+    """The interaction as the desk lists it, with its newest message `last`, its labels and who
+    handed it over (read for many at once by `labels_of` and `handovers`)."""
     data = interaction_dict(interaction)
     data["window_closes_at"] = iso(window_closes_at(interaction))
     data["last_message"] = message_view(last, interaction.channel) if last else None
+    data["labels"] = labels if labels is not None else labels_of([interaction.pk])[interaction.pk]
+    data["handover"] = handover
     return data
+
+
+# --- labels, close reasons and hand-overs ---------------------------------------------------
+
+
+def label_choices() -> list[dict]:
+    """Every label, by name: what an agent can put on a conversation."""
+    return [label_dict(label) for label in Label.objects.order_by("name")]
+
+
+def close_reason_choices() -> list[dict]:
+    """The active close reasons in their order: what an agent can pick when closing."""
+    return [
+        {"id": r.pk, "name": r.name}
+        for r in CloseReason.objects.filter(is_active=True).order_by("position", "name")
+    ]
+
+
+def labels_of(interaction_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """{interaction id: its labels, by name} in one query."""
+    ids = list(interaction_ids)
+    found: dict[int, list[dict]] = {pk: [] for pk in ids}
+    through = Interaction.labels.through
+    for row in (
+        through.objects.filter(interaction_id__in=ids)
+        .select_related("label")
+        .order_by("label__name")
+    ):
+        found[row.interaction_id].append(label_dict(row.label))
+    return found
+
+
+def handover_dict(event: AssignmentEvent) -> dict:
+    actor = event.actor
+    return {
+        "kind": event.kind,
+        "by": (actor.get_full_name() or actor.get_username()) if actor else "",
+        "note": event.note,
+        "at": iso(event.at),
+    }
+
+
+def handovers(interaction_ids: Iterable[int]) -> dict[int, dict]:
+    """{interaction id: its latest hand-over by a person}: a transfer (to an agent or another
+    service's queue) or a return to the queue, with the note they wrote. One query."""
+    latest: dict[int, dict] = {}
+    for event in (
+        AssignmentEvent.objects.filter(
+            interaction_id__in=list(interaction_ids),
+            kind__in=[AssignmentEvent.Kind.TRANSFERRED, AssignmentEvent.Kind.REQUEUED],
+            actor__isnull=False,
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    ):
+        latest[event.interaction_id] = handover_dict(event)
+    return latest
+
+
+def wrap_up(interaction: Interaction) -> dict:
+    """How a closed interaction ended: its close reason and wrap-up note (the history shows them)."""
+    return {
+        "close_reason": close_reason_dict(interaction.close_reason),
+        "wrap_up_note": interaction.wrap_up_note,
+    }
 
 
 def _last_messages(interaction_ids: list[int]) -> dict[int, Message]:
@@ -189,8 +272,16 @@ def desk_snapshot(agent: AgentProfile | None) -> dict:
             .order_by("assigned_at", "pk")
         )
         held = list(rows)
-        last = _last_messages([row.pk for row in held])
-        interactions = [interaction_summary(row, last.get(row.pk)) for row in held]
+        ids = [row.pk for row in held]
+        last = _last_messages(ids)
+        labels = labels_of(ids)
+        handed = handovers(ids)
+        interactions = [
+            interaction_summary(
+                row, last.get(row.pk), labels=labels[row.pk], handover=handed.get(row.pk)
+            )
+            for row in held
+        ]
     return {
         "type": "snapshot",
         "server_time": iso(timezone.now()),
@@ -277,7 +368,7 @@ def conversation(interaction: Interaction) -> dict:
     history = []
     earlier = (
         Interaction.objects.filter(contact=interaction.contact)
-        .select_related("service", "contact")
+        .select_related("service", "contact", "close_reason")
         .prefetch_related(
             Prefetch(
                 "messages",
@@ -287,22 +378,39 @@ def conversation(interaction: Interaction) -> dict:
         .order_by("created_at", "pk")
     )
     last = None
-    for item in earlier:
+    items = list(earlier)
+    labels = labels_of(item.pk for item in items)
+    for item in items:
         messages = list(item.messages.all())
         if item.pk == interaction.pk and messages:
             last = messages[-1]
         history.append(
             {
-                "interaction": interaction_dict(item),
+                "interaction": {
+                    **interaction_dict(item),
+                    **wrap_up(item),
+                    "labels": labels.get(item.pk, []),
+                },
                 "messages": [message_view(m, item.channel) for m in messages],
             }
         )
     return {
         "type": "conversation",
-        "interaction": interaction_summary(interaction, last),
+        "interaction": interaction_summary(
+            interaction,
+            last,
+            labels=labels.get(interaction.pk, []),
+            handover=handovers([interaction.pk]).get(interaction.pk),
+        ),
         "history": history,
         "assignment": [
-            {"kind": e.kind, "agent_id": e.agent_id, "reason": e.reason, "at": iso(e.at)}
+            {
+                "kind": e.kind,
+                "agent_id": e.agent_id,
+                "reason": e.reason,
+                "note": e.note,
+                "at": iso(e.at),
+            }
             for e in interaction.events.all()
         ],
     }

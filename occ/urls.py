@@ -21,6 +21,7 @@ urlpatterns = [
     # The words of the desk's and the supervisor's scripts (locale/*/LC_MESSAGES/djangojs.po).
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("settings/", include("settings.urls")),
+    path("settings/", include("services.urls_wrapup")),
     path("services/", include("services.urls")),
     path("", include("agents.urls")),
     path("", include("widgets.urls")),

@@ -23,6 +23,7 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
             "whatsapp_enabled",
             "twilio_number",
             "queue_position_reply",
+            "close_reason_required",
         ]
         widgets = {
             # Wider than the stored 16 characters: people paste numbers with spaces.

@@ -33,6 +33,13 @@ class Service(models.Model):
     queue_position_reply = models.BooleanField(
         _("tell waiting customers their place in the queue"), default=False
     )
+    close_reason_required = models.BooleanField(
+        _("a close reason is required"),
+        default=False,
+        help_text=_(
+            "Agents must pick a close reason when they close a conversation of this service."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ServiceQuerySet.as_manager()

@@ -21,11 +21,18 @@ logger = logging.getLogger(__name__)
 TRANSIENT_HTTP = {429, 500, 502, 503, 504}
 
 
+def _number_of(interaction) -> str | None:
+    """The number the customer wrote to: the service's, or the one it was transferred from
+    (WhatsApp's 24-hour window belongs to that number)."""
+    service = interaction.origin_service if interaction.origin_service_id else interaction.service
+    return service.twilio_number
+
+
 class TwilioWhatsAppTransport:
     def send(self, message: Message) -> SendResult:
         interaction = message.interaction
         kwargs: dict[str, object] = {
-            "from_": f"whatsapp:{interaction.service.twilio_number}",
+            "from_": f"whatsapp:{_number_of(interaction)}",
             "to": f"whatsapp:{interaction.contact.address}",
             "status_callback": status_callback_url(message.pk),
         }
@@ -67,7 +74,7 @@ class TwilioWhatsAppTransport:
         """
         interaction = message.interaction
         to = f"whatsapp:{interaction.contact.address}"
-        from_ = f"whatsapp:{interaction.service.twilio_number}"
+        from_ = f"whatsapp:{_number_of(interaction)}"
         try:
             candidates = gateway.client().messages.list(to=to, from_=from_, limit=50)
         except gateway.NotConfigured as exc:

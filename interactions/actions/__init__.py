@@ -3,7 +3,10 @@
 - `inbound`: a customer's message is stored exactly once and its
   interaction found or opened (`receive_inbound`).
 - `assignment`: the routing decision applied to locked rows; queues drained.
-- `lifecycle`: close, transfer and requeue, through one transition helper.
+- `lifecycle`: close (with a close reason and a wrap-up note), transfer (to
+  an agent, another service's queue or back to the queue, with a note) and
+  requeue, through one transition helper.
+- `labels`: labels put on and taken off a conversation.
 - `outbound`: replies stored, sent through the channel, retried; provider
   status callbacks.
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -74,7 +75,8 @@ def receive_inbound(
                 ongoing = append_to_open_interaction(service.pk, inbound, now)
                 if ongoing is not None:
                     interaction, message = ongoing
-                    interaction.service = service
+                    if interaction.service_id == service.pk:
+                        interaction.service = service
                     events.emit(events.MessageReceived(interaction, message))
                     return InboundResult(message=message, interaction=interaction)
                 # A new customer's first message: one statement stores it all.
@@ -124,9 +126,14 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
             setattr(contact, name, getattr(inbound, name))
         contact.save(update_fields=[*changed, "updated_at"])
 
+    # Its open conversation with this service, or one transferred from it to another service's
+    # queue (the customer still writes to this number).
     interaction = (
-        Interaction.objects.select_for_update()
-        .filter(contact=contact, service=service, state__in=OPEN_STATES)
+        Interaction.objects.select_for_update(of=("self",))
+        .filter(
+            Q(service=service) | Q(origin_service=service), contact=contact, state__in=OPEN_STATES
+        )
+        .select_related("service")
         .first()
     )
     created = interaction is None
@@ -147,7 +154,8 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
         interaction.last_inbound_at = now
         interaction.version += 1
         interaction.save(update_fields=["last_inbound_at", "version"])
-    interaction.service = service
+    if interaction.service_id == service.pk:
+        interaction.service = service
     interaction.contact = contact
 
     # Unique provider id: a repeated delivery raises here and rolls back.

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents.models import AgentProfile
 from interactions import events, selectors
 from interactions.actions import ActionError, assignment
-from interactions.models import AssignmentEvent, Interaction, InteractionState
+from interactions.models import AssignmentEvent, CloseReason, Interaction, InteractionState
+from services.models import Service
 
 Kind = AssignmentEvent.Kind
+TRANSFER_NOTE_LENGTH = 500
+WRAP_UP_NOTE_LENGTH = 2000
 
 
 def transition(
@@ -27,47 +31,77 @@ def transition(
     agent_id: int | None = None,
     reason: str = "",
     actor=None,
+    note: str = "",
+    service: Service | None = None,
+    close_reason: CloseReason | None = None,
+    wrap_up_note: str = "",
 ) -> None:
-    """Apply one change of state to a locked open interaction, record it and tell the desks.
+    """Apply one change of state to a locked interaction, record it and tell the desks.
 
     `kind` is the AssignmentEvent kind: ASSIGNED and TRANSFERRED give it to
-    `agent_id` (whose row the caller locked and counted), REQUEUED puts it
-    back in its queue at its original place, CLOSED closes it. Emits the
-    matching domain event (interactions.events).
+    `agent_id` (whose row the caller locked and counted); REQUEUED puts it
+    back in its queue at its original place; TRANSFERRED without an agent
+    moves it to the queue of `service`, at the end (first in, first out
+    there); CLOSED closes it, with `close_reason` and `wrap_up_note`.
+    `note` is what the person handing it over wrote for the next one.
+    Emits the matching domain event (interactions.events).
     """
     previous_agent_id = interaction.agent_id
+    previous_service_id = interaction.service_id
     reason = reason[:300]
-    if kind in (Kind.ASSIGNED, Kind.TRANSFERRED):
+    to_queue = kind == Kind.REQUEUED or (kind == Kind.TRANSFERRED and agent_id is None)
+    moved = False
+    if to_queue:
+        interaction.state = InteractionState.QUEUED
+        interaction.agent = None
+        interaction.assignment_reason = ""
+        # In its own queue it keeps its original place (queued_at is unchanged).
+        fields = ["state", "agent", "assignment_reason"]
+        if service is not None and service.pk != interaction.service_id:
+            # The customer keeps writing to (and hearing from) the number they wrote to.
+            origin = interaction.origin_service_id or interaction.service_id
+            interaction.origin_service_id = None if origin == service.pk else origin
+            interaction.service = service
+            interaction.queued_at = now
+            fields += ["service", "queued_at", "origin_service"]
+            moved = True
+        agent_id = previous_agent_id
+    elif kind in (Kind.ASSIGNED, Kind.TRANSFERRED):
         interaction.state = InteractionState.ASSIGNED
         interaction.agent_id = agent_id
         interaction.assigned_at = now
         interaction.assignment_reason = reason
         fields = ["state", "agent", "assigned_at", "assignment_reason"]
-    elif kind == Kind.REQUEUED:
-        interaction.state = InteractionState.QUEUED
-        interaction.agent = None
-        interaction.assignment_reason = ""
-        # Keeps its original place in the queue (queued_at is unchanged).
-        fields = ["state", "agent", "assignment_reason"]
-        agent_id = previous_agent_id
     elif kind == Kind.CLOSED:
         interaction.state = InteractionState.CLOSED
         interaction.closed_at = now
         interaction.closed_by = actor
-        fields = ["state", "closed_at", "closed_by"]
+        interaction.close_reason = close_reason
+        interaction.wrap_up_note = wrap_up_note
+        fields = ["state", "closed_at", "closed_by", "close_reason", "wrap_up_note"]
         agent_id = previous_agent_id
     else:
         raise ValueError(f"not a transition: {kind}")
     interaction.version += 1
     interaction.save(update_fields=[*fields, "version"])
     AssignmentEvent.objects.create(
-        interaction=interaction, kind=kind, agent_id=agent_id, actor=actor, reason=reason, at=now
+        interaction=interaction,
+        kind=kind,
+        agent_id=agent_id,
+        actor=actor,
+        reason=reason,
+        note=note,
+        at=now,
     )
 
     if kind == Kind.CLOSED:
         events.emit(events.InteractionClosed(interaction, agent_id))
-    elif kind == Kind.REQUEUED:
-        events.emit(events.InteractionRequeued(interaction, previous_agent_id))
+    elif to_queue:
+        events.emit(
+            events.InteractionRequeued(
+                interaction, previous_agent_id, previous_service_id if moved else None
+            )
+        )
     else:
         AgentProfile.objects.filter(pk=agent_id).update(last_assignment_at=now)  # type: ignore[misc]  # set for these kinds
         if kind == Kind.ASSIGNED:
@@ -76,7 +110,8 @@ def transition(
             events.emit(events.InteractionTransferred(interaction, previous_agent_id))
 
 
-def _locked(interaction_id: int) -> Interaction:
+def locked(interaction_id: int) -> Interaction:
+    """The interaction's row, locked (see the lock order in interactions.actions)."""
     return (
         Interaction.objects.select_for_update(of=("self",))
         .select_related("service", "contact")
@@ -85,37 +120,77 @@ def _locked(interaction_id: int) -> Interaction:
 
 
 def close_interaction(
-    interaction_id: int, *, actor=None, now: datetime | None = None
+    interaction_id: int,
+    *,
+    actor=None,
+    close_reason_id: int | None = None,
+    wrap_up_note: str = "",
+    now: datetime | None = None,
 ) -> Interaction:
-    """Close an open interaction; its agent's capacity frees and the queue drains at once."""
+    """Close an open interaction; its agent's capacity frees and the queue drains at once.
+
+    A person closing it (`actor`) must give a close reason when its service
+    requires one; the system (an idle close) never has to. Only active
+    close reasons can be chosen.
+    """
     now = now or timezone.now()
+    wrap_up_note = (wrap_up_note or "").strip()[:WRAP_UP_NOTE_LENGTH]
     with transaction.atomic():
-        interaction = _locked(interaction_id)
+        interaction = locked(interaction_id)
         if interaction.state == InteractionState.CLOSED:
             return interaction
+        close_reason = None
+        if close_reason_id is not None:
+            close_reason = CloseReason.objects.filter(pk=close_reason_id, is_active=True).first()
+            if close_reason is None:
+                raise ActionError(_("Choose one of the close reasons in the list."))
+        if close_reason is None and actor is not None and interaction.service.close_reason_required:
+            raise ActionError(
+                _("The service “%(service)s” requires a close reason: choose one.")
+                % {"service": interaction.service.name}
+            )
         agent_id = interaction.agent_id
-        transition(interaction, Kind.CLOSED, now=now, actor=actor)
+        transition(
+            interaction,
+            Kind.CLOSED,
+            now=now,
+            actor=actor,
+            reason=close_reason.name if close_reason else "",
+            close_reason=close_reason,
+            wrap_up_note=wrap_up_note,
+        )
     if agent_id:
         assignment.drain_queue(selectors.agent_service_ids(agent_id))
     return interaction
 
 
 def transfer_interaction(
-    interaction_id: int, *, to_agent_id: int | None = None, actor=None, now: datetime | None = None
+    interaction_id: int,
+    *,
+    to_agent_id: int | None = None,
+    to_service_id: int | None = None,
+    note: str = "",
+    actor=None,
+    now: datetime | None = None,
 ) -> Interaction:
-    """Hand an open interaction to another agent of its service, or back to its queue.
+    """Hand an open interaction to another agent of its service, to another service's queue, or
+    back to its own queue (neither given), with a note for whoever gets it next.
 
-    A transfer never takes the receiving agent past Max interactions.
+    A transfer never takes the receiving agent past Max interactions; in
+    another service's queue the interaction waits at the end and is routed
+    there like any other (interactions.routing), under its agents' Max
+    interactions.
     """
     now = now or timezone.now()
+    note = (note or "").strip()[:TRANSFER_NOTE_LENGTH]
+    actor_name = actor.get_username() if actor else "system"
     with transaction.atomic():
-        interaction = _locked(interaction_id)
+        interaction = locked(interaction_id)
         if not interaction.is_open:
-            raise ActionError("This interaction is closed.")
+            raise ActionError(_("This interaction is closed."))
         from_agent_id = interaction.agent_id
-        if to_agent_id is None:
-            transition(interaction, Kind.REQUEUED, now=now, actor=actor)
-        else:
+        drain_ids = {interaction.service_id}
+        if to_agent_id is not None:
             if to_agent_id == from_agent_id:
                 return interaction
             target = (
@@ -129,13 +204,12 @@ def transfer_interaction(
                     target_any is None
                     or not target_any.services.filter(pk=interaction.service_id).exists()
                 ):
-                    raise ActionError("That agent does not serve this service.")
+                    raise ActionError(_("That agent does not serve this service."))
                 raise ActionError(
-                    "That agent is not available (online, with Chat and WhatsApp enabled)."
+                    _("That agent is not available (online, with Chat and WhatsApp enabled).")
                 )
             if selectors.open_counts([target.pk]).get(target.pk, 0) >= target.max_interactions:
-                raise ActionError("That agent already holds their Max interactions.")
-            actor_name = actor.get_username() if actor else "system"
+                raise ActionError(_("That agent already holds their Max interactions."))
             transition(
                 interaction,
                 Kind.TRANSFERRED,
@@ -143,10 +217,54 @@ def transfer_interaction(
                 agent_id=target.pk,
                 reason=f"transferred by {actor_name}",
                 actor=actor,
+                note=note,
             )
-    assignment.drain_queue(
-        selectors.agent_service_ids(from_agent_id) if from_agent_id else [interaction.service_id]
-    )
+        elif to_service_id is not None and to_service_id != interaction.service_id:
+            target_service = Service.objects.filter(pk=to_service_id, is_active=True).first()
+            if target_service is None:
+                raise ActionError(_("That service does not exist or is not active."))
+            if Interaction.objects.filter(
+                contact_id=interaction.contact_id,
+                service=target_service,
+                state__in=[InteractionState.QUEUED, InteractionState.ASSIGNED],
+            ).exists():
+                raise ActionError(
+                    _("This customer already has an open conversation with “%(service)s”.")
+                    % {"service": target_service.name}
+                )
+            from_service = interaction.service.name
+            try:
+                # The customer may write to that service at this very moment: the database's
+                # one-open-interaction rule decides, and the transfer is refused in words.
+                with transaction.atomic():
+                    transition(
+                        interaction,
+                        Kind.TRANSFERRED,
+                        now=now,
+                        reason=f"transferred by {actor_name} from {from_service} "
+                        f"to the queue of {target_service.name}",
+                        actor=actor,
+                        note=note,
+                        service=target_service,
+                    )
+            except IntegrityError as exc:
+                raise ActionError(
+                    _("This customer already has an open conversation with “%(service)s”.")
+                    % {"service": target_service.name}
+                ) from exc
+            drain_ids.add(target_service.pk)
+        else:
+            transition(
+                interaction,
+                Kind.REQUEUED,
+                now=now,
+                reason=f"returned to the queue by {actor_name}",
+                actor=actor,
+                note=note,
+            )
+    if from_agent_id:
+        drain_ids.update(selectors.agent_service_ids(from_agent_id))
+    assignment.drain_queue(drain_ids)
     interaction.refresh_from_db()
     return interaction
 

@@ -81,6 +81,7 @@ def _statement() -> str:
             "version": "0",
             "close_reason_id": "NULL",
             "wrap_up_note": "''",
+            "origin_service_id": "NULL",
         },
     )
     event_names, event_values = insert_values(
@@ -91,6 +92,7 @@ def _statement() -> str:
             "agent_id": "NULL",
             "actor_id": "NULL",
             "reason": "''",
+            "note": "''",
             "at": "%(now)s",
         },
     )

@@ -56,7 +56,8 @@ def _statement() -> str:
             UPDATE {qn(Interaction._meta.db_table)} AS i
             SET last_inbound_at = %(now)s, version = i.version + 1
             FROM contact
-            WHERE i.contact_id = contact.id AND i.service_id = %(service_id)s AND i.state IN ({open_states})
+            WHERE i.contact_id = contact.id AND i.state IN ({open_states})
+              AND (i.service_id = %(service_id)s OR i.origin_service_id = %(service_id)s)
             RETURNING {interaction_columns}
         ), message AS (
             {message_insert("interaction")}
@@ -69,6 +70,9 @@ def append_to_open_interaction(
     service_id: int, inbound, now: datetime
 ) -> tuple[Interaction, Message] | None:
     """Store `inbound` in its open conversation with the service; None if there is none.
+
+    That conversation may have been transferred to another service's queue
+    (`Interaction.origin_service`): the customer still writes to this number.
 
     PostgreSQL only (SQLite has no data-modifying WITH). Call inside the
     transaction that will also record the message's events.

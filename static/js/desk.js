@@ -99,11 +99,22 @@
     // Commands need the socket: the buttons wait for it instead of failing silently.
     ["send-button", "close-button", "transfer-button"].forEach(function (id) { $(id).disabled = name !== "connected"; });
   }
-  // Tests (and the curious) can drop the socket to watch the desk resynchronise.
-  window.occDesk = { drop: function () { if (ws) ws.close(); }, state: state };
+  // Scripts of their own (desk-labels.js) plug in here: `on(name, fn)` for the hooks below,
+  // `send` for commands. Tests (and the curious) can drop the socket to watch the desk resynchronise.
+  var hooks = {};
+  function runHooks(name) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    return (hooks[name] || []).map(function (fn) { return fn.apply(null, args); });
+  }
+  window.occDesk = {
+    drop: function () { if (ws) ws.close(); }, state: state, send: send,
+    on: function (name, fn) { (hooks[name] = hooks[name] || []).push(fn); },
+    refresh: function () { renderList(); },
+  };
 
   // --- events --------------------------------------------------------------------
   function handle(event) {
+    runHooks("event", event);
     switch (event.type) {
       case "snapshot": return applySnapshot(event);
       case "interaction.assigned": return upsertInteraction(event.interaction, true);
@@ -114,7 +125,6 @@
       case "agent.presence": return setPresence(event.presence);
       case "conversation": return showConversation(event);
       case "reply.stored": return replyStored(event);
-      case "transfer.targets": return fillTargets(event);
       case "error": return showError(event.message);
       default: return null;
     }
@@ -153,6 +163,7 @@
     var known = state.interactions.get(item.id);
     if (known) {
       item.last_message = item.last_message || known.last_message;
+      item.labels = item.labels || known.labels;
       item.window_closes_at = windowFrom(item.last_inbound_at);
     } else {
       item.window_closes_at = windowFrom(item.last_inbound_at);
@@ -234,6 +245,7 @@
     state.interactions.forEach(function (item) {
       var unread = state.unread.get(item.id) || 0;
       total += unread;
+      if (runHooks("list-filter", item).indexOf(false) !== -1) return;
       var li = el("li", { "data-id": item.id, tabindex: "0", role: "option", "aria-selected": String(item.id === state.selected) });
       if (item.id === state.selected) li.classList.add("selected");
       var top = el("div", { class: "row" });
@@ -242,6 +254,7 @@
       li.appendChild(top);
       li.appendChild(el("div", { class: "muted small" }, item.service.name + " · " + item.contact.address));
       if (item.last_message) li.appendChild(el("div", { class: "preview" }, previewText(item.last_message)));
+      runHooks("list-item", li, item);
       li.addEventListener("click", function () { select(item.id); showView("conversation"); });
       li.addEventListener("keydown", function (e) { if (e.key === "Enter") { select(item.id); showView("conversation"); } });
       list.appendChild(li);
@@ -318,10 +331,12 @@
       var group = el("div", { class: "group", "data-interaction": part.interaction.id });
       box.appendChild(group);
       part.messages.forEach(function (m) { if (current) addMessage(m); else group.appendChild(renderMessage(m)); });
+      runHooks("history-part", group, part, current);
     });
     box.scrollTop = box.scrollHeight;
     send({ type: "transfer_targets", interaction_id: data.interaction.id });
     renderComposer();
+    runHooks("conversation", state.conversation, state.interactions.get(data.interaction.id) || data.interaction);
   }
 
   function addMessage(message) {
@@ -506,18 +521,6 @@
   }
 
   // --- transfer and close ------------------------------------------------------------
-  function fillTargets(event) {
-    var select = $("transfer-target");
-    select.textContent = "";
-    select.appendChild(el("option", { value: "" }, "—"));
-    select.appendChild(el("option", { value: "queue" }, gettext("Back to the queue")));
-    event.agents.forEach(function (a) {
-      var option = el("option", { value: a.id }, a.name + " (" + a.open_interactions + "/" + a.max_interactions + ")" + (a.available ? "" : " — " + gettext("unavailable")));
-      if (!a.available) option.disabled = true;
-      select.appendChild(option);
-    });
-  }
-
   function showError(text) {
     $("send-button").disabled = false;
     $("composer-error").textContent = text || "";
@@ -559,12 +562,12 @@
   });
   $("reply-file").addEventListener("change", uploadFile);
   $("template-select").addEventListener("change", renderTemplateVars);
+  // The close and transfer dialogs are desk-labels.js's.
   $("close-button").addEventListener("click", function () {
-    if (state.conversation && window.confirm(gettext("Close this interaction?"))) send({ type: "close", interaction_id: state.conversation.interaction.id });
+    if (state.conversation) runHooks("close-requested", state.conversation);
   });
   $("transfer-button").addEventListener("click", function () {
-    var target = $("transfer-target").value;
-    if (state.conversation && target) send({ type: "transfer", interaction_id: state.conversation.interaction.id, to_agent_id: target });
+    if (state.conversation) runHooks("transfer-requested", state.conversation);
   });
   var sound = $("sound-toggle");
   sound.checked = localStorage.getItem("occ.sound") === "1";

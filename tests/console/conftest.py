@@ -57,4 +57,8 @@ def console_urls(service, agent, fake_twilio):
         reverse("widgets:create"),
         reverse("widgets:edit", args=[widget.pk]),
         reverse("audit:log"),
+        reverse("wrapup:labels"),
+        reverse("wrapup:label_create"),
+        reverse("wrapup:close_reasons"),
+        reverse("wrapup:close_reason_create"),
     ]

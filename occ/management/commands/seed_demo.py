@@ -1,4 +1,4 @@
-"""Demo data: an administrator, an agent, a WhatsApp service and a widget.
+"""Demo data: an administrator, an agent, a WhatsApp service, a widget, labels and close reasons.
 
 Idempotent: running it again keeps what is there and prints the credentials.
 """
@@ -10,10 +10,27 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import ADMIN, AGENT
 from agents.models import AgentProfile
+from interactions.models import CloseReason, Label
 from services.models import Service
 from settings.models import ChatChannelSettings
 from whatsapp.sandbox.demo import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_SERVICE_NUMBER
 from widgets.models import Widget
+
+# Names that read in English and Italian alike (data, not translated words of the interface).
+DEMO_LABELS = [
+    ("VIP", "#6a1b9a"),
+    ("Refund · Rimborso", "#c62828"),
+    ("Urgent · Urgente", "#ef6c00"),
+    ("Feedback", "#2e7d32"),
+    ("Bug", "#37474f"),
+]
+DEMO_CLOSE_REASONS = [
+    "Resolved · Risolto",
+    "Information given · Informazioni fornite",
+    "Escalated · Inoltrato",
+    "No reply · Nessuna risposta",
+    "Spam",
+]
 
 
 class Command(BaseCommand):
@@ -64,6 +81,11 @@ class Command(BaseCommand):
             name="Website",
             defaults={"whatsapp_service": service, "prefilled_text": "Hello! I have a question."},
         )
+
+        for name, colour in DEMO_LABELS:
+            Label.objects.get_or_create(name=name, defaults={"colour": colour})
+        for position, name in enumerate(DEMO_CLOSE_REASONS, start=1):
+            CloseReason.objects.get_or_create(name=name, defaults={"position": position * 10})
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  administrator: {ADMIN[0]} / {ADMIN[1]}")
