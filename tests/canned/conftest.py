@@ -30,3 +30,4 @@ def supervisor(django_user_model):
 
 
 from tests.api.conftest import inbound  # noqa: E402,F401  (the customer-writes fixture)
+from tests.hooks.conftest import endpoint, receiver  # noqa: E402,F401  (a real webhook receiver)
