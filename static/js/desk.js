@@ -100,10 +100,35 @@
     ["send-button", "close-button", "transfer-button"].forEach(function (id) { $(id).disabled = name !== "connected"; });
   }
   // Tests (and the curious) can drop the socket to watch the desk resynchronise.
-  window.occDesk = { drop: function () { if (ws) ws.close(); }, state: state };
+  // The desk's other scripts (desk-canned.js, desk-notes.js) hook in here: `on(type, fn)`
+  // runs after the desk handled an event; `interceptSubmit(e)` returning true takes the composer's submit.
+  var listeners = {};
+  window.occDesk = {
+    drop: function () { if (ws) ws.close(); },
+    state: state,
+    send: function (command) { return send(command); },
+    on: function (type, fn) { (listeners[type] = listeners[type] || []).push(fn); },
+    el: function (tag, attrs, text) { return el(tag, attrs, text); },
+    fmt: function (template, values) { return fmt(template, values); },
+    timeOf: function (iso) { return timeOf(iso); },
+    flash: function (text) { flash(text); },
+    showError: function (text) { showError(text); },
+    renderComposer: function () { renderComposer(); },
+    // Open a conversation that is not in the agent's list (a note mentioned them): read-only.
+    openConversation: function (id) {
+      state.peek = state.interactions.has(id) ? null : id;
+      select(id);
+      showView("conversation");
+    },
+    interceptSubmit: null,
+  };
 
   // --- events --------------------------------------------------------------------
   function handle(event) {
+    dispatch(event);
+    (listeners[event.type] || []).forEach(function (fn) { fn(event); });
+  }
+  function dispatch(event) {
     switch (event.type) {
       case "snapshot": return applySnapshot(event);
       case "interaction.assigned": return upsertInteraction(event.interaction, true);
@@ -132,7 +157,7 @@
     state.previewsPending = false;
     renderList();
     if (forPreviews && state.selected && state.conversation) return;
-    if (state.selected && state.interactions.has(state.selected)) {
+    if (state.selected && (state.interactions.has(state.selected) || state.selected === state.peek)) {
       send({ type: "open", interaction_id: state.selected });
     } else if (state.selected) {
       closeConversation(true);
@@ -165,7 +190,7 @@
     state.gone.delete(item.id);
     state.interactions.set(item.id, item);
     renderList();
-    if (!state.selected || !state.interactions.has(state.selected)) select(item.id);
+    if (!state.selected || (!state.interactions.has(state.selected) && state.selected !== state.peek)) select(item.id);
     if (state.agent) { state.agent.open_interactions = state.interactions.size; renderLoad(); }
   }
 
@@ -271,6 +296,7 @@
 
   // --- conversation ------------------------------------------------------------------
   function select(id) {
+    if (state.interactions.has(id)) state.peek = null;
     state.selected = id;
     state.unread.delete(id);
     renderList();
@@ -320,7 +346,7 @@
       part.messages.forEach(function (m) { if (current) addMessage(m); else group.appendChild(renderMessage(m)); });
     });
     box.scrollTop = box.scrollHeight;
-    send({ type: "transfer_targets", interaction_id: data.interaction.id });
+    if (state.interactions.has(data.interaction.id)) send({ type: "transfer_targets", interaction_id: data.interaction.id });
     renderComposer();
   }
 
@@ -350,7 +376,7 @@
   }
 
   function renderMessage(m) {
-    var node = el("div", { class: "msg " + (m.direction === "in" ? "in" : "out"), "data-id": m.id, "data-status": m.status });
+    var node = el("div", { class: "msg " + (m.direction === "in" ? "in" : "out"), "data-id": m.id, "data-status": m.status, "data-at": m.created_at || "" });
     if (m.body) node.appendChild(el("div", { class: "body" }, m.body));
     if (m.template_id && !m.body) node.appendChild(el("div", { class: "body muted" }, "[" + m.template_id + "]"));
     renderExtras(node, m.extras || {});
@@ -431,6 +457,7 @@
       templates.forEach(function (t) { select.appendChild(el("option", { value: t.sid }, t.name)); });
     }
     if (!open && !templates.length) info.textContent += " " + gettext("No approved templates are configured (OCC_WHATSAPP_TEMPLATES).");
+    (listeners.composer || []).forEach(function (fn) { fn(); });
   }
 
   function chosenTemplate() {
@@ -463,6 +490,7 @@
 
   function submitReply(e) {
     e.preventDefault();
+    if (window.occDesk.interceptSubmit && window.occDesk.interceptSubmit(e)) return;
     var conv = state.conversation;
     if (!conv) return;
     $("composer-error").textContent = "";
