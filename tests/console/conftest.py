@@ -57,4 +57,5 @@ def console_urls(service, agent, fake_twilio):
         reverse("widgets:create"),
         reverse("widgets:edit", args=[widget.pk]),
         reverse("audit:log"),
+        reverse("reports:index"),
     ]
