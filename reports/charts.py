@@ -1,7 +1,7 @@
 """Server-drawn SVG charts: the geometry of bar and line charts, as plain data for the template.
 
-The template (reports/_bar_chart.html, _line_chart.html) only draws what
-is computed here; numbers on the axes are formatted in the page's language.
+`svg()` writes the chart out (escaped, with a title and a text
+alternative); numbers on the axes are formatted in the page's language.
 No script runs: the charts are in the page as it is served.
 """
 
@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 
 from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 WIDTH = 720
 HEIGHT = 240
@@ -105,3 +107,60 @@ def line_chart(labels: list[str], series: list[tuple[str, str, list[int]]]) -> C
             )
         chart.lines.append({"name": name, "css": css, "points": " ".join(points), "dots": dots})
     return chart
+
+
+def svg(chart: Chart, *, id: str, title: str, summary: str) -> SafeString:
+    """The chart as an accessible <svg role="img">: its title and its text alternative first."""
+    left, bottom = chart.plot_left, chart.plot_bottom
+    grid = format_html_join(
+        "",
+        '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
+        '<text class="axis" x="{}" y="{}" text-anchor="end" dominant-baseline="middle">{}</text>',
+        (
+            (left, chart.plot_right, g["y"], g["y"], left - 6, g["y"], g["label"])
+            for g in chart.gridlines
+        ),
+    )
+    bars = format_html_join(
+        "",
+        '<rect class="bar" x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>',
+        ((b["x"], b["y"], b["width"], b["height"], b["label"]) for b in chart.bars),
+    )
+    lines = format_html_join(
+        "",
+        '<g class="{}"><polyline class="line" points="{}"></polyline>{}</g>',
+        (
+            (
+                line["css"],
+                line["points"],
+                format_html_join(
+                    "",
+                    '<circle class="dot" cx="{}" cy="{}" r="3"><title>{}</title></circle>',
+                    ((d["x"], d["y"], d["label"]) for d in line["dots"]),
+                ),
+            )
+            for line in chart.lines
+        ),
+    )
+    xlabels = format_html_join(
+        "",
+        '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+        ((x["x"], bottom + 18, x["text"]) for x in chart.xlabels),
+    )
+    return format_html(
+        '<svg class="chart-svg" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc" id="{}">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}{}{}{}</svg>',
+        chart.width,
+        chart.height,
+        id,
+        id,
+        id,
+        id,
+        title,
+        id,
+        summary,
+        grid,
+        bars,
+        lines,
+        xlabels,
+    )

@@ -34,14 +34,12 @@ from django.db import connections
 from django.db.models import (
     Aggregate,
     Count,
-    DateTimeField,
     F,
     FloatField,
     Func,
-    OuterRef,
+    Min,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 
@@ -215,16 +213,21 @@ def closed(scope: Scope) -> QuerySet:
     return scoped(scope).filter(closed_at__gte=scope.start_at, closed_at__lt=scope.end_at)
 
 
-def first_assignment() -> Subquery:
-    """When the conversation was first given to an agent (its history; assigned_at is the latest)."""
-    return Subquery(
-        AssignmentEvent.objects.filter(
-            interaction=OuterRef("pk"),
-            kind__in=[AssignmentEvent.Kind.ASSIGNED, AssignmentEvent.Kind.TRANSFERRED],
-        )
-        .order_by("at")
-        .values("at")[:1],
-        output_field=DateTimeField(),
+FIRST_ASSIGNMENT_KINDS = [AssignmentEvent.Kind.ASSIGNED, AssignmentEvent.Kind.TRANSFERRED]
+
+
+def with_first_assignment(queryset: QuerySet) -> QuerySet:
+    """Each conversation that was ever assigned, with `first_assigned_at` from its history.
+
+    (assigned_at is the latest assignment: a transfer moves it.) One row per
+    conversation, grouped, so the database computes it once per row
+    (index event_first_assignment).
+    """
+    return (
+        queryset.filter(events__kind__in=FIRST_ASSIGNMENT_KINDS)
+        .values("pk", "queued_at")
+        .annotate(first_assigned_at=Min("events__at"))
+        .order_by()
     )
 
 
@@ -265,14 +268,11 @@ def daily(scope: Scope) -> list[tuple[date, int, int]]:
 
 def report(scope: Scope) -> Report:
     """Every figure of the report for `scope` (definitions in this module's docstring)."""
-    opened_set = opened(scope).annotate(first_assigned_at=first_assignment())
     opened_figures, opened_counts = durations(
-        opened_set,
-        {
-            "first_response": ("created_at", "first_reply_at"),
-            "queue_wait": ("queued_at", "first_assigned_at"),
-        },
-        opened=Count("pk"),
+        opened(scope), {"first_response": ("created_at", "first_reply_at")}, opened=Count("pk")
+    )
+    waits, _ = durations(
+        with_first_assignment(opened(scope)), {"queue_wait": ("queued_at", "first_assigned_at")}
     )
     closed_figures, closed_counts = durations(
         closed(scope),
@@ -287,7 +287,7 @@ def report(scope: Scope) -> Report:
         abandoned=closed_counts["abandoned"],
         first_response=opened_figures["first_response"],
         resolution=closed_figures["resolution"],
-        queue_wait=opened_figures["queue_wait"],
+        queue_wait=waits["queue_wait"],
         sla=sources.sla_breaches(opened(scope)),
         csat=sources.csat(closed(scope)),
         heatmap=heatmap(scope),

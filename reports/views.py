@@ -48,6 +48,27 @@ def _peak(labels: list[str], values: list[int]) -> str:
     }
 
 
+def _daily_svg(report: selectors.Report, days: list[str]) -> str:
+    summary = _("%(opened)s opened and %(closed)s closed over %(days)s days.") % {
+        "opened": formats.number_format(report.opened, 0, force_grouping=True),
+        "closed": formats.number_format(report.closed, 0, force_grouping=True),
+        "days": formats.number_format(len(days), 0, force_grouping=True),
+    }
+    chart = charts.line_chart(
+        days,
+        [
+            (pgettext("reports", "Opened"), "series-opened", [o for _d, o, _c in report.daily]),
+            (pgettext("reports", "Closed"), "series-closed", [c for _d, _o, c in report.daily]),
+        ],
+    )
+    return charts.svg(
+        chart,
+        id="chart-daily",
+        title=pgettext("reports", "Conversations opened and closed per day"),
+        summary=summary,
+    )
+
+
 def chart_context(report: selectors.Report) -> dict:
     hours = [f"{hour:02d}" for hour in range(24)]
     days = [formats.date_format(day, "SHORT_DATE_FORMAT") for day, _o, _c in report.daily]
@@ -55,28 +76,24 @@ def chart_context(report: selectors.Report) -> dict:
     opened_daily = [opened for _d, opened, _c in report.daily]
     closed_daily = [closed for _d, _o, closed in report.daily]
     return {
-        "hour_chart": charts.bar_chart(hours, report.by_hour, label_every=3),
-        "hour_summary": _peak([f"{h}:00–{h}:59" for h in hours], report.by_hour),
+        "hour_svg": charts.svg(
+            charts.bar_chart(hours, report.by_hour, label_every=3),
+            id="chart-hour",
+            title=pgettext("reports", "Conversations opened by hour of day"),
+            summary=_peak([f"{h}:00–{h}:59" for h in hours], report.by_hour),
+        ),
         "hours": hours,
-        "weekday_chart": charts.bar_chart([w[:3] for w in weekdays], report.by_weekday),
-        "weekday_summary": _peak(weekdays, report.by_weekday),
+        "weekday_svg": charts.svg(
+            charts.bar_chart([w[:3] for w in weekdays], report.by_weekday),
+            id="chart-weekday",
+            title=pgettext("reports", "Conversations opened by weekday"),
+            summary=_peak(weekdays, report.by_weekday),
+        ),
         "weekday_rows": list(
             zip(weekdays, report.by_weekday, _heat_levels(report.heatmap), strict=True)
         ),
-        "daily_chart": charts.line_chart(
-            days,
-            [
-                (pgettext("reports", "Opened"), "series-opened", opened_daily),
-                (pgettext("reports", "Closed"), "series-closed", closed_daily),
-            ],
-        ),
         "daily_rows": list(zip(days, opened_daily, closed_daily, strict=True)),
-        "daily_summary": _("%(opened)s opened and %(closed)s closed over %(days)s days.")
-        % {
-            "opened": formats.number_format(report.opened, 0, force_grouping=True),
-            "closed": formats.number_format(report.closed, 0, force_grouping=True),
-            "days": len(days),
-        },
+        "daily_svg": _daily_svg(report, days),
     }
 
 
