@@ -233,7 +233,7 @@ def seed(args: argparse.Namespace, end: datetime) -> dict:
             FROM (
                 SELECT g, %s::timestamptz + (g - 1) * %s::interval + ((g * 7919) % 3600) * interval '1 second' AS t,
                        g > %s AS is_open
-                FROM generate_series(1, %s) g
+                FROM generate_series(1::bigint, %s::bigint) g
             ) base
         ) s"""
         sec = "interval '1 second'"

@@ -14,23 +14,31 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-WIDTH = 720
-HEIGHT = 240
-LEFT = 48  # room for the y-axis labels
-RIGHT = 12
+# Small, so that the text stays readable when a phone shrinks the chart (reports.css).
+WIDTH = 480
+HEIGHT = 220
+LEFT = 44  # room for the y-axis labels
+RIGHT = 18
 TOP = 12
-BOTTOM = 32  # room for the x-axis labels
+BOTTOM = 28  # room for the x-axis labels
+STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
+def nice_step(value: float) -> int:
+    """The gridline step for counts up to `value`: a round whole number, four steps reaching it."""
+    quarter = value / 4
+    if quarter <= 1:
+        return 1
+    magnitude = 10 ** math.floor(math.log10(quarter))
+    for step in STEPS:
+        if step * magnitude >= quarter and float(step * magnitude).is_integer():
+            return int(step * magnitude)
+    return int(10 * magnitude)  # pragma: no cover  (the loop always returns)
 
 
 def nice_ceiling(value: float) -> int:
-    """The smallest of 1, 2, 5 × 10^n at or above `value` (at least 1): the top of the y axis."""
-    if value <= 1:
-        return 1
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if step * magnitude >= value:
-            return int(step * magnitude)
-    return int(10 * magnitude)  # pragma: no cover  (the loop always returns)
+    """The top of the y axis: four whole gridline steps at or above `value` (at least 4)."""
+    return 4 * nice_step(value)
 
 
 @dataclass
@@ -51,9 +59,9 @@ def _axis(chart: Chart, top_value: int) -> float:
     """Draw four gridlines up to `top_value`; the pixels per unit."""
     plot_height = HEIGHT - TOP - BOTTOM
     for i in range(5):
-        value = top_value * i / 4
+        value = top_value * i // 4
         y = HEIGHT - BOTTOM - plot_height * i / 4
-        label = number_format(value, 0 if value == int(value) else 1, force_grouping=True)
+        label = number_format(value, 0, force_grouping=True)
         chart.gridlines.append({"y": round(y, 1), "label": label})
     return plot_height / top_value
 
@@ -88,7 +96,7 @@ def line_chart(labels: list[str], series: list[tuple[str, str, list[int]]]) -> C
     scale = _axis(chart, nice_ceiling(top))
     count = len(labels)
     step = (WIDTH - LEFT - RIGHT) / max(count - 1, 1)
-    every = max(1, math.ceil(count / 10))
+    every = max(1, math.ceil(count / 6))
     for i, label in enumerate(labels):
         if i % every == 0:
             chart.xlabels.append({"x": round(LEFT + step * i, 1), "text": label})

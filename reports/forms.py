@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from agents.models import AgentProfile
 from interactions.models import CloseReason, Label
@@ -99,6 +99,8 @@ class ReportForm(forms.Form):
         if data:
             merged.update({key: value for key, value in data.items() if value not in ("", None)})
         super().__init__(merged, **kwargs)
+        for name in ("service", "agent", "label", "close_reason"):
+            self.fields[name].empty_label = pgettext("reports", "All")  # type: ignore[attr-defined]
 
     def clean(self):
         cleaned = super().clean() or {}

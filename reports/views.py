@@ -72,6 +72,8 @@ def _daily_svg(report: selectors.Report, days: list[str]) -> str:
 def chart_context(report: selectors.Report) -> dict:
     hours = [f"{hour:02d}" for hour in range(24)]
     days = [formats.date_format(day, "SHORT_DATE_FORMAT") for day, _o, _c in report.daily]
+    # Under the chart's axis: short, day and month in the page's language.
+    axis_days = [formats.date_format(day, "j M") for day, _o, _c in report.daily]
     weekdays = weekday_names()
     opened_daily = [opened for _d, opened, _c in report.daily]
     closed_daily = [closed for _d, _o, closed in report.daily]
@@ -93,7 +95,7 @@ def chart_context(report: selectors.Report) -> dict:
             zip(weekdays, report.by_weekday, _heat_levels(report.heatmap), strict=True)
         ),
         "daily_rows": list(zip(days, opened_daily, closed_daily, strict=True)),
-        "daily_svg": _daily_svg(report, days),
+        "daily_svg": _daily_svg(report, axis_days),
     }
 
 
