@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from api import canned, notes, viewsets
+from reports import api as reports_api
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -57,6 +58,7 @@ v1 = [
         deliveries.as_view({"get": "list"}),
         name="webhook-deliveries",
     ),
+    path("reports/", reports_api.ReportView.as_view(), name="reports"),
     path("", include(router.urls)),
 ]
 

@@ -172,6 +172,9 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["agent", "state"], name="interaction_agent_state"),
             models.Index(fields=["service", "state", "queued_at"], name="interaction_queue"),
+            # Reports: conversations opened / closed in a date range (reports/selectors.py).
+            models.Index(fields=["created_at"], name="interaction_created_at"),
+            models.Index(fields=["closed_at"], name="interaction_closed_at"),
         ]
 
     def __str__(self) -> str:
@@ -212,6 +215,14 @@ class AssignmentEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [
+            # Reports: when each conversation was first given to an agent (reports/selectors.py).
+            models.Index(
+                fields=["interaction", "at"],
+                condition=models.Q(kind__in=["assigned", "transferred"]),
+                name="event_first_assignment",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.interaction_id}"

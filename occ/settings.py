@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "api",
     "hooks",
     "audit",
+    "reports",
     # Log-in lockouts (see AXES_* below).
     "axes",
 ]

@@ -33,5 +33,6 @@ urlpatterns = [
     # The built-in sandbox (fake Twilio, phone simulator): 404 unless OCC_SANDBOX.
     path("sandbox/", include("whatsapp.sandbox.urls")),
     path("", include("audit.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -92,6 +92,7 @@ APPS = [
     "engine",
     "hooks",
     "interactions",
+    "reports",
     "services",
     "settings",
     "whatsapp",

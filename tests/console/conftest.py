@@ -61,4 +61,5 @@ def console_urls(service, agent, fake_twilio):
         reverse("wrapup:label_create"),
         reverse("wrapup:close_reasons"),
         reverse("wrapup:close_reason_create"),
+        reverse("reports:index"),
     ]

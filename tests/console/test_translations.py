@@ -38,6 +38,10 @@ def po_entries(po: Path) -> dict[str, str]:
             return "".join(ast.literal_eval(line) for line in part.strip().splitlines())
 
         msgid = join(match.group(1))
+        # An entry with a context is keyed as gettext keys it: "context\x04msgid".
+        context = re.search(r'^msgctxt (".*")$', block, re.M)
+        if msgid and context:
+            msgid = ast.literal_eval(context.group(1)) + "\x04" + msgid
         if msgid:
             entries[msgid] = join(match.group(2))
         assert "#, fuzzy" not in block, f"fuzzy entry: {msgid!r}"

@@ -1,0 +1,295 @@
+"""The figures of a report: conversations over a date range, filtered by service, agent, label, close reason.
+
+Every figure is defined once here (the page writes the same definitions
+out, reports/definitions.py) and read by the page, the CSV and the API:
+
+- a conversation is *opened* in the range when it was created in it, and
+  *closed* in the range when it was closed in it (the range is whole days
+  in the report's time zone, the end day included);
+- *first response*: from the conversation's creation (the customer's first
+  message) to the first reply an agent sent, over conversations opened in
+  the range that got one;
+- *resolution*: from creation to close, over conversations closed in the range;
+- *waiting in the queue*: from entering the queue to the first assignment to
+  an agent, over conversations opened in the range that were assigned;
+- *abandoned in the queue*: conversations closed in the range that were
+  never assigned to an agent;
+- *volume by hour and weekday*: conversations opened in the range, by the
+  local hour and weekday of their creation.
+
+Medians and 90th percentiles are continuous (linear interpolation between
+the two nearest values, as PostgreSQL's percentile_cont): computed in the
+database on PostgreSQL, in Python from the same rows elsewhere (SQLite).
+The agent filter keeps the conversations the agent holds or last held.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import connections
+from django.db.models import (
+    Aggregate,
+    Count,
+    F,
+    FloatField,
+    Func,
+    Min,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+
+from interactions.models import AssignmentEvent, Interaction
+from reports import sources
+
+# A longer range would still be right, only slower and unreadable as a chart.
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: whole days start..end (both included) in `tz`, and the filters."""
+
+    start: date
+    end: date
+    tz: ZoneInfo
+    service_id: int | None = None
+    agent_id: int | None = None
+    label_id: int | None = None
+    close_reason_id: int | None = None
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime(self.start.year, self.start.month, self.start.day, tzinfo=self.tz)
+
+    @property
+    def end_at(self) -> datetime:
+        """The first moment after the range (midnight after the end day)."""
+        after = self.end + timedelta(days=1)
+        return datetime(after.year, after.month, after.day, tzinfo=self.tz)
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Durations in seconds: how many, their median and 90th percentile (None when there are none)."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+
+@dataclass(frozen=True)
+class Report:
+    scope: Scope
+    opened: int
+    closed: int
+    abandoned: int
+    first_response: Distribution
+    resolution: Distribution
+    queue_wait: Distribution
+    # None: not recorded yet (reports/sources.py).
+    sla: sources.SlaFigures | None
+    csat: sources.CsatFigures | None
+    # 7 rows (Monday first) × 24 hours of conversations opened.
+    heatmap: list[list[int]]
+    # (day, opened, closed) for every day of the range.
+    daily: list[tuple[date, int, int]] = field(default_factory=list)
+
+    @property
+    def by_hour(self) -> list[int]:
+        return [sum(row[hour] for row in self.heatmap) for hour in range(24)]
+
+    @property
+    def by_weekday(self) -> list[int]:
+        return [sum(row) for row in self.heatmap]
+
+
+# --- the database's side ---------------------------------------------------------------------
+
+
+class EpochSeconds(Func):
+    """Seconds from the second expression to the first (PostgreSQL): EXTRACT(EPOCH FROM (a - b))."""
+
+    arg_joiner = " - "
+    template = "CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS double precision)"
+    output_field = FloatField()
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile of the expression (NULLs ignored)."""
+
+    function = "percentile_cont"
+    name = "PercentileCont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        if not 0 <= fraction <= 1:
+            raise ValueError("a percentile is a fraction between 0 and 1")
+        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float | None:
+    """The continuous percentile of ascending values, as percentile_cont computes it."""
+    if not sorted_values:
+        return None
+    position = fraction * (len(sorted_values) - 1)
+    low, high = math.floor(position), math.ceil(position)
+    below, above = sorted_values[low], sorted_values[high]
+    return below + (above - below) * (position - low)
+
+
+def _is_postgresql(queryset: QuerySet) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def durations(
+    queryset: QuerySet, measures: dict[str, tuple[str, str]], **counts: Aggregate
+) -> tuple[dict[str, Distribution], dict[str, int]]:
+    """Each measure name → (start field, end field) as a Distribution of end − start; and `counts`.
+
+    A row counts in a measure when both its fields are set. On PostgreSQL
+    it is one query (percentile_cont ignores NULLs); elsewhere the rows'
+    fields are read and the same percentiles computed here.
+    """
+    if _is_postgresql(queryset):
+        aggregates: dict[str, Aggregate] = dict(counts)
+        for name, (start, end) in measures.items():
+            seconds = EpochSeconds(F(end), F(start))
+            aggregates[f"{name}__n"] = Count(seconds)
+            aggregates[f"{name}__median"] = PercentileCont(seconds, 0.5)
+            aggregates[f"{name}__p90"] = PercentileCont(seconds, 0.9)
+        row = queryset.aggregate(**aggregates)
+        return (
+            {
+                name: Distribution(row[f"{name}__n"], row[f"{name}__median"], row[f"{name}__p90"])
+                for name in measures
+            },
+            {name: row[name] for name in counts},
+        )
+    fields = sorted({name for pair in measures.values() for name in pair})
+    values: dict[str, list[float]] = {name: [] for name in measures}
+    for row in queryset.values(*fields).iterator():
+        for name, (start, end) in measures.items():
+            if row[start] is not None and row[end] is not None:
+                values[name].append((row[end] - row[start]).total_seconds())
+    found = {}
+    for name, listed in values.items():
+        listed.sort()
+        found[name] = Distribution(len(listed), percentile(listed, 0.5), percentile(listed, 0.9))
+    return found, (queryset.aggregate(**counts) if counts else {})
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+def scoped(scope: Scope) -> QuerySet:
+    """The conversations the filters keep, whatever their dates."""
+    queryset = Interaction.objects.all()
+    if scope.service_id:
+        queryset = queryset.filter(service_id=scope.service_id)
+    if scope.agent_id:
+        queryset = queryset.filter(agent_id=scope.agent_id)
+    if scope.label_id:
+        queryset = queryset.filter(labels=scope.label_id)
+    if scope.close_reason_id:
+        queryset = queryset.filter(close_reason_id=scope.close_reason_id)
+    return queryset
+
+
+def opened(scope: Scope) -> QuerySet:
+    return scoped(scope).filter(created_at__gte=scope.start_at, created_at__lt=scope.end_at)
+
+
+def closed(scope: Scope) -> QuerySet:
+    return scoped(scope).filter(closed_at__gte=scope.start_at, closed_at__lt=scope.end_at)
+
+
+FIRST_ASSIGNMENT_KINDS = [AssignmentEvent.Kind.ASSIGNED, AssignmentEvent.Kind.TRANSFERRED]
+
+
+def with_first_assignment(queryset: QuerySet) -> QuerySet:
+    """Each conversation that was ever assigned, with `first_assigned_at` from its history.
+
+    (assigned_at is the latest assignment: a transfer moves it.) One row per
+    conversation, grouped, so the database computes it once per row
+    (index event_first_assignment).
+    """
+    return (
+        queryset.filter(events__kind__in=FIRST_ASSIGNMENT_KINDS)
+        .values("pk", "queued_at")
+        .annotate(first_assigned_at=Min("events__at"))
+        .order_by()
+    )
+
+
+def heatmap(scope: Scope) -> list[list[int]]:
+    """Conversations opened, by local weekday (Monday first) and hour of their creation."""
+    grid = [[0] * 24 for _ in range(7)]
+    rows = (
+        opened(scope)
+        .annotate(
+            weekday=ExtractIsoWeekDay("created_at", tzinfo=scope.tz),
+            hour=ExtractHour("created_at", tzinfo=scope.tz),
+        )
+        .values("weekday", "hour")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        grid[row["weekday"] - 1][row["hour"]] += row["n"]
+    return grid
+
+
+def daily(scope: Scope) -> list[tuple[date, int, int]]:
+    """(day, opened, closed) for every day of the range, days without any included."""
+
+    def per_day(queryset: QuerySet, field_name: str) -> dict[date, int]:
+        rows = (
+            queryset.annotate(day=TruncDate(field_name, tzinfo=scope.tz))
+            .values("day")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return {row["day"]: row["n"] for row in rows}
+
+    opened_by_day = per_day(opened(scope), "created_at")
+    closed_by_day = per_day(closed(scope), "closed_at")
+    return [(day, opened_by_day.get(day, 0), closed_by_day.get(day, 0)) for day in scope.days]
+
+
+def report(scope: Scope) -> Report:
+    """Every figure of the report for `scope` (definitions in this module's docstring)."""
+    opened_figures, opened_counts = durations(
+        opened(scope), {"first_response": ("created_at", "first_reply_at")}, opened=Count("pk")
+    )
+    waits, _ = durations(
+        with_first_assignment(opened(scope)), {"queue_wait": ("queued_at", "first_assigned_at")}
+    )
+    closed_figures, closed_counts = durations(
+        closed(scope),
+        {"resolution": ("created_at", "closed_at")},
+        closed=Count("pk"),
+        abandoned=Count("pk", filter=Q(assigned_at__isnull=True)),
+    )
+    return Report(
+        scope=scope,
+        opened=opened_counts["opened"],
+        closed=closed_counts["closed"],
+        abandoned=closed_counts["abandoned"],
+        first_response=opened_figures["first_response"],
+        resolution=closed_figures["resolution"],
+        queue_wait=waits["queue_wait"],
+        sla=sources.sla_breaches(opened(scope)),
+        csat=sources.csat(closed(scope)),
+        heatmap=heatmap(scope),
+        daily=daily(scope),
+    )

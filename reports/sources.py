@@ -1,0 +1,74 @@
+"""Measures whose records other parts of OCC keep: SLA breaches and customer satisfaction (CSAT).
+
+Each measure is one function from the conversations of a report to its
+figures, or None while OCC records nothing it could be computed from: the
+page, the CSV and the API then say "not recorded yet" instead of showing a
+zero that would read as "no breaches" or "nobody answered".
+
+When the records exist, the function's body becomes the query, e.g. for
+SLA breaches kept as rows pointing at their interaction:
+
+    def sla_breaches(interactions):
+        breaches = SlaBreach.objects.filter(interaction__in=interactions)
+        return SlaFigures(
+            breaches=breaches.count(),
+            conversations=interactions.filter(sla_breaches__isnull=False).distinct().count(),
+        )
+
+and nothing else changes: reports/selectors.py, the page, the CSV and the
+API read these dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+CSAT_SCALE = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class SlaFigures:
+    """Breaches of a service level (e.g. first response within N minutes)."""
+
+    breaches: int
+    # Conversations with at least one breach.
+    conversations: int
+
+
+@dataclass(frozen=True)
+class CsatFigures:
+    """Customers' answers to the satisfaction question, on a 1–5 scale."""
+
+    responses: int
+    average: float | None
+    # score → number of answers, every score of CSAT_SCALE present.
+    distribution: dict[int, int] = field(default_factory=dict)
+
+
+def sla_breaches(opened: QuerySet) -> SlaFigures | None:
+    """SLA breaches of the conversations opened in the range; None: not recorded yet.
+
+    OCC keeps no record of SLA breaches yet (they come with service levels
+    per service): until then this returns None.
+    """
+    return None
+
+
+def csat(closed: QuerySet) -> CsatFigures | None:
+    """CSAT answers of the conversations closed in the range; None: not recorded yet.
+
+    OCC asks no satisfaction question yet: until it stores the answers this
+    returns None.
+    """
+    return None
+
+
+def csat_figures(scores: list[int]) -> CsatFigures:
+    """CsatFigures from the list of scores (for the function above once answers are stored)."""
+    distribution = {score: 0 for score in CSAT_SCALE}
+    for score in scores:
+        distribution[score] = distribution.get(score, 0) + 1
+    average = sum(scores) / len(scores) if scores else None
+    return CsatFigures(responses=len(scores), average=average, distribution=distribution)
