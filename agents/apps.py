@@ -8,7 +8,11 @@ class AgentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from agents import presence, pushes
+        from agents import presence, pushes, roles
+        from occ.lib import permissions
 
         presence.connect()
         pushes.connect()
+        permissions.register_role_checks(
+            administrator=roles.is_administrator, supervisor=roles.is_supervisor
+        )

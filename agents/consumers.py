@@ -14,6 +14,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from agents import roles
 from agents import selectors as desk
 from agents.presence import user_group
 from interactions.notify import SUPERVISORS_GROUP, agent_group
@@ -58,13 +59,15 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.user = user
+        # The role is read once per socket (agents.roles); a change applies from the next connection.
+        self.is_supervisor = await database_sync_to_async(roles.is_supervisor)(user)
         self.profile = await database_sync_to_async(desk.profile_for)(user)
         self.profile_id = self.profile.pk if self.profile else None
         # Its own group closes the tab when the user is deactivated (agents.presence.close_desks).
         self.groups_joined = [user_group(user.pk)]
         if self.profile_id:
             self.groups_joined.append(agent_group(self.profile_id))
-        if user.is_staff:
+        if self.is_supervisor:
             self.groups_joined.append(SUPERVISORS_GROUP)
         if len(self.groups_joined) == 1:
             await self.close(code=4403)
@@ -79,7 +82,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 self.profile_id, self.channel_name
             )
         await self.send_json(
-            {"type": "hello", "agent_id": self.profile_id, "supervisor": user.is_staff}
+            {"type": "hello", "agent_id": self.profile_id, "supervisor": self.is_supervisor}
         )
 
     async def disconnect(self, code):
@@ -299,8 +302,8 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
     async def cmd_supervisor(self, content):
         from interactions import selectors
 
-        if not self.user.is_staff:
-            raise CommandError("The supervisor view is for administrators.")
+        if not self.is_supervisor:
+            raise CommandError("The supervisor view is for supervisors and administrators.")
         return await database_sync_to_async(selectors.supervisor_snapshot)()
 
     COMMANDS = {

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from agents import desk_files, file_safety
 from interactions import channels, selectors
 from interactions.models import Message
-from occ.lib.permissions import administrator_required
+from occ.lib.permissions import supervisor_required
 
 
 @login_required
@@ -27,7 +27,7 @@ def desk(request):
     return render(request, "agents/desk.html", {"templates": channels.templates()})
 
 
-@administrator_required
+@supervisor_required
 def supervisor(request):
     return render(request, "agents/supervisor.html")
 

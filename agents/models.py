@@ -67,6 +67,13 @@ class AgentProfile(models.Model):
     def display_name(self) -> str:
         return str(self)
 
+    @property
+    def role(self) -> str:
+        """The user's role (agents.roles)."""
+        from agents.roles import role_of
+
+        return role_of(self.user)
+
 
 class DeskConnection(models.Model):
     """One open desk tab (WebSocket) of an agent, whatever process holds it.

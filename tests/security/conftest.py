@@ -1,4 +1,4 @@
-"""A populated installation: two agents, an administrator, an interaction of each agent, a widget."""
+"""A populated installation: two agents, a supervisor, an administrator, an interaction of each agent, a widget."""
 
 from __future__ import annotations
 
@@ -71,9 +71,17 @@ def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
 
     # Inactive: its pages exist, and no event is queued for it while these tests run.
     webhook, _secret = create_endpoint(url="https://crm.example/occ-events", is_active=False)
+    from django.contrib.auth import get_user_model
+
+    from agents.roles import Role, set_role
+
+    # A supervisor who only watches (no agent profile).
+    supervisor = get_user_model().objects.create_user(username="sam", password="sup-pass-123")
+    set_role(supervisor, Role.SUPERVISOR)
     return {
         "webhook": webhook,
         "admin": admin_user,
+        "supervisor": supervisor,
         "owner": owner,
         "other": other,
         "interaction": first,

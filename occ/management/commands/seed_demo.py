@@ -1,4 +1,4 @@
-"""Demo data: an administrator, an agent, a WhatsApp service and a widget.
+"""Demo data: an administrator, a supervisor, an agent, a WhatsApp service and a widget.
 
 Idempotent: running it again keeps what is there and prints the credentials.
 """
@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from agents.models import AgentProfile
+from agents.roles import Role, set_role
 from services.models import Service
 from settings.models import ChatChannelSettings
 from whatsapp.sandbox.demo import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_SERVICE_NUMBER
@@ -16,10 +17,11 @@ from widgets.models import Widget
 
 ADMIN = ("admin", "occ-demo-admin")
 AGENT = ("agent", "occ-demo-agent")
+SUPERVISOR = ("supervisor", "occ-demo-supervisor")
 
 
 class Command(BaseCommand):
-    help = "Create demo data for the sandbox: administrator, agent, WhatsApp service, widget."
+    help = "Create demo data for the sandbox: administrator, supervisor, agent, WhatsApp service, widget."
 
     def handle(self, *args, **options):
         User = get_user_model()
@@ -42,6 +44,14 @@ class Command(BaseCommand):
             agent_user.set_password(AGENT[1])
             agent_user.save()
 
+        supervisor_user, created = User.objects.get_or_create(
+            username=SUPERVISOR[0], defaults={"first_name": "Sam", "last_name": "Supervisor"}
+        )
+        if created:
+            supervisor_user.set_password(SUPERVISOR[1])
+            supervisor_user.save()
+        set_role(supervisor_user, Role.SUPERVISOR)
+
         config = ChatChannelSettings.load()
         if not config.account_sid:
             config.whatsapp_enabled = True
@@ -62,6 +72,12 @@ class Command(BaseCommand):
             defaults={"chat_enabled": True, "whatsapp_enabled": True, "max_interactions": 3},
         )
         profile.services.add(service)
+        # The supervisor can take conversations over: an agent profile of the same service.
+        supervising, _ = AgentProfile.objects.get_or_create(
+            user=supervisor_user,
+            defaults={"chat_enabled": True, "whatsapp_enabled": True, "max_interactions": 3},
+        )
+        supervising.services.add(service)
         Widget.objects.get_or_create(
             name="Website",
             defaults={"whatsapp_service": service, "prefilled_text": "Hello! I have a question."},
@@ -69,5 +85,6 @@ class Command(BaseCommand):
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  administrator: {ADMIN[0]} / {ADMIN[1]}")
+        self.stdout.write(f"  supervisor:    {SUPERVISOR[0]} / {SUPERVISOR[1]}")
         self.stdout.write(f"  agent:         {AGENT[0]} / {AGENT[1]}")
         self.stdout.write(f"  WhatsApp service 'Customer care' on {DEMO_SERVICE_NUMBER}")
