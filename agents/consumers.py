@@ -86,6 +86,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def disconnect(self, code):
+        await self._unwatch()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         if getattr(self, "profile_id", None):
@@ -300,11 +301,57 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         return await database_sync_to_async(build)()
 
     async def cmd_supervisor(self, content):
-        from interactions import selectors
-
         if not self.is_supervisor:
             raise CommandError("The supervisor view is for supervisors and administrators.")
-        return await database_sync_to_async(selectors.supervisor_snapshot)()
+        return await database_sync_to_async(desk.supervisor_snapshot)()
+
+    async def cmd_watch(self, content):
+        """A supervisor follows one conversation live; nothing the agent sees changes (no read marker)."""
+        from interactions.notify import watch_group
+
+        if not self.is_supervisor:
+            raise CommandError("Only supervisors can watch conversations.")
+
+        def build():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=False)
+            return interaction.pk, desk.watch_view(interaction)
+
+        interaction_id, view = await database_sync_to_async(build)()
+        await self._unwatch()
+        self.watching = watch_group(interaction_id)
+        await self.channel_layer.group_add(self.watching, self.channel_name)
+        return view
+
+    async def cmd_unwatch(self, content):
+        await self._unwatch()
+        return {"type": "unwatch.ok"}
+
+    async def _unwatch(self):
+        group = getattr(self, "watching", None)
+        if group:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.watching = ""
+
+    async def cmd_take_over(self, content):
+        """A supervisor takes the conversation for themselves: it needs their own agent profile."""
+        from interactions.actions import lifecycle
+
+        if not self.is_supervisor:
+            raise CommandError("Only supervisors can take a conversation over.")
+        if not self.profile_id:
+            raise CommandError(
+                "Taking a conversation over needs an agent profile of your own (Users); "
+                "you can reassign it to an agent instead."
+            )
+
+        agent_id: int = self.profile_id
+
+        def run():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
+            lifecycle.take_over(interaction.pk, agent_id=agent_id, actor=self.user)
+
+        await database_sync_to_async(run)()
+        return {"type": "take_over.ok", "interaction_id": content.get("interaction_id")}
 
     COMMANDS = {
         "ping": cmd_ping,
@@ -316,4 +363,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         "transfer": cmd_transfer,
         "transfer_targets": cmd_transfer_targets,
         "supervisor": cmd_supervisor,
+        "watch": cmd_watch,
+        "unwatch": cmd_unwatch,
+        "take_over": cmd_take_over,
     }

@@ -133,3 +133,24 @@ class OutboundFile(models.Model):
     @property
     def stored_name(self) -> str:
         return f"{self.token}.{self.extension}"
+
+
+class PresenceSpan(models.Model):
+    """One stretch of an agent's presence: from `started_at` until `ended_at` (None: still in it).
+
+    Written by `agents.supervision.record_presence` on every change of
+    presence; the supervisor view adds up today's spans per presence.
+    """
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="+")
+    presence = models.CharField(max_length=10, choices=Presence.choices)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("presence span")
+        verbose_name_plural = _("presence spans")
+        indexes = [models.Index(fields=["agent", "started_at"], name="presencespan_agent_start")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.presence} {self.started_at:%Y-%m-%d %H:%M}"

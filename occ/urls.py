@@ -21,6 +21,8 @@ urlpatterns = [
     path("settings/", include("settings.urls")),
     path("services/", include("services.urls")),
     path("", include("agents.urls")),
+    # Supervisors' pages: transcripts (agents/supervise_views.py).
+    path("supervisor/", include("agents.supervise_urls")),
     path("", include("widgets.urls")),
     path("whatsapp/", include("whatsapp.urls")),
     path("api/", include("api.urls")),
