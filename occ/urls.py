@@ -27,6 +27,8 @@ urlpatterns = [
     path("whatsapp/", include("whatsapp.urls")),
     path("api/", include("api.urls")),
     path("settings/api-tokens/", include("api.urls_console")),
+    # Every user's own token (prefix, created, last used; revoke).
+    path("account/api-token/", include("api.urls_own")),
     path("settings/webhooks/", include("hooks.urls")),
     path("settings/tasks/", include("engine.urls")),
     # The built-in sandbox (fake Twilio, phone simulator): 404 unless OCC_SANDBOX.

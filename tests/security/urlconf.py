@@ -52,6 +52,9 @@ AGENT_PAGES = {
     "accounts:recovery_codes_download",
     "accounts:recovery_codes_saved",
     "accounts:two_factor_disable",
+    # Every user's own API token: see it (prefix, dates) and revoke it.
+    "api_own:token",
+    "api_own:revoke",
 }
 AGENT_PREFIXES = ("desk:", "api:", "api-v1:", "agents:desk")
 # Pages for supervisors (and administrators), on top of the agents' ones: monitoring,
