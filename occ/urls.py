@@ -31,6 +31,7 @@ urlpatterns = [
     path("account/api-token/", include("api.urls_own")),
     path("settings/webhooks/", include("hooks.urls")),
     path("settings/tasks/", include("engine.urls")),
+    path("settings/data-protection/", include("privacy.urls")),
     # The built-in sandbox (fake Twilio, phone simulator): 404 unless OCC_SANDBOX.
     path("sandbox/", include("whatsapp.sandbox.urls")),
     path("", include("audit.urls")),
