@@ -114,3 +114,118 @@ def test_a_supervisor_watches_live_reads_the_transcript_and_takes_over(browser, 
     finally:
         for context in (desk_context, phone_context, sup_context):
             context.close()
+
+
+ERASED_CUSTOMER = "+393330007777"
+
+
+def test_an_administrator_exports_then_erases_a_customer(browser, occ_server):
+    import io
+    import json
+    import zipfile
+
+    from playwright.sync_api import expect
+
+    base, database = occ_server
+    admin_context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 850})
+    try:
+        admin = log_in(admin_context, base, ADMIN)
+        admin.goto(base + "/sandbox/phone/")
+        write_from_phone(admin, ERASED_CUSTOMER, "Ottavia", "Secret words 4242 about my account")
+        expect(admin.locator(".bubble.mine")).to_contain_text("Secret words 4242")
+
+        admin.goto(base + "/settings/data-protection/")
+        admin.fill("#contact-search input[name=q]", "Ottavia")
+        admin.click("#contact-search button[type=submit]")
+        row = admin.locator("#contact-results tbody tr", has_text=ERASED_CUSTOMER)
+        expect(row).to_have_count(1)
+        shoot(admin, "data-protection-search")
+        row.locator("a").click()
+        expect(admin.locator("#contact-title")).to_contain_text(ERASED_CUSTOMER)
+        shoot(admin, "data-protection-contact")
+
+        with admin.expect_download() as download_info:
+            admin.click("#export-contact")
+        archive = zipfile.ZipFile(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+        exported = json.loads(archive.read("contact.json"))
+        assert exported["contact"]["address"] == ERASED_CUSTOMER
+        assert (
+            exported["interactions"][0]["messages"][0]["body"]
+            == "Secret words 4242 about my account"
+        )
+
+        # The erase asks in a styled dialog; cancelling keeps everything.
+        admin.click("#erase-contact")
+        expect(admin.locator("#erase-dialog")).to_be_visible()
+        shoot(admin, "data-protection-erase-dialog")
+        admin.click("#erase-cancel")
+        expect(admin.locator("#erase-dialog")).to_be_hidden()
+        assert ERASED_CUSTOMER in states(database)
+        admin.click("#erase-contact")
+        admin.click("#erase-confirm")
+        expect(admin).to_have_url(base + "/settings/data-protection/")
+        assert ERASED_CUSTOMER not in states(database)
+
+        # Nowhere any more: the transcripts, the API, the outbox.
+        admin.goto(base + "/supervisor/transcripts/?state=all")
+        expect(admin.locator("main")).not_to_contain_text("Ottavia")
+        api = admin.request.get(base + "/api/v1/interactions/").text()
+        assert "4242" not in api and ERASED_CUSTOMER not in api
+        import sqlite3
+
+        with sqlite3.connect(database) as db:
+            bodies = " ".join(row[0] for row in db.execute("SELECT body FROM interactions_message"))
+            outbox = " ".join(row[0] for row in db.execute("SELECT body FROM hooks_event"))
+        assert "4242" not in bodies and "4242" not in outbox
+
+        admin.goto(base + "/settings/data-protection/retention/")
+        admin.fill("input[name=days]", "30")
+        admin.click("#retention-preview")
+        expect(admin.locator("#dry-run")).to_be_visible()
+        shoot(admin, "data-protection-retention")
+    finally:
+        admin_context.close()
+
+
+def test_the_supervisor_and_data_protection_pages_speak_italian(browser, occ_server):
+    from playwright.sync_api import expect
+
+    base, _database = occ_server
+    sup_context = browser.new_context(locale="it-IT", viewport={"width": 1366, "height": 850})
+    admin_context = browser.new_context(locale="it-IT", viewport={"width": 1366, "height": 850})
+    try:
+        sup = log_in(sup_context, base, SUPERVISOR)
+        expect(sup.locator("#conn")).to_have_attribute("data-state", "connected")
+        expect(sup.locator("#agents thead")).to_contain_text("Oggi")
+        expect(sup.locator("#agents thead")).to_contain_text("Prima risposta (mediana)")
+        expect(
+            sup.locator("#agents tbody td.first-response").first
+        ).to_be_visible()  # the snapshot is in
+        rows = sup.locator("#open tbody tr")
+        if rows.count():
+            rows.first.locator("button.watch-button").click()
+            expect(sup.locator("#watch")).to_contain_text("Stai seguendo")
+            expect(sup.locator("#watch")).to_contain_text("Prendi in carico")
+        shoot(sup, "it-supervisor")
+        sup.goto(base + "/supervisor/transcripts/?state=all")
+        expect(sup.locator("h1")).to_have_text("Trascrizioni")
+        shoot(sup, "it-transcripts")
+        first = sup.locator("#transcripts tbody tr a").first
+        if first.count():
+            first.click()
+            expect(sup.locator("h1")).to_contain_text("Trascrizione")
+            expect(sup.locator("main")).to_contain_text("Passaggi di mano")
+            shoot(sup, "it-transcript")
+        admin = log_in(admin_context, base, ADMIN)
+        admin.goto(base + "/settings/data-protection/")
+        expect(admin.locator("main")).to_contain_text("I dati di un cliente")
+        shoot(admin, "it-data-protection")
+        admin.goto(base + "/settings/data-protection/retention/")
+        admin.click("#retention-preview")
+        expect(admin.locator("#dry-run")).to_contain_text("Simulazione")
+        shoot(admin, "it-retention")
+        admin.goto(base + "/account/api-token/")
+        expect(admin.locator("h1")).to_have_text("Il tuo token API")
+    finally:
+        sup_context.close()
+        admin_context.close()
