@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 ADMIN = ("admin", "occ-demo-admin")
 AGENT = ("agent", "occ-demo-agent")
+SUPERVISOR = ("supervisor", "occ-demo-supervisor")
 # (what the login is for, (username, password)), in the order the page lists them.
-DEMO_LOGINS = [(_("Administrator"), ADMIN), (_("Agent"), AGENT)]
+DEMO_LOGINS = [(_("Administrator"), ADMIN), (_("Supervisor"), SUPERVISOR), (_("Agent"), AGENT)]
 CACHE_KEY = "occ:sandbox-demo-logins"
 
 

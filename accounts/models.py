@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 class TwoFactorRequirement(models.TextChoices):
     NOBODY = "nobody", _("Nobody (each user chooses)")
-    STAFF = "staff", _("Administrators")
+    STAFF = "staff", _("Administrators and supervisors")
     EVERYONE = "everyone", _("Everyone")
 
 

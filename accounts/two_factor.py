@@ -14,6 +14,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import SecuritySettings, TwoFactorRequirement
+from agents.roles import is_supervisor
 
 RECOVERY_CODES = 10
 
@@ -25,7 +26,8 @@ def must_have(user) -> bool:
     )
     if required == TwoFactorRequirement.EVERYONE:
         return True
-    return required == TwoFactorRequirement.STAFF and bool(user.is_staff)
+    # Supervisors read every conversation: they count as staff here (agents.roles).
+    return required == TwoFactorRequirement.STAFF and is_supervisor(user)
 
 
 def totp_device(user, *, confirmed: bool = True) -> TOTPDevice | None:

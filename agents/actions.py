@@ -47,3 +47,22 @@ def become_agent(user) -> AgentProfile:
     if created:
         profile.services.set(Service.objects.filter(is_active=True))
     return profile
+
+
+def record_presence_span(event: events.AgentPresenceChanged) -> None:
+    """Close the agent's current presence span and open one for the new presence (durable subscriber).
+
+    The supervisor view adds the spans up into each agent's time in each presence today.
+    """
+    from agents.models import PresenceSpan
+
+    now = timezone.now()
+    current = (
+        PresenceSpan.objects.filter(agent_id=event.agent_id, ended_at__isnull=True)
+        .order_by("-started_at")
+        .first()
+    )
+    if current is not None and current.presence == event.presence:
+        return
+    PresenceSpan.objects.filter(agent_id=event.agent_id, ended_at__isnull=True).update(ended_at=now)
+    PresenceSpan.objects.create(agent_id=event.agent_id, presence=event.presence, started_at=now)

@@ -8,7 +8,13 @@ class AgentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from agents import presence, pushes
+        from agents import actions, presence, pushes, roles
+        from interactions import events
+        from occ.lib import permissions
 
         presence.connect()
         pushes.connect()
+        events.subscribe(events.AgentPresenceChanged, actions.record_presence_span, durable=True)
+        permissions.register_role_checks(
+            administrator=roles.is_administrator, supervisor=roles.is_supervisor
+        )

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
+from agents import roles
 from agents import selectors as desk
 from agents.presence import user_group
 from interactions.notify import SUPERVISORS_GROUP, agent_group
@@ -71,13 +72,15 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.user = user
+        # The role is read once per socket (agents.roles); a change applies from the next connection.
+        self.is_supervisor = await database_sync_to_async(roles.is_supervisor)(user)
         self.profile = await database_sync_to_async(desk.profile_for)(user)
         self.profile_id = self.profile.pk if self.profile else None
         # Its own group closes the tab when the user is deactivated (agents.presence.close_desks).
         self.groups_joined = [user_group(user.pk)]
         if self.profile_id:
             self.groups_joined.append(agent_group(self.profile_id))
-        if user.is_staff:
+        if self.is_supervisor:
             self.groups_joined.append(SUPERVISORS_GROUP)
         if len(self.groups_joined) == 1:
             await self.close(code=4403)
@@ -92,10 +95,11 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 self.profile_id, self.channel_name
             )
         await self.send_json(
-            {"type": "hello", "agent_id": self.profile_id, "supervisor": user.is_staff}
+            {"type": "hello", "agent_id": self.profile_id, "supervisor": self.is_supervisor}
         )
 
     async def disconnect(self, code):
+        await self._unwatch()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         if getattr(self, "profile_id", None):
@@ -370,11 +374,57 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         return await database_sync_to_async(build)()
 
     async def cmd_supervisor(self, content):
-        from interactions import selectors
+        if not self.is_supervisor:
+            raise CommandError("The supervisor view is for supervisors and administrators.")
+        return await database_sync_to_async(desk.supervisor_snapshot)()
 
-        if not self.user.is_staff:
-            raise CommandError("The supervisor view is for administrators.")
-        return await database_sync_to_async(selectors.supervisor_snapshot)()
+    async def cmd_watch(self, content):
+        """A supervisor follows one conversation live; nothing the agent sees changes (no read marker)."""
+        from interactions.notify import watch_group
+
+        if not self.is_supervisor:
+            raise CommandError("Only supervisors can watch conversations.")
+
+        def build():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=False)
+            return interaction.pk, desk.watch_view(interaction)
+
+        interaction_id, view = await database_sync_to_async(build)()
+        await self._unwatch()
+        self.watching = watch_group(interaction_id)
+        await self.channel_layer.group_add(self.watching, self.channel_name)
+        return view
+
+    async def cmd_unwatch(self, content):
+        await self._unwatch()
+        return {"type": "unwatch.ok"}
+
+    async def _unwatch(self):
+        group = getattr(self, "watching", None)
+        if group:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.watching = ""
+
+    async def cmd_take_over(self, content):
+        """A supervisor takes the conversation for themselves: it needs their own agent profile."""
+        from interactions.actions import lifecycle
+
+        if not self.is_supervisor:
+            raise CommandError("Only supervisors can take a conversation over.")
+        if not self.profile_id:
+            raise CommandError(
+                "Taking a conversation over needs an agent profile of your own (Users); "
+                "you can reassign it to an agent instead."
+            )
+
+        agent_id: int = self.profile_id
+
+        def run():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
+            lifecycle.take_over(interaction.pk, agent_id=agent_id, actor=self.user)
+
+        await database_sync_to_async(run)()
+        return {"type": "take_over.ok", "interaction_id": content.get("interaction_id")}
 
     COMMANDS = {
         "ping": cmd_ping,
@@ -389,4 +439,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         "supervisor": cmd_supervisor,
         "note": cmd_note,
         "canned": cmd_canned,
+        "watch": cmd_watch,
+        "unwatch": cmd_unwatch,
+        "take_over": cmd_take_over,
     }

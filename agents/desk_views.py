@@ -20,7 +20,7 @@ from agents import actions, desk_files, file_safety
 from agents.roles import is_administrator
 from interactions import channels, selectors
 from interactions.models import Message
-from occ.lib.permissions import administrator_required
+from occ.lib.permissions import administrator_required, supervisor_required
 
 
 @login_required
@@ -40,7 +40,7 @@ def become_agent(request):
     return redirect("agents:desk")
 
 
-@administrator_required
+@supervisor_required
 def supervisor(request):
     return render(request, "agents/supervisor.html")
 

@@ -13,8 +13,22 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import AgentProfile
+from agents.roles import Role, role_of, set_role
 from occ.lib.text import SafeTextFormMixin
 from services.models import Service
+
+
+def role_field(**kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Role"),
+        choices=Role.choices,
+        help_text=_(
+            "Agent: the desk. Supervisor: also monitoring, taking over and reassigning "
+            "conversations, transcripts, reports, canned responses and labels. "
+            "Administrator: everything, including settings, API tokens, webhooks and users."
+        ),
+        **kwargs,
+    )
 
 
 class UserInviteForm(SafeTextFormMixin, forms.Form):
@@ -29,9 +43,7 @@ class UserInviteForm(SafeTextFormMixin, forms.Form):
         label=_("E-mail"),
         help_text=_("The invitation, with a link to choose a password, goes here."),
     )
-    is_staff = forms.BooleanField(
-        label=_("Administrator (opens the console: settings, services, users)"), required=False
-    )
+    role = role_field(initial=Role.AGENT, required=False)
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
@@ -73,6 +85,8 @@ class AgentProfileForm(SafeTextFormMixin, forms.ModelForm):
     is_active = forms.BooleanField(
         label=_("Active (can log in and receive interactions)"), required=False
     )
+    # Left out (the API without it): the role stays as it is.
+    role = role_field(required=False)
     new_password = forms.CharField(
         label=_("New password"),
         required=False,
@@ -96,6 +110,7 @@ class AgentProfileForm(SafeTextFormMixin, forms.ModelForm):
                 "last_name": user.last_name,
                 "email": user.email,
                 "is_active": user.is_active,
+                "role": role_of(user) if user.pk else Role.AGENT,
             },
         )
         super().__init__(*args, **kwargs)
@@ -126,6 +141,17 @@ class AgentProfileForm(SafeTextFormMixin, forms.ModelForm):
         if not active and self.editor is not None and self.editor.pk == self.user.pk:
             raise forms.ValidationError(_("You cannot deactivate your own account."))
         return active
+
+    def clean_role(self) -> str:
+        role = self.cleaned_data.get("role") or ""
+        if (
+            role
+            and self.editor is not None
+            and self.editor.pk == self.user.pk
+            and role != role_of(self.user)
+        ):
+            raise forms.ValidationError(_("You cannot change your own role."))
+        return role
 
     def clean_email(self) -> str:
         email = get_user_model().objects.normalize_email(self.cleaned_data.get("email") or "")
@@ -159,4 +185,6 @@ class AgentProfileForm(SafeTextFormMixin, forms.ModelForm):
             user.save()
             profile.save()
             self.save_m2m()
+            if self.cleaned_data.get("role"):
+                set_role(user, self.cleaned_data["role"], actor=self.editor)
         return profile

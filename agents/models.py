@@ -67,6 +67,13 @@ class AgentProfile(models.Model):
     def display_name(self) -> str:
         return str(self)
 
+    @property
+    def role(self) -> str:
+        """The user's role (agents.roles)."""
+        from agents.roles import role_of
+
+        return role_of(self.user)
+
 
 class DeskConnection(models.Model):
     """One open desk tab (WebSocket) of an agent, whatever process holds it.
@@ -207,3 +214,24 @@ def placeholder_list() -> list[str]:
     from agents.placeholders import PLACEHOLDERS
 
     return ["{{" + name + "}}" for name in PLACEHOLDERS]
+
+
+class PresenceSpan(models.Model):
+    """One stretch of an agent's presence: from `started_at` until `ended_at` (None: still in it).
+
+    Written by `agents.supervision.record_presence` on every change of
+    presence; the supervisor view adds up today's spans per presence.
+    """
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="+")
+    presence = models.CharField(max_length=10, choices=Presence.choices)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("presence span")
+        verbose_name_plural = _("presence spans")
+        indexes = [models.Index(fields=["agent", "started_at"], name="presencespan_agent_start")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.presence} {self.started_at:%Y-%m-%d %H:%M}"

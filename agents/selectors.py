@@ -6,6 +6,12 @@ query of their own.
 
 from __future__ import annotations
 
+import statistics
+from datetime import datetime
+
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
 from agents.models import AgentProfile, Presence
 from interactions import channels, selectors
 from interactions.models import Interaction
@@ -152,3 +158,135 @@ def push_needs_database(event: dict) -> bool:
         and selectors.error_to_describe(message)
         and selectors.provider_error(message)
     )
+
+
+# --- supervision: today's figures per agent, transcripts ----------------------------------------
+
+
+def day_start(now: datetime) -> datetime:
+    """Midnight of `now`'s day in the installation's time zone (TIME_ZONE)."""
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def presence_today(agents: list[AgentProfile], now: datetime) -> dict[int, dict[str, int]]:
+    """{agent id: {presence: seconds today}}, from the presence spans (agents.actions.record_presence_span).
+
+    Before an agent's first recorded change, their current presence is
+    counted from `presence_changed_at` (or midnight, whichever is later).
+    """
+    from agents.models import PresenceSpan
+
+    start = day_start(now)
+    totals = {a.pk: {p: 0 for p in Presence.values} for a in agents}
+    seen: set[int] = set()
+    spans = PresenceSpan.objects.filter(agent_id__in=list(totals), started_at__lt=now).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=start)
+    )
+    for span in spans.values("agent_id", "presence", "started_at", "ended_at"):
+        seen.add(span["agent_id"])
+        begin = max(span["started_at"], start)
+        end = min(span["ended_at"] or now, now)
+        if end > begin and span["presence"] in totals[span["agent_id"]]:
+            totals[span["agent_id"]][span["presence"]] += int((end - begin).total_seconds())
+    recorded = set(
+        PresenceSpan.objects.filter(agent_id__in=[a.pk for a in agents if a.pk not in seen])
+        .values_list("agent_id", flat=True)
+        .distinct()
+    )
+    for agent in agents:
+        if agent.pk not in seen and agent.pk not in recorded:
+            begin = max(agent.presence_changed_at, start)
+            if now > begin:
+                totals[agent.pk][agent.presence] += int((now - begin).total_seconds())
+    return totals
+
+
+def first_responses_today(agent_ids: list[int], now: datetime) -> dict[int, dict]:
+    """{agent id: {"count", "median_seconds"}}: conversations whose first reply was sent today,
+    by the agent who sent it, timed from the conversation's start to that reply."""
+    from interactions.models import Direction, Message
+
+    first_sender = (
+        Message.objects.filter(interaction=OuterRef("pk"), direction=Direction.OUTBOUND)
+        .exclude(sender=None)
+        .order_by("created_at", "pk")
+        .values("sender__agent_profile__id")[:1]
+    )
+    rows = (
+        Interaction.objects.filter(first_reply_at__gte=day_start(now), first_reply_at__lte=now)
+        .annotate(replier=Subquery(first_sender))
+        .filter(replier__in=agent_ids)
+        .values_list("replier", "created_at", "first_reply_at")
+    )
+    times: dict[int, list[float]] = {}
+    for replier, created, replied in rows:
+        if replied is not None:  # filtered on it: always set
+            times.setdefault(replier, []).append((replied - created).total_seconds())
+    return {
+        agent_id: {
+            "count": len(values),
+            "median_seconds": round(statistics.median(values)) if values else None,
+        }
+        for agent_id, values in ((a, times.get(a, [])) for a in agent_ids)
+    }
+
+
+def supervisor_snapshot(*, now: datetime | None = None) -> dict:
+    """The core's supervisor snapshot, each agent with today's presence times and first responses."""
+    now = now or timezone.now()
+    snapshot = selectors.supervisor_snapshot(now=now)
+    agents = list(AgentProfile.objects.filter(pk__in=[a["id"] for a in snapshot["agents"]]))
+    presence = presence_today(agents, now)
+    responses = first_responses_today([a.pk for a in agents], now)
+    since = {a.pk: a.presence_changed_at for a in agents}
+    for row in snapshot["agents"]:
+        row["presence_since"] = iso(since.get(row["id"]))
+        row["presence_seconds_today"] = presence.get(row["id"], {})
+        row["first_responses_today"] = responses.get(
+            row["id"], {"count": 0, "median_seconds": None}
+        )
+    snapshot["day_started_at"] = iso(day_start(now))
+    return snapshot
+
+
+def watch_view(interaction: Interaction) -> dict:
+    """A conversation as a supervisor watches it: the desk's conversation, marked as watched.
+
+    Reads only: watching changes nothing the agent sees (no read marker,
+    no unread count, no assignment).
+    """
+    data = conversation(interaction)
+    data["type"] = "watch.conversation"
+    agent = interaction.agent if interaction.agent_id else None
+    data["agent_name"] = agent.display_name if agent is not None else ""
+    return data
+
+
+def transcript(interaction: Interaction) -> dict:
+    """One interaction's messages and changes of hands, oldest first, for the transcript page."""
+    from interactions.models import AssignmentEvent, Message
+
+    messages = list(
+        Message.objects.filter(interaction=interaction)
+        .select_related("sender")
+        .order_by("created_at", "pk")
+    )
+    events = list(
+        AssignmentEvent.objects.filter(interaction=interaction)
+        .select_related("agent__user", "actor")
+        .order_by("at", "pk")
+    )
+    earlier = (
+        Interaction.objects.filter(contact_id=interaction.contact_id)
+        .exclude(pk=interaction.pk)
+        .select_related("service")
+        .order_by("-created_at")[:20]
+    )
+    return {
+        "interaction": interaction,
+        "transcript_messages": messages,
+        "events": events,
+        "others": list(earlier),
+        "attribution": desk_attribution(interaction),
+    }

@@ -19,6 +19,7 @@ from accounts import two_factor
 from agents.actions import capacity_changed
 from agents.forms import AgentCreateForm, AgentProfileForm, UserInviteForm
 from agents.models import AgentProfile
+from agents.roles import Role, roles_of, set_role
 from occ.lib.permissions import administrator_required
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 @administrator_required
 def user_list(request):
-    users = (
+    users = list(
         get_user_model()
         .objects.select_related("agent_profile")
         .prefetch_related("agent_profile__services")
@@ -35,6 +36,10 @@ def user_list(request):
     two_factor_users = set(
         TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True)
     )
+    role_names = dict(Role.choices)
+    roles = roles_of(users)
+    for user in users:
+        user.role_name = role_names[roles[user.pk]]  # type: ignore[attr-defined]  # for the template
     return render(
         request, "agents/user_list.html", {"users": users, "two_factor_users": two_factor_users}
     )
@@ -45,9 +50,16 @@ def user_invite(request):
     """A new user gets an e-mail with a link to choose their password (no password typed by anyone else)."""
     form = UserInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = account_actions.invite(
-            **form.cleaned_data, invited_by=request.user, root=account_actions.base_url(request)
-        )
+        data = dict(form.cleaned_data)
+        role = data.pop("role") or Role.AGENT
+        with transaction.atomic():
+            user = account_actions.invite(
+                **data,
+                is_staff=role == Role.ADMINISTRATOR,
+                invited_by=request.user,
+                root=account_actions.base_url(request),
+            )
+            set_role(user, role, actor=request.user)
         messages.success(
             request,
             _(

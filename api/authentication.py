@@ -115,4 +115,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
     @sensitive_variables("key")
     def authenticate_credentials(self, key):
         # The key a client sent stays out of error reports.
-        return super().authenticate_credentials(key)
+        user, token = super().authenticate_credentials(key)
+        from api.tokens import record_use
+
+        record_use(user.pk)  # "last used" in the console, at most once a minute
+        return user, token

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from agents.roles import is_administrator, is_supervisor
 
-def is_administrator(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_staff)
+__all__ = [
+    "AdministratorWritesOthersRead",
+    "IsAdministrator",
+    "IsSupervisor",
+    "SupervisorWritesOthersRead",
+    "is_administrator",
+    "is_supervisor",
+]
 
 
 class IsAdministrator(BasePermission):
@@ -29,14 +36,21 @@ class AdministratorWritesOthersRead(BasePermission):
         return request.method in SAFE_METHODS or is_administrator(request.user)
 
 
-class SupervisorWritesOthersRead(BasePermission):
-    """Signed-in users read; administrators and supervisors change (labels, close reasons)."""
+class IsSupervisor(BasePermission):
+    """Supervisors and administrators: monitoring, reassigning, reports."""
 
-    message = "Only administrators and supervisors can change this."
+    message = "Only supervisors and administrators can do this."
 
     def has_permission(self, request, view) -> bool:
-        from agents.roles import is_supervisor
+        return is_supervisor(request.user)
 
+
+class SupervisorWritesOthersRead(BasePermission):
+    """Signed-in users read; supervisors and administrators change (canned responses, labels)."""
+
+    message = "Only supervisors and administrators can change this."
+
+    def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
         return request.method in SAFE_METHODS or is_supervisor(request.user)

@@ -21,6 +21,7 @@ from rest_framework import serializers
 
 from agents.forms import AgentCreateForm, AgentProfileForm
 from agents.models import AgentProfile, Presence
+from agents.roles import Role, role_of
 from api.embed import embed_snippet
 from api.errors import django_errors
 from hooks.models import Attempt, Delivery, Endpoint, EventType
@@ -279,6 +280,13 @@ class AgentSerializer(serializers.ModelSerializer):
         source="user.email", read_only=True, help_text="Empty when not set."
     )
     is_active = serializers.BooleanField(source="user.is_active", required=False, default=True)
+    role = serializers.ChoiceField(
+        choices=Role.choices,
+        required=False,
+        help_text="administrator (everything), supervisor (monitoring, reassigning, reports, "
+        "canned responses and labels; no settings, tokens, webhooks or users) or agent. "
+        "Left out: unchanged (agent for a new one). Administrators cannot change their own.",
+    )
     password = serializers.CharField(
         write_only=True,
         required=False,
@@ -301,6 +309,7 @@ class AgentSerializer(serializers.ModelSerializer):
             "last_name",
             "email",
             "is_active",
+            "role",
             "password",
             "chat_enabled",
             "whatsapp_enabled",
@@ -425,6 +434,14 @@ class UserSummarySerializer(serializers.Serializer):
     first_name = serializers.CharField(allow_blank=True)
     last_name = serializers.CharField(allow_blank=True)
     is_administrator = serializers.BooleanField(source="is_staff")
+    role = serializers.SerializerMethodField(
+        help_text="administrator (everything), supervisor (monitoring, reassigning, reports, "
+        "canned responses and labels) or agent."
+    )
+
+    @extend_schema_field(serializers.ChoiceField(choices=Role.choices))
+    def get_role(self, user) -> str:
+        return role_of(user)
 
 
 class MeSerializer(serializers.Serializer):

@@ -25,8 +25,9 @@ from api import serializers as s
 from api.permissions import (
     AdministratorWritesOthersRead,
     IsAdministrator,
+    IsSupervisor,
     SupervisorWritesOthersRead,
-    is_administrator,
+    is_supervisor,
 )
 from hooks.models import Delivery, Endpoint
 from interactions import selectors
@@ -187,7 +188,7 @@ class AgentViewSet(
     def queryset_for_everyone():
         return (
             AgentProfile.objects.select_related("user")
-            .prefetch_related("services")
+            .prefetch_related("services", "user__groups")
             .annotate(open_count=Count("interactions", filter=Q(interactions__state="assigned")))
         )
 
@@ -269,7 +270,7 @@ class ContactViewSet(
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
-        if is_administrator(self.request.user):
+        if is_supervisor(self.request.user):
             return Contact.objects.all()
         return Contact.objects.filter(
             pk__in=visible_interactions(self.request.user).values("contact_id")
@@ -318,9 +319,9 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(request=s.AssignSerializer, responses={200: s.InteractionSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[IsAdministrator])
+    @action(detail=True, methods=["post"], permission_classes=[IsSupervisor])
     def assign(self, request, pk=None):
-        """Give the interaction to an agent of its service (administrators; never past Max interactions)."""
+        """Give the interaction to an agent of its service (supervisors and administrators; never past Max interactions)."""
         interaction = self.get_object()
         data = s.AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)

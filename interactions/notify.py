@@ -33,6 +33,11 @@ def agent_group(agent_id: int) -> str:
     return f"agent.{agent_id}"
 
 
+def watch_group(interaction_id: int) -> str:
+    """The supervisors' tabs watching one conversation (the desk's `watch` command)."""
+    return f"watch.{interaction_id}"
+
+
 async def _send_all(layer, groups: list[str], event: dict, timeout: float) -> list:
     sends = [layer.group_send(group, {"type": "desk.push", "event": event}) for group in groups]
     return await asyncio.wait_for(asyncio.gather(*sends, return_exceptions=True), timeout)
@@ -108,8 +113,14 @@ def _deliver(groups: list[str], event: dict) -> None:
         send_now(groups, event)
 
 
-def push(event: dict, *, agent_ids: Sequence[int | None] = (), supervisors: bool = True) -> None:
-    """Send `event` to the agents' groups (and supervisors).
+def push(
+    event: dict,
+    *,
+    agent_ids: Sequence[int | None] = (),
+    supervisors: bool = True,
+    watched: int | None = None,
+) -> None:
+    """Send `event` to the agents' groups (and supervisors, and the tabs watching interaction `watched`).
 
     Called by the desk's subscribers of the core's events (agents.pushes),
     which run after the commit: a desk never sees what was rolled back.
@@ -117,14 +128,16 @@ def push(event: dict, *, agent_ids: Sequence[int | None] = (), supervisors: bool
     groups = [agent_group(agent_id) for agent_id in dict.fromkeys(agent_ids) if agent_id]
     if supervisors:
         groups.append(SUPERVISORS_GROUP)
+    if watched:
+        groups.append(watch_group(watched))
     if groups:
         _deliver(groups, event)
 
 
 def push_message(kind: str, message, agent_id: int | None) -> None:
-    """A message event, for the desk of the agent holding the conversation.
+    """A message event, for the desk of the agent holding the conversation and the supervisors watching it.
 
-    Not for supervisors: their view shows queues, loads and conversations,
+    Not for the supervisors' group: their view shows queues, loads and conversations,
     which a message does not change (it refreshes every 30 s for waiting
     times), and each push would make every supervisor tab reload its whole
     snapshot, once per message of a burst.
@@ -135,4 +148,5 @@ def push_message(kind: str, message, agent_id: int | None) -> None:
         {"type": kind, "interaction_id": message.interaction_id, "message": message_dict(message)},
         agent_ids=[agent_id],
         supervisors=False,
+        watched=message.interaction_id,
     )

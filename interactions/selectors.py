@@ -14,6 +14,7 @@ from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 
 from agents.models import AgentProfile
+from agents.roles import is_supervisor
 from interactions import channels
 from interactions.models import (
     OPEN_STATES,
@@ -310,12 +311,12 @@ def _profile_id(user) -> int | None:
 
 
 def _for_user(user, for_agent):
-    """Every interaction for an administrator, none for anyone else who is no agent;
+    """Every interaction for a supervisor or administrator, none for anyone else who is no agent;
     for an agent, `for_agent(the interactions they hold, their profile id)`."""
     rows = Interaction.objects.all()
     if user is None or not user.is_authenticated:
         return rows.none()
-    if user.is_staff:
+    if is_supervisor(user):
         return rows
     profile_id = _profile_id(user)
     if profile_id is None:
@@ -333,7 +334,7 @@ def _mentioned_open(profile_id: int):
 def visible_interactions(user):
     """The interactions `user` may see: the one rule of the desk, the desk's media and the API.
 
-    Administrators see everything. An agent sees the interactions they hold
+    Supervisors and administrators see everything. An agent sees the interactions they hold
     and the whole history of those contacts (their earlier interactions,
     with any agent, and their media): that is what the conversation in
     front of them needs. An agent mentioned in a private note (`@username`)
@@ -353,7 +354,7 @@ def visible_interactions(user):
 
 
 def actionable_interactions(user):
-    """The interactions `user` may reply to, close and transfer: administrators any, an agent those they hold.
+    """The interactions `user` may reply to, close and transfer: supervisors and administrators any, an agent those they hold.
 
     Always a part of `visible_interactions`.
     """
@@ -362,7 +363,7 @@ def actionable_interactions(user):
 
 def can_view(user, interaction: Interaction) -> bool:
     """`visible_interactions`, for one interaction already loaded."""
-    if user.is_staff:
+    if is_supervisor(user):
         return True
     profile_id = _profile_id(user)
     if profile_id is None:
@@ -382,7 +383,7 @@ def can_view(user, interaction: Interaction) -> bool:
 
 def can_act(user, interaction: Interaction) -> bool:
     """`actionable_interactions`, for one interaction already loaded."""
-    if user.is_staff:
+    if is_supervisor(user):
         return True
     profile_id = _profile_id(user)
     return (

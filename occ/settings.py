@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "hooks",
     "audit",
     "reports",
+    "privacy",
     # Log-in lockouts (see AXES_* below).
     "axes",
 ]
@@ -399,6 +400,8 @@ OCC_MEDIA_ROOT = env_str("OCC_MEDIA_ROOT", str(BASE_DIR / "media"))
 # and hours after the upload at most, fetched or not.
 OCC_UPLOAD_FETCH_WINDOW_MINUTES = env_int("OCC_UPLOAD_FETCH_WINDOW_MINUTES", 15)
 OCC_UPLOAD_MAX_AGE_HOURS = env_int("OCC_UPLOAD_MAX_AGE_HOURS", 24)
+# How often the retention policy (Settings → Data protection) runs on the task engine, when it is on.
+OCC_RETENTION_INTERVAL_SECONDS = env_int("OCC_RETENTION_INTERVAL_SECONDS", 3600)
 # Upper bound for an agent's Max interactions.
 OCC_MAX_INTERACTIONS_LIMIT = env_int("OCC_MAX_INTERACTIONS_LIMIT", 50)
 

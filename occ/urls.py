@@ -24,12 +24,17 @@ urlpatterns = [
     path("settings/", include("services.urls_wrapup")),
     path("services/", include("services.urls")),
     path("", include("agents.urls")),
+    # Supervisors' pages: transcripts (agents/supervise_views.py).
+    path("supervisor/", include("agents.supervise_urls")),
     path("", include("widgets.urls")),
     path("whatsapp/", include("whatsapp.urls")),
     path("api/", include("api.urls")),
     path("settings/api-tokens/", include("api.urls_console")),
+    # Every user's own token (prefix, created, last used; revoke).
+    path("account/api-token/", include("api.urls_own")),
     path("settings/webhooks/", include("hooks.urls")),
     path("settings/tasks/", include("engine.urls")),
+    path("settings/data-protection/", include("privacy.urls")),
     # The built-in sandbox (fake Twilio, phone simulator): 404 unless OCC_SANDBOX.
     path("sandbox/", include("whatsapp.sandbox.urls")),
     path("", include("audit.urls")),

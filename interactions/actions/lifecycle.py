@@ -269,6 +269,40 @@ def transfer_interaction(
     return interaction
 
 
+def take_over(
+    interaction_id: int, *, agent_id: int, actor=None, now: datetime | None = None
+) -> Interaction:
+    """A supervisor takes an open interaction for themselves (their agent profile `agent_id`).
+
+    Unlike a transfer it does not ask whether they serve the service, are
+    online or have room under Max interactions: taking over is a
+    supervisor's decision. The previous agent's capacity frees and their
+    queues drain.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        interaction = locked(interaction_id)
+        if not interaction.is_open:
+            raise ActionError("This interaction is closed.")
+        from_agent_id = interaction.agent_id
+        if from_agent_id == agent_id:
+            return interaction
+        AgentProfile.objects.select_for_update().get(pk=agent_id)
+        actor_name = actor.get_username() if actor else "system"
+        transition(
+            interaction,
+            Kind.TRANSFERRED,
+            now=now,
+            agent_id=agent_id,
+            reason=f"taken over by {actor_name}",
+            actor=actor,
+        )
+    if from_agent_id:
+        assignment.drain_queue(selectors.agent_service_ids(from_agent_id))
+    interaction.refresh_from_db()
+    return interaction
+
+
 def release_interactions(agent: AgentProfile, *, actor=None) -> int:
     """Return every interaction the agent holds to its service's queue; the count."""
     held = list(

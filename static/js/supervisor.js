@@ -63,7 +63,14 @@
     refreshTimer = setTimeout(function () { refreshTimer = null; request(); }, 300);
   }
 
+  // Other scripts of the page (supervisor-watch.js) see every event, after this one handled it.
+  var listeners = [];
+  window.OCCSupervisor = { send: send, on: function (fn) { listeners.push(fn); } };
   function handle(event) {
+    handleOwn(event);
+    listeners.forEach(function (fn) { fn(event); });
+  }
+  function handleOwn(event) {
     if (event.type === "supervisor") { data = event; render(); return; }
     if (event.type === "error") { notice(event.message); return; }
     if (event.type === "transfer.ok") { soon(); return; }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from interactions.models import Interaction
 from tests.conftest import load_payload
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +22,8 @@ def test_nothing_is_pushed_before_the_commit(
         callback()
     assert [(groups, event["type"]) for groups, event in sent] == [
         ([f"agent.{agent.pk}", "supervisors"], "interaction.assigned"),
-        # Message events are for the agent's desk only (supervisors see no messages).
-        ([f"agent.{agent.pk}"], "message.created"),
+        # Message events are for the agent's desk and the supervisors watching that conversation.
+        ([f"agent.{agent.pk}", f"watch.{Interaction.objects.get().pk}"], "message.created"),
     ]
 
 
@@ -33,7 +34,8 @@ def test_queued_interaction_is_pushed_to_supervisors_with_its_place(
         signed_post(INBOUND, load_payload("inbound_text"))
     assert [(groups, event["type"]) for groups, event in sent] == [
         (["supervisors"], "interaction.queued"),
-        # Nobody holds it yet: its message is pushed to no desk.
+        # Nobody holds it yet: its message is pushed to no desk, only to those watching it.
+        ([f"watch.{Interaction.objects.get().pk}"], "message.created"),
     ]
     assert sent[0][1]["position"] == 1
 
@@ -54,5 +56,9 @@ def test_status_change_is_pushed_to_the_agent(
     with django_capture_on_commit_callbacks(execute=True):
         signed_post("/whatsapp/twilio/status", load_payload("status_delivered"))
     assert [(groups, event["type"], event["message"]["status"]) for groups, event in sent] == [
-        ([f"agent.{agent.pk}"], "message.status", "delivered")
+        (
+            [f"agent.{agent.pk}", f"watch.{outbound_message.interaction_id}"],
+            "message.status",
+            "delivered",
+        )
     ]

@@ -1,4 +1,4 @@
-"""A populated installation: two agents, an administrator, an interaction of each agent, a widget."""
+"""A populated installation: two agents, a supervisor, an administrator, an interaction of each agent, a widget."""
 
 from __future__ import annotations
 
@@ -75,11 +75,19 @@ def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
 
     canned = CannedResponse.objects.create(shortcut="mine", body="Hi", owner=owner.user)
     shared_canned = CannedResponse.objects.create(shortcut="hello", body="Hello!")
+    from django.contrib.auth import get_user_model
+
+    from agents.roles import Role, set_role
+
+    # A supervisor who only watches (no agent profile).
+    supervisor = get_user_model().objects.create_user(username="sam", password="sup-pass-123")
+    set_role(supervisor, Role.SUPERVISOR)
     return {
         "canned": canned,
         "shared_canned": shared_canned,
         "webhook": webhook,
         "admin": admin_user,
+        "supervisor": supervisor,
         "owner": owner,
         "other": other,
         "interaction": first,

@@ -1,8 +1,11 @@
-"""Who may open what: anonymous, agent, another agent, administrator, over every URL of the project.
+"""Who may open what: anonymous, agent, another agent, supervisor, administrator, over every URL.
 
-The URLs are discovered from the URLconf (tests/security/urlconf.py), so a
-page added later is checked without touching this file: it is treated as an
-administrators' console page unless listed as public or for agents.
+The URLs are discovered from the URLconf (tests/security/urlconf.py) and the
+API's operations from its OpenAPI description, so a page or an endpoint
+added later is checked without touching this file: a page is treated as an
+administrators' console page unless listed as public, for agents or for
+supervisors; an API operation as administrators' only unless listed in
+API_MIN_ROLE below.
 """
 
 from __future__ import annotations
@@ -101,6 +104,148 @@ def test_administrators_open_every_page(world):
         # which this administrator does not have.
         allowed = {200, 302, 405} | ({404} if endpoint.guessed or "/me/" in endpoint.url else set())
         assert response.status_code in allowed, f"{endpoint.url}: {response.status_code}"
+
+
+def test_supervisors_open_monitoring_but_no_administrators_page(world):
+    """Supervisors: the desk, monitoring, transcripts, reports, canned responses and labels;
+    never settings, services, users, API tokens, webhooks or the audit log."""
+    client = signed_in(world["supervisor"])
+    opened = set()
+    for endpoint in endpoints(world):
+        if endpoint.is_public or endpoint.name == "logout":
+            continue
+        response = client.get(endpoint.url)
+        if endpoint.for_supervisors:
+            if endpoint.is_api:
+                continue  # the API's own matrix: test_the_api_matrix_for_three_roles
+            # 404: an object kind the world lacks; the desk of a supervisor without a profile is a page all the same.
+            allowed = {200, 302, 405} | ({404} if endpoint.guessed else set())
+            assert response.status_code in allowed, f"{endpoint.url}: {response.status_code}"
+            opened.add(endpoint.name)
+        else:
+            assert refused(response), (
+                f"a supervisor got {response.status_code} from administrators' page {endpoint.url}"
+            )
+    assert "agents:supervisor" in opened
+
+
+def test_the_administrators_pages_are_refused_to_supervisors_by_name(world):
+    """The matrix above, on the pages the role was made for: nothing is listed for supervisors by mistake."""
+    client = signed_in(world["supervisor"])
+    for name in (
+        "advanced_settings:chat_channel",
+        "agents:user_list",
+        "api_console:tokens",
+        "hooks:list",
+        "services:list",
+        "audit:log",
+        "accounts:security_settings",
+    ):
+        assert client.get(reverse(name)).status_code == 403, name
+
+
+# --- the API, from its OpenAPI description -----------------------------------------------------
+
+ROLES = ("agent", "supervisor", "administrator")
+# The least role an operation needs, by (method, path) of the description. Anything not
+# listed is the administrators'. Object-level rules (an agent's own interactions) are
+# tests/api's; here an operation either refuses a role outright (403) or lets it through.
+API_MIN_ROLE = {
+    ("get", "/api/v1/contacts/"): "agent",
+    ("get", "/api/v1/contacts/{id}/"): "agent",
+    ("get", "/api/v1/interactions/"): "agent",
+    ("get", "/api/v1/interactions/{id}/"): "agent",
+    ("get", "/api/v1/interactions/{interaction_pk}/messages/"): "agent",
+    ("post", "/api/v1/interactions/{interaction_pk}/messages/"): "agent",
+    ("get", "/api/v1/interactions/{interaction_pk}/messages/{message_pk}/"): "agent",
+    ("post", "/api/v1/interactions/{id}/close/"): "agent",
+    ("post", "/api/v1/interactions/{id}/transfer/"): "agent",
+    ("post", "/api/v1/interactions/{id}/assign/"): "supervisor",
+    ("get", "/api/v1/me/"): "agent",
+    ("post", "/api/v1/me/presence/"): "agent",
+    ("get", "/api/v1/services/"): "agent",
+    ("get", "/api/v1/services/{id}/"): "agent",
+}
+
+
+def api_operations():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield method, path
+
+
+def _api_url(path: str, world) -> str:
+    values = {
+        "id": world["interaction"].pk,
+        "interaction_pk": world["interaction"].pk,
+        "message_pk": world["message"].pk,
+        "webhook_pk": world["webhook"].pk,
+    }
+    kinds = {"agents": "agent", "contacts": "contact", "services": "service"}
+    kinds |= {"widgets": "widget", "webhooks": "webhook", "interactions": "interaction"}
+    resource = path.split("/")[3]
+    if resource in kinds:
+        values["id"] = world[kinds[resource]].pk
+    return path.format(**values)
+
+
+def test_the_api_description_is_read_by_the_matrix(world):
+    operations = set(api_operations())
+    assert ("post", "/api/v1/interactions/{id}/assign/") in operations
+    assert set(API_MIN_ROLE) <= operations, set(API_MIN_ROLE) - operations
+
+
+def test_the_api_matrix_for_three_roles(world):
+    """Each operation of the description refuses (403) every role below its least role, and
+    lets every role at or above it through (reads answer 200; writes are never refused for the role)."""
+    from rest_framework.test import APIClient
+
+    users = {
+        "agent": world["owner"].user,
+        "supervisor": world["supervisor"],
+        "administrator": world["admin"],
+    }
+    for method, path in api_operations():
+        least = API_MIN_ROLE.get((method, path), "administrator")
+        url = _api_url(path, world)
+        for role in ROLES:
+            client = APIClient()
+            client.force_authenticate(users[role])
+            allowed = ROLES.index(role) >= ROLES.index(least)
+            if allowed and method != "get":
+                # Writes let through are the API tests' business (they change the world);
+                # the one a supervisor gains is checked: refused for the body, not the role.
+                if (method, path) == ("post", "/api/v1/interactions/{id}/assign/"):
+                    response = client.post(url, {}, format="json")
+                    assert response.status_code == 400, (role, response.status_code)
+                continue
+            response = getattr(client, method)(url, {}, format="json")
+            if allowed:
+                # 404: /me/ of a user without an agent profile is still the user's.
+                assert response.status_code in {200, 404}, (role, method, url, response.status_code)
+                if response.status_code == 404:
+                    assert path == "/api/v1/me/" or role == "agent", (role, url)
+            else:
+                assert response.status_code == 403, (
+                    f"{role} got {response.status_code} from {method.upper()} {url} (needs {least})"
+                )
+
+
+def test_a_supervisor_sees_every_interaction_and_contact_through_the_api(world):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world["supervisor"])
+    ids = {row["id"] for row in client.get("/api/v1/interactions/").json()["results"]}
+    assert {world["interaction"].pk, world["other_interaction"].pk} <= ids
+    agent = APIClient()
+    agent.force_authenticate(world["owner"].user)
+    ids = {row["id"] for row in agent.get("/api/v1/interactions/").json()["results"]}
+    assert world["other_interaction"].pk not in ids
 
 
 def test_another_agent_cannot_open_an_agents_interaction(world):

@@ -53,8 +53,16 @@ AGENT_PAGES = {
     "accounts:recovery_codes_download",
     "accounts:recovery_codes_saved",
     "accounts:two_factor_disable",
+    # Every user's own API token: see it (prefix, dates) and revoke it.
+    "api_own:token",
+    "api_own:revoke",
 }
 AGENT_PREFIXES = ("desk:", "api:", "api-v1:", "agents:desk")
+# Pages for supervisors (and administrators), on top of the agents' ones: monitoring,
+# transcripts, reports, canned responses and labels. Everything else in the console
+# (settings, services, users, API tokens, webhooks, the audit log) is administrators' only.
+SUPERVISOR_PAGES = {"agents:supervisor"}
+SUPERVISOR_PREFIXES = ("supervise:", "reports:", "canned:", "labels:")
 # Views allowed to skip CSRF: callers that are not browsers with our session.
 CSRF_EXEMPT = {
     "whatsapp:inbound",
@@ -99,6 +107,14 @@ class Endpoint:
             self.name in AGENT_PAGES
             or self.name.startswith(AGENT_PREFIXES)
             or self.route.startswith("api/v1/")
+        )
+
+    @property
+    def for_supervisors(self) -> bool:
+        return (
+            self.for_agents
+            or self.name in SUPERVISOR_PAGES
+            or self.name.startswith(SUPERVISOR_PREFIXES)
         )
 
     @property

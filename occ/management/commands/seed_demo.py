@@ -1,4 +1,4 @@
-"""Demo data: an administrator, an agent, a WhatsApp service, a widget, labels and close reasons.
+"""Demo data: an administrator, a supervisor, an agent, a WhatsApp service, a widget, labels and close reasons.
 
 Idempotent: running it again keeps what is there and prints the credentials.
 """
@@ -8,8 +8,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from accounts.demo import ADMIN, AGENT
+from accounts.demo import ADMIN, AGENT, SUPERVISOR
 from agents.models import AgentProfile
+from agents.roles import Role, set_role
 from interactions.models import CloseReason, Label
 from services.models import Service
 from settings.models import ChatChannelSettings
@@ -34,7 +35,7 @@ DEMO_CLOSE_REASONS = [
 
 
 class Command(BaseCommand):
-    help = "Create demo data for the sandbox: administrator, agent, WhatsApp service, widget."
+    help = "Create demo data for the sandbox: administrator, supervisor, agent, WhatsApp service, widget."
 
     def handle(self, *args, **options):
         User = get_user_model()
@@ -57,6 +58,14 @@ class Command(BaseCommand):
             agent_user.set_password(AGENT[1])
             agent_user.save()
 
+        supervisor_user, created = User.objects.get_or_create(
+            username=SUPERVISOR[0], defaults={"first_name": "Sam", "last_name": "Supervisor"}
+        )
+        if created:
+            supervisor_user.set_password(SUPERVISOR[1])
+            supervisor_user.save()
+        set_role(supervisor_user, Role.SUPERVISOR)
+
         config = ChatChannelSettings.load()
         if not config.account_sid:
             config.whatsapp_enabled = True
@@ -77,6 +86,12 @@ class Command(BaseCommand):
             defaults={"chat_enabled": True, "whatsapp_enabled": True, "max_interactions": 3},
         )
         profile.services.add(service)
+        # The supervisor can take conversations over: an agent profile of the same service.
+        supervising, _ = AgentProfile.objects.get_or_create(
+            user=supervisor_user,
+            defaults={"chat_enabled": True, "whatsapp_enabled": True, "max_interactions": 3},
+        )
+        supervising.services.add(service)
         Widget.objects.get_or_create(
             name="Website",
             defaults={"whatsapp_service": service, "prefilled_text": "Hello! I have a question."},
@@ -89,5 +104,6 @@ class Command(BaseCommand):
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  administrator: {ADMIN[0]} / {ADMIN[1]}")
+        self.stdout.write(f"  supervisor:    {SUPERVISOR[0]} / {SUPERVISOR[1]}")
         self.stdout.write(f"  agent:         {AGENT[0]} / {AGENT[1]}")
         self.stdout.write(f"  WhatsApp service 'Customer care' on {DEMO_SERVICE_NUMBER}")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from agents import supervise_views
+
+app_name = "supervise"
+
+urlpatterns = [
+    path("transcripts/", supervise_views.transcript_list, name="transcripts"),
+    path("transcripts/<int:interaction_id>/", supervise_views.transcript, name="transcript"),
+]
