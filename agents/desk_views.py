@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from agents import actions, desk_files, file_safety
-from agents.roles import is_administrator
+from agents.roles import is_administrator, is_supervisor
 from interactions import channels, selectors
 from interactions.models import Message
 from occ.lib.permissions import administrator_required, supervisor_required
@@ -28,7 +28,12 @@ def desk(request):
     if getattr(request.user, "agent_profile", None) is None:
         # No desk to show: an administrator can become an agent here; anyone else is told why.
         return render(
-            request, "agents/desk_no_profile.html", {"can_become": is_administrator(request.user)}
+            request,
+            "agents/desk_no_profile.html",
+            {
+                "can_become": is_administrator(request.user),
+                "can_supervise": is_supervisor(request.user),
+            },
         )
     return render(request, "agents/desk.html", {"templates": channels.templates()})
 
