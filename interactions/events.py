@@ -27,7 +27,7 @@ from typing import TypeVar, cast
 
 from django.db import transaction
 
-from interactions.models import Interaction, Message
+from interactions.models import Contact, Interaction, Message
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +134,23 @@ class InteractionRequeued(Event):
 class InteractionClosed(Event):
     interaction: Interaction
     agent_id: int | None
+
+
+# --- contacts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactsMerged(Event):
+    """Two contacts were the same person: `merged` (now deleted) went into `contact`.
+
+    `merged` is the deleted row as it was (its pk kept); `moved` counts the
+    interactions that now belong to `contact`.
+    """
+
+    contact: Contact
+    merged: Contact
+    moved: int
+    actor: object = None
 
 
 # --- agents -----------------------------------------------------------------------------

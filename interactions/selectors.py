@@ -15,7 +15,14 @@ from django.utils import timezone
 
 from agents.models import AgentProfile
 from interactions import channels
-from interactions.models import Direction, Interaction, InteractionState, Message, MessageStatus
+from interactions.models import (
+    AssignmentEvent,
+    Direction,
+    Interaction,
+    InteractionState,
+    Message,
+    MessageStatus,
+)
 from interactions.payloads import interaction_dict, iso, message_dict
 
 # --- load, queues and windows ---------------------------------------------------------
@@ -167,6 +174,9 @@ def _last_messages(interaction_ids: list[int]) -> dict[int, Message]:
     }
 
 
+last_messages = _last_messages
+
+
 def agent_state(agent: AgentProfile) -> dict:
     return {
         "id": agent.pk,
@@ -209,66 +219,125 @@ def _profile_id(user) -> int | None:
     return profile.pk if profile is not None else None
 
 
-def _for_user(user, for_agent):
-    """Every interaction for an administrator, none for anyone else who is no agent;
-    for an agent, `for_agent(the interactions they hold)`."""
-    rows = Interaction.objects.all()
-    if user is None or not user.is_authenticated:
-        return rows.none()
-    if user.is_staff:
-        return rows
-    profile_id = _profile_id(user)
-    if profile_id is None:
-        return rows.none()
-    return for_agent(rows.filter(agent_id=profile_id, state=InteractionState.ASSIGNED))
+def _sees_everything(user) -> bool:
+    from agents.roles import is_supervisor
+
+    return is_supervisor(user)
+
+
+def _held(profile_id: int):
+    return Interaction.objects.filter(agent_id=profile_id, state=InteractionState.ASSIGNED)
+
+
+def _handled_q(profile_id: int, user_id: int) -> Q:
+    """The interactions an agent holds, held when they were closed, closed, or was ever given
+    (each assignment is an AssignmentEvent)."""
+    return (
+        Q(agent_id=profile_id)
+        | Q(closed_by_id=user_id)
+        | Q(
+            pk__in=AssignmentEvent.objects.filter(
+                agent_id=profile_id,
+                kind__in=[AssignmentEvent.Kind.ASSIGNED, AssignmentEvent.Kind.TRANSFERRED],
+            ).values("interaction_id")
+        )
+    )
 
 
 def visible_interactions(user):
     """The interactions `user` may see: the one rule of the desk, the desk's media and the API.
 
-    Administrators see everything. An agent sees the interactions they hold
-    and the whole history of those contacts (their earlier interactions,
-    with any agent, and their media): that is what the conversation in
-    front of them needs. Everything else, including a colleague's
-    conversation in a service the agent also serves and the agent's own
-    closed conversations once the contact has moved on, stays out of view.
+    Supervisors (and administrators) see everything. An agent sees:
+    - the interactions they hold and the whole history of those contacts
+      (their earlier interactions, with any agent, and their media): what
+      the conversation in front of them needs;
+    - every interaction they handled: held when it was closed, closed
+      themselves, or were given and transferred on (their Closed view, and
+      what they search for and reopen).
+    Everything else, including a colleague's conversation in a service the
+    agent also serves, stays out of view.
     """
-    return _for_user(
-        user, lambda held: Interaction.objects.filter(contact_id__in=held.values("contact_id"))
+    rows = Interaction.objects.all()
+    if user is None or not user.is_authenticated:
+        return rows.none()
+    if _sees_everything(user):
+        return rows
+    profile_id = _profile_id(user)
+    if profile_id is None:
+        return rows.none()
+    return rows.filter(
+        Q(contact_id__in=_held(profile_id).values("contact_id")) | _handled_q(profile_id, user.pk)
     )
 
 
 def actionable_interactions(user):
-    """The interactions `user` may reply to, close and transfer: administrators any, an agent those they hold.
+    """The interactions `user` may reply to, close and transfer: supervisors any, an agent those they hold.
 
     Always a part of `visible_interactions`.
     """
-    return _for_user(user, lambda held: held)
+    rows = Interaction.objects.all()
+    if user is None or not user.is_authenticated:
+        return rows.none()
+    if _sees_everything(user):
+        return rows
+    profile_id = _profile_id(user)
+    if profile_id is None:
+        return rows.none()
+    return _held(profile_id)
 
 
 def can_view(user, interaction: Interaction) -> bool:
     """`visible_interactions`, for one interaction already loaded."""
-    if user.is_staff:
+    if user is None or not user.is_authenticated:
+        return False
+    if _sees_everything(user):
         return True
     profile_id = _profile_id(user)
     if profile_id is None:
         return False
-    if interaction.agent_id == profile_id and interaction.state == InteractionState.ASSIGNED:
+    if interaction.agent_id == profile_id or interaction.closed_by_id == user.pk:
         return True
-    return Interaction.objects.filter(
-        contact_id=interaction.contact_id, agent_id=profile_id, state=InteractionState.ASSIGNED
-    ).exists()
+    return (
+        _held(profile_id).filter(contact_id=interaction.contact_id).exists()
+        or AssignmentEvent.objects.filter(
+            interaction_id=interaction.pk,
+            agent_id=profile_id,
+            kind__in=[AssignmentEvent.Kind.ASSIGNED, AssignmentEvent.Kind.TRANSFERRED],
+        ).exists()
+    )
 
 
 def can_act(user, interaction: Interaction) -> bool:
     """`actionable_interactions`, for one interaction already loaded."""
-    if user.is_staff:
+    if user is None or not user.is_authenticated:
+        return False
+    if _sees_everything(user):
         return True
     profile_id = _profile_id(user)
     return (
         profile_id is not None
         and interaction.agent_id == profile_id
         and interaction.state == InteractionState.ASSIGNED
+    )
+
+
+def closed_by_agent(agent: AgentProfile | None):
+    """The desk's Closed view: the conversations this agent held when they were closed, newest first."""
+    if agent is None:
+        return Interaction.objects.none()
+    return (
+        Interaction.objects.filter(agent=agent, state=InteractionState.CLOSED)
+        .select_related("service", "contact", "close_reason")
+        .order_by("-closed_at", "-pk")
+    )
+
+
+def contact_history(contact_id: int):
+    """A contact's conversations, newest first, with what the customer panel shows of each."""
+    return (
+        Interaction.objects.filter(contact_id=contact_id)
+        .select_related("service", "close_reason", "agent__user")
+        .order_by("-created_at", "-pk")
     )
 
 
