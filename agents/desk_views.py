@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from agents import desk_files, file_safety
+from agents.roles import is_supervisor
 from interactions import channels, selectors
 from interactions.models import Message
 from occ.lib.permissions import administrator_required
@@ -24,7 +25,11 @@ from occ.lib.permissions import administrator_required
 
 @login_required
 def desk(request):
-    return render(request, "agents/desk.html", {"templates": channels.templates()})
+    return render(
+        request,
+        "agents/desk.html",
+        {"templates": channels.templates(), "is_supervisor": is_supervisor(request.user)},
+    )
 
 
 @administrator_required

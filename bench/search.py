@@ -178,7 +178,7 @@ def seed(scale: float) -> dict:
                  send_key, send_attempts, next_attempt_at, created_at, status_updated_at)
             SELECT 1 + ((j - 1)::bigint * %(n)s) / %(m)s,
                    CASE WHEN j %% 2 = 0 THEN 'in' ELSE 'out' END, NULL,
-                   (SELECT string_agg((%(words)s::text[])[1 + ((j * 7919 + k * 104729) %% %(nwords)s)], ' ')
+                   (SELECT string_agg((%(words)s::text[])[1 + ((j::bigint * 7919 + k * 104729) %% %(nwords)s)], ' ')
                     FROM generate_series(1, 6 + j %% 5) AS k)
                    || CASE WHEN j %% 10000 = 17 THEN ' zanzibar' ELSE '' END
                    || CASE WHEN j %% 6 = 1 THEN ' order' ELSE '' END,

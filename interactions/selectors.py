@@ -486,3 +486,35 @@ def last_24_hours(*, now: datetime | None = None) -> dict:
 
 def latest_activity() -> datetime | None:
     return Message.objects.aggregate(at=Max("created_at"))["at"]
+
+
+# --- contacts ---------------------------------------------------------------------------
+
+
+def visible_contacts(user):
+    """The contacts `user` may open: all for supervisors, those of the interactions they see for an agent."""
+    from interactions.models import Contact
+
+    if user is None or not user.is_authenticated:
+        return Contact.objects.none()
+    if _sees_everything(user):
+        return Contact.objects.all()
+    return Contact.objects.filter(pk__in=visible_interactions(user).values("contact_id"))
+
+
+def find_contacts(user, query: str = ""):
+    """The contacts page: `user`'s visible contacts matching a name or number, newest first."""
+    from interactions import search
+
+    rows = visible_contacts(user)
+    if query.strip():
+        rows = rows.filter(pk__in=search.matching_contacts(query).values("pk"))
+    return rows.order_by("-updated_at", "-pk")
+
+
+def messages_of(interaction: Interaction):
+    return (
+        Message.objects.filter(interaction=interaction)
+        .select_related("sender")
+        .order_by("created_at", "id")
+    )
