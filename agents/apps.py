@@ -8,7 +8,8 @@ class AgentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from agents import presence, pushes
+        from agents import audit_log, presence, pushes
 
         presence.connect()
         pushes.connect()
+        audit_log.connect()

@@ -205,30 +205,7 @@ def on_services_changed(sender, instance, action, reverse, model, pk_set, **kwar
         record(profile, AuditEntry.Action.CHANGED, {"services": {key: [instance.name]}})
 
 
-def on_contacts_merged(event) -> None:
-    """A merge of two contacts: recorded on the contact kept, with the one merged into it."""
-    from audit.context import acting_as
-
-    merged = event.merged
-    changes = {
-        "merged": {
-            "from": f"#{merged.pk} {merged.display_name} ({merged.address})",
-            "to": f"#{event.contact.pk} {event.contact.display_name} ({event.contact.address})",
-        },
-        "interactions_moved": {"from": None, "to": str(event.moved)},
-    }
-    if event.actor is not None and current_actor().user is None:
-        with acting_as(event.actor):
-            record(event.contact, AuditEntry.Action.CHANGED, changes)
-    else:
-        record(event.contact, AuditEntry.Action.CHANGED, changes)
-
-
 def connect() -> None:
-    from interactions import events
-
-    # Durable: the entry commits (or rolls back) with the merge itself.
-    events.subscribe(events.ContactsMerged, on_contacts_merged, durable=True)
     for label, spec in tracked_models().items():
         model = apps.get_model(label)
         _TRACKED[model] = spec
