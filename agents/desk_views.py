@@ -35,7 +35,11 @@ def desk(request):
                 "can_supervise": is_supervisor(request.user),
             },
         )
-    return render(request, "agents/desk.html", {"templates": channels.templates()})
+    return render(
+        request,
+        "agents/desk.html",
+        {"templates": channels.templates(), "is_supervisor": is_supervisor(request.user)},
+    )
 
 
 @administrator_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agents import canned_views, desk_views, views
+from agents import attribute_views, canned_views, desk_views, history_views, views
 
 app_name = "agents"
 
@@ -21,6 +21,35 @@ urlpatterns = [
     path("canned-responses/new/", canned_views.shared_edit, name="canned_create"),
     path("canned-responses/<int:pk>/", canned_views.shared_edit, name="canned_edit"),
     path("canned-responses/<int:pk>/delete/", canned_views.shared_delete, name="canned_delete"),
+    # Closed / All, search, history, contacts (agents/history_views.py)
+    path("desk/conversations/", history_views.conversations, name="conversations"),
+    path(
+        "desk/conversations/<int:pk>/",
+        history_views.conversation_history,
+        name="conversation_history",
+    ),
+    path("desk/conversations/<int:pk>/reopen/", history_views.reopen, name="reopen"),
+    path("desk/contacts/", history_views.contact_list, name="contact_list"),
+    path("desk/contacts/<int:pk>/", history_views.contact_detail, name="contact_detail"),
+    path("desk/contacts/<int:pk>/panel/", history_views.contact_panel, name="contact_panel"),
+    path("desk/contacts/<int:pk>/edit/", history_views.contact_edit, name="contact_edit"),
+    path("desk/contacts/<int:pk>/start/", history_views.contact_start, name="contact_start"),
+    path("desk/contacts/<int:pk>/merge/", history_views.contact_merge, name="contact_merge"),
+    # Settings → Contact attributes (agents/attribute_views.py)
+    path("settings/contact-attributes/", attribute_views.attribute_list, name="attribute_list"),
+    path(
+        "settings/contact-attributes/new/", attribute_views.attribute_edit, name="attribute_create"
+    ),
+    path(
+        "settings/contact-attributes/<int:pk>/",
+        attribute_views.attribute_edit,
+        name="attribute_edit",
+    ),
+    path(
+        "settings/contact-attributes/<int:pk>/delete/",
+        attribute_views.attribute_delete,
+        name="attribute_delete",
+    ),
     # Users → agent profiles in the console (agents/views.py)
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),

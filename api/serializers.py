@@ -867,3 +867,48 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "attempt_log",
         ]
         read_only_fields = fields
+
+
+# --- search (interactions.search) ---------------------------------------------------------
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    """The filters of GET /api/v1/search/ (all optional; words: every one must be in the message)."""
+
+    text = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    contact = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Part of a name or a number."
+    )
+    label = serializers.IntegerField(required=False, min_value=1)
+    close_reason = serializers.IntegerField(required=False, min_value=1)
+    service = serializers.IntegerField(required=False, min_value=1)
+    agent = serializers.IntegerField(required=False, min_value=1)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False, help_text="Inclusive.")
+    closed_only = serializers.BooleanField(
+        required=False, default=False, help_text="Only the caller's closed conversations."
+    )
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+
+
+class SearchMessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = ["id", "direction", "body", "created_at"]
+
+
+class SearchHitSerializer(serializers.Serializer):
+    interaction = InteractionSerializer()
+    message = SearchMessageSerializer(
+        allow_null=True, help_text="The message the words matched (or the newest one)."
+    )
+    matched = serializers.BooleanField(help_text="`message` is the one the words matched.")
+    snippet_html = serializers.CharField(
+        help_text="The message around the first match, HTML-escaped, the matched words in <mark>."
+    )
+
+
+class SearchPageSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    has_next = serializers.BooleanField()
+    results = SearchHitSerializer(many=True)

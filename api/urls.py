@@ -31,6 +31,7 @@ deliveries = viewsets.WebhookDeliveryViewSet
 
 v1 = [
     path("me/", viewsets.MeView.as_view(), name="me"),
+    path("search/", viewsets.SearchView.as_view(), name="search"),
     path("me/presence/", viewsets.PresenceView.as_view(), name="me-presence"),
     path("settings/chat-channel/", viewsets.ChatChannelSettingsView.as_view(), name="chat-channel"),
     path(

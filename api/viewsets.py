@@ -513,3 +513,53 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             .select_related("event")
             .prefetch_related("attempt_log")
         )
+
+
+# --- search ------------------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["interactions"],
+    parameters=[s.SearchQuerySerializer],
+    responses={200: s.SearchPageSerializer},
+)
+class SearchView(GenericAPIView):
+    """Search conversations by words, contact, label, close reason, service, agent and dates.
+
+    The desk's search (interactions.search), inside what the caller may see:
+    newest first, 25 a page, with `has_next` instead of a total.
+    """
+
+    serializer_class = s.SearchPageSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    def get(self, request):
+        from interactions import search
+
+        query = s.SearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        filters = search.Filters(
+            text=q.get("text", ""),
+            contact=q.get("contact", ""),
+            label_id=q.get("label"),
+            close_reason_id=q.get("close_reason"),
+            service_id=q.get("service"),
+            agent_id=q.get("agent"),
+            date_from=q.get("date_from"),
+            date_to=q.get("date_to"),
+            closed_only=q.get("closed_only", False),
+        )
+        page = search.search(request.user, filters, page=q.get("page", 1))
+        hits = [
+            {
+                "interaction": hit.interaction,
+                "message": hit.message,
+                "matched": hit.matched,
+                "snippet_html": str(hit.snippet),
+            }
+            for hit in page.hits
+        ]
+        data = {"page": page.number, "has_next": page.has_next, "results": hits}
+        return Response(s.SearchPageSerializer(data, context=self.get_serializer_context()).data)

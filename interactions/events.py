@@ -27,7 +27,7 @@ from typing import TypeVar, cast
 
 from django.db import transaction
 
-from interactions.models import Interaction, Label, Message, Note
+from interactions.models import Contact, Interaction, Label, Message, Note
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +164,23 @@ class NoteAdded(Event):
     note: Note
     author_agent_id: int | None
     mentioned_agent_ids: tuple[int, ...]
+
+
+# --- contacts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactsMerged(Event):
+    """Two contacts were the same person: `merged` (now deleted) went into `contact`.
+
+    `merged` is the deleted row as it was (its pk kept); `moved` counts the
+    interactions that now belong to `contact`.
+    """
+
+    contact: Contact
+    merged: Contact
+    moved: int
+    actor: object = None
 
 
 # --- agents -----------------------------------------------------------------------------

@@ -19,10 +19,17 @@ class Contact(models.Model):
 
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WHATSAPP)
     address = models.CharField(_("address"), max_length=64)
+    # The name agents know the customer by: the WhatsApp profile name at first, then theirs to edit.
     name = models.CharField(_("name"), max_length=200, blank=True)
+    # The name the customer set on WhatsApp, as the channel last sent it (never edited by agents).
+    profile_name = models.CharField(_("WhatsApp profile name"), max_length=200, blank=True)
     external_id = models.CharField(_("channel id"), max_length=64, blank=True)  # WaId
     # The language automatic messages are written in ("en", "it"); empty: the service's default.
     language = models.CharField(_("language"), max_length=16, blank=True)
+    # A free-text note agents keep about the customer.
+    note = models.TextField(_("note"), blank=True)
+    # Values of the custom attributes administrators define ({ContactAttribute.key: value}).
+    attributes = models.JSONField(_("custom attributes"), default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -34,7 +41,44 @@ class Contact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name or self.address
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """What agents call the customer: their name, else WhatsApp's profile name, else the number."""
+        return self.name or self.profile_name or self.address
+
+
+class ContactAttribute(models.Model):
+    """A custom attribute of contacts that administrators define (shown in the customer panel)."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
+
+    key = models.SlugField(
+        _("key"), max_length=50, unique=True, help_text=_("Letters, digits, - and _; never shown.")
+    )
+    label = models.CharField(_("label"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    # For a choice: the options, one per line.
+    choices = models.TextField(_("choices"), blank=True, help_text=_("For a choice: one per line."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contact attribute")
+        verbose_name_plural = _("contact attributes")
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def options(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
 
 def _channel(value: int) -> float:
@@ -175,6 +219,10 @@ class Interaction(models.Model):
             # Reports: conversations opened / closed in a date range (reports/selectors.py).
             models.Index(fields=["created_at"], name="interaction_created_at"),
             models.Index(fields=["closed_at"], name="interaction_closed_at"),
+            # The desk's Closed view: an agent's closed conversations, newest first.
+            models.Index(fields=["agent", "-closed_at"], name="interaction_agent_closed"),
+            # A contact's history, newest first.
+            models.Index(fields=["contact", "-created_at"], name="interaction_contact_time"),
         ]
 
     def __str__(self) -> str:
@@ -199,6 +247,7 @@ class AssignmentEvent(models.Model):
         TRANSFERRED = "transferred", _("Transferred")
         REQUEUED = "requeued", _("Returned to queue")
         CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
 
     interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)

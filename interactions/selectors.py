@@ -260,6 +260,9 @@ def _last_messages(interaction_ids: list[int]) -> dict[int, Message]:
     }
 
 
+last_messages = _last_messages
+
+
 def agent_state(agent: AgentProfile) -> dict:
     return {
         "id": agent.pk,
@@ -310,18 +313,13 @@ def _profile_id(user) -> int | None:
     return profile.pk if profile is not None else None
 
 
-def _for_user(user, for_agent):
-    """Every interaction for a supervisor or administrator, none for anyone else who is no agent;
-    for an agent, `for_agent(the interactions they hold, their profile id)`."""
-    rows = Interaction.objects.all()
-    if user is None or not user.is_authenticated:
-        return rows.none()
-    if is_supervisor(user):
-        return rows
-    profile_id = _profile_id(user)
-    if profile_id is None:
-        return rows.none()
-    return for_agent(rows.filter(agent_id=profile_id, state=InteractionState.ASSIGNED), profile_id)
+def _sees_everything(user) -> bool:
+
+    return is_supervisor(user)
+
+
+def _held(profile_id: int):
+    return Interaction.objects.filter(agent_id=profile_id, state=InteractionState.ASSIGNED)
 
 
 def _mentioned_open(profile_id: int):
@@ -334,62 +332,121 @@ def _mentioned_open(profile_id: int):
 def visible_interactions(user):
     """The interactions `user` may see: the one rule of the desk, the desk's media and the API.
 
-    Supervisors and administrators see everything. An agent sees the interactions they hold
-    and the whole history of those contacts (their earlier interactions,
-    with any agent, and their media): that is what the conversation in
-    front of them needs. An agent mentioned in a private note (`@username`)
-    on an open interaction sees that conversation the same way (its
-    contact's history), to read it, never to act on it, until it closes.
+    Supervisors (and administrators) see everything. An agent sees:
+    - the interactions they hold and the whole history of those contacts
+      (their earlier interactions, with any agent, and their media): what
+      the conversation in front of them needs;
+    - every interaction they handled: held when it was closed, closed
+      themselves, or were given and transferred on (their Closed view, and
+      what they search for and reopen);
+    - a conversation a private note mentions them in (`@username`), with its
+      contact's history, to read it, never to act on it, until it closes.
     Everything else, including a colleague's conversation in a service the
-    agent also serves and the agent's own closed conversations once the
-    contact has moved on, stays out of view.
+    agent also serves, stays out of view.
     """
-    return _for_user(
-        user,
-        lambda held, profile_id: Interaction.objects.filter(
-            Q(contact_id__in=held.values("contact_id"))
-            | Q(contact_id__in=_mentioned_open(profile_id))
-        ),
+    rows = Interaction.objects.all()
+    if user is None or not user.is_authenticated:
+        return rows.none()
+    if _sees_everything(user):
+        return rows
+    profile_id = _profile_id(user)
+    if profile_id is None:
+        return rows.none()
+    # One UNION of index scans (agent, closed_by, assignment events, held contacts), not an OR
+    # that would read every interaction.
+    return rows.filter(pk__in=_visible_ids(profile_id, user.pk))
+
+
+def _visible_ids(profile_id: int, user_id: int):
+    held_contacts = Interaction.objects.filter(
+        contact_id__in=_held(profile_id).values("contact_id")
+    ).values_list("pk")
+    return held_contacts.order_by().union(
+        Interaction.objects.filter(agent_id=profile_id).order_by().values_list("pk"),
+        Interaction.objects.filter(closed_by_id=user_id).order_by().values_list("pk"),
+        AssignmentEvent.objects.filter(
+            agent_id=profile_id,
+            kind__in=[AssignmentEvent.Kind.ASSIGNED, AssignmentEvent.Kind.TRANSFERRED],
+        )
+        .order_by()
+        .values_list("interaction_id"),
+        Interaction.objects.filter(contact_id__in=_mentioned_open(profile_id))
+        .order_by()
+        .values_list("pk"),
     )
 
 
 def actionable_interactions(user):
-    """The interactions `user` may reply to, close and transfer: supervisors and administrators any, an agent those they hold.
+    """The interactions `user` may reply to, close and transfer: supervisors any, an agent those they hold.
 
     Always a part of `visible_interactions`.
     """
-    return _for_user(user, lambda held, _profile_id: held)
+    rows = Interaction.objects.all()
+    if user is None or not user.is_authenticated:
+        return rows.none()
+    if _sees_everything(user):
+        return rows
+    profile_id = _profile_id(user)
+    if profile_id is None:
+        return rows.none()
+    return _held(profile_id)
 
 
 def can_view(user, interaction: Interaction) -> bool:
     """`visible_interactions`, for one interaction already loaded."""
-    if is_supervisor(user):
+    if user is None or not user.is_authenticated:
+        return False
+    if _sees_everything(user):
         return True
     profile_id = _profile_id(user)
     if profile_id is None:
         return False
-    if interaction.agent_id == profile_id and interaction.state == InteractionState.ASSIGNED:
+    if interaction.agent_id == profile_id or interaction.closed_by_id == user.pk:
         return True
-    contact_id = interaction.contact_id
     return (
-        Interaction.objects.filter(
-            contact_id=contact_id, agent_id=profile_id, state=InteractionState.ASSIGNED
-        ).exists()
+        _held(profile_id).filter(contact_id=interaction.contact_id).exists()
         or Interaction.objects.filter(
-            contact_id=contact_id, state__in=OPEN_STATES, notes__mentions=profile_id
+            contact_id=interaction.contact_id, state__in=OPEN_STATES, notes__mentions=profile_id
+        ).exists()
+        or AssignmentEvent.objects.filter(
+            interaction_id=interaction.pk,
+            agent_id=profile_id,
+            kind__in=[AssignmentEvent.Kind.ASSIGNED, AssignmentEvent.Kind.TRANSFERRED],
         ).exists()
     )
 
 
 def can_act(user, interaction: Interaction) -> bool:
     """`actionable_interactions`, for one interaction already loaded."""
-    if is_supervisor(user):
+    if user is None or not user.is_authenticated:
+        return False
+    if _sees_everything(user):
         return True
     profile_id = _profile_id(user)
     return (
         profile_id is not None
         and interaction.agent_id == profile_id
         and interaction.state == InteractionState.ASSIGNED
+    )
+
+
+def closed_by_agent(agent: AgentProfile | None):
+    """The desk's Closed view: the conversations this agent held when they were closed, newest first."""
+    if agent is None:
+        return Interaction.objects.none()
+    return (
+        Interaction.objects.filter(agent=agent, state=InteractionState.CLOSED)
+        .select_related("service", "contact", "close_reason")
+        .order_by("-closed_at", "-pk")
+    )
+
+
+def contact_history(contact_id: int):
+    """A contact's conversations, newest first, with what the customer panel shows of each."""
+    return (
+        Interaction.objects.filter(contact_id=contact_id)
+        .select_related("service", "close_reason", "agent__user")
+        .order_by("-created_at", "-pk")
     )
 
 
@@ -562,3 +619,35 @@ def last_24_hours(*, now: datetime | None = None) -> dict:
 
 def latest_activity() -> datetime | None:
     return Message.objects.aggregate(at=Max("created_at"))["at"]
+
+
+# --- contacts ---------------------------------------------------------------------------
+
+
+def visible_contacts(user):
+    """The contacts `user` may open: all for supervisors, those of the interactions they see for an agent."""
+    from interactions.models import Contact
+
+    if user is None or not user.is_authenticated:
+        return Contact.objects.none()
+    if _sees_everything(user):
+        return Contact.objects.all()
+    return Contact.objects.filter(pk__in=visible_interactions(user).values("contact_id"))
+
+
+def find_contacts(user, query: str = ""):
+    """The contacts page: `user`'s visible contacts matching a name or number, newest first."""
+    from interactions import search
+
+    rows = visible_contacts(user)
+    if query.strip():
+        rows = rows.filter(pk__in=search.matching_contacts(query).values("pk"))
+    return rows.order_by("-updated_at", "-pk")
+
+
+def messages_of(interaction: Interaction):
+    return (
+        Message.objects.filter(interaction=interaction)
+        .select_related("sender")
+        .order_by("created_at", "id")
+    )

@@ -105,7 +105,11 @@ def _locked_contact(inbound: InboundMessage, now: datetime) -> Contact:
     try:
         with transaction.atomic():
             return Contact.objects.create(
-                **lookup, name=inbound.name, external_id=inbound.external_id, created_at=now
+                **lookup,
+                name=inbound.name,
+                profile_name=inbound.name,
+                external_id=inbound.external_id,
+                created_at=now,
             )
     except IntegrityError:
         # Created concurrently by another first message of the same customer.
@@ -115,15 +119,16 @@ def _locked_contact(inbound: InboundMessage, now: datetime) -> Contact:
 def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> InboundResult:
     """The general path (any database): what the PostgreSQL fast paths also do, in several statements."""
     contact = _locked_contact(inbound, now)
-    # The customer's WhatsApp profile name and id follow what they set.
-    changed = [
-        name
-        for name, value in (("name", inbound.name), ("external_id", inbound.external_id))
-        if value and getattr(contact, name) != value
-    ]
+    # The customer's WhatsApp profile name and id follow what they set (the
+    # name agents edit is theirs: it is the profile name only at first).
+    changed = {
+        field: value
+        for field, value in (("profile_name", inbound.name), ("external_id", inbound.external_id))
+        if value and getattr(contact, field) != value
+    }
     if changed:
-        for name in changed:
-            setattr(contact, name, getattr(inbound, name))
+        for field, value in changed.items():
+            setattr(contact, field, value)
         contact.save(update_fields=[*changed, "updated_at"])
 
     # Its open conversation with this service, or one transferred from it to another service's

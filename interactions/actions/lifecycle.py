@@ -13,9 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agents.models import AgentProfile
-from interactions import events, selectors
+from interactions import channels, events, selectors
 from interactions.actions import ActionError, assignment
-from interactions.models import AssignmentEvent, CloseReason, Interaction, InteractionState
+from interactions.models import (
+    OPEN_STATES,
+    AssignmentEvent,
+    CloseReason,
+    Contact,
+    Interaction,
+    InteractionState,
+)
 from services.models import Service
 
 Kind = AssignmentEvent.Kind
@@ -313,3 +320,190 @@ def release_interactions(agent: AgentProfile, *, actor=None) -> int:
     for interaction_id in held:
         transfer_interaction(interaction_id, to_agent_id=None, actor=actor)
     return len(held)
+
+
+# --- reopening and starting conversations -----------------------------------------------------
+
+
+def _capacity_of(agent_id: int | None, interaction: Interaction) -> AgentProfile | None:
+    """The agent's row, locked, if they can take this interaction now (online, serving it, under Max)."""
+    if agent_id is None:
+        return None
+    agent = (
+        assignment.eligible_agents_for_update([interaction.service_id], interaction.channel)
+        .filter(pk=agent_id)
+        .first()
+    )
+    if agent is None:
+        return None
+    if selectors.open_counts([agent.pk]).get(agent.pk, 0) >= agent.max_interactions:
+        return None
+    return agent
+
+
+def _open_one(contact_id: int, service_id: int) -> Interaction | None:
+    return (
+        Interaction.objects.filter(
+            contact_id=contact_id, service_id=service_id, state__in=OPEN_STATES
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _already_open(open_one: Interaction) -> ActionError:
+    return ActionError(
+        _(
+            "%(contact)s already has an open conversation with %(service)s (#%(id)s): "
+            "continue that one."
+        )
+        % {"contact": open_one.contact, "service": open_one.service, "id": open_one.pk}
+    )
+
+
+def reopen_interaction(
+    interaction_id: int, *, actor, now: datetime | None = None
+) -> tuple[Interaction, bool]:
+    """Reopen a closed conversation: to the agent reopening it if they have capacity, else to its queue.
+
+    Refused while the contact has another open conversation with the same
+    service (one open conversation per contact and service). Returns the
+    interaction and whether the agent got it.
+    """
+    now = now or timezone.now()
+    contact_id = (
+        Interaction.objects.filter(pk=interaction_id).values_list("contact_id", flat=True).first()
+    )
+    if contact_id is None:
+        raise ActionError(_("No such conversation."))
+    agent_id = getattr(getattr(actor, "agent_profile", None), "pk", None)
+    with transaction.atomic():
+        # Lock order: contact → its interactions → agents (interactions.actions).
+        Contact.objects.select_for_update().filter(pk=contact_id).first()
+        interaction = locked(interaction_id)
+        if interaction.state != InteractionState.CLOSED:
+            raise ActionError(_("This conversation is open already."))
+        open_one = _open_one(contact_id, interaction.service_id)
+        if open_one is not None:
+            raise _already_open(open_one)
+        was = interaction.close_reason.name if interaction.close_reason is not None else ""
+        interaction.state = InteractionState.QUEUED
+        interaction.agent = None
+        interaction.queued_at = now
+        interaction.closed_at = None
+        interaction.closed_by = None
+        interaction.close_reason = None
+        interaction.assignment_reason = ""
+        interaction.version += 1
+        try:
+            with transaction.atomic():
+                interaction.save(
+                    update_fields=[
+                        "state",
+                        "agent",
+                        "queued_at",
+                        "closed_at",
+                        "closed_by",
+                        "close_reason",
+                        "assignment_reason",
+                        "version",
+                    ]
+                )
+        except IntegrityError as exc:  # opened by a customer's message this very moment
+            raise ActionError(_("The customer has just written again: find the open one.")) from exc
+        actor_name = actor.get_username() if actor else "system"
+        AssignmentEvent.objects.create(
+            interaction=interaction,
+            kind=Kind.REOPENED,
+            actor=actor,
+            reason=(f"reopened by {actor_name}" + (f" (closed as: {was})" if was else ""))[:300],
+            at=now,
+        )
+        agent = _capacity_of(agent_id, interaction)
+        if agent is not None:
+            transition(
+                interaction,
+                Kind.ASSIGNED,
+                now=now,
+                agent_id=agent.pk,
+                reason=f"reopened by {actor_name}",
+                actor=actor,
+            )
+        else:
+            events.emit(
+                events.InteractionQueued(interaction, selectors.queue_position(interaction))
+            )
+    if agent is None:
+        assignment.drain_queue([interaction.service_id])
+    interaction.refresh_from_db()
+    return interaction, agent is not None
+
+
+def start_conversation(
+    contact_id: int, service_id: int, *, actor, now: datetime | None = None
+) -> Interaction:
+    """An agent starts a conversation with a contact, within the channel's service window.
+
+    The window (WhatsApp: 24 hours) runs from the customer's last message to
+    the service; outside it only an approved template may open the
+    conversation. The agent gets it, within their Max interactions.
+    """
+    now = now or timezone.now()
+    agent_id = getattr(getattr(actor, "agent_profile", None), "pk", None)
+    if agent_id is None:
+        raise ActionError(_("Only agents start conversations."))
+    from services.models import Service
+
+    service = Service.objects.filter(pk=service_id).first()
+    if service is None or not service.agents.filter(pk=agent_id).exists():
+        raise ActionError(_("You do not serve that service."))
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+        if contact is None:
+            raise ActionError(_("No such contact."))
+        open_one = _open_one(contact.pk, service.pk)
+        if open_one is not None:
+            raise _already_open(open_one)
+        last_inbound = (
+            Interaction.objects.filter(contact=contact, service=service)
+            .exclude(last_inbound_at=None)
+            .order_by("-last_inbound_at")
+            .values_list("last_inbound_at", flat=True)
+            .first()
+        )
+        window = channels.adapter_for(contact.channel).service_window
+        if window is not None and (last_inbound is None or last_inbound + window <= now):
+            raise ActionError(
+                _(
+                    "The customer last wrote to %(service)s more than 24 hours ago: "
+                    "only an approved template can start a conversation now."
+                )
+                % {"service": service}
+            )
+        interaction = Interaction(
+            service=service,
+            contact=contact,
+            channel=contact.channel,
+            state=InteractionState.QUEUED,
+            created_at=now,
+            queued_at=now,
+            last_inbound_at=last_inbound,
+        )
+        agent = _capacity_of(agent_id, interaction)
+        if agent is None:
+            raise ActionError(
+                _("You can take no conversation now: be online and under your Max interactions.")
+            )
+        interaction.save()
+        interaction.service = service
+        interaction.contact = contact
+        actor_name = actor.get_username()
+        transition(
+            interaction,
+            Kind.ASSIGNED,
+            now=now,
+            agent_id=agent.pk,
+            reason=f"started by {actor_name}",
+            actor=actor,
+        )
+    return interaction

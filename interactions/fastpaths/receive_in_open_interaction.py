@@ -50,7 +50,7 @@ def _statement() -> str:
         WITH contact AS (
             SELECT id FROM {qn(Contact._meta.db_table)}
             WHERE channel = %(channel)s AND address = %(address)s
-              AND (%(name)s = '' OR name = %(name)s)
+              AND (%(name)s = '' OR profile_name = %(name)s)
               AND (%(external_id)s = '' OR external_id = %(external_id)s)
         ), interaction AS (
             UPDATE {qn(Interaction._meta.db_table)} AS i

@@ -170,7 +170,9 @@
     } else if (state.selected) {
       closeConversation(true);
     } else if (state.interactions.size) {
-      select(state.interactions.keys().next().value);
+      // ?open=<id>: the conversation just reopened or started from a history page.
+      var wanted = Number(new URLSearchParams(location.search).get("open"));
+      select(state.interactions.has(wanted) ? wanted : state.interactions.keys().next().value);
     }
   }
 
@@ -319,6 +321,7 @@
     state.conversation = null;
     $("conversation").hidden = true;
     $("messages").textContent = "";
+    document.dispatchEvent(new CustomEvent("occ:conversation-closed"));
     showView("list");
     if (notice) flash(gettext("This interaction was closed or moved away from you."));
     if (state.interactions.size) select(state.interactions.keys().next().value);
@@ -330,6 +333,8 @@
     if (known) { data.interaction.last_message = known.last_message; state.interactions.set(data.interaction.id, Object.assign(known, data.interaction)); }
     state.conversation = { interaction: data.interaction, history: data.history, messages: new Map(), attribution: data.attribution };
     $("conversation").hidden = false;
+    // The customer panel (customer-panel.js) follows the conversation shown.
+    document.dispatchEvent(new CustomEvent("occ:conversation", { detail: data }));
     var contact = data.interaction.contact;
     $("conv-title").textContent = (contact.name || contact.address);
     $("conv-meta").textContent = contact.address + " · " + data.interaction.service.name;

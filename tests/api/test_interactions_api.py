@@ -79,7 +79,7 @@ def test_the_agent_closes_their_interaction_and_the_queue_moves(
     assert waiting.agent_id == agent.pk
 
 
-def test_transfer_to_a_colleague_and_the_interaction_leaves_the_agents_view(
+def test_transfer_to_a_colleague_and_the_agent_keeps_only_a_view_of_it(
     agent_api, other_agent_api, agent, other_agent, inbound
 ):
     other_agent.max_interactions = 1
@@ -91,7 +91,9 @@ def test_transfer_to_a_colleague_and_the_interaction_leaves_the_agents_view(
     )
     assert response.status_code == 200, response.content
     assert response.json()["agent"]["id"] == other_agent.pk
-    assert agent_api.get(f"{URL}{interaction.pk}/").status_code == 404
+    # They handled it: they still see it (the visibility rule), but act on it no more.
+    assert agent_api.get(f"{URL}{interaction.pk}/").status_code == 200
+    assert agent_api.post(f"{URL}{interaction.pk}/close/").status_code == 404
     assert other_agent_api.get(f"{URL}{interaction.pk}/").status_code == 200
     # The colleague is now full: a transfer back to them is refused, never past Max interactions.
     second = inbound("+393330000002")
@@ -112,7 +114,9 @@ def test_transfer_back_to_the_queue(agent_api, agent, inbound):
     response = agent_api.post(f"{URL}{interaction.pk}/transfer/", {"agent": None}, format="json")
     assert response.status_code == 200
     assert response.json()["state"] == "queued" and response.json()["agent"] is None
-    assert agent_api.get(f"{URL}{interaction.pk}/").status_code == 404
+    # Handled by the agent: still in view, no longer theirs to act on.
+    assert agent_api.get(f"{URL}{interaction.pk}/").status_code == 200
+    assert agent_api.post(f"{URL}{interaction.pk}/close/").status_code == 404
 
 
 def test_only_administrators_assign(agent_api, admin_api, agent, make_agent, inbound):

@@ -81,7 +81,7 @@ EXPECTED = {
     ("bea", "maria"): (False, False),  # an agent of the same service
     ("carl", "maria"): (False, False),  # an agent of another service
     ("alex", "earlier"): (True, False),  # the history of the contact Alex holds
-    ("bea", "earlier"): (False, False),  # her own closed one: Maria is now with Alex
+    ("bea", "earlier"): (True, False),  # her own closed one: she handled it (not Maria's later one)
     ("admin", "luca"): (True, True),
     ("alex", "luca"): (False, False),
 }
@@ -109,8 +109,11 @@ def test_desk_media_and_api_agree_on_who_sees_and_acts(world, client, who, which
 
 @pytest.mark.django_db
 def test_a_transfer_moves_the_history_out_of_the_former_agents_view(world):
+    """Alex keeps a view of the conversation he handled, not of the contact's other ones."""
     maria, alex = world["maria"], world["alex"]
     AgentProfile.objects.filter(user=alex).update(presence=Presence.AWAY)  # so the queue keeps it
     maria = transfer_interaction(maria.pk, to_agent_id=None)
-    assert not can_view(alex, maria) and not visible_interactions(alex).filter(pk=maria.pk).exists()
+    assert can_view(alex, maria) and visible_interactions(alex).filter(pk=maria.pk).exists()
+    assert not can_act(alex, maria) and not desk_allows(alex, maria, act=True)
+    assert not can_view(alex, world["earlier"])
     assert not desk_allows(alex, world["earlier"], act=False)

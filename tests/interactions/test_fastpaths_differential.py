@@ -287,7 +287,9 @@ def test_a_message_in_an_open_conversation_stores_what_the_general_path_stores(
     service, agent, monkeypatch, frozen, body, same_name, files, more, payload, assigned, minutes
 ):
     address, provider_id = "+393339990002", sid()
-    contact = Contact.objects.create(address=address, name="Maria", external_id="39333")
+    contact = Contact.objects.create(
+        address=address, name="Maria", profile_name="Maria", external_id="39333"
+    )
     Interaction.objects.create(
         service=service,
         contact=contact,

@@ -57,14 +57,17 @@ class TestIntake:
         assert Contact.objects.get().name == "Maria Rossi"
         assert list(Interaction.objects.values()) == before
 
-    def test_later_message_joins_the_open_interaction_and_updates_the_name(
+    def test_later_message_joins_the_open_interaction_and_updates_the_profile_name(
         self, signed_post, service, agent
     ):
         signed_post(INBOUND, load_payload("inbound_text"))
+        Contact.objects.update(name="Maria (the agent's name)")
         signed_post(INBOUND, load_payload("inbound_location", ProfileName="Maria R."))
         assert Interaction.objects.count() == 1
         assert Interaction.objects.get().messages.count() == 2
-        assert Contact.objects.get().name == "Maria R."
+        contact = Contact.objects.get()
+        # WhatsApp's profile name follows the customer; the name agents gave stays theirs.
+        assert (contact.profile_name, contact.name) == ("Maria R.", "Maria (the agent's name)")
 
     def test_unknown_fields_are_kept_in_the_payload(self, signed_post, service, agent):
         payload = load_payload("inbound_text", BrandNewTwilioField="42", ChannelMetadata='{"x": 1}')
