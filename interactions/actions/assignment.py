@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from agents.models import AgentProfile, Presence
@@ -16,6 +17,8 @@ from interactions.actions.retry import with_retry
 from interactions.models import AssignmentEvent, Interaction, InteractionState
 from interactions.routing import AgentLoad, QueuedItem, plan_assignments
 from occ.lib.compiled_query import CompiledQuery
+from services import hours
+from services.models import Service
 
 
 def eligible_agents_for_update(service_ids: Iterable[int], channel: str = "whatsapp"):
@@ -61,10 +64,44 @@ _LOCKED_QUEUE = CompiledQuery(
     lambda service_id, limit: (
         Interaction.objects.select_for_update(of=("self",))
         .filter(service_id=service_id, state=InteractionState.QUEUED)
-        .order_by("queued_at", "pk")
-        .values_list("pk", "queued_at")[:limit]
+        .order_by("queue_order", "pk")
+        .values_list("pk", "queued_at", "queue_order")[:limit]
     )
 )
+
+
+def lock_services(service_ids: Iterable[int]) -> list[Service]:
+    """The services' rows, locked in id order: every change of their queues holds these locks.
+
+    Arrivals take a place (`take_queue_place`), drains assign from the
+    front, closes, transfers and requeues (lifecycle) take the same lock,
+    so a position counted under it is the one the customer really holds.
+    FOR NO KEY UPDATE: new interactions may still reference the service.
+    """
+    return list(
+        Service.objects.select_for_update(no_key=True)
+        .filter(pk__in=list(service_ids))
+        .order_by("pk")
+    )
+
+
+def take_queue_place(interaction: Interaction) -> int:
+    """Number a new interaction in its service's queue, under the service's row lock (held to the commit).
+
+    The UPDATE of the service's counter takes the lock, so concurrent
+    arrivals of one service are numbered one after the other, in the order
+    they reach routing, whichever process they are in; the lock is held
+    until the commit, so the next one counts this one as committed.
+    """
+    Service.objects.filter(pk=interaction.service_id).update(queue_counter=F("queue_counter") + 1)
+    order = (
+        Service.objects.filter(pk=interaction.service_id)
+        .values_list("queue_counter", flat=True)
+        .get()
+    )
+    Interaction.objects.filter(pk=interaction.pk).update(queue_order=order)
+    interaction.queue_order = order
+    return order
 
 
 def drain(
@@ -75,6 +112,12 @@ def drain(
     `known`: interactions the caller has loaded already (a new one), so
     they are not read again.
     """
+    if not service_ids:
+        return []
+    # Outside business hours a service's queue waits for the opening.
+    service_ids = [
+        service.pk for service in lock_services(service_ids) if hours.is_open(service, now)
+    ]
     if not service_ids:
         return []
     agents = _LOCKED_AGENTS.rows(service_ids)
@@ -115,7 +158,7 @@ def drain(
         # Only as many as can be served, the oldest first (a few more are
         # locked when capacity is not a power of two; they stay queued).
         rows = _LOCKED_QUEUE.rows(service_id, limit=_round_up(capacity))[:capacity]
-        queue.extend(QueuedItem(pk, service_id, queued_at) for pk, queued_at in rows)
+        queue.extend(QueuedItem(pk, service_id, queued_at, order) for pk, queued_at, order in rows)
     plan = plan_assignments(queue, loads, now)
     if not plan:
         return []

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from agents.models import AgentProfile
 from interactions import events, selectors
-from interactions.actions import ActionError, assignment
+from interactions.actions import ActionError, assignment, automation
 from interactions.models import AssignmentEvent, Interaction, InteractionState
 
 Kind = AssignmentEvent.Kind
@@ -70,6 +70,7 @@ def transition(
         events.emit(events.InteractionRequeued(interaction, previous_agent_id))
     else:
         AgentProfile.objects.filter(pk=agent_id).update(last_assignment_at=now)  # type: ignore[misc]  # set for these kinds
+        automation.after_assignment(interaction, now)
         if kind == Kind.ASSIGNED:
             events.emit(events.InteractionAssigned(interaction))
         else:
@@ -77,6 +78,12 @@ def transition(
 
 
 def _locked(interaction_id: int) -> Interaction:
+    """The interaction's row locked, after its service's: a close or a requeue changes the queue."""
+    service_id = (
+        Interaction.objects.filter(pk=interaction_id).values_list("service_id", flat=True).first()
+    )
+    if service_id is not None:
+        assignment.lock_services([service_id])
     return (
         Interaction.objects.select_for_update(of=("self",))
         .select_related("service", "contact")
