@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from services.models import MessageKind, Service, ServiceMessage
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+LOWERCASE_DAYS = {"it"}
 
 # The shipped defaults (msgids; their Italian is in locale/it).
 DEFAULTS: dict[str, object] = {
@@ -124,8 +125,11 @@ def format_opening(service: Service, at: datetime | None, now: datetime | None =
     local = at.astimezone(service.tz)
     if now is not None and local.date() == now.astimezone(service.tz).date():
         return gettext("today at %(time)s") % {"time": local.strftime("%H:%M")}
+    day = formats.date_format(local, "l j F")
+    if translation.get_language() in LOWERCASE_DAYS:
+        day = day.lower()  # "mercoledì 2 dicembre", as Italian writes it mid-sentence
     return gettext("%(day)s at %(time)s") % {
-        "day": formats.date_format(local, "l j F"),
+        "day": day,
         "time": local.strftime("%H:%M"),
     }
 

@@ -6,8 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from agents.models import AgentProfile, Presence
@@ -93,31 +92,38 @@ def take_queue_place(interaction: Interaction) -> int:
     they reach routing, whichever process they are in; the lock is held
     until the commit, so the next one counts this one as committed.
     """
-    Service.objects.filter(pk=interaction.service_id).update(queue_counter=F("queue_counter") + 1)
-    order = (
-        Service.objects.filter(pk=interaction.service_id)
-        .values_list("queue_counter", flat=True)
-        .get()
-    )
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        # One statement on PostgreSQL and SQLite (3.35+): the lock and the number.
+        cursor.execute(
+            f"UPDATE {qn(Service._meta.db_table)} SET {qn('queue_counter')} = {qn('queue_counter')} + 1"
+            f" WHERE {qn('id')} = %s RETURNING {qn('queue_counter')}",
+            [interaction.service_id],
+        )
+        (order,) = cursor.fetchone()
     Interaction.objects.filter(pk=interaction.pk).update(queue_order=order)
     interaction.queue_order = order
     return order
 
 
 def drain(
-    service_ids: list[int], now: datetime, known: Iterable[Interaction] = ()
+    service_ids: list[int],
+    now: datetime,
+    known: Iterable[Interaction] = (),
+    *,
+    locked: Iterable[Service] | None = None,
 ) -> list[Interaction]:
     """Assign queued interactions of these services, oldest first. Call inside a transaction.
 
     `known`: interactions the caller has loaded already (a new one), so
-    they are not read again.
+    they are not read again. `locked`: these services' rows, already locked
+    by the caller (`take_queue_place`); else they are locked here.
     """
     if not service_ids:
         return []
+    services = list(locked) if locked is not None else lock_services(service_ids)
     # Outside business hours a service's queue waits for the opening.
-    service_ids = [
-        service.pk for service in lock_services(service_ids) if hours.is_open(service, now)
-    ]
+    service_ids = [service.pk for service in services if hours.is_open(service, now)]
     if not service_ids:
         return []
     agents = _LOCKED_AGENTS.rows(service_ids)

@@ -242,7 +242,10 @@ def reassign_if_unanswered(interaction_id: int, token: str, *, now: datetime | N
 
     Does nothing ("moved on") when the agent replied, the conversation was
     transferred, returned to the queue or closed since the timer started.
-    Records the breach (SlaBreach) and emits the transfer or requeue.
+    Records the breach (SlaBreach) and emits the transfer or requeue; a
+    requeued conversation goes before everyone waiting, and the queue is
+    drained at once (with nobody else free, the same agent may get it back,
+    with a new target).
     """
     from interactions.actions import assignment, lifecycle
     from interactions.routing import AgentLoad, choose_agent
@@ -311,6 +314,9 @@ def reassign_if_unanswered(interaction_id: int, token: str, *, now: datetime | N
             outcome=outcome,
             new_agent_id=decision.agent_id if decision else None,
         )
+    # The late agent's place freed: the queue (this conversation at its front) is served again.
+    # With nobody else free that may be the same agent, with a new target: each miss is recorded.
+    assignment.drain_queue([service.pk], now=now)
     return outcome
 
 

@@ -188,7 +188,9 @@ def _route_new_interaction(
     assignment.take_queue_place(interaction)
     open_now = hours.is_open(service, now)
     # Route through the queue so an older waiting interaction goes first.
-    assigned = {i.pk: i for i in assignment.drain([service.pk], now, known=[interaction])}
+    assigned = {
+        i.pk: i for i in assignment.drain([service.pk], now, known=[interaction], locked=[service])
+    }
     if interaction.pk in assigned:
         interaction = assigned[interaction.pk]
     else:
