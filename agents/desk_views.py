@@ -29,7 +29,9 @@ def desk(request):
 
 @administrator_required
 def supervisor(request):
-    return render(request, "agents/supervisor.html")
+    from services.selectors import automation_overview
+
+    return render(request, "agents/supervisor.html", {"automation": automation_overview()})
 
 
 @login_required

@@ -41,8 +41,22 @@ def tracked_models() -> dict[str, Tracked]:
                 "whatsapp_enabled",
                 "twilio_number",
                 "queue_position_reply",
+                "default_language",
+                "greeting_enabled",
+                "no_agent_reply",
+                "out_of_hours_reply",
+                "closed_message_enabled",
+                "business_hours_enabled",
+                "time_zone",
+                "out_of_hours_action",
+                "out_of_hours_reply_every_hours",
+                "first_response_minutes",
+                "idle_close_hours",
             )
         ),
+        "services.OpeningRange": Tracked(("service", "weekday", "opens", "closes")),
+        "services.Closure": Tracked(("service", "starts_on", "ends_on", "note")),
+        "services.ServiceMessage": Tracked(("service", "kind", "language", "body")),
         "agents.AgentProfile": Tracked(
             ("user", "chat_enabled", "whatsapp_enabled", "max_interactions")
         ),
