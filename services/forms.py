@@ -130,9 +130,14 @@ class RangeForm(forms.ModelForm):
     class Meta:
         model = OpeningRange
         fields = ["weekday", "opens", "closes"]
+        # Text, not type=time: 24-hour HH:MM whatever the browser's own clock format.
         widgets = {
-            "opens": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "closes": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "opens": forms.TimeInput(
+                attrs={"placeholder": "09:00", "inputmode": "numeric", "size": 5}, format="%H:%M"
+            ),
+            "closes": forms.TimeInput(
+                attrs={"placeholder": "18:00", "inputmode": "numeric", "size": 5}, format="%H:%M"
+            ),
         }
 
 
@@ -161,11 +166,11 @@ class MessagesForm(SafeTextFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.service = service
         own = {(m.kind, m.language): m.body for m in ServiceMessage.objects.filter(service=service)}
-        for kind, label in MessageKind.choices:
+        for kind, _label in MessageKind.choices:
             for language, language_name in settings.LANGUAGES:
                 name = self.field_name(kind, language)
                 self.fields[name] = forms.CharField(
-                    label=f"{label} · {language_name}",
+                    label=language_name,
                     required=False,
                     max_length=1000,
                     widget=forms.Textarea(
