@@ -184,8 +184,13 @@ def after_new_interaction(
 
 
 def after_message(service: Service, interaction: Interaction, now: datetime) -> None:
-    """A customer's message in an open conversation: outside hours, the out-of-hours reply (rate-limited)."""
+    """A customer's message in a waiting conversation: outside hours, the out-of-hours reply (rate-limited).
+
+    Not while an agent holds the conversation: they are answering, whatever the clock says.
+    """
     if not (service.business_hours_enabled and service.out_of_hours_reply):
+        return
+    if interaction.state != InteractionState.QUEUED:
         return
     schedule = hours.schedule(service)
     if schedule.is_open(now):

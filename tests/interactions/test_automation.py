@@ -92,6 +92,17 @@ def test_out_of_hours_reply_once_per_conversation_per_n_hours(
     assert reply.interaction.first_reply_at is None  # not an agent's first reply
 
 
+def test_no_out_of_hours_reply_while_an_agent_holds_the_conversation(
+    signed_post, service, agent, fake_twilio, run_tasks
+):
+    write(signed_post)  # inside hours (none set yet): assigned
+    assert Interaction.objects.get().agent_id == agent.pk
+    closed_now(service)  # the service closes; the agent keeps working
+    write(signed_post)
+    run_tasks()
+    assert sent_to(fake_twilio) == [] and not automatic("out_of_hours").exists()
+
+
 def test_outside_hours_the_conversation_waits_for_the_next_opening(
     signed_post, service, agent, fake_twilio, run_tasks
 ):
