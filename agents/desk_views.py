@@ -51,7 +51,9 @@ def become_agent(request):
 
 @supervisor_required
 def supervisor(request):
-    return render(request, "agents/supervisor.html")
+    from services.selectors import automation_overview
+
+    return render(request, "agents/supervisor.html", {"automation": automation_overview()})
 
 
 @login_required

@@ -172,8 +172,12 @@ class Interaction(models.Model):
         related_name="interactions",
     )
     created_at = models.DateTimeField(default=timezone.now)
-    # Position in the service's queue: oldest first.
+    # When it entered the queue (the wait shown); the queue's order is queue_order.
     queued_at = models.DateTimeField(default=timezone.now)
+    # Place in the service's queue, lowest first: given under the service's row
+    # lock (interactions.actions.assignment.take_queue_place), so it is the
+    # order routing saw the arrivals in, across processes.
+    queue_order = models.BigIntegerField(default=0)
     assigned_at = models.DateTimeField(null=True, blank=True)
     first_reply_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -215,7 +219,6 @@ class Interaction(models.Model):
         ]
         indexes = [
             models.Index(fields=["agent", "state"], name="interaction_agent_state"),
-            models.Index(fields=["service", "state", "queued_at"], name="interaction_queue"),
             # Reports: conversations opened / closed in a date range (reports/selectors.py).
             models.Index(fields=["created_at"], name="interaction_created_at"),
             models.Index(fields=["closed_at"], name="interaction_closed_at"),
@@ -223,6 +226,9 @@ class Interaction(models.Model):
             models.Index(fields=["agent", "-closed_at"], name="interaction_agent_closed"),
             # A contact's history, newest first.
             models.Index(fields=["contact", "-created_at"], name="interaction_contact_time"),
+            models.Index(
+                fields=["service", "state", "queue_order"], name="interaction_queue_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -362,3 +368,34 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"note {self.pk} #{self.interaction_id}"
+
+
+class SlaBreach(models.Model):
+    """A first-response target missed: the assigned agent did not reply in time."""
+
+    class Outcome(models.TextChoices):
+        REASSIGNED = "reassigned", _("Given to another agent")
+        REQUEUED = "requeued", _("Returned to the front of the queue")
+
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="sla_breaches"
+    )
+    service = models.ForeignKey("services.Service", on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(
+        "agents.AgentProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_minutes = models.PositiveSmallIntegerField()
+    assigned_at = models.DateTimeField()
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    new_agent = models.ForeignKey(
+        "agents.AgentProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("missed first-response target")
+        verbose_name_plural = _("missed first-response targets")
+
+    def __str__(self) -> str:
+        return f"#{self.interaction_id} {self.target_minutes} min"

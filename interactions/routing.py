@@ -33,6 +33,8 @@ class QueuedItem:
     interaction_id: int
     service_id: int
     queued_at: datetime
+    # The place in its service's queue (Interaction.queue_order); 0 when unknown.
+    order: int = 0
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,25 @@ def choose_agent(agents: Iterable[AgentLoad]) -> Decision | None:
     return Decision(agent_id=best.agent_id, reason=reason)
 
 
+def in_service_order(queue: Sequence[QueuedItem]) -> list[QueuedItem]:
+    """Each service's queue in its own order (queue_order), the services merged by waiting time.
+
+    Within a service the order values decide (they were given under the
+    service's lock, in arrival order); between services, whose counters are
+    not comparable, the head that has waited longest goes first.
+    """
+    heads: dict[int, list[QueuedItem]] = {}
+    for item in sorted(queue, key=lambda q: (q.order, q.queued_at, q.interaction_id)):
+        heads.setdefault(item.service_id, []).append(item)
+    merged: list[QueuedItem] = []
+    while heads:
+        service_id = min(heads, key=lambda s: (heads[s][0].queued_at, heads[s][0].interaction_id))
+        merged.append(heads[service_id].pop(0))
+        if not heads[service_id]:
+            del heads[service_id]
+    return merged
+
+
 def plan_assignments(
     queue: Sequence[QueuedItem], agents: Iterable[AgentLoad], now: datetime
 ) -> list[tuple[int, Decision]]:
@@ -84,7 +105,7 @@ def plan_assignments(
     """
     loads = {a.agent_id: a for a in agents}
     plan: list[tuple[int, Decision]] = []
-    for item in sorted(queue, key=lambda q: (q.queued_at, q.interaction_id)):
+    for item in in_service_order(queue):
         serving = [a for a in loads.values() if item.service_id in a.service_ids]
         decision = choose_agent(serving)
         if decision is None:

@@ -70,13 +70,30 @@ def agent_service_ids(agent: AgentProfile | int) -> list[int]:
     )
 
 
+def online_agents(service_id: int, channel: str = "whatsapp"):
+    """Agents who could take this service's conversations now (not locked; see assignment for the locked read)."""
+    from agents.models import Presence
+
+    return AgentProfile.objects.filter(
+        pk__in=serving([service_id]),
+        user__is_active=True,
+        chat_enabled=True,
+        presence=Presence.ONLINE,
+        **{channels.adapter_for(channel).agent_flag: True},
+    )
+
+
 def queue_position(interaction: Interaction) -> int:
-    """1 for the next interaction to be served in its service's queue."""
+    """1 for the next interaction to be served in its service's queue (its queue_order's rank).
+
+    Exact when read under the service's row lock (as the inbound path does):
+    every change of a queue takes that lock.
+    """
     ahead = Interaction.objects.filter(
         service_id=interaction.service_id, state=InteractionState.QUEUED
     ).filter(
-        Q(queued_at__lt=interaction.queued_at)
-        | Q(queued_at=interaction.queued_at, pk__lt=interaction.pk)
+        Q(queue_order__lt=interaction.queue_order)
+        | Q(queue_order=interaction.queue_order, pk__lt=interaction.pk)
     )
     return ahead.count() + 1
 

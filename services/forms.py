@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from occ.lib.phone import normalize_e164
 from occ.lib.text import SafeTextFormMixin
-from services.models import Service
+from services import messages
+from services.models import Closure, MessageKind, OpeningRange, Service, ServiceMessage
 
 
 class ServiceForm(SafeTextFormMixin, forms.ModelForm):
@@ -24,6 +29,12 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
             "twilio_number",
             "queue_position_reply",
             "close_reason_required",
+            "default_language",
+            "greeting_enabled",
+            "no_agent_reply",
+            "closed_message_enabled",
+            "first_response_minutes",
+            "idle_close_hours",
         ]
         widgets = {
             # Wider than the stored 16 characters: people paste numbers with spaces.
@@ -44,8 +55,27 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
             "Needs the chat channel, the Twilio phone number and WhatsApp enabled in Settings → Advanced → Chat channel."
         )
         self.fields["queue_position_reply"].help_text = _(
-            "When no agent is free, reply to the customer with their place in the queue."
+            "When no agent is free, reply to the customer with their place in the queue and an estimated wait."
         )
+        # A form posted without it (scripts, older pages) keeps the stored language.
+        self.fields["default_language"].required = False
+        self.fields["default_language"].help_text = _(
+            "Automatic messages use the contact's language when set, else this one."
+        )
+        self.fields["no_agent_reply"].help_text = _(
+            "Inside business hours, when nobody serving this service is online; the conversation waits in the queue."
+        )
+        self.fields["first_response_minutes"].help_text = _(
+            "When the assigned agent has not replied within this time, the conversation goes to another available agent, or back to the front of the queue. Empty: no target."
+        )
+        self.fields["first_response_minutes"].min_value = 1
+        self.fields["idle_close_hours"].help_text = _(
+            "After this many hours without a customer message the conversation is closed. Empty: never."
+        )
+        self.fields["idle_close_hours"].min_value = 1
+
+    def clean_default_language(self) -> str:
+        return self.cleaned_data.get("default_language") or self.instance.default_language or "en"
 
     def clean_twilio_number(self) -> str | None:
         raw = (self.cleaned_data.get("twilio_number") or "").strip()
@@ -62,3 +92,135 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
                 code="unique",
             )
         return number
+
+
+class HoursForm(SafeTextFormMixin, forms.ModelForm):
+    """A service's business-hours settings (the ranges and closures are formsets beside it)."""
+
+    class Meta:
+        model = Service
+        fields = [
+            "business_hours_enabled",
+            "time_zone",
+            "out_of_hours_reply",
+            "out_of_hours_reply_every_hours",
+            "out_of_hours_action",
+        ]
+        widgets = {"out_of_hours_action": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].help_text = _(
+            "The schedule below is in this time zone, e.g. Europe/Rome."
+        )
+        self.fields["out_of_hours_reply_every_hours"].min_value = 1
+        self.fields["out_of_hours_reply_every_hours"].help_text = _(
+            "A customer who keeps writing while you are closed hears the reply again only after this many hours."
+        )
+
+    def clean_time_zone(self) -> str:
+        name = (self.cleaned_data.get("time_zone") or "").strip()
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(_("Not a time zone: use a name such as Europe/Rome.")) from None
+        return name
+
+
+class RangeForm(forms.ModelForm):
+    class Meta:
+        model = OpeningRange
+        fields = ["weekday", "opens", "closes"]
+        # Text, not type=time: 24-hour HH:MM whatever the browser's own clock format.
+        widgets = {
+            "opens": forms.TimeInput(
+                attrs={"placeholder": "09:00", "inputmode": "numeric", "size": 5}, format="%H:%M"
+            ),
+            "closes": forms.TimeInput(
+                attrs={"placeholder": "18:00", "inputmode": "numeric", "size": 5}, format="%H:%M"
+            ),
+        }
+
+
+class ClosureForm(SafeTextFormMixin, forms.ModelForm):
+    class Meta:
+        model = Closure
+        fields = ["starts_on", "ends_on", "note"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+RangeFormSet = forms.inlineformset_factory(
+    Service, OpeningRange, form=RangeForm, extra=3, can_delete=True
+)
+ClosureFormSet = forms.inlineformset_factory(
+    Service, Closure, form=ClosureForm, extra=2, can_delete=True
+)
+
+
+class MessagesForm(SafeTextFormMixin, forms.Form):
+    """Every automatic message of a service in every language: empty means the shipped default."""
+
+    def __init__(self, service: Service, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service = service
+        own = {(m.kind, m.language): m.body for m in ServiceMessage.objects.filter(service=service)}
+        for kind, _label in MessageKind.choices:
+            for language, language_name in settings.LANGUAGES:
+                name = self.field_name(kind, language)
+                self.fields[name] = forms.CharField(
+                    label=language_name,
+                    required=False,
+                    max_length=1000,
+                    widget=forms.Textarea(
+                        attrs={
+                            "rows": 3,
+                            "placeholder": messages.default_text(kind, language),
+                            "lang": language,
+                        }
+                    ),
+                    initial=own.get((kind, language), ""),
+                )
+
+    @staticmethod
+    def field_name(kind: str, language: str) -> str:
+        return f"{kind}__{language}"
+
+    def clean(self):
+        cleaned = super().clean()
+        for kind, _label in MessageKind.choices:
+            for language, _name in settings.LANGUAGES:
+                name = self.field_name(kind, language)
+                text = (cleaned.get(name) or "").strip()
+                try:
+                    messages.check_placeholders(kind, text)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        return cleaned
+
+    def save(self) -> int:
+        """Store what differs from the defaults; a text emptied (or equal to the default) goes back to it."""
+        changed = 0
+        for kind, _label in MessageKind.choices:
+            for language, _name in settings.LANGUAGES:
+                text = (self.cleaned_data.get(self.field_name(kind, language)) or "").strip()
+                row = ServiceMessage.objects.filter(
+                    service=self.service, kind=kind, language=language
+                ).first()
+                if not text or text == messages.default_text(kind, language):
+                    if row is not None:
+                        row.delete()
+                        changed += 1
+                elif row is None:
+                    ServiceMessage.objects.create(
+                        service=self.service, kind=kind, language=language, body=text
+                    )
+                    changed += 1
+                elif row.body != text:
+                    row.body = text
+                    row.updated_at = timezone.now()
+                    row.save()
+                    changed += 1
+        return changed

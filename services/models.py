@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from occ.lib.phone import normalize_e164
@@ -40,6 +44,41 @@ class Service(models.Model):
             "Agents must pick a close reason when they close a conversation of this service."
         ),
     )
+    # Automatic messages (services.messages): which are sent, in which language by default.
+    default_language = models.CharField(
+        _("default language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    greeting_enabled = models.BooleanField(_("greet new conversations"), default=False)
+    no_agent_reply = models.BooleanField(_("tell customers when no agent is online"), default=False)
+    out_of_hours_reply = models.BooleanField(_("reply outside business hours"), default=False)
+    closed_message_enabled = models.BooleanField(
+        _("send a closing message when an idle conversation is closed"), default=False
+    )
+    # Business hours (services.hours): none configured means always open.
+    business_hours_enabled = models.BooleanField(_("use business hours"), default=False)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Rome")
+    out_of_hours_action = models.CharField(
+        _("outside business hours"),
+        max_length=8,
+        choices=[
+            ("queue", _("Queue the conversation for the next opening")),
+            ("close", _("Close the conversation")),
+        ],
+        default="queue",
+    )
+    out_of_hours_reply_every_hours = models.PositiveSmallIntegerField(
+        _("repeat the out-of-hours reply after (hours)"), default=12
+    )
+    # Timers (interactions.actions.automation): empty means off.
+    first_response_minutes = models.PositiveSmallIntegerField(
+        _("first-response target (minutes)"), null=True, blank=True
+    )
+    idle_close_hours = models.PositiveSmallIntegerField(
+        _("close conversations idle for (hours)"), null=True, blank=True
+    )
+    # The last queue order value given out (interactions.actions.assignment.take_queue_place):
+    # incremented under the service's row lock, so arrivals are numbered in the order routing sees them.
+    queue_counter = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ServiceQuerySet.as_manager()
@@ -76,11 +115,116 @@ class Service(models.Model):
                 errors.setdefault("whatsapp_enabled", []).append(
                     _("Enable WhatsApp first in Settings → Advanced → Chat channel.")
                 )
+        if self.time_zone:
+            try:
+                zoneinfo.ZoneInfo(self.time_zone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                errors.setdefault("time_zone", []).append(
+                    _("Not a time zone: use a name such as Europe/Rome.")
+                )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
 
     @property
     def whatsapp_ready(self) -> bool:
         return bool(
             self.is_active and self.chat_enabled and self.whatsapp_enabled and self.twilio_number
         )
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class OpeningRange(models.Model):
+    """One range of a service's weekly schedule (several per day allowed), in the service's time zone."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="opening_ranges")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=WEEKDAYS)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError(
+                {
+                    "closes": _(
+                        "The closing time must be after the opening time (use 23:59 for midnight)."
+                    )
+                }
+            )
+
+
+class Closure(models.Model):
+    """Days a service is closed whatever its weekly schedule says (holidays)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="closures")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to (included)"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+
+    def __str__(self) -> str:
+        return f"{self.service} closed {self.starts_on}–{self.ends_on}"
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The last day cannot be before the first.")})
+
+
+class MessageKind(models.TextChoices):
+    GREETING = "greeting", _("Greeting (new conversation)")
+    QUEUED = "queued", _("Queued (position and wait)")
+    OUT_OF_HOURS = "out_of_hours", _("Out of hours")
+    NO_AGENT = "no_agent", _("No agent online")
+    CLOSED = "closed", _("Closed (idle conversation)")
+    CSAT_ASK = "csat_ask", _("Satisfaction survey: question")
+    CSAT_THANKS = "csat_thanks", _("Satisfaction survey: thanks")
+
+
+class ServiceMessage(models.Model):
+    """A service's own wording of one automatic message in one language (else the shipped default)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(_("message"), max_length=16, choices=MessageKind.choices)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    body = models.TextField(_("text"), max_length=1000)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("automatic message")
+        verbose_name_plural = _("automatic messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "kind", "language"], name="service_message_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.get_kind_display()} ({self.language})"

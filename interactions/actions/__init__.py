@@ -7,6 +7,8 @@
   an agent, another service's queue or back to the queue, with a note) and
   requeue, through one transition helper.
 - `labels`: labels put on and taken off a conversation.
+- `automation`: automatic messages, business hours and the timers of a
+  conversation (first-response target, idle close, a service's opening).
 - `outbound`: replies stored, sent through the channel, retried; provider
   status callbacks.
 
@@ -18,7 +20,10 @@ keeps Max interactions true when webhooks arrive at the same moment in
 several processes. Pushes to desks are sent after the commit.
 
 Lock order, the same in every operation so none can deadlock another:
-contact → its interaction → agents (by id) → queued interactions. Locks
+contact → service → its interaction → agents (by id) → queued
+interactions. The service's row is locked by whatever changes its queue
+(an arrival's place, routing, a close, transfer or requeue, the timers),
+so a queue position counted under it is true (docs/automation.md). Locks
 name their table (`of=("self",)`): a `select_related` row is read, never
 locked, as locking a contact from the interaction's side inverts the order.
 PostgreSQL may still pick a deadlock victim in corner cases; those

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from agents.models import AgentProfile, Presence
@@ -16,6 +16,8 @@ from interactions.actions.retry import with_retry
 from interactions.models import AssignmentEvent, Interaction, InteractionState
 from interactions.routing import AgentLoad, QueuedItem, plan_assignments
 from occ.lib.compiled_query import CompiledQuery
+from services import hours
+from services.models import Service
 
 
 def eligible_agents_for_update(service_ids: Iterable[int], channel: str = "whatsapp"):
@@ -61,20 +63,67 @@ _LOCKED_QUEUE = CompiledQuery(
     lambda service_id, limit: (
         Interaction.objects.select_for_update(of=("self",))
         .filter(service_id=service_id, state=InteractionState.QUEUED)
-        .order_by("queued_at", "pk")
-        .values_list("pk", "queued_at")[:limit]
+        .order_by("queue_order", "pk")
+        .values_list("pk", "queued_at", "queue_order")[:limit]
     )
 )
 
 
+def lock_services(service_ids: Iterable[int]) -> list[Service]:
+    """The services' rows, locked in id order: every change of their queues holds these locks.
+
+    Arrivals take a place (`take_queue_place`), drains assign from the
+    front, closes, transfers and requeues (lifecycle) take the same lock,
+    so a position counted under it is the one the customer really holds.
+    FOR NO KEY UPDATE: new interactions may still reference the service.
+    """
+    return list(
+        Service.objects.select_for_update(no_key=True)
+        .filter(pk__in=list(service_ids))
+        .order_by("pk")
+    )
+
+
+def take_queue_place(interaction: Interaction) -> int:
+    """Number a new interaction in its service's queue, under the service's row lock (held to the commit).
+
+    The UPDATE of the service's counter takes the lock, so concurrent
+    arrivals of one service are numbered one after the other, in the order
+    they reach routing, whichever process they are in; the lock is held
+    until the commit, so the next one counts this one as committed.
+    """
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        # One statement on PostgreSQL and SQLite (3.35+): the lock and the number.
+        cursor.execute(
+            f"UPDATE {qn(Service._meta.db_table)} SET {qn('queue_counter')} = {qn('queue_counter')} + 1"
+            f" WHERE {qn('id')} = %s RETURNING {qn('queue_counter')}",
+            [interaction.service_id],
+        )
+        (order,) = cursor.fetchone()
+    Interaction.objects.filter(pk=interaction.pk).update(queue_order=order)
+    interaction.queue_order = order
+    return order
+
+
 def drain(
-    service_ids: list[int], now: datetime, known: Iterable[Interaction] = ()
+    service_ids: list[int],
+    now: datetime,
+    known: Iterable[Interaction] = (),
+    *,
+    locked: Iterable[Service] | None = None,
 ) -> list[Interaction]:
     """Assign queued interactions of these services, oldest first. Call inside a transaction.
 
     `known`: interactions the caller has loaded already (a new one), so
-    they are not read again.
+    they are not read again. `locked`: these services' rows, already locked
+    by the caller (`take_queue_place`); else they are locked here.
     """
+    if not service_ids:
+        return []
+    services = list(locked) if locked is not None else lock_services(service_ids)
+    # Outside business hours a service's queue waits for the opening.
+    service_ids = [service.pk for service in services if hours.is_open(service, now)]
     if not service_ids:
         return []
     agents = _LOCKED_AGENTS.rows(service_ids)
@@ -115,7 +164,7 @@ def drain(
         # Only as many as can be served, the oldest first (a few more are
         # locked when capacity is not a power of two; they stay queued).
         rows = _LOCKED_QUEUE.rows(service_id, limit=_round_up(capacity))[:capacity]
-        queue.extend(QueuedItem(pk, service_id, queued_at) for pk, queued_at in rows)
+        queue.extend(QueuedItem(pk, service_id, queued_at, order) for pk, queued_at, order in rows)
     plan = plan_assignments(queue, loads, now)
     if not plan:
         return []

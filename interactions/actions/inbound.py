@@ -8,11 +8,9 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import ngettext
 
-from engine.actions import enqueue
 from interactions import events
-from interactions.actions import assignment, outbound
+from interactions.actions import assignment, automation
 from interactions.actions.retry import with_retry
 from interactions.fastpaths.receive_first_message import open_for_new_contact
 from interactions.fastpaths.receive_in_open_interaction import append_to_open_interaction
@@ -27,6 +25,7 @@ from interactions.models import (
     MessageStatus,
 )
 from interactions.selectors import queue_position
+from services import hours
 
 
 @dataclass
@@ -77,6 +76,7 @@ def receive_inbound(
                     interaction, message = ongoing
                     if interaction.service_id == service.pk:
                         interaction.service = service
+                    automation.after_message(interaction.service, interaction, now)
                     events.emit(events.MessageReceived(interaction, message))
                     return InboundResult(message=message, interaction=interaction)
                 # A new customer's first message: one statement stores it all.
@@ -179,6 +179,7 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
 
     if created:
         return _route_new_interaction(service, interaction, message, now)
+    automation.after_message(service, interaction, now)
     events.emit(events.MessageReceived(interaction, message))
     return InboundResult(message=message, interaction=interaction)
 
@@ -186,44 +187,30 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
 def _route_new_interaction(
     service, interaction: Interaction, message: Message, now: datetime
 ) -> InboundResult:
-    """A new interaction and its first message are stored: announce it, give it an agent or a place."""
+    """A new interaction and its first message are stored: announce it, give it an agent or a place.
+
+    Its place in the queue is numbered under the service's row lock, which
+    this transaction holds until it commits (`assignment.take_queue_place`):
+    routing serves in that order, and the position told is counted under
+    the same lock. Then the automatic messages and timers
+    (`automation.after_new_interaction`), in this transaction too: each
+    message and its sending task commit with the conversation.
+    """
     position = None
     events.emit(events.InteractionOpened(interaction, message))
+    assignment.take_queue_place(interaction)
+    open_now = hours.is_open(service, now)
     # Route through the queue so an older waiting interaction goes first.
-    assigned = {i.pk: i for i in assignment.drain([service.pk], now, known=[interaction])}
+    assigned = {
+        i.pk: i for i in assignment.drain([service.pk], now, known=[interaction], locked=[service])
+    }
     if interaction.pk in assigned:
         interaction = assigned[interaction.pk]
     else:
         position = queue_position(interaction)
         events.emit(events.InteractionQueued(interaction, position))
-        if service.queue_position_reply:
-            _send_queue_position_reply(interaction, position, now)
+    automation.after_new_interaction(service, interaction, position, now, open_now=open_now)
     events.emit(events.MessageReceived(interaction, message))
     return InboundResult(
         message=message, interaction=interaction, created_interaction=True, queue_position=position
     )
-
-
-def queue_position_text(position: int) -> str:
-    return ngettext(
-        "Thank you for your message. All our agents are busy: you are first in the queue. We will answer you shortly.",
-        "Thank you for your message. All our agents are busy: you are number %(position)d in the queue. We will answer you as soon as possible.",
-        position,
-    ) % {"position": position}
-
-
-def _send_queue_position_reply(interaction: Interaction, position: int, now: datetime) -> None:
-    """Tell a waiting customer their place in the queue (Service.queue_position_reply).
-
-    The reply and its task are stored in this transaction (on the database
-    backend the task row commits with the message; on RQ it is enqueued
-    after the commit), so it cannot be lost and the webhook's answer never
-    waits for Twilio: a task worker sends it. Decided here, after routing,
-    for both the general path and the PostgreSQL fast path.
-    """
-    from interactions import tasks  # the tasks module imports the actions
-
-    message = outbound.create_reply(
-        interaction.pk, sender=None, body=queue_position_text(position), now=now
-    )
-    enqueue(tasks.send_queue_position, message.pk)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from agents.models import AgentProfile
 from interactions import channels, events, selectors
-from interactions.actions import ActionError, assignment
+from interactions.actions import ActionError, assignment, automation
 from interactions.models import (
     OPEN_STATES,
     AssignmentEvent,
@@ -111,6 +111,7 @@ def transition(
         )
     else:
         AgentProfile.objects.filter(pk=agent_id).update(last_assignment_at=now)  # type: ignore[misc]  # set for these kinds
+        automation.after_assignment(interaction, now)
         if kind == Kind.ASSIGNED:
             events.emit(events.InteractionAssigned(interaction))
         else:
@@ -118,7 +119,15 @@ def transition(
 
 
 def locked(interaction_id: int) -> Interaction:
-    """The interaction's row, locked (see the lock order in interactions.actions)."""
+    """The interaction's row locked, after its service's: a close or a requeue changes the queue.
+
+    See the lock order in interactions.actions.
+    """
+    service_id = (
+        Interaction.objects.filter(pk=interaction_id).values_list("service_id", flat=True).first()
+    )
+    if service_id is not None:
+        assignment.lock_services([service_id])
     return (
         Interaction.objects.select_for_update(of=("self",))
         .select_related("service", "contact")

@@ -42,11 +42,14 @@ def create_reply(
     template_id: str = "",
     template_variables: dict | None = None,
     now: datetime | None = None,
+    automatic: str = "",
 ) -> Message:
     """Store an agent's reply (status pending) before anything is sent.
 
     Free text needs the channel's customer-service window open (WhatsApp:
     24 h after the customer's last message); outside it only a template.
+    `automatic`: the kind of an automatic message (services.messages), kept
+    in `extras`; it is not the agent's first reply.
     """
     now = now or timezone.now()
     body = (body or "").strip()
@@ -74,10 +77,11 @@ def create_reply(
             template_variables=template_variables or {},
             status=MessageStatus.PENDING,
             sender=sender,
+            extras={"automatic": automatic} if automatic else {},
             created_at=now,
             status_updated_at=now,
         )
-        if interaction.first_reply_at is None:
+        if interaction.first_reply_at is None and not automatic:
             interaction.first_reply_at = now
         interaction.version += 1
         interaction.save(update_fields=["first_reply_at", "version"])

@@ -75,6 +75,7 @@ def _statement() -> str:
             "agent_id": "NULL",
             "created_at": "%(now)s",
             "queued_at": "%(now)s",
+            "queue_order": "0",
             "assigned_at": "NULL",
             "first_reply_at": "NULL",
             "closed_at": "NULL",

@@ -108,8 +108,14 @@ class TestNewCustomer:
         # The fast path dates a new contact with the message's time, the
         # general path with the clock's: the same moment outside tests.
         assert Contact.objects.get(pk=fast.interaction.contact_id).created_at == at(0)
+        # Numbered one after the other in the service's queue.
+        assert (
+            fast_rows["interaction"]["queue_order"],
+            general_rows["interaction"]["queue_order"],
+        ) == (1, 2)
         # Each went to a different agent (the least loaded): compare all else.
         for rows in (fast_rows, general_rows):
+            rows["interaction"]["queue_order"] = None
             rows["contact"]["created_at"] = rows["contact"]["updated_at"] = None
             rows["interaction"]["agent_id"] = None
             for event in rows["events"]:

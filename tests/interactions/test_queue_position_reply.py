@@ -12,9 +12,15 @@ INBOUND = "/whatsapp/twilio/inbound"
 
 
 @pytest.fixture
-def replying_service(service):
+def replying_service(service, make_agent):
+    """A service that tells waiting customers their place, with one agent online and busy."""
     service.queue_position_reply = True
     service.save()
+    busy = make_agent("busy", max_interactions=1)
+    from interactions.models import Contact, Interaction
+
+    contact = Contact.objects.create(address="+393330000001")
+    Interaction.objects.create(service=service, contact=contact, state="assigned", agent=busy)
     return service
 
 
@@ -33,8 +39,9 @@ def test_waiting_customer_is_told_their_place_after_the_commit(
         (f"whatsapp:{SERVICE_NUMBER}", f"whatsapp:{CUSTOMER_NUMBER}"),
         (f"whatsapp:{SERVICE_NUMBER}", "whatsapp:+393339999999"),
     ]
-    assert "first in the queue" in sent[0]["body"]
+    assert "you are number 1 in the queue" in sent[0]["body"]
     assert "number 2 in the queue" in sent[1]["body"]
+    assert "Estimated wait: about 5 minutes" in sent[0]["body"]  # no history: 5 min per place
     replies = Message.objects.filter(direction="out").order_by("pk")
     # Stored in the webhook's transaction, then accepted by Twilio through the task.
     assert [m.status for m in replies] == ["queued", "queued"]
@@ -42,7 +49,9 @@ def test_waiting_customer_is_told_their_place_after_the_commit(
 
 
 @pytest.mark.django_db
-def test_no_reply_when_an_agent_takes_it(signed_post, replying_service, agent):
+def test_no_reply_when_an_agent_takes_it(signed_post, service, agent):
+    service.queue_position_reply = True
+    service.save()
     signed_post(INBOUND, load_payload("inbound_text"))
     assert not Message.objects.filter(direction="out").exists()
 
@@ -65,7 +74,7 @@ def test_reply_is_sent_only_after_the_commit(
     assert fake_twilio.sent_messages() == []
     assert callbacks
     # Its task was written in the webhook's transaction; a worker sends it.
-    task = DBTaskResult.objects.get(task_path="interactions.tasks.send_queue_position")
+    task = DBTaskResult.objects.get(task_path="interactions.tasks.send_automatic")
     assert task.args_kwargs["args"] == [reply.pk]
     assert run_tasks() == 1
     reply.refresh_from_db()
@@ -81,6 +90,6 @@ def test_a_queue_position_task_run_twice_sends_the_reply_once(
 
     signed_post(INBOUND, load_payload("inbound_text"))
     reply = Message.objects.get(direction="out")
-    assert tasks.send_queue_position.call(reply.pk) is True
-    assert tasks.send_queue_position.call(reply.pk) is False
+    assert tasks.send_automatic.call(reply.pk) is True
+    assert tasks.send_automatic.call(reply.pk) is False
     assert len(fake_twilio.sent_messages()) == 1

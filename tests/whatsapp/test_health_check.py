@@ -193,11 +193,10 @@ def test_page_speaks_italian(admin_client, service, fake_twilio):
     )
 
 
-def test_queue_reply_speaks_italian():
-    from django.utils import translation
+@pytest.mark.django_db
+def test_queue_reply_speaks_italian(service):
+    from services import messages
 
-    from interactions.actions.inbound import queue_position_text
-
-    with translation.override("it"):
-        assert queue_position_text(1).endswith("sei il primo in coda. Ti risponderemo a breve.")
-        assert "sei il numero 4 in coda" in queue_position_text(4)
+    service.default_language = "it"
+    text = messages.render(service, "queued", None, position=4, wait_minutes=12)
+    assert "sei il numero 4 in coda" in text and "circa 12 minuti" in text

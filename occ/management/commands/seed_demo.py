@@ -79,6 +79,10 @@ class Command(BaseCommand):
                 "chat_enabled": True,
                 "whatsapp_enabled": True,
                 "twilio_number": DEMO_SERVICE_NUMBER,
+                # The automatic messages a customer hears (services.messages).
+                "queue_position_reply": True,
+                "no_agent_reply": True,
+                "out_of_hours_reply": True,
             },
         )
         profile, _ = AgentProfile.objects.get_or_create(
