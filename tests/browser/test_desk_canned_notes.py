@@ -290,3 +290,38 @@ def test_a_note_with_a_mention_notifies_the_colleague_and_never_reaches_the_phon
         alex_context.close()
         bea_context.close()
         phone_context.close()
+
+
+def test_a_supervisor_manages_shared_responses_and_unknown_placeholders_are_refused(browser, occ):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="en-US", viewport=DESKTOP)
+    try:
+        page = log_in(context, occ, ADMIN)
+        page.goto(occ + "/canned-responses/")
+        expect(page.locator("#canned-table tr[data-canned]")).to_have_count(2)
+        page.click("#new-canned")
+        page.fill("#id_shortcut", "address")
+        page.fill("#id_title", "Shipping address")
+        page.fill("#id_body", "Dear {{customer.name}}, please confirm your address.")
+        page.check("#field-services input[type=checkbox]")
+        page.click("#canned-form button[type=submit]")
+        expect(page.locator("#field-body .errorlist")).to_contain_text(
+            "Unknown placeholder: {{customer.name}}"
+        )
+        shot(page, "shared-canned-form-error-1366x850")
+        page.set_viewport_size(PHONE)
+        shot(page, "shared-canned-form-error-390x844")
+        page.set_viewport_size(DESKTOP)
+        page.fill("#id_body", "Dear {{contact.name}}, please confirm your address.")
+        page.click("#canned-form button[type=submit]")
+        expect(page.locator(".flash")).to_contain_text("Canned response “/address” saved.")
+        row = page.locator("#canned-table tr[data-canned]", has_text="/address")
+        expect(row).to_contain_text("Customer care")
+        shot(page, "shared-canned-list-1366x850")
+        page.set_viewport_size(PHONE)
+        shot(page, "shared-canned-list-390x844")
+        page.goto(occ + "/settings/audit/")
+        expect(page.locator("body")).to_contain_text("/address")
+    finally:
+        context.close()
