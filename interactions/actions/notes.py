@@ -46,12 +46,10 @@ def mentioned_agents(body: str, *, author=None) -> list[AgentProfile]:
 
 def mentionable(author) -> list[dict]:
     """The active agents a note by `author` can mention, for the composer's @ list."""
-    agents = (
-        AgentProfile.objects.filter(user__is_active=True)
-        .exclude(user_id=getattr(author, "pk", None))
-        .select_related("user")
-        .order_by("user__username")
-    )
+    agents = AgentProfile.objects.filter(user__is_active=True).select_related("user")
+    if getattr(author, "pk", None) is not None:
+        agents = agents.exclude(user_id=author.pk)
+    agents = agents.order_by("user__username")
     return [{"id": a.pk, "username": a.user.get_username(), "name": a.display_name} for a in agents]
 
 

@@ -107,9 +107,12 @@ def test_the_canned_command_lists_the_conversation_s_responses_filled(make_agent
         answer = await desk.command(
             {"type": "canned", "interaction_id": interaction.pk}, "canned.list"
         )
+        colleagues = await desk.command({"type": "colleagues"}, "colleagues")
         await desk.close()
-        return answer
+        return answer, colleagues
 
-    answer = run(scenario)
+    answer, colleagues = run(scenario)
+    # The @ list of a note: the other active agents, never the user, never a deactivated one.
+    assert colleagues["agents"] == [{"id": bea.pk, "username": "bea", "name": "bea"}]
     texts = {r["shortcut"]: r["text"] for r in answer["responses"]}
     assert texts == {"hello": "Hi Maria, Alex of Customer care here.", "mine": "Bye!"}
