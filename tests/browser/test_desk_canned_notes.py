@@ -234,6 +234,7 @@ def test_a_note_with_a_mention_notifies_the_colleague_and_never_reaches_the_phon
         alex.locator("#reply-body").press_sequentially("@be")
         expect(alex.locator("#mention-menu li")).to_have_count(1)
         expect(alex.locator("#mention-menu li.active")).to_contain_text("@bea Bea Bianchi")
+        shot(alex, "note-mention-list-1366x850")
         alex.locator("#reply-body").press("Enter")
         expect(alex.locator("#mention-menu")).to_be_hidden()
         expect(alex.locator("#reply-body")).to_have_value("@bea ")
