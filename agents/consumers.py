@@ -363,6 +363,13 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         note = await database_sync_to_async(run)()
         return {"type": "note.stored", "client_id": content.get("client_id"), "note": note}
 
+    async def cmd_colleagues(self, content):
+        """The agents a note can mention (`@username`), for the composer's list."""
+        from interactions.actions import notes
+
+        agents = await database_sync_to_async(notes.mentionable)(self.user)
+        return {"type": "colleagues", "agents": agents}
+
     async def cmd_canned(self, content):
         """The canned responses offered in a conversation, placeholders filled (static/js/desk-canned.js)."""
         from agents import canned
@@ -442,4 +449,5 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         "watch": cmd_watch,
         "unwatch": cmd_unwatch,
         "take_over": cmd_take_over,
+        "colleagues": cmd_colleagues,
     }

@@ -44,6 +44,15 @@ def mentioned_agents(body: str, *, author=None) -> list[AgentProfile]:
     return list(agents.order_by("pk"))
 
 
+def mentionable(author) -> list[dict]:
+    """The active agents a note by `author` can mention, for the composer's @ list."""
+    agents = AgentProfile.objects.filter(user__is_active=True).select_related("user")
+    if getattr(author, "pk", None) is not None:
+        agents = agents.exclude(user_id=author.pk)
+    agents = agents.order_by("user__username")
+    return [{"id": a.pk, "username": a.user.get_username(), "name": a.display_name} for a in agents]
+
+
 def add_note(interaction_id: int, *, author, body: str) -> Note:
     """Store a note on the interaction and tell the desks (its holder, the mentioned agents)."""
     body = (body or "").strip()

@@ -25,6 +25,7 @@
   }
   function setMode(mode) {
     notes.mode = mode;
+    if (typeof closeMentionMenu === "function") closeMentionMenu();
     applyMode();
   }
   function applyMode() {
@@ -235,6 +236,71 @@
     if (!$("mentions").contains(e.target)) closePanel();
   });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") closePanel(); });
+
+  // --- @ in a note: the colleagues to mention ----------------------------------------
+  var colleagues = [];
+  var mention = { open: false, matches: [], active: 0 };
+  var mentionMenu = el("ul", { class: "mention-menu", id: "mention-menu", role: "listbox", "aria-label": gettext("Mention a colleague") });
+  mentionMenu.hidden = true;
+  $("free-text").insertBefore(mentionMenu, $("reply-body"));
+  desk.on("hello", function () { desk.send({ type: "colleagues" }); });
+  desk.on("colleagues", function (event) { colleagues = event.agents || []; });
+
+  function atBeforeCaret() {
+    var body = $("reply-body");
+    var before = body.value.slice(0, body.selectionStart);
+    var match = before.match(/(^|[^\w@.+-])@([\w.+-]*)$/);
+    if (!match) return null;
+    return { start: before.length - match[2].length - 1, query: match[2].toLowerCase() };
+  }
+  function renderMentionMenu() {
+    var found = atBeforeCaret();
+    if (notes.mode !== "note" || !found) { closeMentionMenu(); return; }
+    mention.matches = colleagues.filter(function (a) {
+      return a.username.toLowerCase().indexOf(found.query) === 0 || a.name.toLowerCase().indexOf(found.query) >= 0;
+    }).slice(0, 8);
+    if (!mention.matches.length) { closeMentionMenu(); return; }
+    if (mention.active >= mention.matches.length) mention.active = 0;
+    mentionMenu.textContent = "";
+    mention.matches.forEach(function (agent, index) {
+      var li = el("li", { role: "option", "data-username": agent.username, "aria-selected": index === mention.active ? "true" : "false" });
+      if (index === mention.active) li.classList.add("active");
+      li.appendChild(el("strong", null, "@" + agent.username));
+      if (agent.name !== agent.username) li.appendChild(el("span", { class: "muted" }, " " + agent.name));
+      li.addEventListener("mousedown", function (e) { e.preventDefault(); insertMention(agent); });
+      mentionMenu.appendChild(li);
+    });
+    mention.open = true;
+    mentionMenu.hidden = false;
+  }
+  function closeMentionMenu() {
+    mention.open = false;
+    mention.active = 0;
+    mentionMenu.hidden = true;
+  }
+  function insertMention(agent) {
+    var body = $("reply-body");
+    var found = atBeforeCaret();
+    if (!found) return;
+    var text = "@" + agent.username + " ";
+    body.value = body.value.slice(0, found.start) + text + body.value.slice(body.selectionStart);
+    var caret = found.start + text.length;
+    closeMentionMenu();
+    body.focus();
+    body.setSelectionRange(caret, caret);
+  }
+  $("reply-body").addEventListener("input", function () { mention.active = 0; renderMentionMenu(); });
+  $("reply-body").addEventListener("blur", function () { setTimeout(closeMentionMenu, 150); });
+  $("composer").addEventListener("keydown", function (e) {
+    if (!mention.open || e.target !== $("reply-body")) return;
+    var handled = true;
+    if (e.key === "ArrowDown") { mention.active = (mention.active + 1) % mention.matches.length; renderMentionMenu(); }
+    else if (e.key === "ArrowUp") { mention.active = (mention.active - 1 + mention.matches.length) % mention.matches.length; renderMentionMenu(); }
+    else if ((e.key === "Enter" || e.key === "Tab") && !e.shiftKey && !e.ctrlKey && !e.metaKey && !e.altKey) insertMention(mention.matches[mention.active]);
+    else if (e.key === "Escape") closeMentionMenu();
+    else handled = false;
+    if (handled) { e.preventDefault(); e.stopImmediatePropagation(); }
+  }, true);
 
   desk.notes = notes;
   applyMode();

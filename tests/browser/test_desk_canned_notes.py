@@ -230,7 +230,15 @@ def test_a_note_with_a_mention_notifies_the_colleague_and_never_reaches_the_phon
         alex.click("#mode-note")
         expect(alex.locator("#composer")).to_have_class("composer note-mode")
         expect(alex.locator("#send-button")).to_have_text("Add note")
-        alex.fill("#reply-body", "@bea could you check the refund for this order?")
+        # @ lists the colleagues; Enter puts the username in.
+        alex.locator("#reply-body").press_sequentially("@be")
+        expect(alex.locator("#mention-menu li")).to_have_count(1)
+        expect(alex.locator("#mention-menu li.active")).to_contain_text("@bea Bea Bianchi")
+        shot(alex, "note-mention-list-1366x850")
+        alex.locator("#reply-body").press("Enter")
+        expect(alex.locator("#mention-menu")).to_be_hidden()
+        expect(alex.locator("#reply-body")).to_have_value("@bea ")
+        alex.locator("#reply-body").press_sequentially("could you check the refund for this order?")
         alex.click("#send-button")
         note = alex.locator("#messages .note")
         expect(note).to_have_count(1)
@@ -290,3 +298,38 @@ def test_a_note_with_a_mention_notifies_the_colleague_and_never_reaches_the_phon
         alex_context.close()
         bea_context.close()
         phone_context.close()
+
+
+def test_a_supervisor_manages_shared_responses_and_unknown_placeholders_are_refused(browser, occ):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="en-US", viewport=DESKTOP)
+    try:
+        page = log_in(context, occ, ADMIN)
+        page.goto(occ + "/canned-responses/")
+        expect(page.locator("#canned-table tr[data-canned]")).to_have_count(2)
+        page.click("#new-canned")
+        page.fill("#id_shortcut", "address")
+        page.fill("#id_title", "Shipping address")
+        page.fill("#id_body", "Dear {{customer.name}}, please confirm your address.")
+        page.check("#field-services input[type=checkbox]")
+        page.click("#canned-form button[type=submit]")
+        expect(page.locator("#field-body .errorlist")).to_contain_text(
+            "Unknown placeholder: {{customer.name}}"
+        )
+        shot(page, "shared-canned-form-error-1366x850")
+        page.set_viewport_size(PHONE)
+        shot(page, "shared-canned-form-error-390x844")
+        page.set_viewport_size(DESKTOP)
+        page.fill("#id_body", "Dear {{contact.name}}, please confirm your address.")
+        page.click("#canned-form button[type=submit]")
+        expect(page.locator(".flash")).to_contain_text("Canned response “/address” saved.")
+        row = page.locator("#canned-table tr[data-canned]", has_text="/address")
+        expect(row).to_contain_text("Customer care")
+        shot(page, "shared-canned-list-1366x850")
+        page.set_viewport_size(PHONE)
+        shot(page, "shared-canned-list-390x844")
+        page.goto(occ + "/settings/audit/")
+        expect(page.locator("body")).to_contain_text("/address")
+    finally:
+        context.close()

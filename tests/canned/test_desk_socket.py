@@ -87,7 +87,11 @@ def test_a_note_reaches_the_holder_and_the_mentioned_agent_live_and_nobody_else(
 
 
 def test_the_canned_command_lists_the_conversation_s_responses_filled(make_agent, service):
+    from agents.models import Presence
+
     alex = make_agent("alex")
+    bea = make_agent("bea", presence=Presence.OFFLINE)  # offline: the customer goes to alex
+    make_agent("cy").user.__class__.objects.filter(username="cy").update(is_active=False)
     alex.user.first_name = "Alex"
     alex.user.save()
     CannedResponse.objects.create(
@@ -103,9 +107,12 @@ def test_the_canned_command_lists_the_conversation_s_responses_filled(make_agent
         answer = await desk.command(
             {"type": "canned", "interaction_id": interaction.pk}, "canned.list"
         )
+        colleagues = await desk.command({"type": "colleagues"}, "colleagues")
         await desk.close()
-        return answer
+        return answer, colleagues
 
-    answer = run(scenario)
+    answer, colleagues = run(scenario)
+    # The @ list of a note: the other active agents, never the user, never a deactivated one.
+    assert colleagues["agents"] == [{"id": bea.pk, "username": "bea", "name": "bea"}]
     texts = {r["shortcut"]: r["text"] for r in answer["responses"]}
     assert texts == {"hello": "Hi Maria, Alex of Customer care here.", "mine": "Bye!"}
