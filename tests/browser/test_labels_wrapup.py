@@ -168,6 +168,14 @@ def test_label_close_with_a_reason_and_transfer_to_another_service_with_a_note(b
         )
         assert labelled == ("Refund · Rimborso",)
         desk.screenshot(path=f"{SHOTS}/labelled-desk-1366x850-en.png")
+        # The list's label filter: another label hides it (and says so), this one shows it.
+        desk.select_option("#label-filter", label="VIP")
+        expect(desk.locator("#interaction-list li")).to_have_count(0)
+        expect(desk.locator("#filter-empty")).to_be_visible()
+        desk.select_option("#label-filter", label="Refund · Rimborso")
+        expect(desk.locator("#interaction-list li")).to_have_count(1)
+        expect(desk.locator("#filter-empty")).to_be_hidden()
+        desk.select_option("#label-filter", label="All labels")
 
         # Closing: Customer care requires a reason. The dialog says so; the server refuses too.
         desk.click("#close-button")
