@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts import actions, limits, qr, two_factor
+from accounts import actions, demo, limits, qr, two_factor
 from accounts.forms import AuthenticatorCodeForm, CodeForm, SecuritySettingsForm
 from accounts.models import OutboxEmail, SecuritySettings
 from audit import lockout
@@ -47,6 +47,12 @@ class SignInView(ThrottledLoginView):
     who gave the right password, for OCC_LOGIN_CODE_SECONDS, and axes has
     not cleared the failures of that username and address.
     """
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.OCC_SANDBOX:
+            context["demo_logins"] = demo.valid_demo_logins()
+        return context
 
     def form_valid(self, form):
         user = form.get_user()

@@ -30,3 +30,20 @@ def capacity_changed(agent: AgentProfile) -> list:
     if not agent.user.is_active:
         lifecycle.release_interactions(agent)
     return assignment.drain_queue(selectors.agent_service_ids(agent))
+
+
+def become_agent(user) -> AgentProfile:
+    """An administrator without an agent profile takes conversations: a profile for every active service.
+
+    Chat and WhatsApp on, Max interactions 3, offline (the administrator goes
+    online in the desk when ready). An existing profile is returned unchanged.
+    """
+    from services.models import Service
+
+    profile, created = AgentProfile.objects.get_or_create(
+        user=user,
+        defaults={"chat_enabled": True, "whatsapp_enabled": True, "max_interactions": 3},
+    )
+    if created:
+        profile.services.set(Service.objects.filter(is_active=True))
+    return profile

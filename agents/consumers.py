@@ -344,6 +344,31 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
         return run
 
+    async def cmd_note(self, content):
+        """A private note on a conversation the user may see (agents/desk-notes.js); never sent to the customer."""
+        from interactions.actions import notes
+        from interactions.payloads import note_dict
+
+        def run():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=False)
+            note = notes.add_note(
+                interaction.pk, author=self.user, body=str(content.get("body") or "")
+            )
+            return note_dict(note)
+
+        note = await database_sync_to_async(run)()
+        return {"type": "note.stored", "client_id": content.get("client_id"), "note": note}
+
+    async def cmd_canned(self, content):
+        """The canned responses offered in a conversation, placeholders filled (static/js/desk-canned.js)."""
+        from agents import canned
+
+        def build():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=False)
+            return canned.composer_list(self.user, interaction)
+
+        return await database_sync_to_async(build)()
+
     async def cmd_supervisor(self, content):
         from interactions import selectors
 
@@ -362,4 +387,6 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         "transfer_targets": cmd_transfer_targets,
         "label": cmd_label,
         "supervisor": cmd_supervisor,
+        "note": cmd_note,
+        "canned": cmd_canned,
     }

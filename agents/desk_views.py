@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from agents import desk_files, file_safety
+from agents import actions, desk_files, file_safety
+from agents.roles import is_administrator
 from interactions import channels, selectors
 from interactions.models import Message
 from occ.lib.permissions import administrator_required
@@ -24,7 +25,19 @@ from occ.lib.permissions import administrator_required
 
 @login_required
 def desk(request):
+    if getattr(request.user, "agent_profile", None) is None:
+        # No desk to show: an administrator can become an agent here; anyone else is told why.
+        return render(
+            request, "agents/desk_no_profile.html", {"can_become": is_administrator(request.user)}
+        )
     return render(request, "agents/desk.html", {"templates": channels.templates()})
+
+
+@administrator_required
+@require_POST
+def become_agent(request):
+    actions.become_agent(request.user)
+    return redirect("agents:desk")
 
 
 @administrator_required

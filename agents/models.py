@@ -126,3 +126,84 @@ class OutboundFile(models.Model):
     @property
     def stored_name(self) -> str:
         return f"{self.token}.{self.extension}"
+
+
+class CannedResponse(models.Model):
+    """A prepared answer an agent inserts in the composer with `/shortcut`.
+
+    Shared ones (`owner` empty) are managed by supervisors and offered to
+    every agent of the chosen services (all services when none is chosen);
+    personal ones belong to one user and are offered only to them. The
+    body may hold placeholders (`agents.placeholders`), filled on insert.
+    """
+
+    shortcut = models.SlugField(
+        _("shortcut"),
+        max_length=40,
+        allow_unicode=True,
+        help_text=_("Typed after “/” in the composer: letters, digits, “-” and “_”."),
+    )
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    body = models.TextField(_("text"), max_length=1600)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_responses",
+        verbose_name=_("owner"),
+    )
+    services = models.ManyToManyField(
+        "services.Service",
+        blank=True,
+        related_name="canned_responses",
+        verbose_name=_("services"),
+        help_text=_("Offered only in conversations of these services; none chosen: all services."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+        ordering = ["shortcut", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shortcut"],
+                condition=models.Q(owner__isnull=True),
+                name="canned_shared_shortcut_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "shortcut"],
+                condition=models.Q(owner__isnull=False),
+                name="canned_personal_shortcut_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut}"
+
+    @property
+    def is_shared(self) -> bool:
+        return self.owner_id is None
+
+    def clean(self) -> None:
+        from agents.placeholders import unknown_placeholders
+
+        unknown = unknown_placeholders(self.body or "")
+        if unknown:
+            raise ValidationError(
+                {
+                    "body": _("Unknown placeholder: %(names)s. Known ones: %(known)s.")
+                    % {
+                        "names": ", ".join("{{" + name + "}}" for name in unknown),
+                        "known": ", ".join(placeholder_list()),
+                    }
+                }
+            )
+
+
+def placeholder_list() -> list[str]:
+    from agents.placeholders import PLACEHOLDERS
+
+    return ["{{" + name + "}}" for name in PLACEHOLDERS]

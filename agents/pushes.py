@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from interactions import events, selectors
 from interactions.notify import push, push_message
-from interactions.payloads import interaction_dict, label_dict
+from interactions.payloads import interaction_dict, label_dict, note_dict
 
 
 def _message_created(event: events.MessageReceived | events.ReplyStored) -> None:
@@ -90,6 +90,23 @@ def _presence(event: events.AgentPresenceChanged) -> None:
     )
 
 
+def _note_added(event: events.NoteAdded) -> None:
+    """The note to every desk that may be showing the conversation; a mention to each mentioned agent."""
+    interaction = event.interaction
+    note = note_dict(event.note)
+    push(
+        {"type": "note.created", "interaction_id": interaction.pk, "note": note},
+        agent_ids=[interaction.agent_id, event.author_agent_id, *event.mentioned_agent_ids],
+        supervisors=False,
+    )
+    if event.mentioned_agent_ids:
+        push(
+            {"type": "note.mention", "interaction": interaction_dict(interaction), "note": note},
+            agent_ids=list(event.mentioned_agent_ids),
+            supervisors=False,
+        )
+
+
 def connect() -> None:
     events.subscribe(events.MessageReceived, _message_created)
     events.subscribe(events.ReplyStored, _message_created)
@@ -107,3 +124,4 @@ def connect() -> None:
     events.subscribe(events.InteractionClosed, _closed)
     events.subscribe(events.InteractionLabelsChanged, _labels)
     events.subscribe(events.AgentPresenceChanged, _presence)
+    events.subscribe(events.NoteAdded, _note_added)

@@ -55,7 +55,22 @@ def desk_snapshot(agent: AgentProfile | None) -> dict:
     snapshot["templates"] = channels.templates()
     snapshot["labels"] = selectors.label_choices()
     snapshot["close_reasons"] = selectors.close_reason_choices()
+    snapshot["mentions"] = recent_mentions(agent) if agent is not None else []
     return snapshot
+
+
+def recent_mentions(agent: AgentProfile, limit: int = 20) -> list[dict]:
+    """The notes that mention this agent on conversations still open, newest first (the desk's Mentions)."""
+    from interactions.models import OPEN_STATES, Note
+    from interactions.payloads import interaction_dict, note_dict
+
+    notes = (
+        Note.objects.filter(mentions=agent, interaction__state__in=OPEN_STATES)
+        .select_related("author", "interaction__service", "interaction__contact")
+        .prefetch_related("mentions__user")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [{"interaction": interaction_dict(n.interaction), "note": note_dict(n)} for n in notes]
 
 
 def desk_attribution(interaction: Interaction) -> dict | None:

@@ -1,16 +1,26 @@
 from django.urls import path
 
-from agents import desk_views, views
+from agents import canned_views, desk_views, views
 
 app_name = "agents"
 
 urlpatterns = [
     # The desk and the supervisor view (agents/desk_views.py)
     path("desk/", desk_views.desk, name="desk"),
+    path("desk/become-agent/", desk_views.become_agent, name="become_agent"),
     path("desk/supervisor/", desk_views.supervisor, name="supervisor"),
     path("desk/media/<int:message_id>/<int:index>/", desk_views.media, name="desk_media"),
     path("desk/upload/", desk_views.upload, name="desk_upload"),
     path("desk/files/<str:token>/<str:name>", desk_views.desk_file, name="desk_file"),
+    # Canned responses: each user's own (from the desk), the shared ones (agents/canned_views.py)
+    path("desk/canned/", canned_views.personal_list, name="desk_canned_list"),
+    path("desk/canned/new/", canned_views.personal_edit, name="desk_canned_create"),
+    path("desk/canned/<int:pk>/", canned_views.personal_edit, name="desk_canned_edit"),
+    path("desk/canned/<int:pk>/delete/", canned_views.personal_delete, name="desk_canned_delete"),
+    path("canned-responses/", canned_views.shared_list, name="canned_list"),
+    path("canned-responses/new/", canned_views.shared_edit, name="canned_create"),
+    path("canned-responses/<int:pk>/", canned_views.shared_edit, name="canned_edit"),
+    path("canned-responses/<int:pk>/delete/", canned_views.shared_delete, name="canned_delete"),
     # Users → agent profiles in the console (agents/views.py)
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),

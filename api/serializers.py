@@ -449,7 +449,7 @@ class AgentRefSerializer(serializers.ModelSerializer):
 
 
 class WidgetSerializer(ConsoleFormSerializer):
-    """Validated and saved by the console's WidgetForm (origins, WhatsApp service, in use)."""
+    """Validated and saved by the console's WidgetForm (origins, WhatsApp service, in use, colour contrast)."""
 
     form_class = WidgetForm
     allowed_origins = serializers.ListField(
@@ -478,6 +478,10 @@ class WidgetSerializer(ConsoleFormSerializer):
             "whatsapp_service",
             "prefilled_text",
             "attribution_enabled",
+            "colour",
+            "position",
+            "launcher_text",
+            "title_text",
             "embed_snippet",
             "created_at",
         ]

@@ -6,7 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from api import viewsets
+from api import canned, notes, viewsets
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -23,6 +23,7 @@ router.register("interactions", viewsets.InteractionViewSet, basename="interacti
 router.register("webhooks", viewsets.WebhookEndpointViewSet, basename="webhook")
 router.register("labels", viewsets.LabelViewSet, basename="label")
 router.register("close-reasons", viewsets.CloseReasonViewSet, basename="close-reason")
+router.register("canned-responses", canned.CannedResponseViewSet, basename="canned-response")
 
 messages = viewsets.MessageViewSet
 deliveries = viewsets.WebhookDeliveryViewSet
@@ -45,6 +46,11 @@ v1 = [
         "interactions/<int:interaction_pk>/messages/<int:message_pk>/",
         messages.as_view({"get": "retrieve"}),
         name="interaction-message",
+    ),
+    path(
+        "interactions/<int:interaction_pk>/notes/",
+        notes.NoteViewSet.as_view({"get": "list", "post": "create"}),
+        name="interaction-notes",
     ),
     path(
         "webhooks/<int:webhook_pk>/deliveries/",

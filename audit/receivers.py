@@ -62,6 +62,8 @@ def tracked_models() -> dict[str, Tracked]:
             )
         ),
         "accounts.SecuritySettings": Tracked(("two_factor_required",)),
+        # Shared ones are configuration; personal ones are recorded the same way.
+        "agents.CannedResponse": Tracked(("shortcut", "title", "body", "owner")),
         settings.AUTH_USER_MODEL: Tracked(
             (
                 "username",

@@ -27,7 +27,7 @@ from typing import TypeVar, cast
 
 from django.db import transaction
 
-from interactions.models import Interaction, Label, Message
+from interactions.models import Interaction, Label, Message, Note
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +147,23 @@ class InteractionLabelsChanged(Event):
 class InteractionClosed(Event):
     interaction: Interaction
     agent_id: int | None
+
+
+# --- notes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoteAdded(Event):
+    """An agent or supervisor added a private note: never a message, never sent to the channel.
+
+    No outbound webhook maps it (hooks.schema): a note never leaves OCC.
+    `mentioned_agent_ids`: the agent profiles the note mentions (`@username`).
+    """
+
+    interaction: Interaction
+    note: Note
+    author_agent_id: int | None
+    mentioned_agent_ids: tuple[int, ...]
 
 
 # --- agents -----------------------------------------------------------------------------

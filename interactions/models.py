@@ -272,3 +272,33 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.provider_id or self.pk}"
+
+
+class Note(models.Model):
+    """A private note an agent or supervisor adds to a conversation: never a message.
+
+    Shown in the desk's timeline among the messages, to agents and
+    supervisors only. It is never sent to the channel, never shown to the
+    customer and never part of the message webhook events. `@username`
+    mentions colleagues (`mentions`), who may then read the conversation
+    while it is open (interactions.selectors.visible_interactions).
+    """
+
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("note"), max_length=4000)
+    mentions = models.ManyToManyField(
+        "agents.AgentProfile", blank=True, related_name="mentioned_in_notes"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["interaction", "created_at"], name="note_interaction_time")]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} #{self.interaction_id}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agents import file_safety
-from interactions.models import Interaction, Message
+from interactions.models import Interaction, Message, Note
 
 
 def iso(value) -> str | None:
@@ -81,4 +81,22 @@ def message_dict(message: Message) -> dict:
         "sender_id": message.sender_id,
         "created_at": iso(message.created_at),
         "status_updated_at": iso(message.status_updated_at),
+    }
+
+
+def note_dict(note: Note) -> dict:
+    """A private note as the desk and the API show it (never a message: `kind` says so)."""
+    author = note.author
+    return {
+        "id": note.pk,
+        "kind": "note",
+        "interaction_id": note.interaction_id,
+        "body": note.body,
+        "author_id": note.author_id,
+        "author_name": (author.get_full_name() or author.get_username()) if author else "",
+        "mentions": [
+            {"id": agent.pk, "username": agent.user.get_username(), "name": agent.display_name}
+            for agent in note.mentions.all()
+        ],
+        "created_at": iso(note.created_at),
     }

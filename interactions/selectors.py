@@ -16,6 +16,7 @@ from django.utils import timezone
 from agents.models import AgentProfile
 from interactions import channels
 from interactions.models import (
+    OPEN_STATES,
     AssignmentEvent,
     CloseReason,
     Direction,
@@ -24,8 +25,16 @@ from interactions.models import (
     Label,
     Message,
     MessageStatus,
+    Note,
 )
-from interactions.payloads import close_reason_dict, interaction_dict, iso, label_dict, message_dict
+from interactions.payloads import (
+    close_reason_dict,
+    interaction_dict,
+    iso,
+    label_dict,
+    message_dict,
+    note_dict,
+)
 
 # --- load, queues and windows ---------------------------------------------------------
 
@@ -302,7 +311,7 @@ def _profile_id(user) -> int | None:
 
 def _for_user(user, for_agent):
     """Every interaction for an administrator, none for anyone else who is no agent;
-    for an agent, `for_agent(the interactions they hold)`."""
+    for an agent, `for_agent(the interactions they hold, their profile id)`."""
     rows = Interaction.objects.all()
     if user is None or not user.is_authenticated:
         return rows.none()
@@ -311,7 +320,14 @@ def _for_user(user, for_agent):
     profile_id = _profile_id(user)
     if profile_id is None:
         return rows.none()
-    return for_agent(rows.filter(agent_id=profile_id, state=InteractionState.ASSIGNED))
+    return for_agent(rows.filter(agent_id=profile_id, state=InteractionState.ASSIGNED), profile_id)
+
+
+def _mentioned_open(profile_id: int):
+    """The open interactions a note mentions this agent in (a colleague asked them to look)."""
+    return Interaction.objects.filter(state__in=OPEN_STATES, notes__mentions=profile_id).values(
+        "contact_id"
+    )
 
 
 def visible_interactions(user):
@@ -320,12 +336,19 @@ def visible_interactions(user):
     Administrators see everything. An agent sees the interactions they hold
     and the whole history of those contacts (their earlier interactions,
     with any agent, and their media): that is what the conversation in
-    front of them needs. Everything else, including a colleague's
-    conversation in a service the agent also serves and the agent's own
-    closed conversations once the contact has moved on, stays out of view.
+    front of them needs. An agent mentioned in a private note (`@username`)
+    on an open interaction sees that conversation the same way (its
+    contact's history), to read it, never to act on it, until it closes.
+    Everything else, including a colleague's conversation in a service the
+    agent also serves and the agent's own closed conversations once the
+    contact has moved on, stays out of view.
     """
     return _for_user(
-        user, lambda held: Interaction.objects.filter(contact_id__in=held.values("contact_id"))
+        user,
+        lambda held, profile_id: Interaction.objects.filter(
+            Q(contact_id__in=held.values("contact_id"))
+            | Q(contact_id__in=_mentioned_open(profile_id))
+        ),
     )
 
 
@@ -334,7 +357,7 @@ def actionable_interactions(user):
 
     Always a part of `visible_interactions`.
     """
-    return _for_user(user, lambda held: held)
+    return _for_user(user, lambda held, _profile_id: held)
 
 
 def can_view(user, interaction: Interaction) -> bool:
@@ -346,9 +369,15 @@ def can_view(user, interaction: Interaction) -> bool:
         return False
     if interaction.agent_id == profile_id and interaction.state == InteractionState.ASSIGNED:
         return True
-    return Interaction.objects.filter(
-        contact_id=interaction.contact_id, agent_id=profile_id, state=InteractionState.ASSIGNED
-    ).exists()
+    contact_id = interaction.contact_id
+    return (
+        Interaction.objects.filter(
+            contact_id=contact_id, agent_id=profile_id, state=InteractionState.ASSIGNED
+        ).exists()
+        or Interaction.objects.filter(
+            contact_id=contact_id, state__in=OPEN_STATES, notes__mentions=profile_id
+        ).exists()
+    )
 
 
 def can_act(user, interaction: Interaction) -> bool:
@@ -373,7 +402,13 @@ def conversation(interaction: Interaction) -> dict:
             Prefetch(
                 "messages",
                 queryset=Message.objects.select_related("sender").order_by("created_at", "id"),
-            )
+            ),
+            Prefetch(
+                "notes",
+                queryset=Note.objects.select_related("author")
+                .prefetch_related("mentions__user")
+                .order_by("created_at", "id"),
+            ),
         )
         .order_by("created_at", "pk")
     )
@@ -392,6 +427,8 @@ def conversation(interaction: Interaction) -> dict:
                     "labels": labels.get(item.pk, []),
                 },
                 "messages": [message_view(m, item.channel) for m in messages],
+                # Private notes, for agents and supervisors only: never messages (interactions.models.Note).
+                "notes": [note_dict(n) for n in item.notes.all()],
             }
         )
     return {

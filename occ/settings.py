@@ -409,9 +409,26 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"quiet_polling": {"()": "occ.lib.logs.QuietPolling"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # The development server logs each request once (not again through the
+        # root logger), without the sandbox phone's polling.
+        "django.channels.server": {
+            "handlers": ["console"],
+            "filters": ["quiet_polling"],
+            "level": "INFO",
+            "propagate": False,
+        },
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["quiet_polling"],
+            "propagate": False,
+        },
+        # A 403 or 404 is an answer, not an incident: the request line says it;
+        # server errors (5xx) are still logged with their traceback.
+        "django.request": {"level": "ERROR"},
         # The twilio client logs request bodies at DEBUG; keep it quiet so
         # credentials and message contents never reach the log.
         "twilio": {"level": "WARNING"},

@@ -7,6 +7,8 @@ from occ import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Asked for by browsers and tools whatever the page says; the pages link the SVG.
+    path("favicon.ico", views.favicon, name="favicon"),
     # Before Django's auth URLs: the log-in page with login throttling.
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     # Before Django's auth URLs too: reset e-mails throttled and with OCC's links.

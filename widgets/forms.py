@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from occ.lib.text import SafeTextFormMixin
 from services.models import Service
+from widgets.colours import AA_TEXT, DEFAULT_COLOUR, HEX, contrast_ratio
 from widgets.models import Widget
 from widgets.origins import clean_origin_list
 
@@ -21,11 +22,16 @@ class WidgetForm(SafeTextFormMixin, forms.ModelForm):
             "whatsapp_service",
             "prefilled_text",
             "attribution_enabled",
+            "colour",
+            "position",
+            "launcher_text",
+            "title_text",
         ]
         widgets = {
             "allowed_origins": forms.Textarea(
                 attrs={"rows": 4, "placeholder": "https://www.example.com"}
             ),
+            "colour": forms.TextInput(attrs={"type": "color"}),
             "prefilled_text": forms.TextInput(
                 attrs={"placeholder": _("Hello, I would like some information.")}
             ),
@@ -38,6 +44,12 @@ class WidgetForm(SafeTextFormMixin, forms.ModelForm):
             "prefilled_text": _(
                 "Optional: the first message WhatsApp writes for the visitor, who can still change it."
             ),
+            "colour": _(
+                "The button's and the link's colour. Their text is white, so the colour must be dark "
+                "enough to read it (WCAG 2.2 AA: a contrast of at least 4.5:1)."
+            ),
+            "launcher_text": _("Empty: “Chat with us”, in the visitor's language."),
+            "title_text": _("Empty: “Chat with us on WhatsApp”, in the visitor's language."),
             "attribution_enabled": _(
                 "Adds a short reference code to the pre-filled message of each visit, so the desk shows "
                 "which page a conversation started from."
@@ -50,6 +62,27 @@ class WidgetForm(SafeTextFormMixin, forms.ModelForm):
         field.queryset = Service.objects.whatsapp_ready()
         field.empty_label = _("— none —")
         field.label = _("WhatsApp service")
+        # Optional in a post (the API's and older forms'): the defaults apply.
+        self.fields["colour"].required = False
+        self.fields["position"].required = False
+
+    def clean_colour(self) -> str:
+        colour = (self.cleaned_data["colour"] or DEFAULT_COLOUR).strip().lower()
+        if not HEX.match(colour):
+            raise forms.ValidationError(_("Write the colour as #rrggbb, e.g. #0f7a43."))
+        ratio = contrast_ratio(colour, "#ffffff")
+        if ratio < AA_TEXT:
+            raise forms.ValidationError(
+                _(
+                    "White text on this colour has a contrast of %(ratio)s:1; at least 4.5:1 is "
+                    "needed for visitors to read it. Choose a darker colour."
+                )
+                % {"ratio": f"{ratio:.2f}"}
+            )
+        return colour
+
+    def clean_position(self) -> str:
+        return self.cleaned_data["position"] or "right"
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

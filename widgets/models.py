@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from widgets.colours import DEFAULT_COLOUR
+
 
 def new_public_key() -> str:
     return secrets.token_urlsafe(12)
@@ -40,6 +42,16 @@ class Widget(models.Model):
     attribution_enabled = models.BooleanField(
         _("attribute conversations to widget visits"), default=False
     )
+    # How the widget looks on the website (texts empty: the translated defaults).
+    colour = models.CharField(_("colour"), max_length=7, default=DEFAULT_COLOUR)
+    position = models.CharField(
+        _("position"),
+        max_length=5,
+        choices=[("right", _("Bottom right")), ("left", _("Bottom left"))],
+        default="right",
+    )
+    launcher_text = models.CharField(_("button text"), max_length=40, blank=True)
+    title_text = models.CharField(_("panel title"), max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

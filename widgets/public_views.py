@@ -164,12 +164,14 @@ def _channel_json(request, widget, channel: selectors.WhatsAppChannel, ref: str 
     }
 
 
-def _strings() -> dict:
+def _strings(widget) -> dict:
     return {
-        "launcher": _("Chat with us"),
-        "title": _("Chat with us on WhatsApp"),
+        "launcher": widget.launcher_text or _("Chat with us"),
+        "title": widget.title_text or _("Chat with us on WhatsApp"),
         "close": _("Close"),
         "scan": _("Scan the code with your phone's camera to open WhatsApp."),
+        # The QR code's text alternative (the hint below it says how to use it).
+        "qr_alt": _("QR code of a WhatsApp chat with %(number)s"),
         "open_web": _("Open WhatsApp Web"),
         "open_app": _("Open WhatsApp"),
         "or": _("or"),
@@ -193,7 +195,8 @@ def config(request, key: str):
             if widget.attribution_enabled
             else None
         ),
-        "strings": _strings(),
+        "strings": _strings(widget),
+        "style": {"colour": widget.colour, "position": widget.position},
     }
     body = json.dumps(data, ensure_ascii=False).encode()
     etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])

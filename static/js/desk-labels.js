@@ -92,7 +92,7 @@
   }
 
   // --- labels on the open conversation ------------------------------------------------------------
-  desk.on("conversation", function (_conv, item) {
+  desk.on("conversation-shown", function (_conv, item) {
     targets = null;
     renderLabels(item);
     renderHandover(item);

@@ -99,22 +99,45 @@
     // Commands need the socket: the buttons wait for it instead of failing silently.
     ["send-button", "close-button", "transfer-button"].forEach(function (id) { $(id).disabled = name !== "connected"; });
   }
-  // Scripts of their own (desk-labels.js) plug in here: `on(name, fn)` for the hooks below,
-  // `send` for commands. Tests (and the curious) can drop the socket to watch the desk resynchronise.
+  // The desk's other scripts (desk-labels.js, desk-canned.js, desk-notes.js) plug in here:
+  // `on(name, fn)` for a named hook below ("event", "list-filter", "list-item", "history-part",
+  // "conversation-shown", "close-requested", "transfer-requested", "composer") or for an event
+  // type (run after the desk handled the event); `send` for commands; `interceptSubmit(e)`
+  // returning true takes the composer's submit. Tests (and the curious) can drop the socket
+  // to watch the desk resynchronise.
   var hooks = {};
   function runHooks(name) {
     var args = Array.prototype.slice.call(arguments, 1);
     return (hooks[name] || []).map(function (fn) { return fn.apply(null, args); });
   }
   window.occDesk = {
-    drop: function () { if (ws) ws.close(); }, state: state, send: send,
+    drop: function () { if (ws) ws.close(); },
+    state: state,
+    send: function (command) { return send(command); },
     on: function (name, fn) { (hooks[name] = hooks[name] || []).push(fn); },
     refresh: function () { renderList(); },
+    el: function (tag, attrs, text) { return el(tag, attrs, text); },
+    fmt: function (template, values) { return fmt(template, values); },
+    timeOf: function (iso) { return timeOf(iso); },
+    flash: function (text) { flash(text); },
+    showError: function (text) { showError(text); },
+    renderComposer: function () { renderComposer(); },
+    // Open a conversation that is not in the agent's list (a note mentioned them): read-only.
+    openConversation: function (id) {
+      state.peek = state.interactions.has(id) ? null : id;
+      select(id);
+      showView("conversation");
+    },
+    interceptSubmit: null,
   };
 
   // --- events --------------------------------------------------------------------
   function handle(event) {
     runHooks("event", event);
+    dispatch(event);
+    runHooks(event.type, event);
+  }
+  function dispatch(event) {
     switch (event.type) {
       case "snapshot": return applySnapshot(event);
       case "interaction.assigned": return upsertInteraction(event.interaction, true);
@@ -142,7 +165,7 @@
     state.previewsPending = false;
     renderList();
     if (forPreviews && state.selected && state.conversation) return;
-    if (state.selected && state.interactions.has(state.selected)) {
+    if (state.selected && (state.interactions.has(state.selected) || state.selected === state.peek)) {
       send({ type: "open", interaction_id: state.selected });
     } else if (state.selected) {
       closeConversation(true);
@@ -176,7 +199,7 @@
     state.gone.delete(item.id);
     state.interactions.set(item.id, item);
     renderList();
-    if (!state.selected || !state.interactions.has(state.selected)) select(item.id);
+    if (!state.selected || (!state.interactions.has(state.selected) && state.selected !== state.peek)) select(item.id);
     if (state.agent) { state.agent.open_interactions = state.interactions.size; renderLoad(); }
   }
 
@@ -246,7 +269,7 @@
       var unread = state.unread.get(item.id) || 0;
       total += unread;
       if (runHooks("list-filter", item).indexOf(false) !== -1) return;
-      var li = el("li", { "data-id": item.id, tabindex: "0", role: "button" });
+      var li = el("li", { "data-id": item.id, tabindex: "0", role: "option", "aria-selected": String(item.id === state.selected) });
       if (item.id === state.selected) li.classList.add("selected");
       var top = el("div", { class: "row" });
       top.appendChild(el("strong", null, item.contact.name || item.contact.address));
@@ -285,6 +308,7 @@
 
   // --- conversation ------------------------------------------------------------------
   function select(id) {
+    if (state.interactions.has(id)) state.peek = null;
     state.selected = id;
     state.unread.delete(id);
     renderList();
@@ -335,9 +359,9 @@
       runHooks("history-part", group, part, current);
     });
     box.scrollTop = box.scrollHeight;
-    send({ type: "transfer_targets", interaction_id: data.interaction.id });
+    if (state.interactions.has(data.interaction.id)) send({ type: "transfer_targets", interaction_id: data.interaction.id });
     renderComposer();
-    runHooks("conversation", state.conversation, state.interactions.get(data.interaction.id) || data.interaction);
+    runHooks("conversation-shown", state.conversation, state.interactions.get(data.interaction.id) || data.interaction);
   }
 
   function addMessage(message) {
@@ -366,7 +390,7 @@
   }
 
   function renderMessage(m) {
-    var node = el("div", { class: "msg " + (m.direction === "in" ? "in" : "out"), "data-id": m.id, "data-status": m.status });
+    var node = el("div", { class: "msg " + (m.direction === "in" ? "in" : "out"), "data-id": m.id, "data-status": m.status, "data-at": m.created_at || "" });
     if (m.body) node.appendChild(el("div", { class: "body" }, m.body));
     if (m.template_id && !m.body) node.appendChild(el("div", { class: "body muted" }, "[" + m.template_id + "]"));
     renderExtras(node, m.extras || {});
@@ -447,6 +471,7 @@
       templates.forEach(function (t) { select.appendChild(el("option", { value: t.sid }, t.name)); });
     }
     if (!open && !templates.length) info.textContent += " " + gettext("No approved templates are configured (OCC_WHATSAPP_TEMPLATES).");
+    runHooks("composer");
   }
 
   function chosenTemplate() {
@@ -479,6 +504,7 @@
 
   function submitReply(e) {
     e.preventDefault();
+    if (window.occDesk.interceptSubmit && window.occDesk.interceptSubmit(e)) return;
     var conv = state.conversation;
     if (!conv) return;
     $("composer-error").textContent = "";

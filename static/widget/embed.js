@@ -12,19 +12,26 @@
   if (!key || !/^[A-Za-z0-9_-]{1,64}$/.test(key)) return;
   var marker = "occ-widget-" + key;
 
-  var CSS =
+  function css(colour, left) {
+    var side = left ? "left" : "right";
+    return (
     // !important: for the host element itself, the page's !important rules
     // would otherwise win over ours (and be inherited by everything inside).
     ":host{all:initial!important;position:fixed!important;right:20px!important;bottom:20px!important;" +
     "z-index:2147483000!important;display:block!important;" +
+    (left ? "left:20px!important;right:auto!important;" : "") +
     "font:15px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif!important;color:#1d2330!important}" +
     "*{box-sizing:border-box}" +
     ".launcher{display:flex;align-items:center;gap:8px;border:0;border-radius:28px;padding:12px 18px;" +
-    "background:#128c4a;color:#fff;font-family:inherit;font-size:15px;font-weight:600;line-height:1;cursor:pointer;" +
+    "background:" + colour + ";color:#fff;font-family:inherit;font-size:15px;font-weight:600;line-height:1;cursor:pointer;" +
     "box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
-    ".launcher:focus-visible,.channel:focus-visible,.close:focus-visible{outline:3px solid #7cc4ff;outline-offset:2px}" +
+    // A two-tone ring (dark outline, white halo) is visible on any page colour and on ours.
+    ".launcher:focus-visible,.channel:focus-visible,.close:focus-visible{outline:3px solid #1d2330;outline-offset:2px;" +
+    "box-shadow:0 0 0 5px #fff}" +
     ".launcher svg{width:22px;height:22px;fill:currentColor}" +
-    ".panel{position:absolute;right:0;bottom:64px;width:300px;max-width:calc(100vw - 40px);background:#fff;" +
+    // The panel never grows past the viewport: at 200 % zoom it scrolls, title and Close first.
+    ".panel{position:absolute;" + side + ":0;bottom:64px;width:300px;max-width:calc(100vw - 40px);background:#fff;" +
+    "max-height:calc(100vh - 104px);overflow-y:auto;" +
     "border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);padding:16px;text-align:center}" +
     ".panel[hidden]{display:none}" +
     ".head{display:flex;justify-content:space-between;align-items:center;gap:8px;margin-bottom:8px;text-align:left}" +
@@ -34,9 +41,12 @@
     ".hint{color:#5b6475;font-size:13px;margin:4px 0 10px}" +
     ".or{color:#5b6475;font-size:13px;margin:6px 0}" +
     ".channel{display:flex;align-items:center;justify-content:center;gap:8px;text-decoration:none;" +
-    "background:#128c4a;color:#fff;border-radius:8px;padding:10px 12px;font-weight:600}" +
+    "background:" + colour + ";color:#fff;border-radius:8px;padding:10px 12px;font-weight:600}" +
     ".channel svg{width:20px;height:20px;fill:currentColor}" +
-    "@media (max-width:480px){:host{right:12px!important;bottom:12px!important}}";
+    "@media (max-height:520px){.qr{width:128px;height:128px}.panel{bottom:56px;max-height:calc(100vh - 80px)}}" +
+    "@media (max-width:480px){:host{" + side + ":12px!important;bottom:12px!important}}"
+    );
+  }
 
   var ICON =
     '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 2a10 10 0 0 0-8.6 15.1L2 22l5-1.3A10 10 0 1 0 12 2zm0 18.2a8.2 8.2 0 0 1-4.2-1.1l-.3-.2-3 .8.8-2.9-.2-.3A8.2 8.2 0 1 1 12 20.2zm4.5-6.1c-.2-.1-1.5-.7-1.7-.8-.2-.1-.4-.1-.6.1l-.8 1c-.1.2-.3.2-.5.1a6.7 6.7 0 0 1-3.3-2.9c-.2-.4.2-.4.7-1.3.1-.2 0-.3 0-.4l-.8-1.9c-.2-.5-.4-.4-.6-.4h-.5a1 1 0 0 0-.7.3 3 3 0 0 0-.9 2.2 5.2 5.2 0 0 0 1.1 2.8 11.9 11.9 0 0 0 4.6 4c1.7.7 2.4.8 3.2.7.5-.1 1.5-.6 1.8-1.2.2-.6.2-1.1.1-1.2l-.5-.3z"/></svg>';
@@ -68,6 +78,10 @@
     var channel = (config.channels || []).filter(function (c) { return c.type === "whatsapp"; })[0];
     if (!channel) return;
     var s = config.strings || {};
+    var style = config.style || {};
+    // Checked by the server too; never let anything but #rrggbb into the style sheet.
+    var colour = /^#[0-9a-fA-F]{6}$/.test(style.colour || "") ? style.colour : "#0f7a43";
+    var CSS = css(colour, style.position === "left");
     var phone = isPhone();
 
     if (document.getElementById(marker)) return; // the snippet was pasted twice
@@ -95,7 +109,7 @@
     head.appendChild(close);
     panel.appendChild(head);
 
-    var qr = el("img", { class: "qr", alt: s.scan || "QR code", width: "200", height: "200" });
+    var qr = el("img", { class: "qr", alt: "", width: "200", height: "200" });
     var hint = el("p", { class: "hint" }, s.scan || "");
     var link = el("a", { class: "channel", target: "_blank", rel: "noopener noreferrer", "data-channel": "whatsapp" });
     link.innerHTML = ICON;
@@ -113,7 +127,9 @@
     function show(ch) {
       qr.src = ch.qr_svg;
       link.href = phone ? ch.app_link : ch.web_link;
-      link.setAttribute("aria-label", (s.title || "WhatsApp") + " (" + ch.number + ")");
+      // The accessible name starts with the visible text, so voice control finds it by what it shows.
+      link.setAttribute("aria-label", linkText.textContent + " (" + ch.number + ")");
+      qr.alt = (s.qr_alt || "QR code (%(number)s)").replace("%(number)s", ch.number);
     }
     show(channel);
 

@@ -120,3 +120,21 @@ def test_an_agent_sees_only_the_contacts_of_their_interactions(
         admin_api.get(f"{CONTACTS}?address=%2B393339999999").json()["results"][0]["id"]
         == theirs.contact_id
     )
+
+
+def test_a_widget_colour_white_text_cannot_be_read_on_is_refused(admin_api, service):
+    errors = errors_of(
+        admin_api.post(
+            WIDGETS,
+            {"name": "W", "whatsapp_service": service.pk, "colour": "#7cc4ff"},
+            format="json",
+        )
+    )
+    assert "1.88:1" in str(errors["colour"])
+    response = admin_api.post(
+        WIDGETS,
+        {"name": "W", "whatsapp_service": service.pk, "colour": "#1d4ed8", "position": "left"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert (response.json()["colour"], response.json()["position"]) == ("#1d4ed8", "left")

@@ -134,7 +134,7 @@ def test_visitor_scans_or_clicks_into_whatsapp_web(page, browser_context, live_s
         look = launcher.evaluate(
             "b => { const s = getComputedStyle(b); return [s.backgroundColor, s.fontSize, s.borderStyle]; }"
         )
-        assert look == ["rgb(18, 140, 74)", "15px", "none"]
+        assert look == ["rgb(15, 122, 67)", "15px", "none"]
         # And the host page's styles are exactly what they were without the widget.
         assert probe_style(page) == before
 

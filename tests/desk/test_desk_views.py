@@ -161,3 +161,31 @@ def test_supervisor_charts_count_the_last_24_hours(service, make_agent):
     assert charts["interactions"][-1] + charts["interactions"][-2] >= 2
     assert [v for v in charts["median_first_reply_seconds"] if v is not None] != []
     assert len(charts["hours"]) == 24
+
+
+class TestNoAgentProfile:
+    def test_an_administrator_without_a_profile_is_offered_to_become_an_agent(
+        self, admin_client, service
+    ):
+        from agents.models import AgentProfile
+
+        page = admin_client.get("/desk/").content.decode()
+        assert 'id="become-agent"' in page and 'id="desk"' not in page
+        response = admin_client.post("/desk/become-agent/")
+        assert response.status_code == 302 and response["Location"] == "/desk/"
+        profile = AgentProfile.objects.get(user__username="ada")
+        assert list(profile.services.all()) == [service]
+        assert profile.chat_enabled and profile.whatsapp_enabled and profile.presence == "offline"
+        assert 'id="desk"' in admin_client.get("/desk/").content.decode()
+        # Done once: a second post changes nothing.
+        admin_client.post("/desk/become-agent/")
+        assert AgentProfile.objects.filter(user__username="ada").count() == 1
+
+    def test_a_user_without_a_profile_who_is_no_administrator_is_told_why(self, client, db):
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.create_user("nobody", password="x")
+        client.force_login(user)
+        page = client.get("/desk/").content.decode()
+        assert "Ask an administrator" in page and 'id="become-agent"' not in page
+        assert client.post("/desk/become-agent/").status_code == 403

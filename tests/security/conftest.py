@@ -71,7 +71,13 @@ def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
 
     # Inactive: its pages exist, and no event is queued for it while these tests run.
     webhook, _secret = create_endpoint(url="https://crm.example/occ-events", is_active=False)
+    from agents.models import CannedResponse
+
+    canned = CannedResponse.objects.create(shortcut="mine", body="Hi", owner=owner.user)
+    shared_canned = CannedResponse.objects.create(shortcut="hello", body="Hello!")
     return {
+        "canned": canned,
+        "shared_canned": shared_canned,
         "webhook": webhook,
         "admin": admin_user,
         "owner": owner,

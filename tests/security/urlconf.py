@@ -23,6 +23,7 @@ PUBLIC = {
     "accounts:invitation",  # the signed, expiring link of an invitation e-mail is the key
     "accounts:login_code",  # the code step: only after the right password, in the same session
     "set_language",
+    "favicon",  # the icon browsers ask for
     "javascript-catalog",  # the interface's translated words: the same for everyone
     "whatsapp:inbound",  # Twilio: checked by signature instead
     "whatsapp:status",
@@ -154,6 +155,12 @@ def _value_for(kwarg: str, route: str, objects: dict) -> object:
             )
     if lowered in {"key", "public_key", "widget_key"} and "widget" in objects:
         return objects["widget"].public_key
+    if lowered in {"pk", "id", "object_id"} and "canned" in objects:
+        # A user's own canned responses under desk/canned/, the shared ones elsewhere.
+        if "desk/canned/" in route:
+            return objects["canned"].pk
+        if "canned-responses" in route:
+            return objects["shared_canned"].pk
     if lowered in {"pk", "id", "object_id"}:
         for kind in (
             "interaction",

@@ -161,3 +161,51 @@ def test_on_rq_a_delivery_that_gave_up_is_shown_failed_and_retried_from_the_cons
     assert (
         Delivery.objects.filter(state=DeliveryState.DELIVERED).count() == 1
     )  # the receiver answers 200 now
+
+
+@pytest.mark.redis
+def test_on_rq_a_reply_twilio_refused_with_a_503_is_retried_by_an_rq_worker_and_sent_once(
+    rq_on_redis_url, fake_twilio, service, agent
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rq.registry import ScheduledJobRegistry
+
+    from interactions.actions import outbound
+    from interactions.actions.inbound import InboundMessage, receive_inbound
+    from interactions.models import MessageStatus
+    from tests.conftest import CUSTOMER_NUMBER
+
+    interaction = receive_inbound(
+        service,
+        InboundMessage(
+            channel="whatsapp", address=CUSTOMER_NUMBER, provider_id="SM" + "1" * 32, body="Hi"
+        ),
+    ).interaction
+    clear_rq()  # the inbound message's own work is not under test here
+    fake_twilio.fail_next(1, status=503, code=20500, message="Service unavailable")
+    message = outbound.send_reply(interaction.pk, sender=agent.user, body="Hello")
+    assert message.status == MessageStatus.PENDING and message.send_attempts == 1
+    scheduled = ScheduledJobRegistry(queue=rq_queue())
+    assert scheduled.count == 1  # the retry waits in RQ's schedule for its backoff
+    run_rq_worker()
+    assert fake_twilio.sent_messages() == []  # not due: the worker leaves it alone
+    # As if the backoff had passed: the row's attempt and the scheduled job are due now.
+    Message.objects.filter(pk=message.pk).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    job_id = scheduled.get_job_ids()[0]
+    scheduled.remove(job_id)
+    rq_queue().connection.zadd(scheduled.key, {job_id: 0})
+    move_due_scheduled_jobs()
+    run_rq_worker()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.QUEUED
+    assert len(fake_twilio.sent_messages()) == 1
+    assert message.provider_id == fake_twilio.sent_messages()[0]["sid"]
+    # Run again (a second copy of the job): nothing more is sent.
+    from interactions import tasks
+
+    assert tasks.send_reply.call(message.pk, 2) is False
+    assert len(fake_twilio.sent_messages()) == 1

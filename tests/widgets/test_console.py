@@ -216,3 +216,39 @@ def test_the_sample_page_embeds_the_snippet(admin_client, agent, widget):
     assert client.get(url).status_code == 302
     client.force_login(agent.user)
     assert client.get(url).status_code == 403
+
+
+class TestAppearance:
+    def test_a_colour_white_text_cannot_be_read_on_is_refused_with_its_contrast(
+        self, admin_client, service
+    ):
+        response = admin_client.post(NEW, form_data(service, colour="#128c4a"))
+        assert response.status_code == 200
+        errors = response.context["form"].errors
+        assert list(errors) == ["colour"] and "4.31:1" in errors["colour"][0]
+        assert not Widget.objects.exists()
+
+    def test_the_colour_position_and_texts_are_saved_and_served(
+        self, admin_client, client, service
+    ):
+        response = admin_client.post(
+            NEW,
+            form_data(
+                service,
+                colour="#1D4ED8",
+                position="left",
+                launcher_text="Write to us",
+                title_text="",
+            ),
+        )
+        assert response.status_code == 302
+        widget = Widget.objects.get()
+        assert (widget.colour, widget.position) == ("#1d4ed8", "left")
+        config = client.get(f"/widget/{widget.public_key}/config.json").json()
+        assert config["style"] == {"colour": "#1d4ed8", "position": "left"}
+        assert config["strings"]["launcher"] == "Write to us"
+        assert config["strings"]["title"] == "Chat with us on WhatsApp"  # empty: the default
+
+    def test_without_a_colour_in_the_post_the_default_applies(self, admin_client, service):
+        assert admin_client.post(NEW, form_data(service)).status_code == 302
+        assert Widget.objects.get().colour == "#0f7a43"

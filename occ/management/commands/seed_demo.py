@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from accounts.demo import ADMIN, AGENT
 from agents.models import AgentProfile
 from interactions.models import CloseReason, Label
 from services.models import Service
@@ -30,9 +31,6 @@ DEMO_CLOSE_REASONS = [
     "No reply · Nessuna risposta",
     "Spam",
 ]
-
-ADMIN = ("admin", "occ-demo-admin")
-AGENT = ("agent", "occ-demo-agent")
 
 
 class Command(BaseCommand):

@@ -1,0 +1,241 @@
+/* Private notes in the desk (docs/canned-responses.md, "Private notes").
+ *
+ * The composer's Reply / Note switch: in Note mode the text box writes a
+ * note (`note` command), which is never sent to the customer. Notes show in
+ * the timeline among the messages, in order, marked "Private note". A note
+ * that mentions this agent (`@username`) brings a toast and the Mentions
+ * counter; its list opens the conversation, read-only when it is not theirs.
+ */
+(function () {
+  "use strict";
+
+  var desk = window.occDesk;
+  if (!desk) return;
+  var gettext = window.gettext || function (text) { return text; };
+  var el = desk.el;
+  var state = desk.state;
+  function $(id) { return document.getElementById(id); }
+
+  var notes = { mode: "reply", mentions: [], unseen: 0, toastFor: null };
+  var replyPlaceholder = $("reply-body").getAttribute("placeholder");
+
+  // --- the composer's mode ------------------------------------------------------
+  function held() {
+    return !!(state.conversation && state.interactions.has(state.conversation.interaction.id));
+  }
+  function setMode(mode) {
+    notes.mode = mode;
+    applyMode();
+  }
+  function applyMode() {
+    var note = notes.mode === "note";
+    var canReply = held() || !state.conversation;
+    if (!canReply && !note) { notes.mode = "note"; note = true; }
+    $("composer").classList.toggle("note-mode", note);
+    $("composer").dataset.mode = notes.mode;
+    $("mode-reply").setAttribute("aria-pressed", note ? "false" : "true");
+    $("mode-note").setAttribute("aria-pressed", note ? "true" : "false");
+    $("mode-reply").disabled = !canReply;
+    $("mode-reply").title = canReply ? "" : gettext("This conversation is not yours: you can add notes only.");
+    var hint = $("note-hint");
+    if (!hint.dataset.text) hint.dataset.text = hint.textContent;
+    hint.hidden = !note;
+    hint.textContent = canReply ? hint.dataset.text : gettext("This conversation is not yours: you can add notes only.");
+    $("reply-body").setAttribute("placeholder", note ? gettext("Write a private note… @username notifies a colleague") : replyPlaceholder);
+    $("reply-body").setAttribute("aria-label", note ? gettext("Private note") : gettext("Reply"));
+    $("send-button").textContent = note ? gettext("Add note") : gettext("Send");
+    $("conversation").classList.toggle("peek", !!state.conversation && !held());
+    if (note) {
+      // Notes are free text at any time: WhatsApp's window is about the customer, not about notes.
+      $("free-text").hidden = false;
+      $("template-box").hidden = true;
+    }
+  }
+  desk.on("composer", applyMode);
+  $("mode-reply").addEventListener("click", function () { setMode("reply"); $("reply-body").focus(); });
+  $("mode-note").addEventListener("click", function () { setMode("note"); $("reply-body").focus(); });
+
+  desk.interceptSubmit = function () {
+    if (notes.mode !== "note") return false;
+    var conv = state.conversation;
+    var text = $("reply-body").value;
+    if (!conv || !text.trim()) return true;
+    $("composer-error").textContent = "";
+    if (desk.send({ type: "note", interaction_id: conv.interaction.id, body: text, client_id: "n" + Date.now() })) {
+      $("send-button").disabled = true;
+    }
+    return true;
+  };
+
+  desk.on("note.stored", function (event) {
+    $("send-button").disabled = false;
+    $("reply-body").value = "";
+    addNote(event.note, true);
+  });
+  desk.on("note.created", function (event) { addNote(event.note, true); });
+  desk.on("error", function (event) { if (event.command === "note") $("send-button").disabled = false; });
+
+  // --- the timeline ---------------------------------------------------------------
+  function renderNote(note) {
+    var node = el("div", { class: "note", "data-note-id": note.id, "data-at": note.created_at || "" });
+    var head = el("div", { class: "note-head" });
+    head.appendChild(el("span", { class: "lock-icon", "aria-hidden": "true" }));
+    head.appendChild(el("strong", null, gettext("Private note")));
+    head.appendChild(el("span", { class: "muted" }, (note.author_name ? note.author_name + " · " : "") + desk.timeOf(note.created_at)));
+    node.appendChild(head);
+    var text = el("div", { class: "body" });
+    var names = {};
+    (note.mentions || []).forEach(function (m) { names[m.username.toLowerCase()] = m; });
+    // @username of a mentioned agent is highlighted; everything stays text (no HTML from the note).
+    var pattern = /(^|[^\w@.+-])@([\w.@+-]+)/g;
+    var last = 0;
+    var match;
+    while ((match = pattern.exec(note.body)) !== null) {
+      var name = match[2].replace(/\.+$/, "");
+      var at = match.index + match[1].length;
+      if (!names[name.toLowerCase()]) continue;
+      text.appendChild(document.createTextNode(note.body.slice(last, at)));
+      var mine = state.agent && names[name.toLowerCase()].id === state.agent.id;
+      text.appendChild(el("span", { class: "mention" + (mine ? " me" : ""), title: names[name.toLowerCase()].name }, "@" + name));
+      last = at + 1 + name.length;
+    }
+    text.appendChild(document.createTextNode(note.body.slice(last)));
+    node.appendChild(text);
+    return node;
+  }
+
+  function groupOf(interactionId) {
+    return document.querySelector('#messages .group[data-interaction="' + interactionId + '"]');
+  }
+
+  // In order with the messages: before the first item of the group that is newer.
+  function place(group, node, at) {
+    var when = at ? new Date(at).getTime() : Infinity;
+    var items = group.querySelectorAll(".msg, .note");
+    for (var i = 0; i < items.length; i++) {
+      var other = items[i].dataset.at ? new Date(items[i].dataset.at).getTime() : 0;
+      if (other > when) { group.insertBefore(node, items[i]); return; }
+    }
+    group.appendChild(node);
+  }
+
+  function addNote(note, live) {
+    if (!state.conversation) return;
+    var group = groupOf(note.interaction_id);
+    if (!group) return;
+    var existing = group.querySelector('.note[data-note-id="' + note.id + '"]');
+    var node = renderNote(note);
+    if (existing) { group.replaceChild(node, existing); return; }
+    var box = $("messages");
+    var follow = state.atBottom !== false;
+    place(group, node, note.created_at);
+    if (live && follow) box.scrollTop = box.scrollHeight;
+  }
+
+  desk.on("conversation", function (data) {
+    (data.history || []).forEach(function (part) {
+      (part.notes || []).forEach(function (note) { addNote(note, false); });
+    });
+    var box = $("messages");
+    box.scrollTop = box.scrollHeight;
+    // A conversation opened from a mention is read-only: notes only.
+    if (!held()) notes.mode = "note";
+    else if (notes.peeked) notes.mode = "reply";
+    notes.peeked = !held();
+    applyMode();
+    markSeen(data.interaction.id);
+  });
+
+  // --- mentions -------------------------------------------------------------------
+  function mentionText(entry) {
+    var contact = entry.interaction.contact;
+    return desk.fmt(gettext("%(author)s mentioned you in a note on %(contact)s (%(service)s)"), {
+      author: entry.note.author_name || gettext("A colleague"),
+      contact: contact.name || contact.address,
+      service: entry.interaction.service.name,
+    });
+  }
+
+  function renderMentions() {
+    var list = $("mentions-list");
+    list.textContent = "";
+    notes.mentions.forEach(function (entry) {
+      var li = el("li", { "data-interaction": entry.interaction.id, "data-note-id": entry.note.id });
+      if (entry.unseen) li.classList.add("unseen");
+      var open = el("button", { type: "button", class: "link mention-open" });
+      open.appendChild(el("span", { class: "mention-who" }, mentionText(entry)));
+      open.appendChild(el("span", { class: "mention-body muted" }, entry.note.body));
+      open.appendChild(el("span", { class: "muted small" }, desk.timeOf(entry.note.created_at)));
+      open.addEventListener("click", function () { openMention(entry); });
+      li.appendChild(open);
+      list.appendChild(li);
+    });
+    $("mentions-empty").hidden = notes.mentions.length > 0;
+    notes.unseen = notes.mentions.filter(function (e) { return e.unseen; }).length;
+    var count = $("mentions-count");
+    count.hidden = notes.unseen === 0;
+    count.textContent = String(notes.unseen);
+    $("mentions").classList.toggle("has-unseen", notes.unseen > 0);
+  }
+
+  function openMention(entry) {
+    closePanel();
+    hideToast();
+    desk.openConversation(entry.interaction.id);
+  }
+
+  function markSeen(interactionId) {
+    var changed = false;
+    notes.mentions.forEach(function (entry) {
+      if (entry.unseen && entry.interaction.id === interactionId) { entry.unseen = false; changed = true; }
+    });
+    if (changed) renderMentions();
+  }
+
+  desk.on("snapshot", function (snapshot) {
+    var unseen = {};
+    notes.mentions.forEach(function (e) { if (e.unseen) unseen[e.note.id] = true; });
+    notes.mentions = (snapshot.mentions || []).map(function (e) {
+      return { interaction: e.interaction, note: e.note, unseen: !!unseen[e.note.id] };
+    });
+    renderMentions();
+  });
+
+  desk.on("note.mention", function (event) {
+    var entry = { interaction: event.interaction, note: event.note, unseen: true };
+    notes.mentions = notes.mentions.filter(function (e) { return e.note.id !== event.note.id; });
+    notes.mentions.unshift(entry);
+    var viewing = state.conversation && state.conversation.interaction.id === event.interaction.id && !document.hidden;
+    if (viewing) entry.unseen = false;
+    renderMentions();
+    if (!viewing) showToast(entry);
+  });
+
+  function showToast(entry) {
+    notes.toastFor = entry;
+    $("mention-toast-text").textContent = mentionText(entry) + ": “" + entry.note.body + "”";
+    $("mention-toast").hidden = false;
+    clearTimeout(showToast.timer);
+    showToast.timer = setTimeout(hideToast, 15000);
+  }
+  function hideToast() { $("mention-toast").hidden = true; }
+  $("mention-toast-open").addEventListener("click", function () { if (notes.toastFor) openMention(notes.toastFor); });
+  $("mention-toast-close").addEventListener("click", hideToast);
+
+  function closePanel() {
+    $("mentions-panel").hidden = true;
+    $("mentions-button").setAttribute("aria-expanded", "false");
+  }
+  $("mentions-button").addEventListener("click", function () {
+    var panel = $("mentions-panel");
+    panel.hidden = !panel.hidden;
+    $("mentions-button").setAttribute("aria-expanded", panel.hidden ? "false" : "true");
+  });
+  document.addEventListener("mousedown", function (e) {
+    if (!$("mentions").contains(e.target)) closePanel();
+  });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") closePanel(); });
+
+  desk.notes = notes;
+  applyMode();
+})();
