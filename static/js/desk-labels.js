@@ -143,6 +143,11 @@
     if (!filter) return true;
     return (item.labels || []).some(function (l) { return String(l.id) === filter; });
   });
+  // A filter that hides every conversation says so (the list's own message is about presence).
+  desk.on("list-rendered", function (list) {
+    var note = $("filter-empty");
+    note.hidden = !(filter && state.interactions.size && !list.children.length);
+  });
   function renderFilter() {
     var select = $("label-filter");
     var keep = filter;

@@ -285,6 +285,7 @@
       list.appendChild(li);
     });
     renderEmpty();
+    runHooks("list-rendered", list);
     document.title = (total ? "(" + total + ") " : "") + gettext("Desk") + " · OCC";
   }
   // What is true for the agent's presence, said when the list is empty.

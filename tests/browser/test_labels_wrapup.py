@@ -167,6 +167,15 @@ def test_label_close_with_a_reason_and_transfer_to_another_service_with_a_note(b
             "JOIN interactions_label l ON l.id = il.label_id",
         )
         assert labelled == ("Refund · Rimborso",)
+        desk.screenshot(path=f"{SHOTS}/labelled-desk-1366x850-en.png")
+        # The list's label filter: another label hides it (and says so), this one shows it.
+        desk.select_option("#label-filter", label="VIP")
+        expect(desk.locator("#interaction-list li")).to_have_count(0)
+        expect(desk.locator("#filter-empty")).to_be_visible()
+        desk.select_option("#label-filter", label="Refund · Rimborso")
+        expect(desk.locator("#interaction-list li")).to_have_count(1)
+        expect(desk.locator("#filter-empty")).to_be_hidden()
+        desk.select_option("#label-filter", label="All labels")
 
         # Closing: Customer care requires a reason. The dialog says so; the server refuses too.
         desk.click("#close-button")
@@ -210,6 +219,7 @@ def test_label_close_with_a_reason_and_transfer_to_another_service_with_a_note(b
         )
         expect(seller.locator("#interaction-list li")).to_contain_text("Transferred by Alex Agent")
         assert interaction_of(database, MARIA)[1:3] == ("assigned", "Sales")
+        seller.screenshot(path=f"{SHOTS}/receiving-desk-1366x850-en.png")
 
         # The customer still writes to the number they wrote to; Sara's conversation gets it.
         write_from_phone(phone, MARIA, "Maria", "Is the quote ready?")
