@@ -430,7 +430,7 @@
     if (select.options.length <= 1) {
       templates.forEach(function (t) { select.appendChild(el("option", { value: t.sid }, t.name)); });
     }
-    if (!open && !templates.length) info.textContent += " " + gettext("No approved templates are configured (OCC_WHATSAPP_TEMPLATES).");
+    if (!open && !templates.length) info.textContent += " " + gettext("No template is approved yet: an administrator syncs them from Twilio in Settings → Advanced → Chat channel → WhatsApp templates.");
   }
 
   function chosenTemplate() {

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from occ.lib.phone import wa_digits
 from whatsapp import fake_twilio
-from whatsapp.content_templates import render_preview
+from whatsapp.content_templates import render
 from whatsapp.fake_twilio import API_VERSION
 from whatsapp.sandbox import state
 from whatsapp.urls_public import inbound_webhook_url
@@ -117,6 +117,25 @@ def send_from_phone(
     return entry
 
 
+def _rendered_content(message: dict) -> tuple[str, list[str]]:
+    """What WhatsApp shows for a ContentSid message: the text filled in, and its quick-reply buttons."""
+    content = state.fake().content(message["_content_sid"])
+    if content is None:
+        return f"[template {message['_content_sid']}]", []
+    try:
+        variables = json.loads(message.get("_content_variables") or "{}")
+    except ValueError:
+        variables = {}
+    text, buttons = "", []
+    for kind in ("twilio/text", "twilio/quick-reply", "twilio/media", "twilio/call-to-action"):
+        if isinstance(content.types.get(kind), dict) and content.types[kind].get("body"):
+            text = content.types[kind]["body"]
+            break
+    quick = content.types.get("twilio/quick-reply") or {}
+    buttons = [str(a.get("title", "")) for a in quick.get("actions", []) if a.get("title")]
+    return render(text, variables), buttons
+
+
 def conversation(service_number: str, customer_number: str) -> list[dict]:
     """Both sides of one phone's chat with one service, oldest first."""
     items = [
@@ -131,15 +150,9 @@ def conversation(service_number: str, customer_number: str) -> list[dict]:
         ):
             continue
         body = message["body"]
+        buttons: list[str] = []
         if not body and message.get("_content_sid"):
-            try:
-                variables = json.loads(message.get("_content_variables") or "{}")
-            except ValueError:
-                variables = {}
-            body = (
-                render_preview(message["_content_sid"], variables)
-                or f"[template {message['_content_sid']}]"
-            )
+            body, buttons = _rendered_content(message)
         items.append(
             {
                 "sid": message["sid"],
@@ -152,6 +165,7 @@ def conversation(service_number: str, customer_number: str) -> list[dict]:
                 ],
                 "at": message["_created_at"],
                 "status": message["status"],
+                "buttons": buttons,
             }
         )
     items.sort(key=lambda e: e["at"])
