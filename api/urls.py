@@ -6,7 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from api import viewsets
+from api import conversations, viewsets
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -49,6 +49,8 @@ v1 = [
         deliveries.as_view({"get": "list"}),
         name="webhook-deliveries",
     ),
+    path("templates/", conversations.TemplateListView.as_view(), name="templates"),
+    path("conversations/", conversations.StartConversationView.as_view(), name="conversations"),
     path("", include(router.urls)),
 ]
 

@@ -19,6 +19,7 @@
     failed: gettext("failed"), undelivered: gettext("undelivered"), received: gettext("received"),
   };
   var templates = JSON.parse(document.getElementById("desk-templates").textContent) || [];
+  window.occTemplates.set(templates);
 
   var state = {
     agent: null,
@@ -100,7 +101,7 @@
     ["send-button", "close-button", "transfer-button"].forEach(function (id) { $(id).disabled = name !== "connected"; });
   }
   // Tests (and the curious) can drop the socket to watch the desk resynchronise.
-  window.occDesk = { drop: function () { if (ws) ws.close(); }, state: state };
+  window.occDesk = { drop: function () { if (ws) ws.close(); }, state: state, open: function (id) { select(id); showView("conversation"); } };
 
   // --- events --------------------------------------------------------------------
   function handle(event) {
@@ -127,6 +128,8 @@
     (snapshot.interactions || []).forEach(function (item) { state.interactions.set(item.id, item); });
     state.unread.forEach(function (_v, id) { if (!state.interactions.has(id)) state.unread.delete(id); });
     if (snapshot.templates) templates = snapshot.templates;
+    window.occTemplates.set(templates); // static/js/desk-templates.js
+    window.occTemplates.setAgent(state.agent);
     if (state.agent) setPresence(state.agent.presence);
     var forPreviews = state.previewsPending;
     state.previewsPending = false;
@@ -260,7 +263,7 @@
     else empty.textContent = "";
   }
   function previewText(message) {
-    var text = message.body || (message.attachments && message.attachments.length ? "[" + (message.attachments[0].content_type || "file") + "]" : "") || message.template_id;
+    var text = message.body || (message.attachments && message.attachments.length ? "[" + (message.attachments[0].content_type || "file") + "]" : "") || (message.extras && message.extras.template && message.extras.template.text) || message.template_id;
     return (message.direction === "out" ? "↩ " : "") + text;
   }
   // On a phone the desk shows the list or one conversation full-screen (desk.css).
@@ -352,7 +355,7 @@
   function renderMessage(m) {
     var node = el("div", { class: "msg " + (m.direction === "in" ? "in" : "out"), "data-id": m.id, "data-status": m.status });
     if (m.body) node.appendChild(el("div", { class: "body" }, m.body));
-    if (m.template_id && !m.body) node.appendChild(el("div", { class: "body muted" }, "[" + m.template_id + "]"));
+    if (m.template_id && !m.body) window.occTemplates.renderSent(node, m);
     renderExtras(node, m.extras || {});
     (m.attachments || []).forEach(function (a) {
       var url = config.media + m.id + "/" + a.index + "/";
@@ -426,39 +429,7 @@
     $("free-text").hidden = !open;
     $("template-box").hidden = open;
     $("composer").dataset.window = open ? "open" : "closed";
-    var select = $("template-select");
-    if (select.options.length <= 1) {
-      templates.forEach(function (t) { select.appendChild(el("option", { value: t.sid }, t.name)); });
-    }
     if (!open && !templates.length) info.textContent += " " + gettext("No template is approved yet: an administrator syncs them from Twilio in Settings → Advanced → Chat channel → WhatsApp templates.");
-  }
-
-  function chosenTemplate() {
-    var sid = $("template-select").value;
-    return templates.filter(function (t) { return t.sid === sid; })[0] || null;
-  }
-  function renderTemplateVars() {
-    var box = $("template-vars");
-    box.textContent = "";
-    var t = chosenTemplate();
-    if (!t) { $("template-preview").textContent = ""; return; }
-    t.variables.forEach(function (name) {
-      var input = el("input", { type: "text", "data-var": name, placeholder: "{{" + name + "}}", "aria-label": "{{" + name + "}}" });
-      input.addEventListener("input", previewTemplate);
-      box.appendChild(input);
-    });
-    previewTemplate();
-  }
-  function templateValues() {
-    var values = {};
-    document.querySelectorAll("#template-vars input").forEach(function (i) { values[i.dataset.var] = i.value; });
-    return values;
-  }
-  function previewTemplate() {
-    var t = chosenTemplate();
-    if (!t) return;
-    var values = templateValues();
-    $("template-preview").textContent = t.body.replace(/\{\{\s*(\w+)\s*\}\}/g, function (m, k) { return values[k] || m; });
   }
 
   function submitReply(e) {
@@ -472,10 +443,13 @@
       if (state.pendingUpload) command.attachments = [state.pendingUpload];
       if (!command.body.trim() && !command.attachments) return;
     } else {
-      var t = chosenTemplate();
+      var picker = window.occTemplates.composer();
+      var t = picker.chosen();
       if (!t) return;
+      var missing = picker.missing();
+      if (missing.length) { $("composer-error").textContent = window.occTemplates.missingText(missing); return; }
       command.template_id = t.sid;
-      command.template_variables = templateValues();
+      command.template_variables = picker.values();
     }
     if (send(command)) $("send-button").disabled = true;
   }
@@ -558,7 +532,6 @@
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) submitReply(e);
   });
   $("reply-file").addEventListener("change", uploadFile);
-  $("template-select").addEventListener("change", renderTemplateVars);
   $("close-button").addEventListener("click", function () {
     if (state.conversation && window.confirm(gettext("Close this interaction?"))) send({ type: "close", interaction_id: state.conversation.interaction.id });
   });
