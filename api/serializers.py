@@ -505,8 +505,26 @@ class WidgetSerializer(ConsoleFormSerializer):
 class ContactSerializer(ModelCleanSerializer):
     class Meta:
         model = Contact
-        fields = ["id", "channel", "address", "name", "external_id", "created_at", "updated_at"]
-        read_only_fields = ["external_id", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "channel",
+            "address",
+            "name",
+            "external_id",
+            "phone",
+            "username",
+            "external_user_id",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "external_id",
+            "phone",
+            "username",
+            "external_user_id",
+            "created_at",
+            "updated_at",
+        ]
         validators = []  # uniqueness is checked after the address is normalised (full_clean)
 
     def validate(self, attrs):
@@ -516,6 +534,7 @@ class ContactSerializer(ModelCleanSerializer):
                 attrs["address"] = normalize_e164(attrs["address"])
             except DjangoValidationError as exc:
                 raise serializers.ValidationError({"address": exc.messages}) from exc
+            attrs["phone"] = attrs["address"]
         if "address" in attrs:
             same = Contact.objects.filter(channel=channel, address=attrs["address"])
             if self.instance is not None:
@@ -530,7 +549,7 @@ class ContactSerializer(ModelCleanSerializer):
 class ContactRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
-        fields = ["id", "channel", "address", "name"]
+        fields = ["id", "channel", "address", "name", "phone", "username"]
 
 
 class InteractionSerializer(serializers.ModelSerializer):

@@ -14,13 +14,37 @@ class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", _("WhatsApp")
 
 
+# What a channel tells about a customer besides their address; each follows
+# what the customer sets (a new non-empty value replaces the stored one).
+PROFILE_FIELDS = (
+    "name",
+    "external_id",
+    "phone",
+    "username",
+    "external_user_id",
+    "parent_external_user_id",
+)
+
+
 class Contact(models.Model):
-    """A customer, keyed by their address on a channel (E.164 for WhatsApp)."""
+    """A customer, keyed by their address on a channel, exactly as the channel sends it.
+
+    WhatsApp: the address after `whatsapp:`, an E.164 number (`+39…`) or,
+    for customers with a WhatsApp username whose number is withheld, a
+    business-scoped user id (`US.ABC123…`). Replies go back to that address;
+    the phone number is then optional (empty when the channel withholds it).
+    """
 
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WHATSAPP)
-    address = models.CharField(_("address"), max_length=64)
+    address = models.CharField(_("address"), max_length=140)
     name = models.CharField(_("name"), max_length=200, blank=True)
     external_id = models.CharField(_("channel id"), max_length=64, blank=True)  # WaId
+    # E.164, when the channel gives it (WhatsApp: From, when it is a number); empty otherwise.
+    phone = models.CharField(_("phone number"), max_length=16, blank=True)
+    # WhatsApp username (ProfileUsername) and business-scoped ids (ExternalUserId, ParentExternalUserId).
+    username = models.CharField(_("username"), max_length=100, blank=True)
+    external_user_id = models.CharField(_("user id"), max_length=140, blank=True)
+    parent_external_user_id = models.CharField(_("parent user id"), max_length=140, blank=True)
     # The language automatic messages are written in ("en", "it"); empty: the service's default.
     language = models.CharField(_("language"), max_length=16, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

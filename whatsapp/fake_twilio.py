@@ -29,6 +29,8 @@ from twilio.request_validator import RequestValidator
 
 API_VERSION = "2010-04-01"
 E164_WHATSAPP = re.compile(r"^whatsapp:\+[1-9]\d{7,14}$")
+# A customer reached by business-scoped user id (WhatsApp usernames, 2026).
+USER_ID_WHATSAPP = re.compile(r"^whatsapp:[A-Za-z]{2,3}\.[0-9A-Za-z_-]{1,128}$")
 
 
 def _now_rfc2822() -> str:
@@ -368,7 +370,8 @@ class FakeTwilio:
         if account.status != "active":
             return twilio_error(401, 20005, f"Account not active ({account.status})")
         to, from_ = params.get("To", ""), params.get("From", "")
-        if not E164_WHATSAPP.match(to if isinstance(to, str) else ""):
+        to_text = to if isinstance(to, str) else ""
+        if not (E164_WHATSAPP.match(to_text) or USER_ID_WHATSAPP.match(to_text)):
             return twilio_error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         if not from_ and not params.get("MessagingServiceSid"):
             return twilio_error(400, 21603, "The 'From' phone number is required.")

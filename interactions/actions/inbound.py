@@ -17,6 +17,7 @@ from interactions.fastpaths.receive_first_message import open_for_new_contact
 from interactions.fastpaths.receive_in_open_interaction import append_to_open_interaction
 from interactions.models import (
     OPEN_STATES,
+    PROFILE_FIELDS,
     AssignmentEvent,
     Contact,
     Direction,
@@ -38,6 +39,11 @@ class InboundMessage:
     body: str = ""
     name: str = ""
     external_id: str = ""
+    # The customer's phone number when the channel gives it (the address may be a user id).
+    phone: str = ""
+    username: str = ""
+    external_user_id: str = ""
+    parent_external_user_id: str = ""
     attachments: list[dict] = field(default_factory=list)
     # location / button / referral / reply_to: see Message.extras.
     extras: dict = field(default_factory=dict)
@@ -103,7 +109,9 @@ def _locked_contact(inbound: InboundMessage, now: datetime) -> Contact:
     try:
         with transaction.atomic():
             return Contact.objects.create(
-                **lookup, name=inbound.name, external_id=inbound.external_id, created_at=now
+                **lookup,
+                **{name: getattr(inbound, name) for name in PROFILE_FIELDS},
+                created_at=now,
             )
     except IntegrityError:
         # Created concurrently by another first message of the same customer.
@@ -113,11 +121,11 @@ def _locked_contact(inbound: InboundMessage, now: datetime) -> Contact:
 def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> InboundResult:
     """The general path (any database): what the PostgreSQL fast paths also do, in several statements."""
     contact = _locked_contact(inbound, now)
-    # The customer's WhatsApp profile name and id follow what they set.
+    # The customer's profile (name, ids, username, number) follows what they set.
     changed = [
         name
-        for name, value in (("name", inbound.name), ("external_id", inbound.external_id))
-        if value and getattr(contact, name) != value
+        for name in PROFILE_FIELDS
+        if getattr(inbound, name) and getattr(contact, name) != getattr(inbound, name)
     ]
     if changed:
         for name in changed:

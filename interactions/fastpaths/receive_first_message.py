@@ -42,7 +42,14 @@ from interactions.fastpaths.rows import (
     message_params,
     model_instance,
 )
-from interactions.models import AssignmentEvent, Contact, Interaction, InteractionState, Message
+from interactions.models import (
+    PROFILE_FIELDS,
+    AssignmentEvent,
+    Contact,
+    Interaction,
+    InteractionState,
+    Message,
+)
 
 
 @functools.cache
@@ -55,8 +62,7 @@ def _statement() -> str:
         {
             "channel": "%(channel)s",
             "address": "%(address)s",
-            "name": "%(name)s",
-            "external_id": "%(external_id)s",
+            **{name: f"%({name})s" for name in PROFILE_FIELDS},
             "language": "''",
             "created_at": "%(now)s",
             "updated_at": "%(now)s",

@@ -47,6 +47,11 @@
   function fmt(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key]; });
   }
+  // A customer with a WhatsApp username may have no number: "@name · +39…", "@name", or the address.
+  function contactLabel(c) {
+    if (!c.username) return c.address;
+    return "@" + c.username + (c.phone ? " · " + c.phone : "");
+  }
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : "";
@@ -240,10 +245,10 @@
       var li = el("li", { "data-id": item.id, tabindex: "0", role: "button" });
       if (item.id === state.selected) li.classList.add("selected");
       var top = el("div", { class: "row" });
-      top.appendChild(el("strong", null, item.contact.name || item.contact.address));
+      top.appendChild(el("strong", null, item.contact.name || contactLabel(item.contact)));
       if (unread) top.appendChild(el("span", { class: "badge", "data-unread": unread }, String(unread)));
       li.appendChild(top);
-      li.appendChild(el("div", { class: "muted small" }, item.service.name + " · " + item.contact.address));
+      li.appendChild(el("div", { class: "muted small" }, item.service.name + " · " + contactLabel(item.contact)));
       if (item.last_message) li.appendChild(el("div", { class: "preview" }, previewText(item.last_message)));
       li.addEventListener("click", function () { select(item.id); showView("conversation"); });
       li.addEventListener("keydown", function (e) { if (e.key === "Enter") { select(item.id); showView("conversation"); } });
@@ -297,8 +302,8 @@
     state.conversation = { interaction: data.interaction, history: data.history, messages: new Map(), attribution: data.attribution };
     $("conversation").hidden = false;
     var contact = data.interaction.contact;
-    $("conv-title").textContent = (contact.name || contact.address);
-    $("conv-meta").textContent = contact.address + " · " + data.interaction.service.name;
+    $("conv-title").textContent = (contact.name || contactLabel(contact));
+    $("conv-meta").textContent = contactLabel(contact) + " · " + data.interaction.service.name;
     renderAssigned();
     // How the customer came, when the website widget told us; the routing reason is for supervisors.
     var attribution = $("conv-attribution");

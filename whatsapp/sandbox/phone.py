@@ -47,9 +47,16 @@ def inbound_params(
         "ApiVersion": API_VERSION,
         "MessageType": "image" if media else "text",
         "ProfileName": name,
-        "WaId": wa_digits(customer_number),
         "ReferralNumMedia": "0",
     }
+    if customer_number.startswith("+"):
+        params["WaId"] = wa_digits(customer_number)
+    else:
+        # A customer with a WhatsApp username whose number is withheld (2026): a user id, no WaId.
+        params["ExternalUserId"] = customer_number
+        params["ProfileUsername"] = (
+            "".join(c for c in name.lower() if c.isalnum() or c in "._") or "customer"
+        )
     for index, (url, content_type) in enumerate(media):
         params[f"MediaUrl{index}"] = url
         params[f"MediaContentType{index}"] = content_type
