@@ -236,6 +236,8 @@ class ServiceSerializer(ConsoleFormSerializer):
             "whatsapp_enabled",
             "twilio_number",
             "queue_position_reply",
+            "csat_enabled",
+            "csat_template_sid",
             "whatsapp_ready",
             "created_at",
         ]
@@ -552,8 +554,25 @@ class ContactRefSerializer(serializers.ModelSerializer):
         fields = ["id", "channel", "address", "name", "phone", "username"]
 
 
+class CsatSerializer(serializers.Serializer):
+    """The satisfaction survey sent after the close, and the customer's answer."""
+
+    state = serializers.CharField(
+        help_text="sent (waiting for the score), scored, commented or not_sent."
+    )
+    sent_at = serializers.DateTimeField()
+    score = serializers.IntegerField(
+        allow_null=True, help_text="1 (not at all satisfied) to 5 (very)."
+    )
+    comment = serializers.CharField(allow_blank=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
 class InteractionSerializer(serializers.ModelSerializer):
     service = ServiceRefSerializer(read_only=True)
+    csat = serializers.SerializerMethodField(
+        help_text="The satisfaction survey after the close (null: none was sent)."
+    )
     contact = ContactRefSerializer(read_only=True)
     agent = AgentRefSerializer(read_only=True, allow_null=True)
     window_closes_at = serializers.SerializerMethodField(
@@ -578,8 +597,19 @@ class InteractionSerializer(serializers.ModelSerializer):
             "last_inbound_at",
             "window_closes_at",
             "version",
+            "csat",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CsatSerializer(allow_null=True))
+    def get_csat(self, interaction):
+        from interactions.models import Survey
+
+        try:
+            survey = interaction.survey
+        except Survey.DoesNotExist:
+            return None
+        return CsatSerializer(survey).data
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_window_closes_at(self, interaction):

@@ -41,6 +41,8 @@ def tracked_models() -> dict[str, Tracked]:
                 "whatsapp_enabled",
                 "twilio_number",
                 "queue_position_reply",
+                "csat_enabled",
+                "csat_template_sid",
             )
         ),
         "agents.AgentProfile": Tracked(

@@ -169,6 +169,40 @@ class Interaction(models.Model):
         return self.state in OPEN_STATES
 
 
+class Survey(models.Model):
+    """The satisfaction survey sent after a close, and the customer's answer, on that interaction.
+
+    The answer (a score 1–5, then optionally a comment) is stored as messages
+    of the closed interaction and here; it never opens a new conversation
+    (`interactions.csat.take_answer`).
+    """
+
+    class State(models.TextChoices):
+        SENT = "sent", _("Waiting for the score")
+        SCORED = "scored", _("Scored")
+        COMMENTED = "commented", _("Scored, with a comment")
+        NOT_SENT = "not_sent", _("Not sent")
+
+    interaction = models.OneToOneField(Interaction, on_delete=models.CASCADE, related_name="survey")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey("services.Service", on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SENT)
+    sent_at = models.DateTimeField(default=timezone.now)
+    # An answer is taken until then (the score), and a comment until `comment_until`.
+    answer_until = models.DateTimeField()
+    comment_until = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)  # why it was not sent
+
+    class Meta:
+        indexes = [models.Index(fields=["contact", "service", "state"], name="survey_pending")]
+
+    def __str__(self) -> str:
+        return f"survey #{self.interaction_id}: {self.score or '-'}"
+
+
 class AssignmentEvent(models.Model):
     """The history of an interaction's ownership, with the reason of each step."""
 

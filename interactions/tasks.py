@@ -19,6 +19,20 @@ def send_queue_position(message_id: int) -> bool:
     return outbound.attempt_number(message_id, 1) is not None
 
 
+@task
+def send_automatic(message_id: int) -> bool:
+    """The first attempt of an automatic message stored in a webhook's transaction (the survey's thanks)."""
+    return outbound.attempt_number(message_id, 1) is not None
+
+
+@task
+def send_csat(interaction_id: int, token: str) -> bool:
+    """The satisfaction survey of a closed interaction (a timer started by the close)."""
+    from interactions import csat
+
+    return csat.send_survey(interaction_id, token) is not None
+
+
 @periodic.every(60, "interactions.sweep_outbound")
 def sweep_outbound() -> int:
     """Replies due for an attempt whose task was lost (the engine down at enqueue, a process died)."""

@@ -33,6 +33,19 @@ class Service(models.Model):
     queue_position_reply = models.BooleanField(
         _("tell waiting customers their place in the queue"), default=False
     )
+    # Customer satisfaction: after a close, ask for a score from 1 to 5.
+    csat_enabled = models.BooleanField(
+        _("ask customers for a satisfaction score after a close"), default=False
+    )
+    csat_template_sid = models.CharField(
+        _("survey template"),
+        max_length=34,
+        blank=True,
+        help_text=_(
+            "An approved quick-reply template with the buttons 1–5 (it reaches customers whose 24-hour "
+            "window has closed too). Empty: a text message, sent only while the window is open."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ServiceQuerySet.as_manager()
@@ -68,6 +81,13 @@ class Service(models.Model):
             if not ChatChannelSettings.load().whatsapp_enabled:
                 errors.setdefault("whatsapp_enabled", []).append(
                     _("Enable WhatsApp first in Settings → Advanced → Chat channel.")
+                )
+        if self.csat_template_sid:
+            from interactions import channels
+
+            if self.csat_template_sid not in {t["sid"] for t in channels.templates()}:
+                errors.setdefault("csat_template_sid", []).append(
+                    _("Choose an approved template of the Twilio account.")
                 )
         if errors:
             raise ValidationError(errors)

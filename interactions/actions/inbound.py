@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from engine.actions import enqueue
-from interactions import events
+from interactions import csat, events
 from interactions.actions import assignment, outbound
 from interactions.actions.retry import with_retry
 from interactions.fastpaths.receive_first_message import open_for_new_contact
@@ -57,6 +57,8 @@ class InboundResult:
     duplicate: bool = False
     created_interaction: bool = False
     queue_position: int | None = None
+    # The message answered a satisfaction survey (stored on the closed interaction).
+    csat_answer: bool = False
 
 
 def receive_inbound(
@@ -83,6 +85,11 @@ def receive_inbound(
                     interaction.service = service
                     events.emit(events.MessageReceived(interaction, message))
                     return InboundResult(message=message, interaction=interaction)
+            # A satisfaction survey's answer stays on the closed interaction: never routed.
+            answer = csat.take_answer(service, inbound, now)
+            if answer is not None:
+                return InboundResult(message=answer[1], interaction=answer[0], csat_answer=True)
+            if connection.vendor == "postgresql":
                 # A new customer's first message: one statement stores it all.
                 opened = open_for_new_contact(service.pk, inbound, now)
                 if opened is not None:

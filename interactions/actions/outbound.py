@@ -51,8 +51,12 @@ def create_reply(
     template_id: str = "",
     template_variables: dict | None = None,
     now: datetime | None = None,
+    allow_closed: bool = False,
 ) -> Message:
     """Store an agent's reply (status pending) before anything is sent.
+
+    `allow_closed`: an automatic message of a closed interaction (the
+    satisfaction survey and its thanks, `interactions.csat`).
 
     Free text needs the channel's customer-service window open (WhatsApp:
     24 h after the customer's last message); outside it only a template.
@@ -67,7 +71,7 @@ def create_reply(
             .select_related("service", "contact")
             .get(pk=interaction_id)
         )
-        if not interaction.is_open:
+        if not interaction.is_open and not allow_closed:
             raise ActionError("This interaction is closed.")
         adapter = channels.adapter_for(interaction.channel)
         extras: dict = {}

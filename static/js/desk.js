@@ -410,6 +410,7 @@
       var ref = extras.referral;
       node.appendChild(el("div", { class: "extra referral" }, gettext("From the ad") + ": " + (ref.headline || ref.body || ref.source_url || ref.source_id || "")));
     }
+    if (extras.csat) node.appendChild(el("div", { class: "extra csat" }, extras.csat.score ? fmt(gettext("Satisfaction score: %(score)s of 5"), { score: extras.csat.score }) : gettext("Comment on the satisfaction survey")));
     if (extras.reply_to) node.appendChild(el("div", { class: "extra reply-to" }, gettext("In reply to an earlier message")));
   }
 

@@ -30,6 +30,7 @@ def inbound_params(
     name: str,
     body: str,
     media: Sequence[tuple[str, str]] = (),
+    button: dict | None = None,
 ) -> dict:
     """The form fields Twilio posts for a WhatsApp message (see twilio/FACTS.md)."""
     sid = ("MM" if media else "SM") + secrets.token_hex(16)
@@ -57,6 +58,11 @@ def inbound_params(
         params["ProfileUsername"] = (
             "".join(c for c in name.lower() if c.isalnum() or c in "._") or "customer"
         )
+    if button:
+        # A quick-reply button pressed: its id and title, as Twilio posts them.
+        params["ButtonPayload"] = button["id"]
+        params["ButtonText"] = button["title"]
+        params["MessageType"] = "button"
     for index, (url, content_type) in enumerate(media):
         params[f"MediaUrl{index}"] = url
         params[f"MediaContentType{index}"] = content_type
@@ -92,6 +98,7 @@ def send_from_phone(
     name: str,
     body: str,
     image: tuple[str, bytes] | None = None,
+    button: dict | None = None,
 ) -> dict:
     """A customer writes: a signed inbound webhook to the application. Blocking (HTTP)."""
     sid, token = account()
@@ -108,6 +115,7 @@ def send_from_phone(
         name=name,
         body=body,
         media=media,
+        button=button,
     )
     answered = post_signed(inbound_webhook_url(), params, token)
     entry = {
@@ -124,7 +132,7 @@ def send_from_phone(
     return entry
 
 
-def _rendered_content(message: dict) -> tuple[str, list[str]]:
+def _rendered_content(message: dict) -> tuple[str, list[dict]]:
     """What WhatsApp shows for a ContentSid message: the text filled in, and its quick-reply buttons."""
     content = state.fake().content(message["_content_sid"])
     if content is None:
@@ -139,7 +147,11 @@ def _rendered_content(message: dict) -> tuple[str, list[str]]:
             text = content.types[kind]["body"]
             break
     quick = content.types.get("twilio/quick-reply") or {}
-    buttons = [str(a.get("title", "")) for a in quick.get("actions", []) if a.get("title")]
+    buttons = [
+        {"id": str(a.get("id") or a["title"]), "title": str(a["title"])}
+        for a in quick.get("actions", [])
+        if a.get("title")
+    ]
     return render(text, variables), buttons
 
 
@@ -157,7 +169,7 @@ def conversation(service_number: str, customer_number: str) -> list[dict]:
         ):
             continue
         body = message["body"]
-        buttons: list[str] = []
+        buttons: list[dict] = []
         if not body and message.get("_content_sid"):
             body, buttons = _rendered_content(message)
         items.append(

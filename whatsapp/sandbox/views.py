@@ -116,6 +116,12 @@ async def phone_send(request):
         if not _IMAGE_TYPE.match(upload.content_type or "") or upload.size > MAX_IMAGE:
             return JsonResponse({"error": "Attach an image of at most 5 MB."}, status=400)
         image = (upload.content_type, upload.read())
+    button = None
+    payload = request.POST.get("button_payload", "")[:200]
+    if payload:
+        if unsafe_character(payload, multiline=False):
+            return JsonResponse({"error": "Not a button of the message."}, status=400)
+        button = {"id": payload, "title": body[:200]}
     if not body.strip() and image is None:
         return JsonResponse({"error": "Write a message."}, status=400)
     try:
@@ -126,6 +132,7 @@ async def phone_send(request):
             name=request.POST.get("name", "")[:100],
             body=body,
             image=image,
+            button=button,
         )
     except ValueError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
