@@ -82,8 +82,18 @@ class AgentFilter(django_filters.FilterSet):
 
 
 class ContactFilter(django_filters.FilterSet):
-    address = django_filters.CharFilter(help_text="Exact address (E.164 for WhatsApp).")
+    address = django_filters.CharFilter(
+        help_text="Exact address as the channel sends it (WhatsApp: E.164, or a user id such as US.ABC123)."
+    )
     name = django_filters.CharFilter(lookup_expr="icontains")
+    username = django_filters.CharFilter(
+        method="filter_username",
+        help_text="WhatsApp username, with or without the @ (case-insensitive).",
+    )
+    phone = django_filters.CharFilter(help_text="Exact phone number (E.164), when known.")
+
+    def filter_username(self, queryset, name, value):
+        return queryset.filter(username__iexact=value.strip().lstrip("@"))
 
     class Meta:
         model = Contact

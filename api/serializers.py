@@ -239,6 +239,8 @@ class ServiceSerializer(ConsoleFormSerializer):
             "twilio_number",
             "queue_position_reply",
             "close_reason_required",
+            "csat_enabled",
+            "csat_template_sid",
             "whatsapp_ready",
             "created_at",
         ]
@@ -528,8 +530,26 @@ class WidgetSerializer(ConsoleFormSerializer):
 class ContactSerializer(ModelCleanSerializer):
     class Meta:
         model = Contact
-        fields = ["id", "channel", "address", "name", "external_id", "created_at", "updated_at"]
-        read_only_fields = ["external_id", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "channel",
+            "address",
+            "name",
+            "external_id",
+            "phone",
+            "username",
+            "external_user_id",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "external_id",
+            "phone",
+            "username",
+            "external_user_id",
+            "created_at",
+            "updated_at",
+        ]
         validators = []  # uniqueness is checked after the address is normalised (full_clean)
 
     def validate(self, attrs):
@@ -539,6 +559,7 @@ class ContactSerializer(ModelCleanSerializer):
                 attrs["address"] = normalize_e164(attrs["address"])
             except DjangoValidationError as exc:
                 raise serializers.ValidationError({"address": exc.messages}) from exc
+            attrs["phone"] = attrs["address"]
         if "address" in attrs:
             same = Contact.objects.filter(channel=channel, address=attrs["address"])
             if self.instance is not None:
@@ -553,7 +574,21 @@ class ContactSerializer(ModelCleanSerializer):
 class ContactRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
-        fields = ["id", "channel", "address", "name"]
+        fields = ["id", "channel", "address", "name", "phone", "username"]
+
+
+class CsatSerializer(serializers.Serializer):
+    """The satisfaction survey sent after the close, and the customer's answer."""
+
+    state = serializers.CharField(
+        help_text="sent (waiting for the score), scored, commented or not_sent."
+    )
+    sent_at = serializers.DateTimeField()
+    score = serializers.IntegerField(
+        allow_null=True, help_text="1 (not at all satisfied) to 5 (very)."
+    )
+    comment = serializers.CharField(allow_blank=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
 
 
 # --- labels and close reasons ---------------------------------------------------------------
@@ -635,6 +670,9 @@ class HandoverSerializer(serializers.Serializer):
 
 class InteractionSerializer(serializers.ModelSerializer):
     service = ServiceRefSerializer(read_only=True)
+    csat = serializers.SerializerMethodField(
+        help_text="The satisfaction survey after the close (null: none was sent)."
+    )
     contact = ContactRefSerializer(read_only=True)
     agent = AgentRefSerializer(read_only=True, allow_null=True)
     window_closes_at = serializers.SerializerMethodField(
@@ -668,8 +706,19 @@ class InteractionSerializer(serializers.ModelSerializer):
             "wrap_up_note",
             "handover",
             "version",
+            "csat",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CsatSerializer(allow_null=True))
+    def get_csat(self, interaction):
+        from interactions.models import Survey
+
+        try:
+            survey = interaction.survey
+        except Survey.DoesNotExist:
+            return None
+        return CsatSerializer(survey).data
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_window_closes_at(self, interaction):

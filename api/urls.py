@@ -6,7 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from api import canned, notes, viewsets
+from api import canned, conversations, notes, viewsets
 from reports import api as reports_api
 
 router = DefaultRouter()
@@ -60,6 +60,8 @@ v1 = [
         name="webhook-deliveries",
     ),
     path("reports/", reports_api.ReportView.as_view(), name="reports"),
+    path("templates/", conversations.TemplateListView.as_view(), name="templates"),
+    path("conversations/", conversations.StartConversationView.as_view(), name="conversations"),
     path("", include(router.urls)),
 ]
 

@@ -54,6 +54,8 @@ def tracked_models() -> dict[str, Tracked]:
                 "out_of_hours_reply_every_hours",
                 "first_response_minutes",
                 "idle_close_hours",
+                "csat_enabled",
+                "csat_template_sid",
             )
         ),
         "interactions.Label": Tracked(("name", "colour")),

@@ -34,6 +34,8 @@ def interaction_payload(interaction: Interaction) -> dict:
             "name": contact.name,
             "address": contact.address,
             "channel": contact.channel,
+            "phone": contact.phone,
+            "username": contact.username,
         },
         "agent_id": interaction.agent_id,
         "assignment_reason": interaction.assignment_reason,

@@ -24,3 +24,8 @@ class InteractionsConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         connection_created.connect(_sqlite_functions, dispatch_uid="interactions:sqlite-functions")
+
+        from interactions import csat, events
+
+        # In the closing transaction: the survey's timer commits with the close.
+        events.subscribe(events.InteractionClosed, csat.on_closed, durable=True)

@@ -14,16 +14,42 @@ class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", _("WhatsApp")
 
 
+# What a channel tells about a customer besides their address and name (fields
+# of the same name on the inbound message and the contact); each follows what
+# the customer sets (a new non-empty value replaces the stored one). The name
+# the channel sends is kept as `profile_name` the same way; `name` is the
+# agents' (the profile name only at first).
+PROFILE_FIELDS = (
+    "external_id",
+    "phone",
+    "username",
+    "external_user_id",
+    "parent_external_user_id",
+)
+
+
 class Contact(models.Model):
-    """A customer, keyed by their address on a channel (E.164 for WhatsApp)."""
+    """A customer, keyed by their address on a channel, exactly as the channel sends it.
+
+    WhatsApp: the address after `whatsapp:`, an E.164 number (`+39…`) or,
+    for customers with a WhatsApp username whose number is withheld, a
+    business-scoped user id (`US.ABC123…`). Replies go back to that address;
+    the phone number is then optional (empty when the channel withholds it).
+    """
 
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WHATSAPP)
-    address = models.CharField(_("address"), max_length=64)
+    address = models.CharField(_("address"), max_length=140)
     # The name agents know the customer by: the WhatsApp profile name at first, then theirs to edit.
     name = models.CharField(_("name"), max_length=200, blank=True)
     # The name the customer set on WhatsApp, as the channel last sent it (never edited by agents).
     profile_name = models.CharField(_("WhatsApp profile name"), max_length=200, blank=True)
     external_id = models.CharField(_("channel id"), max_length=64, blank=True)  # WaId
+    # E.164, when the channel gives it (WhatsApp: From, when it is a number); empty otherwise.
+    phone = models.CharField(_("phone number"), max_length=16, blank=True)
+    # WhatsApp username (ProfileUsername) and business-scoped ids (ExternalUserId, ParentExternalUserId).
+    username = models.CharField(_("username"), max_length=100, blank=True)
+    external_user_id = models.CharField(_("user id"), max_length=140, blank=True)
+    parent_external_user_id = models.CharField(_("parent user id"), max_length=140, blank=True)
     # The language automatic messages are written in ("en", "it"); empty: the service's default.
     language = models.CharField(_("language"), max_length=16, blank=True)
     # A free-text note agents keep about the customer.
@@ -242,6 +268,40 @@ class Interaction(models.Model):
     def channel_service_id(self) -> int:
         """The service whose channel address (number) carries the conversation."""
         return self.origin_service_id or self.service_id
+
+
+class Survey(models.Model):
+    """The satisfaction survey sent after a close, and the customer's answer, on that interaction.
+
+    The answer (a score 1–5, then optionally a comment) is stored as messages
+    of the closed interaction and here; it never opens a new conversation
+    (`interactions.csat.take_answer`).
+    """
+
+    class State(models.TextChoices):
+        SENT = "sent", _("Waiting for the score")
+        SCORED = "scored", _("Scored")
+        COMMENTED = "commented", _("Scored, with a comment")
+        NOT_SENT = "not_sent", _("Not sent")
+
+    interaction = models.OneToOneField(Interaction, on_delete=models.CASCADE, related_name="survey")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey("services.Service", on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SENT)
+    sent_at = models.DateTimeField(default=timezone.now)
+    # An answer is taken until then (the score), and a comment until `comment_until`.
+    answer_until = models.DateTimeField()
+    comment_until = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)  # why it was not sent
+
+    class Meta:
+        indexes = [models.Index(fields=["contact", "service", "state"], name="survey_pending")]
+
+    def __str__(self) -> str:
+        return f"survey #{self.interaction_id}: {self.score or '-'}"
 
 
 class AssignmentEvent(models.Model):

@@ -16,6 +16,8 @@ def contact_dict(contact) -> dict:
         "name": contact.name,
         "address": contact.address,
         "channel": contact.channel,
+        "phone": contact.phone,
+        "username": contact.username,
     }
 
 

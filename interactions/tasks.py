@@ -43,6 +43,14 @@ def drain_at_opening(service_id: int, token: str) -> str:
     return automation.drain_at_opening(service_id, token)
 
 
+@task
+def send_csat(interaction_id: int, token: str) -> bool:
+    """The satisfaction survey of a closed interaction (a timer started by the close)."""
+    from interactions import csat
+
+    return csat.send_survey(interaction_id, token) is not None
+
+
 @periodic.every(60, "interactions.sweep_outbound")
 def sweep_outbound() -> int:
     """Replies due for an attempt whose task was lost (the engine down at enqueue, a process died)."""

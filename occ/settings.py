@@ -330,6 +330,8 @@ OCC_TASKS_KEEP_FINISHED_DAYS = env_int("OCC_TASKS_KEEP_FINISHED_DAYS", 7)
 # twilio client rewrites the host.
 TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", "https://api.twilio.com")
 TWILIO_MESSAGING_BASE_URL = env_str("TWILIO_MESSAGING_BASE_URL", "https://messaging.twilio.com")
+# Twilio's Content API (the account's WhatsApp templates and their approval).
+TWILIO_CONTENT_BASE_URL = env_str("TWILIO_CONTENT_BASE_URL", "https://content.twilio.com")
 TWILIO_TIMEOUT_SECONDS = min(env_float("TWILIO_TIMEOUT_SECONDS", 10.0), 10.0)
 # Attempts to send one reply while Twilio is unreachable or busy (429/5xx)
 # before it is shown as failed with the reason.
@@ -390,9 +392,9 @@ OCC_SANDBOX = env_bool("OCC_SANDBOX", False)
 
 # Seconds an agent may be without any open desk tab before counting as offline.
 OCC_PRESENCE_GRACE_SECONDS = env_int("OCC_PRESENCE_GRACE_SECONDS", 30)
-# Approved WhatsApp templates offered outside the 24-hour window: a JSON list
-# of {"sid": "HX…", "name": …, "body": …, "variables": [...]}.
-OCC_WHATSAPP_TEMPLATES = env_str("OCC_WHATSAPP_TEMPLATES", "")
+# How often the task worker re-reads the account's WhatsApp templates and
+# their approval from Twilio's Content API (also: Chat channel → Sync).
+OCC_TEMPLATE_SYNC_SECONDS = env_int("OCC_TEMPLATE_SYNC_SECONDS", 3600)
 # Where files agents attach to replies are stored (Twilio fetches them by URL).
 OCC_MEDIA_ROOT = env_str("OCC_MEDIA_ROOT", str(BASE_DIR / "media"))
 # How long the public URL of such a file works: minutes after Twilio first

@@ -12,9 +12,9 @@ if [ "$OCC_SANDBOX" = "1" ]; then
   # The sandbox's fake Twilio is served by the application itself.
   export TWILIO_API_BASE_URL="${TWILIO_API_BASE_URL:-http://127.0.0.1:8000/sandbox/twilio}"
   export TWILIO_MESSAGING_BASE_URL="${TWILIO_MESSAGING_BASE_URL:-http://127.0.0.1:8000/sandbox/twilio}"
-  # A demo template, so the desk can show what is sent after the 24-hour window.
-  demo_templates='[{"sid": "HX0123456789abcdef0123456789abcdef", "name": "Follow-up", "body": "Hello {{1}}, we are following up on your request. Reply to continue the conversation."}]'
-  export OCC_WHATSAPP_TEMPLATES="${OCC_WHATSAPP_TEMPLATES:-$demo_templates}"
+  # Its Content API too: the demo account's templates (approved, pending,
+  # rejected) are synced from it like a real account's.
+  export TWILIO_CONTENT_BASE_URL="${TWILIO_CONTENT_BASE_URL:-http://127.0.0.1:8000/sandbox/twilio}"
 fi
 .venv/bin/python manage.py seed_demo
 # The task worker runs beside the server: webhook deliveries and their

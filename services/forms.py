@@ -35,6 +35,8 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
             "closed_message_enabled",
             "first_response_minutes",
             "idle_close_hours",
+            "csat_enabled",
+            "csat_template_sid",
         ]
         widgets = {
             # Wider than the stored 16 characters: people paste numbers with spaces.
@@ -53,6 +55,20 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
         self.fields["whatsapp_enabled"].label = _("WhatsApp")
         self.fields["whatsapp_enabled"].help_text = _(
             "Needs the chat channel, the Twilio phone number and WhatsApp enabled in Settings → Advanced → Chat channel."
+        )
+        from interactions import channels
+
+        # Approved quick-reply templates without variables: the survey's buttons.
+        surveys = [
+            (t["sid"], f"{t['name']} ({t.get('language') or '—'})")
+            for t in channels.templates()
+            if len(t.get("buttons") or []) >= 2 and not t["variables"]
+        ]
+        self.fields["csat_template_sid"] = forms.ChoiceField(
+            label=self.fields["csat_template_sid"].label,
+            help_text=self.fields["csat_template_sid"].help_text,
+            required=False,
+            choices=[("", _("None: a text message inside the 24-hour window"))] + surveys,
         )
         self.fields["queue_position_reply"].help_text = _(
             "When no agent is free, reply to the customer with their place in the queue and an estimated wait."

@@ -79,6 +79,19 @@ class Service(models.Model):
     # The last queue order value given out (interactions.actions.assignment.take_queue_place):
     # incremented under the service's row lock, so arrivals are numbered in the order routing sees them.
     queue_counter = models.BigIntegerField(default=0, editable=False)
+    # Customer satisfaction: after a close, ask for a score from 1 to 5.
+    csat_enabled = models.BooleanField(
+        _("ask customers for a satisfaction score after a close"), default=False
+    )
+    csat_template_sid = models.CharField(
+        _("survey template"),
+        max_length=34,
+        blank=True,
+        help_text=_(
+            "An approved quick-reply template with the buttons 1–5 (it reaches customers whose 24-hour "
+            "window has closed too). Empty: a text message, sent only while the window is open."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ServiceQuerySet.as_manager()
@@ -121,6 +134,13 @@ class Service(models.Model):
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 errors.setdefault("time_zone", []).append(
                     _("Not a time zone: use a name such as Europe/Rome.")
+                )
+        if self.csat_template_sid:
+            from interactions import channels
+
+            if self.csat_template_sid not in {t["sid"] for t in channels.templates()}:
+                errors.setdefault("csat_template_sid", []).append(
+                    _("Choose an approved template of the Twilio account.")
                 )
         if errors:
             raise ValidationError(errors)

@@ -67,8 +67,40 @@ def fake_twilio(fake_twilio_server, settings):
     fake_twilio_server.httpd.RequestHandlerClass.fake = fake
     settings.TWILIO_API_BASE_URL = fake_twilio_server.base_url
     settings.TWILIO_MESSAGING_BASE_URL = fake_twilio_server.base_url
+    settings.TWILIO_CONTENT_BASE_URL = fake_twilio_server.base_url
+    fake.content_base_url = fake_twilio_server.base_url
     settings.TWILIO_TIMEOUT_SECONDS = 2
     return fake
+
+
+@pytest.fixture
+def approved_template(fake_twilio, chat_settings):
+    """approved_template(body=..., sid=..., variables=...) → its SID: a template approved at the
+    fake Twilio, synced into OCC through the Content API over real HTTP."""
+
+    def make(
+        body: str = "Hello {{1}}, we are following up on your request.",
+        *,
+        sid: str | None = None,
+        name: str = "Follow-up",
+        variables: dict | None = None,
+        **kwargs,
+    ) -> str:
+        from whatsapp.content_templates import sync_templates
+
+        extra = {"sid": sid} if sid else {}
+        content = fake_twilio.add_content(
+            ACCOUNT_SID,
+            name,
+            {"twilio/text": {"body": body}},
+            variables=variables if variables is not None else {"1": "name"},
+            **extra,
+            **kwargs,
+        )
+        assert sync_templates().ok
+        return content.sid
+
+    return make
 
 
 # --- people and configuration ----------------------------------------------------

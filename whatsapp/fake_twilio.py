@@ -29,6 +29,8 @@ from twilio.request_validator import RequestValidator
 
 API_VERSION = "2010-04-01"
 E164_WHATSAPP = re.compile(r"^whatsapp:\+[1-9]\d{7,14}$")
+# A customer reached by business-scoped user id (WhatsApp usernames, 2026).
+USER_ID_WHATSAPP = re.compile(r"^whatsapp:[A-Za-z]{2,3}\.[0-9A-Za-z_-]{1,128}$")
 
 
 def _now_rfc2822() -> str:
@@ -71,6 +73,46 @@ class FakeSender:
 
 
 @dataclass
+class FakeContent:
+    """One Content resource with its WhatsApp approval request, as ContentAndApprovals lists it."""
+
+    friendly_name: str
+    types: dict
+    language: str = "en"
+    variables: dict = field(default_factory=dict)
+    status: str = "approved"  # approved / pending / received / rejected / paused / unsubmitted
+    category: str = "UTILITY"
+    rejection_reason: str = ""
+    sid: str = field(default_factory=lambda: _sid("HX"))
+    date_created: str = field(
+        default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+
+    def as_json(self, account_sid: str) -> dict:
+        kinds = list(self.types)
+        return {
+            "date_created": self.date_created,
+            "date_updated": self.date_created,
+            "sid": self.sid,
+            "account_sid": account_sid,
+            "friendly_name": self.friendly_name,
+            "language": self.language,
+            "variables": dict(self.variables),
+            "types": self.types,
+            "approval_requests": {
+                "name": self.friendly_name.lower().replace(" ", "_")
+                if self.status != "unsubmitted"
+                else "",
+                "category": self.category if self.status != "unsubmitted" else "",
+                "content_type": kinds[0] if kinds else "",
+                "status": self.status,
+                "rejection_reason": self.rejection_reason,
+                "allow_category_change": True,
+            },
+        }
+
+
+@dataclass
 class PlannedFailure:
     status: int
     code: int
@@ -97,6 +139,9 @@ class FakeTwilio:
         self.callback_statuses = callback_statuses
         self.callback_delay = callback_delay
         self.callbacks_sent: list[dict] = []
+        self.contents: dict[str, list[FakeContent]] = {}  # account SID -> its Content resources
+        # The Content API's host as its clients see it (next_page_url is absolute).
+        self.content_base_url = "https://content.twilio.com"
         self._lock = threading.Lock()
 
     # --- set-up ---------------------------------------------------------------
@@ -109,6 +154,20 @@ class FakeTwilio:
         sender = FakeSender(sender_id=f"whatsapp:{number}", **kwargs)
         self.senders.setdefault(account_sid, []).append(sender)
         return sender
+
+    def add_content(
+        self, account_sid: str, friendly_name: str, types: dict, **kwargs
+    ) -> FakeContent:
+        content = FakeContent(friendly_name=friendly_name, types=types, **kwargs)
+        self.contents.setdefault(account_sid, []).append(content)
+        return content
+
+    def content(self, sid: str) -> FakeContent | None:
+        for contents in self.contents.values():
+            for content in contents:
+                if content.sid == sid:
+                    return content
+        return None
 
     def add_media(self, path: str, content_type: str, data: bytes) -> None:
         self.media[path] = (content_type, data)
@@ -145,6 +204,14 @@ class FakeTwilio:
             self.requests.append({"method": method, "path": path, "query": query, "params": flat})
         if self.delay:
             time.sleep(self.delay)
+
+        if path.rstrip("/") == "/v1/ContentAndApprovals":
+            account, error = self._authenticate(headers, None)
+            if error:
+                return (*error, "application/json")
+            if method != "GET":
+                return (*twilio_error(405, 20004, "Method not allowed"), "application/json")
+            return self._content_page(account, query)
 
         if path.startswith("/v2/Channels/Senders"):
             account, error = self._authenticate(headers, None)
@@ -226,6 +293,41 @@ class FakeTwilio:
             "subresource_uris": {},
         }
 
+    def _content_page(self, account: FakeAccount, query: dict) -> tuple[int, dict, str]:
+        """GET /v1/ContentAndApprovals: `contents` and `meta`, paged by PageSize / Page / PageToken."""
+        try:
+            size = int(query.get("PageSize") or 50)
+            page = int(query.get("Page") or 0)
+        except ValueError:
+            return (*twilio_error(400, 20001, "Invalid paging parameter"), "application/json")
+        if not 1 <= size <= 1000 or page < 0:
+            return (*twilio_error(400, 20001, "Invalid paging parameter"), "application/json")
+        contents = self.contents.get(account.sid, [])
+        items = [c.as_json(account.sid) for c in contents[page * size : (page + 1) * size]]
+        base = self.content_base_url.rstrip("/") + "/v1/ContentAndApprovals"
+
+        def url(number: int) -> str:
+            token = f"&PageToken=PT{number}" if number else ""
+            return f"{base}?PageSize={size}&Page={number}{token}"
+
+        more = (page + 1) * size < len(contents)
+        return (
+            200,
+            {
+                "contents": items,
+                "meta": {
+                    "page": page,
+                    "page_size": size,
+                    "first_page_url": url(0),
+                    "previous_page_url": url(page - 1) if page else None,
+                    "url": url(page),
+                    "next_page_url": url(page + 1) if more else None,
+                    "key": "contents",
+                },
+            },
+            "application/json",
+        )
+
     def _senders_page(self, account: FakeAccount, query: dict) -> dict:
         senders = []
         for sender in self.senders.get(account.sid, []):
@@ -268,7 +370,8 @@ class FakeTwilio:
         if account.status != "active":
             return twilio_error(401, 20005, f"Account not active ({account.status})")
         to, from_ = params.get("To", ""), params.get("From", "")
-        if not E164_WHATSAPP.match(to if isinstance(to, str) else ""):
+        to_text = to if isinstance(to, str) else ""
+        if not (E164_WHATSAPP.match(to_text) or USER_ID_WHATSAPP.match(to_text)):
             return twilio_error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         if not from_ and not params.get("MessagingServiceSid"):
             return twilio_error(400, 21603, "The 'From' phone number is required.")
@@ -283,6 +386,18 @@ class FakeTwilio:
             return twilio_error(
                 400, 21619, "A text message body, media URL or content SID is required"
             )
+        content_sid = params.get("ContentSid", "")
+        if content_sid:
+            content = self.content(content_sid)
+            if content is None or content not in self.contents.get(account.sid, []):
+                return twilio_error(400, 21655, "The ContentSid is Invalid.")
+            raw_variables = params.get("ContentVariables", "")
+            if raw_variables:
+                try:
+                    if not isinstance(json.loads(raw_variables), dict):
+                        raise ValueError
+                except ValueError:
+                    return twilio_error(400, 21656, "The ContentVariables Parameter is invalid.")
         sid = _sid("MM" if media else "SM")
         now = _now_rfc2822()
         message = {

@@ -46,6 +46,7 @@ def client(account_sid: str | None = None, auth_token: str | None = None) -> Cli
     twilio = Client(account_sid, auth_token, http_client=http_client)
     twilio.api.base_url = settings.TWILIO_API_BASE_URL.rstrip("/")
     twilio.messaging.base_url = settings.TWILIO_MESSAGING_BASE_URL.rstrip("/")
+    twilio.content.base_url = settings.TWILIO_CONTENT_BASE_URL.rstrip("/")
     return twilio
 
 

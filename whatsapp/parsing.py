@@ -77,6 +77,11 @@ class ParsedInbound:
     body: str
     profile_name: str
     wa_id: str
+    # WhatsApp usernames (2026): the customer's number may be withheld; From is then a user id.
+    phone: str = ""
+    username: str = ""
+    external_user_id: str = ""
+    parent_external_user_id: str = ""
     attachments: list[dict] = field(default_factory=list)
     # location / button / referral / reply_to, only those present.
     extras: dict = field(default_factory=dict)
@@ -116,6 +121,23 @@ def _single(form, name: str) -> str:
 
 def _clean(value: str, limit: int) -> str:
     return clean_text(value).strip()[:limit]
+
+
+# A business-scoped user id, as Twilio sends it for a customer whose number is
+# withheld (WhatsApp usernames, 2026): `whatsapp:US.ABC123XYZ`. A country or
+# region prefix, a dot, then the id.
+_USER_ID = re.compile(r"^[A-Za-z]{2,3}\.[0-9A-Za-z_-]{1,128}\Z")
+
+
+def whatsapp_customer_address(value: str, field_name: str = "From") -> str:
+    """The customer's address after `whatsapp:`: an E.164 number, or a business-scoped user id kept as sent."""
+    raw = value.strip()
+    if not raw.lower().startswith("whatsapp:"):
+        raise InvalidWebhook(f"{field_name} is not a WhatsApp address")
+    rest = raw[len("whatsapp:") :]
+    if _USER_ID.match(rest):
+        return rest
+    return _whatsapp_number(raw, field_name)
 
 
 def _whatsapp_number(value: str, field_name: str) -> str:
@@ -207,9 +229,13 @@ def parse_extras(form) -> dict:
 def parse_inbound(form) -> ParsedInbound:
     """The message in a Twilio incoming-message webhook; InvalidWebhook if it cannot be stored."""
     message_sid = _sid(form, "MessageSid", "SmsMessageSid", "SmsSid")
-    from_number = _whatsapp_number(_single(form, "From"), "From")
+    from_number = whatsapp_customer_address(_single(form, "From"), "From")
     to_number = _whatsapp_number(_single(form, "To"), "To")
     return ParsedInbound(
+        phone=from_number if from_number.startswith("+") else "",
+        username=_clean(_single(form, "ProfileUsername"), 100),
+        external_user_id=_clean(_single(form, "ExternalUserId"), 140),
+        parent_external_user_id=_clean(_single(form, "ParentExternalUserId"), 140),
         message_sid=message_sid,
         from_number=from_number,
         to_number=to_number,

@@ -9,13 +9,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from interactions import events
+from interactions import csat, events
 from interactions.actions import assignment, automation
 from interactions.actions.retry import with_retry
 from interactions.fastpaths.receive_first_message import open_for_new_contact
 from interactions.fastpaths.receive_in_open_interaction import append_to_open_interaction
 from interactions.models import (
     OPEN_STATES,
+    PROFILE_FIELDS,
     AssignmentEvent,
     Contact,
     Direction,
@@ -38,6 +39,11 @@ class InboundMessage:
     body: str = ""
     name: str = ""
     external_id: str = ""
+    # The customer's phone number when the channel gives it (the address may be a user id).
+    phone: str = ""
+    username: str = ""
+    external_user_id: str = ""
+    parent_external_user_id: str = ""
     attachments: list[dict] = field(default_factory=list)
     # location / button / referral / reply_to: see Message.extras.
     extras: dict = field(default_factory=dict)
@@ -51,6 +57,8 @@ class InboundResult:
     duplicate: bool = False
     created_interaction: bool = False
     queue_position: int | None = None
+    # The message answered a satisfaction survey (stored on the closed interaction).
+    csat_answer: bool = False
 
 
 def receive_inbound(
@@ -79,6 +87,11 @@ def receive_inbound(
                     automation.after_message(interaction.service, interaction, now)
                     events.emit(events.MessageReceived(interaction, message))
                     return InboundResult(message=message, interaction=interaction)
+            # A satisfaction survey's answer stays on the closed interaction: never routed.
+            answer = csat.take_answer(service, inbound, now)
+            if answer is not None:
+                return InboundResult(message=answer[1], interaction=answer[0], csat_answer=True)
+            if connection.vendor == "postgresql":
                 # A new customer's first message: one statement stores it all.
                 opened = open_for_new_contact(service.pk, inbound, now)
                 if opened is not None:
@@ -108,7 +121,7 @@ def _locked_contact(inbound: InboundMessage, now: datetime) -> Contact:
                 **lookup,
                 name=inbound.name,
                 profile_name=inbound.name,
-                external_id=inbound.external_id,
+                **{name: getattr(inbound, name) for name in PROFILE_FIELDS},
                 created_at=now,
             )
     except IntegrityError:
@@ -119,11 +132,14 @@ def _locked_contact(inbound: InboundMessage, now: datetime) -> Contact:
 def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> InboundResult:
     """The general path (any database): what the PostgreSQL fast paths also do, in several statements."""
     contact = _locked_contact(inbound, now)
-    # The customer's WhatsApp profile name and id follow what they set (the
-    # name agents edit is theirs: it is the profile name only at first).
+    # The customer's profile (WhatsApp name, ids, username, number) follows what they set
+    # (the name agents edit is theirs: it is the profile name only at first).
     changed = {
         field: value
-        for field, value in (("profile_name", inbound.name), ("external_id", inbound.external_id))
+        for field, value in [
+            ("profile_name", inbound.name),
+            *((name, getattr(inbound, name)) for name in PROFILE_FIELDS),
+        ]
         if value and getattr(contact, field) != value
     }
     if changed:
@@ -179,7 +195,7 @@ def _receive_inbound(service, inbound: InboundMessage, now: datetime) -> Inbound
 
     if created:
         return _route_new_interaction(service, interaction, message, now)
-    automation.after_message(service, interaction, now)
+    automation.after_message(interaction.service, interaction, now)
     events.emit(events.MessageReceived(interaction, message))
     return InboundResult(message=message, interaction=interaction)
 

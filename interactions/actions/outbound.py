@@ -14,6 +14,7 @@ blindly.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -33,6 +34,14 @@ from interactions.statuses import should_advance
 logger = logging.getLogger(__name__)
 
 
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def render_template(body: str, variables: dict) -> str:
+    """A template's text with its `{{n}}` placeholders filled in."""
+    return _PLACEHOLDER.sub(lambda m: str(variables.get(m.group(1)) or m.group(0)), body)
+
+
 def create_reply(
     interaction_id: int,
     *,
@@ -43,8 +52,12 @@ def create_reply(
     template_variables: dict | None = None,
     now: datetime | None = None,
     automatic: str = "",
+    allow_closed: bool = False,
 ) -> Message:
     """Store an agent's reply (status pending) before anything is sent.
+
+    `allow_closed`: an automatic message of a closed interaction (the
+    satisfaction survey and its thanks, `interactions.csat`).
 
     Free text needs the channel's customer-service window open (WhatsApp:
     24 h after the customer's last message); outside it only a template.
@@ -61,11 +74,29 @@ def create_reply(
             .select_related("service", "contact")
             .get(pk=interaction_id)
         )
-        if not interaction.is_open:
+        if not interaction.is_open and not allow_closed:
             raise ActionError("This interaction is closed.")
         adapter = channels.adapter_for(interaction.channel)
-        if template_id and template_id not in {t["sid"] for t in adapter.templates()}:
-            raise ActionError("That template is not among the approved ones.")
+        extras: dict = {}
+        if template_id:
+            template = next((t for t in adapter.templates() if t["sid"] == template_id), None)
+            if template is None:
+                raise ActionError("That template is not among the approved ones.")
+            template_variables = {
+                str(k): str(v).strip() for k, v in (template_variables or {}).items()
+            }
+            missing = [n for n in template["variables"] if not template_variables.get(n)]
+            if missing:
+                raise ActionError(
+                    "Fill in every variable of the template: "
+                    + ", ".join("{{" + n + "}}" for n in missing)
+                )
+            # What the customer reads, for the history (the provider renders it itself).
+            extras["template"] = {
+                "name": template["name"],
+                "text": render_template(template.get("body", ""), template_variables),
+                "buttons": [b.get("title", "") for b in template.get("buttons", [])],
+            }
         if not template_id and not free_text_allowed(interaction, now):
             raise ActionError(adapter.window_closed_error)
         message = Message.objects.create(
@@ -75,9 +106,9 @@ def create_reply(
             attachments=attachments or [],
             template_id=template_id,
             template_variables=template_variables or {},
+            extras={**extras, "automatic": automatic} if automatic else extras,
             status=MessageStatus.PENDING,
             sender=sender,
-            extras={"automatic": automatic} if automatic else {},
             created_at=now,
             status_updated_at=now,
         )

@@ -42,7 +42,14 @@ from interactions.fastpaths.rows import (
     message_params,
     model_instance,
 )
-from interactions.models import AssignmentEvent, Contact, Interaction, InteractionState, Message
+from interactions.models import (
+    PROFILE_FIELDS,
+    AssignmentEvent,
+    Contact,
+    Interaction,
+    InteractionState,
+    Message,
+)
 
 
 @functools.cache
@@ -57,7 +64,7 @@ def _statement() -> str:
             "address": "%(address)s",
             "name": "%(name)s",
             "profile_name": "%(name)s",
-            "external_id": "%(external_id)s",
+            **{name: f"%({name})s" for name in PROFILE_FIELDS},
             "language": "''",
             "note": "''",
             "attributes": "'{}'::jsonb",

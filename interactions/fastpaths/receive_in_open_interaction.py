@@ -27,7 +27,7 @@ Why it is as safe as the general path:
 
 It returns None (and has written nothing) whenever the general path must
 decide: a new customer, no open conversation with this service, or a
-profile name or WhatsApp id that changed and must be saved on the contact.
+profile name, WhatsApp id, username or number that changed and must be saved on the contact.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from datetime import datetime
 from django.db import connection
 
 from interactions.fastpaths.rows import columns, message_insert, message_params, model_instance
-from interactions.models import OPEN_STATES, Contact, Interaction, Message
+from interactions.models import OPEN_STATES, PROFILE_FIELDS, Contact, Interaction, Message
 
 
 @functools.cache
@@ -46,12 +46,16 @@ def _statement() -> str:
     qn = connection.ops.quote_name
     interaction_columns = ", ".join(f"i.{qn(column)}" for column in columns(Interaction))
     open_states = ", ".join(f"'{state.value}'" for state in OPEN_STATES)
+    # A profile field sent and different from the stored one: the general path saves it.
+    profile_unchanged = " ".join(
+        f"AND (%({name})s = '' OR {qn(name)} = %({name})s)" for name in PROFILE_FIELDS
+    )
     return f"""
         WITH contact AS (
             SELECT id FROM {qn(Contact._meta.db_table)}
             WHERE channel = %(channel)s AND address = %(address)s
               AND (%(name)s = '' OR profile_name = %(name)s)
-              AND (%(external_id)s = '' OR external_id = %(external_id)s)
+              {profile_unchanged}
         ), interaction AS (
             UPDATE {qn(Interaction._meta.db_table)} AS i
             SET last_inbound_at = %(now)s, version = i.version + 1

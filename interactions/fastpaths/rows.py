@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from interactions.models import Direction, Message, MessageStatus
+from interactions.models import PROFILE_FIELDS, Direction, Message, MessageStatus
 
 
 def columns(model) -> list[str]:
@@ -87,7 +87,7 @@ def message_params(inbound, now: datetime) -> dict:
         "channel": inbound.channel,
         "address": inbound.address,
         "name": inbound.name,
-        "external_id": inbound.external_id,
+        **{name: getattr(inbound, name) for name in PROFILE_FIELDS},
         "now": now,
         "direction": Direction.INBOUND.value,
         "provider_id": inbound.provider_id,

@@ -19,6 +19,7 @@
     failed: gettext("failed"), undelivered: gettext("undelivered"), received: gettext("received"),
   };
   var templates = JSON.parse(document.getElementById("desk-templates").textContent) || [];
+  window.occTemplates.set(templates);
 
   var state = {
     agent: null,
@@ -45,6 +46,11 @@
   }
   function fmt(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key]; });
+  }
+  // A customer with a WhatsApp username may have no number: "@name · +39…", "@name", or the address.
+  function contactLabel(c) {
+    if (!c.username) return c.address;
+    return "@" + c.username + (c.phone ? " · " + c.phone : "");
   }
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -129,6 +135,7 @@
       showView("conversation");
     },
     interceptSubmit: null,
+    open: function (id) { select(id); showView("conversation"); },
   };
 
   // --- events --------------------------------------------------------------------
@@ -160,6 +167,8 @@
     (snapshot.interactions || []).forEach(function (item) { state.interactions.set(item.id, item); });
     state.unread.forEach(function (_v, id) { if (!state.interactions.has(id)) state.unread.delete(id); });
     if (snapshot.templates) templates = snapshot.templates;
+    window.occTemplates.set(templates); // static/js/desk-templates.js
+    window.occTemplates.setAgent(state.agent);
     if (state.agent) setPresence(state.agent.presence);
     var forPreviews = state.previewsPending;
     state.previewsPending = false;
@@ -274,10 +283,10 @@
       var li = el("li", { "data-id": item.id, tabindex: "0", role: "option", "aria-selected": String(item.id === state.selected) });
       if (item.id === state.selected) li.classList.add("selected");
       var top = el("div", { class: "row" });
-      top.appendChild(el("strong", null, item.contact.name || item.contact.address));
+      top.appendChild(el("strong", null, item.contact.name || contactLabel(item.contact)));
       if (unread) top.appendChild(el("span", { class: "badge", "data-unread": unread }, String(unread)));
       li.appendChild(top);
-      li.appendChild(el("div", { class: "muted small" }, item.service.name + " · " + item.contact.address));
+      li.appendChild(el("div", { class: "muted small" }, item.service.name + " · " + contactLabel(item.contact)));
       if (item.last_message) li.appendChild(el("div", { class: "preview" }, previewText(item.last_message)));
       runHooks("list-item", li, item);
       li.addEventListener("click", function () { select(item.id); showView("conversation"); });
@@ -299,7 +308,7 @@
     else empty.textContent = "";
   }
   function previewText(message) {
-    var text = message.body || (message.attachments && message.attachments.length ? "[" + (message.attachments[0].content_type || "file") + "]" : "") || message.template_id;
+    var text = message.body || (message.attachments && message.attachments.length ? "[" + (message.attachments[0].content_type || "file") + "]" : "") || (message.extras && message.extras.template && message.extras.template.text) || message.template_id;
     return (message.direction === "out" ? "↩ " : "") + text;
   }
   // On a phone the desk shows the list or one conversation full-screen (desk.css).
@@ -337,8 +346,8 @@
     // The customer panel (customer-panel.js) follows the conversation shown.
     document.dispatchEvent(new CustomEvent("occ:conversation", { detail: data }));
     var contact = data.interaction.contact;
-    $("conv-title").textContent = (contact.name || contact.address);
-    $("conv-meta").textContent = contact.address + " · " + data.interaction.service.name;
+    $("conv-title").textContent = (contact.name || contactLabel(contact));
+    $("conv-meta").textContent = contactLabel(contact) + " · " + data.interaction.service.name;
     renderAssigned();
     // How the customer came, when the website widget told us; the routing reason is for supervisors.
     var attribution = $("conv-attribution");
@@ -397,7 +406,7 @@
   function renderMessage(m) {
     var node = el("div", { class: "msg " + (m.direction === "in" ? "in" : "out"), "data-id": m.id, "data-status": m.status, "data-at": m.created_at || "" });
     if (m.body) node.appendChild(el("div", { class: "body" }, m.body));
-    if (m.template_id && !m.body) node.appendChild(el("div", { class: "body muted" }, "[" + m.template_id + "]"));
+    if (m.template_id && !m.body) window.occTemplates.renderSent(node, m);
     renderExtras(node, m.extras || {});
     (m.attachments || []).forEach(function (a) {
       var url = config.media + m.id + "/" + a.index + "/";
@@ -447,6 +456,7 @@
       var ref = extras.referral;
       node.appendChild(el("div", { class: "extra referral" }, gettext("From the ad") + ": " + (ref.headline || ref.body || ref.source_url || ref.source_id || "")));
     }
+    if (extras.csat) node.appendChild(el("div", { class: "extra csat" }, extras.csat.score ? fmt(gettext("Satisfaction score: %(score)s of 5"), { score: extras.csat.score }) : gettext("Comment on the satisfaction survey")));
     if (extras.reply_to) node.appendChild(el("div", { class: "extra reply-to" }, gettext("In reply to an earlier message")));
   }
 
@@ -471,40 +481,8 @@
     $("free-text").hidden = !open;
     $("template-box").hidden = open;
     $("composer").dataset.window = open ? "open" : "closed";
-    var select = $("template-select");
-    if (select.options.length <= 1) {
-      templates.forEach(function (t) { select.appendChild(el("option", { value: t.sid }, t.name)); });
-    }
-    if (!open && !templates.length) info.textContent += " " + gettext("No approved templates are configured (OCC_WHATSAPP_TEMPLATES).");
+    if (!open && !templates.length) info.textContent += " " + gettext("No template is approved yet: an administrator syncs them from Twilio in Settings → Advanced → Chat channel → WhatsApp templates.");
     runHooks("composer");
-  }
-
-  function chosenTemplate() {
-    var sid = $("template-select").value;
-    return templates.filter(function (t) { return t.sid === sid; })[0] || null;
-  }
-  function renderTemplateVars() {
-    var box = $("template-vars");
-    box.textContent = "";
-    var t = chosenTemplate();
-    if (!t) { $("template-preview").textContent = ""; return; }
-    t.variables.forEach(function (name) {
-      var input = el("input", { type: "text", "data-var": name, placeholder: "{{" + name + "}}", "aria-label": "{{" + name + "}}" });
-      input.addEventListener("input", previewTemplate);
-      box.appendChild(input);
-    });
-    previewTemplate();
-  }
-  function templateValues() {
-    var values = {};
-    document.querySelectorAll("#template-vars input").forEach(function (i) { values[i.dataset.var] = i.value; });
-    return values;
-  }
-  function previewTemplate() {
-    var t = chosenTemplate();
-    if (!t) return;
-    var values = templateValues();
-    $("template-preview").textContent = t.body.replace(/\{\{\s*(\w+)\s*\}\}/g, function (m, k) { return values[k] || m; });
   }
 
   function submitReply(e) {
@@ -519,10 +497,13 @@
       if (state.pendingUpload) command.attachments = [state.pendingUpload];
       if (!command.body.trim() && !command.attachments) return;
     } else {
-      var t = chosenTemplate();
+      var picker = window.occTemplates.composer();
+      var t = picker.chosen();
       if (!t) return;
+      var missing = picker.missing();
+      if (missing.length) { $("composer-error").textContent = window.occTemplates.missingText(missing); return; }
       command.template_id = t.sid;
-      command.template_variables = templateValues();
+      command.template_variables = picker.values();
     }
     if (send(command)) $("send-button").disabled = true;
   }
@@ -593,7 +574,6 @@
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) submitReply(e);
   });
   $("reply-file").addEventListener("change", uploadFile);
-  $("template-select").addEventListener("change", renderTemplateVars);
   // The close and transfer dialogs are desk-labels.js's.
   $("close-button").addEventListener("click", function () {
     if (state.conversation) runHooks("close-requested", state.conversation);

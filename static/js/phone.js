@@ -34,6 +34,7 @@
           var mine = m.direction === "from_customer";
           var bubble = el("div", { class: "bubble" + (mine ? " mine" : " theirs"), "data-sid": m.sid, "data-status": m.status });
           if (m.body) bubble.appendChild(el("div", { class: "body" }, m.body));
+          if (m.buttons && m.buttons.length) bubble.appendChild(quickReplies(m.buttons));
           (m.media || []).forEach(function (media) {
             if (media.url) {
               var link = el("a", { href: media.url, target: "_blank", rel: "noopener" }, "[" + media.url.split("/").pop() + "]");
@@ -52,29 +53,44 @@
       .catch(function () { /* the server restarts: try again on the next tick */ });
   }
 
-  // The setup fields are read as they are: Enter in one of them submits nothing.
-  $("phone-setup").addEventListener("submit", function (e) { e.preventDefault(); });
+  // A quick-reply message's buttons: pressing one sends its title with its payload, as WhatsApp does.
+  function quickReplies(buttons) {
+    var row = el("div", { class: "phone-buttons" });
+    buttons.forEach(function (b) {
+      var button = el("button", { type: "button", class: "phone-button", "data-payload": b.id }, b.title);
+      button.addEventListener("click", function () { post(b.title, b.id); });
+      row.appendChild(button);
+    });
+    return row;
+  }
 
-  $("phone-compose").addEventListener("submit", function (e) {
-    e.preventDefault();
+  function post(body, payload) {
     $("phone-error").textContent = "";
     var form = new FormData();
     form.append("service", $("service").value);
     form.append("customer", $("customer").value);
     form.append("name", $("name").value);
-    form.append("body", $("phone-body").value);
-    if ($("phone-image").files[0]) form.append("image", $("phone-image").files[0]);
+    form.append("body", body);
+    if (payload) form.append("button_payload", payload);
+    if (!payload && $("phone-image").files[0]) form.append("image", $("phone-image").files[0]);
     $("phone-send").disabled = true;
-    fetch(config.send, { method: "POST", body: form, headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin" })
+    return fetch(config.send, { method: "POST", body: form, headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
       .then(function (result) {
         $("phone-send").disabled = false;
         if (!result.ok) { $("phone-error").textContent = result.data.error; return; }
-        $("phone-body").value = "";
-        $("phone-image").value = "";
+        if (!payload) { $("phone-body").value = ""; $("phone-image").value = ""; }
         refresh();
       })
       .catch(function () { $("phone-send").disabled = false; });
+  }
+
+  // The setup fields are read as they are: Enter in one of them submits nothing.
+  $("phone-setup").addEventListener("submit", function (e) { e.preventDefault(); });
+
+  $("phone-compose").addEventListener("submit", function (e) {
+    e.preventDefault();
+    post($("phone-body").value, "");
   });
   ["service", "customer", "name"].forEach(function (id) {
     $(id).addEventListener("change", function () { head(); lastRendered = ""; refresh(); });

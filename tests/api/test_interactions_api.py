@@ -189,11 +189,10 @@ def test_id_filters_refuse_what_is_not_an_id(admin_api, db):
     assert "service" in errors_of(admin_api.get(URL + "?service=99999999999999999999"))
 
 
-def test_outside_the_window_an_approved_template_is_sent(agent_api, inbound, fake_twilio, settings):
-    sid = "HX" + "0123456789abcdef" * 2
-    settings.OCC_WHATSAPP_TEMPLATES = json.dumps(
-        [{"sid": sid, "name": "Follow-up", "body": "Hello {{1}}"}]
-    )
+def test_outside_the_window_an_approved_template_is_sent(
+    agent_api, inbound, fake_twilio, approved_template
+):
+    sid = approved_template("Hello {{1}}")
     interaction = inbound()
     Interaction.objects.filter(pk=interaction.pk).update(
         last_inbound_at=timezone.now() - timedelta(hours=30)

@@ -9,7 +9,6 @@ travel over real HTTP. Two browser contexts: the agent's desk and the phone.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sqlite3
@@ -68,10 +67,8 @@ def occ_server(tmp_path_factory):
         OCC_PUBLIC_BASE_URL=base,
         TWILIO_API_BASE_URL=base + "/sandbox/twilio",
         TWILIO_MESSAGING_BASE_URL=base + "/sandbox/twilio",
+        TWILIO_CONTENT_BASE_URL=base + "/sandbox/twilio",
         LOG_LEVEL="WARNING",
-        OCC_WHATSAPP_TEMPLATES=json.dumps(
-            [{"sid": TEMPLATE_SID, "name": "Follow-up", "body": "Hello {{1}}, any news?"}]
-        ),
     )
     manage(env, "migrate", "--noinput", "-v0")
     # The demo data, with one interaction at a time so the second customer has to wait in the queue.
@@ -100,6 +97,8 @@ def occ_server(tmp_path_factory):
                 server.kill()
                 pytest.fail("OCC did not start: " + (tmp / "server.log").read_text()[-2000:])
             time.sleep(0.2)
+    # The demo account's templates, read from the sandbox's Content API over HTTP.
+    manage(env, "sync_templates")
     yield base, tmp / "db.sqlite3"
     server.terminate()
     try:
@@ -238,7 +237,9 @@ def test_two_tabs_agree_and_after_24_hours_only_a_template_goes_out(browser, occ
             expect(tab.locator("#reply-body")).to_be_hidden()
         first.select_option("#template-select", TEMPLATE_SID)
         first.fill('#template-vars input[data-var="1"]', "Luca")
-        expect(first.locator("#template-preview")).to_have_text("Hello Luca, any news?")
+        expect(first.locator("#template-preview")).to_have_text(
+            "Hello Luca, we are following up on your request. Reply to continue the conversation."
+        )
         first.click("#send-button")
         # The other tab of the same agent shows the same message and its statuses.
         for tab in (first, second):
@@ -248,7 +249,9 @@ def test_two_tabs_agree_and_after_24_hours_only_a_template_goes_out(browser, occ
         phone.goto(base + "/sandbox/phone/")
         phone.fill("#customer", SECOND_CUSTOMER)
         phone.dispatch_event("#customer", "change")
-        expect(phone.locator(".bubble.theirs")).to_contain_text("Hello Luca, any news?")
+        expect(phone.locator(".bubble.theirs")).to_contain_text(
+            "Hello Luca, we are following up on your request. Reply to continue the conversation."
+        )
     finally:
         context.close()
         phone_context.close()

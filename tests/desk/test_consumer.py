@@ -141,12 +141,9 @@ class TestReply:
         assert not Message.objects.filter(direction="out").exists()
 
     def test_free_text_after_24_hours_is_refused_and_a_template_is_sent(
-        self, tab, agent, service, fake_twilio, settings
+        self, tab, agent, service, fake_twilio, approved_template
     ):
-        sid = "HX" + "ab" * 16
-        settings.OCC_WHATSAPP_TEMPLATES = (
-            f'[{{"sid": "{sid}", "name": "Follow-up", "body": "Hello {{{{1}}}}"}}]'
-        )
+        sid = approved_template("Hello {{1}}")
 
         async def scenario():
             result = await ainbound(service, provider_id="SM" + "6" * 32)

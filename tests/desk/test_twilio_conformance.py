@@ -92,10 +92,9 @@ def test_text_reply_parameters_are_twilios(interaction, agent, fake_twilio):
 
 
 def test_template_reply_with_media_parameters_are_twilios(
-    interaction, agent, fake_twilio, settings, tmp_path
+    interaction, agent, fake_twilio, settings, tmp_path, approved_template
 ):
-    sid = "HX" + "12" * 16
-    settings.OCC_WHATSAPP_TEMPLATES = json.dumps([{"sid": sid, "name": "t", "body": "Hi {{1}}"}])
+    sid = approved_template("Hi {{1}}", name="t")
     settings.OCC_MEDIA_ROOT = str(tmp_path)
     from django.core.files.uploadedfile import SimpleUploadedFile
 

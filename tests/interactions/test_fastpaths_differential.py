@@ -407,3 +407,109 @@ def test_a_status_callback_stores_what_the_general_path_stores(
     # Taken (fast[-1] is the stored row) or declined (None: the general path
     # then decided): the same answer, the same row, the same events.
     assert_same(got, expected)
+
+
+# --- customers without a phone number (WhatsApp usernames) -----------------------------------------
+
+user_ids = st.from_regex(r"\A(US|IT|BR)\.[0-9A-Za-z_-]{1,40}\Z")
+
+
+def username_message(provider_id, address, username, parent, phone=""):
+    return inbound_actions.InboundMessage(
+        channel="whatsapp",
+        address=address,
+        provider_id=provider_id,
+        body="Ciao",
+        name="Maria",
+        phone=phone,
+        username=username,
+        external_user_id=address if not phone else "",
+        parent_external_user_id=parent,
+    )
+
+
+@postgres
+@pytest.mark.django_db
+@EXAMPLES
+@given(
+    address=user_ids,
+    username=names,
+    parent=st.sampled_from(["", "US.ENT.1"]),
+    with_phone=st.booleans(),
+)
+def test_a_username_customers_first_message_stores_what_the_general_path_stores(
+    service, agent, monkeypatch, frozen, address, username, parent, with_phone
+):
+    phone = "+393339990003" if with_phone else ""
+    address = phone or address
+    provider_id, now = sid(), frozen
+    fast = spy(monkeypatch, inbound_actions, "open_for_new_contact")
+
+    def general():
+        with transaction.atomic():
+            inbound_actions._receive_inbound(
+                service, username_message(provider_id, address, username, parent, phone), now
+            )
+        return written_rows(address)
+
+    def fast_path():
+        inbound_actions.receive_inbound(
+            service, username_message(provider_id, address, username, parent, phone), now=now
+        )
+        return written_rows(address)
+
+    expected = in_savepoint(general)
+    fast.clear()
+    got = in_savepoint(fast_path)
+    assert fast and fast[-1] is not None, "the fast path was not taken"
+    assert_same(got, expected)
+    assert expected["contact"]["username"] == username
+
+
+@postgres
+@pytest.mark.django_db
+@EXAMPLES
+@given(renamed=st.booleans(), minutes=st.integers(0, 3000))
+def test_a_username_customer_in_an_open_conversation_stores_what_the_general_path_stores(
+    service, agent, monkeypatch, frozen, renamed, minutes
+):
+    address = "US.1349120865530274"
+    contact = Contact.objects.create(
+        address=address, name="Maria", username="maria.rossi", external_user_id=address
+    )
+    Interaction.objects.create(
+        service=service,
+        contact=contact,
+        created_at=T0,
+        queued_at=T0,
+        last_inbound_at=T0,
+        state=InteractionState.QUEUED,
+    )
+    now, provider_id = T0 + timedelta(minutes=minutes), sid()
+    username = "maria.r" if renamed else "maria.rossi"
+    fast = spy(monkeypatch, inbound_actions, "append_to_open_interaction")
+
+    def general():
+        with transaction.atomic():
+            inbound_actions._receive_inbound(
+                service, username_message(provider_id, address, username, ""), now
+            )
+        return written_rows(address)
+
+    def fast_path():
+        inbound_actions.receive_inbound(
+            service, username_message(provider_id, address, username, ""), now=now
+        )
+        return written_rows(address)
+
+    try:
+        expected = in_savepoint(general)
+        fast.clear()
+        got = in_savepoint(fast_path)
+    finally:
+        Interaction.objects.filter(contact=contact).delete()
+        contact.delete()
+    # A changed username is the general path's to save; an unchanged one takes the one statement.
+    assert fast and (fast[-1] is None) == renamed
+    assert_same(got, expected)
+    assert expected["contact"]["username"] == username

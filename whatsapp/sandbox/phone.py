@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from occ.lib.phone import wa_digits
 from whatsapp import fake_twilio
-from whatsapp.content_templates import render_preview
+from whatsapp.content_templates import render
 from whatsapp.fake_twilio import API_VERSION
 from whatsapp.sandbox import state
 from whatsapp.urls_public import inbound_webhook_url
@@ -30,6 +30,7 @@ def inbound_params(
     name: str,
     body: str,
     media: Sequence[tuple[str, str]] = (),
+    button: dict | None = None,
 ) -> dict:
     """The form fields Twilio posts for a WhatsApp message (see twilio/FACTS.md)."""
     sid = ("MM" if media else "SM") + secrets.token_hex(16)
@@ -47,9 +48,21 @@ def inbound_params(
         "ApiVersion": API_VERSION,
         "MessageType": "image" if media else "text",
         "ProfileName": name,
-        "WaId": wa_digits(customer_number),
         "ReferralNumMedia": "0",
     }
+    if customer_number.startswith("+"):
+        params["WaId"] = wa_digits(customer_number)
+    else:
+        # A customer with a WhatsApp username whose number is withheld (2026): a user id, no WaId.
+        params["ExternalUserId"] = customer_number
+        params["ProfileUsername"] = (
+            "".join(c for c in name.lower() if c.isalnum() or c in "._") or "customer"
+        )
+    if button:
+        # A quick-reply button pressed: its id and title, as Twilio posts them.
+        params["ButtonPayload"] = button["id"]
+        params["ButtonText"] = button["title"]
+        params["MessageType"] = "button"
     for index, (url, content_type) in enumerate(media):
         params[f"MediaUrl{index}"] = url
         params[f"MediaContentType{index}"] = content_type
@@ -85,6 +98,7 @@ def send_from_phone(
     name: str,
     body: str,
     image: tuple[str, bytes] | None = None,
+    button: dict | None = None,
 ) -> dict:
     """A customer writes: a signed inbound webhook to the application. Blocking (HTTP)."""
     sid, token = account()
@@ -101,6 +115,7 @@ def send_from_phone(
         name=name,
         body=body,
         media=media,
+        button=button,
     )
     answered = post_signed(inbound_webhook_url(), params, token)
     entry = {
@@ -117,6 +132,29 @@ def send_from_phone(
     return entry
 
 
+def _rendered_content(message: dict) -> tuple[str, list[dict]]:
+    """What WhatsApp shows for a ContentSid message: the text filled in, and its quick-reply buttons."""
+    content = state.fake().content(message["_content_sid"])
+    if content is None:
+        return f"[template {message['_content_sid']}]", []
+    try:
+        variables = json.loads(message.get("_content_variables") or "{}")
+    except ValueError:
+        variables = {}
+    text, buttons = "", []
+    for kind in ("twilio/text", "twilio/quick-reply", "twilio/media", "twilio/call-to-action"):
+        if isinstance(content.types.get(kind), dict) and content.types[kind].get("body"):
+            text = content.types[kind]["body"]
+            break
+    quick = content.types.get("twilio/quick-reply") or {}
+    buttons = [
+        {"id": str(a.get("id") or a["title"]), "title": str(a["title"])}
+        for a in quick.get("actions", [])
+        if a.get("title")
+    ]
+    return render(text, variables), buttons
+
+
 def conversation(service_number: str, customer_number: str) -> list[dict]:
     """Both sides of one phone's chat with one service, oldest first."""
     items = [
@@ -131,15 +169,9 @@ def conversation(service_number: str, customer_number: str) -> list[dict]:
         ):
             continue
         body = message["body"]
+        buttons: list[dict] = []
         if not body and message.get("_content_sid"):
-            try:
-                variables = json.loads(message.get("_content_variables") or "{}")
-            except ValueError:
-                variables = {}
-            body = (
-                render_preview(message["_content_sid"], variables)
-                or f"[template {message['_content_sid']}]"
-            )
+            body, buttons = _rendered_content(message)
         items.append(
             {
                 "sid": message["sid"],
@@ -152,6 +184,7 @@ def conversation(service_number: str, customer_number: str) -> list[dict]:
                 ],
                 "at": message["_created_at"],
                 "status": message["status"],
+                "buttons": buttons,
             }
         )
     items.sort(key=lambda e: e["at"])

@@ -17,16 +17,28 @@ def fake() -> FakeTwilio:
     global _fake
     with _lock:
         if _fake is None:
+            from django.conf import settings
+
             from whatsapp.sandbox.demo import (
                 DEMO_ACCOUNT_SID,
                 DEMO_AUTH_TOKEN,
                 DEMO_SERVICE_NUMBER,
+                DEMO_TEMPLATES,
             )
 
             # Statuses arrive a little apart, as on a real phone, so the desk shows each.
             _fake = FakeTwilio(callback_statuses=("sent", "delivered", "read"), callback_delay=0.4)
             _fake.add_account(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, friendly_name="OCC sandbox")
             _fake.add_sender(DEMO_ACCOUNT_SID, DEMO_SERVICE_NUMBER)
+            _fake.content_base_url = settings.TWILIO_CONTENT_BASE_URL
+            for template in DEMO_TEMPLATES:
+                template = dict(template)
+                _fake.add_content(
+                    DEMO_ACCOUNT_SID,
+                    template.pop("friendly_name"),
+                    template.pop("types"),
+                    **template,
+                )
         return _fake
 
 
@@ -42,6 +54,12 @@ def sync_with_configuration() -> FakeTwilio:
         account = twilio.accounts.get(config.account_sid)
         if account is None:
             twilio.add_account(config.account_sid, token, friendly_name="OCC sandbox")
+            # Another account configured by hand gets the demo templates too.
+            from whatsapp.sandbox.demo import DEMO_ACCOUNT_SID
+
+            twilio.contents.setdefault(
+                config.account_sid, list(twilio.contents.get(DEMO_ACCOUNT_SID, []))
+            )
         elif account.auth_token != token:
             account.auth_token = token
         known = {s.sender_id for s in twilio.senders.get(config.account_sid, [])}

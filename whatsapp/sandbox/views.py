@@ -53,6 +53,22 @@ async def twilio_api(request, path: str):
     return JsonResponse(payload, status=status)
 
 
+def _customer(value: str) -> str:
+    """A customer's number, or a WhatsApp user id (US.ABC123…) for a customer with a username and no number."""
+    from django.core.exceptions import ValidationError
+
+    from occ.lib.phone import normalize_e164
+    from whatsapp.parsing import InvalidWebhook, whatsapp_customer_address
+
+    value = value.strip()
+    if value[:1].isalpha():
+        try:
+            return whatsapp_customer_address("whatsapp:" + value)
+        except InvalidWebhook as exc:
+            raise ValidationError(str(exc)) from exc
+    return normalize_e164(value)
+
+
 def _services() -> list[dict]:
     from services.models import Service
 
@@ -80,7 +96,7 @@ async def phone_send(request):
 
     try:
         service_number = normalize_e164(request.POST.get("service", ""))
-        customer_number = normalize_e164(request.POST.get("customer", ""))
+        customer_number = _customer(request.POST.get("customer", ""))
     except ValidationError:
         return JsonResponse(
             {"error": "Give both numbers in international format, e.g. +39 333 1234567."},
@@ -100,6 +116,12 @@ async def phone_send(request):
         if not _IMAGE_TYPE.match(upload.content_type or "") or upload.size > MAX_IMAGE:
             return JsonResponse({"error": "Attach an image of at most 5 MB."}, status=400)
         image = (upload.content_type, upload.read())
+    button = None
+    payload = request.POST.get("button_payload", "")[:200]
+    if payload:
+        if unsafe_character(payload, multiline=False):
+            return JsonResponse({"error": "Not a button of the message."}, status=400)
+        button = {"id": payload, "title": body[:200]}
     if not body.strip() and image is None:
         return JsonResponse({"error": "Write a message."}, status=400)
     try:
@@ -110,6 +132,7 @@ async def phone_send(request):
             name=request.POST.get("name", "")[:100],
             body=body,
             image=image,
+            button=button,
         )
     except ValueError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
@@ -125,7 +148,7 @@ async def phone_messages(request):
 
     try:
         service_number = normalize_e164(request.GET.get("service", ""))
-        customer_number = normalize_e164(request.GET.get("customer", ""))
+        customer_number = _customer(request.GET.get("customer", ""))
     except ValidationError:
         return JsonResponse({"messages": []})
     return JsonResponse({"messages": phone.conversation(service_number, customer_number)})
