@@ -15,9 +15,9 @@ from 1 to 5) within `ANSWER_HOURS`, then the next message within
 interaction (its history shows them) and on its `Survey`; neither opens a
 new conversation. Anything else while a survey waits is routed as usual.
 
-The words: `text(kind, language)` below, English and Italian through
-gettext, until per-service customer messages (kinds `csat_ask` and
-`csat_thanks`) replace it.
+The words: the service's automatic messages `csat_ask` and `csat_thanks`
+(services.messages: editable per service and language, English and
+Italian defaults), in the contact's language.
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from engine import timers
 from interactions import events
@@ -42,29 +40,12 @@ from interactions.models import (
     Survey,
 )
 from interactions.selectors import free_text_allowed
+from services import messages
 
 ANSWER_HOURS = 24
 COMMENT_MINUTES = 30
 _SCORE = re.compile(r"^\s*([1-5])\s*(?:/\s*5)?\s*[.!]?\s*$")
 _PAYLOAD = re.compile(r"^csat[_-]?([1-5])$", re.IGNORECASE)
-
-
-def text(kind: str, language: str) -> str:
-    """The survey's words in the contact's language (`csat_ask`, `csat_thanks`)."""
-    with translation.override(language or settings.LANGUAGE_CODE):
-        if kind == "csat_ask":
-            return gettext(
-                "How satisfied are you with our service? Reply with a number from 1 (not at all) to 5 (very)."
-            )
-        if kind == "csat_thanks":
-            return gettext(
-                "Thank you for your rating! If you like, write a comment in your next message."
-            )
-    raise ValueError(kind)
-
-
-def language_of(interaction: Interaction) -> str:
-    return interaction.contact.language or settings.LANGUAGE_CODE.split("-")[0]
 
 
 # --- the survey after a close -----------------------------------------------------------------
@@ -112,7 +93,7 @@ def send_survey(interaction_id: int, token: str, *, now: datetime | None = None)
         if service.csat_template_sid:
             template_id = service.csat_template_sid
         elif free_text_allowed(interaction, now):
-            body = text("csat_ask", language_of(interaction))
+            body = messages.render(service, "csat_ask", interaction.contact)
         else:
             survey.state = Survey.State.NOT_SENT
             survey.note = "the 24-hour window had closed and the service has no survey template"
@@ -226,7 +207,15 @@ def _thank(interaction: Interaction, now: datetime) -> None:
     message = outbound.create_reply(
         interaction.pk,
         sender=None,
-        body=text("csat_thanks", language_of(interaction)),
+        body=messages.render(
+            interaction.service,
+            "csat_thanks",
+            interaction.contact,
+            score=Survey.objects.filter(interaction=interaction)
+            .values_list("score", flat=True)
+            .first()
+            or "",
+        ),
         allow_closed=True,
         now=now,
     )

@@ -47,9 +47,11 @@ DEFAULTS: dict[str, object] = {
         "We have closed this conversation as there were no new messages. Write to us again at any time."
     ),
     MessageKind.CSAT_ASK: _(
-        "How satisfied are you with our help? Answer with a number from 1 (not at all) to 5 (very)."
+        "How satisfied are you with our service? Reply with a number from 1 (not at all) to 5 (very)."
     ),
-    MessageKind.CSAT_THANKS: _("Thank you for your answer, {contact_name}."),
+    MessageKind.CSAT_THANKS: _(
+        "Thank you for your rating! If you like, write a comment in your next message."
+    ),
 }
 
 COMMON = ("contact_name", "service_name")

@@ -135,7 +135,7 @@ def test_the_survey_is_in_italian_for_an_italian_contact_without_template(
     lifecycle.close_interaction(interaction.pk, actor=agent.user)
     run_tasks()
     [sent] = fake_twilio.sent_messages()
-    assert sent["body"].startswith("Quanto è soddisfatto")
+    assert sent["body"].startswith("Quanto sei soddisfatto")
     signed_post(INBOUND, webhook(Body="5"))
     run_tasks()
     assert fake_twilio.sent_messages()[-1]["body"].startswith("Grazie")
