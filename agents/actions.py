@@ -30,3 +30,69 @@ def capacity_changed(agent: AgentProfile) -> list:
     if not agent.user.is_active:
         lifecycle.release_interactions(agent)
     return assignment.drain_queue(selectors.agent_service_ids(agent))
+
+
+# --- read markers ---------------------------------------------------------------
+
+
+def mark_read(agent: AgentProfile | None, interaction, message_id: int) -> int | None:
+    """The agent holding `interaction` has seen it up to `message_id`: the marker moves forward.
+
+    Returns the number of inbound messages still unread, or None when
+    nothing changed hands: only the holder's own marker moves, so a
+    supervisor (or a colleague) reading the conversation leaves it as it is.
+    Every tab of the agent learns the new count through an
+    `interaction.read` push, after the commit.
+    """
+    from django.db import transaction
+    from django.db.models import Max
+
+    from agents import selectors as desk
+    from agents.models import ReadMarker
+    from interactions.models import InteractionState, Message
+    from interactions.notify import push
+
+    if agent is None or interaction.agent_id != agent.pk:
+        return None
+    if interaction.state != InteractionState.ASSIGNED:
+        return None
+    newest = Message.objects.filter(interaction_id=interaction.pk).aggregate(n=Max("id"))["n"] or 0
+    upto = max(0, min(int(message_id), newest))
+    with transaction.atomic():
+        marker, _created = ReadMarker.objects.select_for_update().get_or_create(
+            agent_id=agent.pk, interaction_id=interaction.pk
+        )
+        if upto > marker.message_id:
+            marker.message_id = upto
+            marker.updated_at = timezone.now()
+            marker.save(update_fields=["message_id", "updated_at"])
+        unread = desk.unread_counts(agent, [interaction.pk]).get(interaction.pk, 0)
+        event = {
+            "type": "interaction.read",
+            "interaction_id": interaction.pk,
+            "message_id": marker.message_id,
+            "unread": unread,
+        }
+        transaction.on_commit(lambda: push(event, agent_ids=[agent.pk], supervisors=False))
+    return unread
+
+
+PREFERENCES = ("notify_desktop", "notify_sound", "enter_sends")
+
+
+def set_preferences(agent: AgentProfile, values: dict) -> dict:
+    """The agent's own desk preferences (booleans); unknown keys are ignored. Every tab learns them."""
+    from django.db import transaction
+
+    from agents import selectors as desk
+    from interactions.notify import push
+
+    changed = {key: bool(values[key]) for key in PREFERENCES if key in values}
+    if changed:
+        AgentProfile.objects.filter(pk=agent.pk).update(**changed)
+        for key, value in changed.items():
+            setattr(agent, key, value)
+    current = desk.preferences(agent)
+    event = {"type": "agent.preferences", "agent_id": agent.pk, "preferences": current}
+    transaction.on_commit(lambda: push(event, agent_ids=[agent.pk], supervisors=False))
+    return current

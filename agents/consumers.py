@@ -296,6 +296,38 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
         return await database_sync_to_async(build)()
 
+    async def cmd_read(self, content):
+        """The agent has seen the conversation up to `message_id` (their read marker; see agents.actions.mark_read)."""
+        from agents import actions
+
+        try:
+            message_id = int(content.get("message_id"))
+        except (TypeError, ValueError) as exc:
+            raise CommandError("message_id is a message's id.") from exc
+
+        def run():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=False)
+            return actions.mark_read(self.profile, interaction, message_id)
+
+        unread = await database_sync_to_async(run)()
+        return {
+            "type": "read.ok",
+            "interaction_id": content.get("interaction_id"),
+            "unread": unread,
+            "changed": unread is not None,
+        }
+
+    async def cmd_preferences(self, content):
+        from agents import actions
+
+        if not self.profile_id:
+            raise CommandError("Only agents have desk preferences.")
+        values = content.get("preferences")
+        if not isinstance(values, dict):
+            raise CommandError("preferences is a JSON object.")
+        current = await database_sync_to_async(actions.set_preferences)(self.profile, values)
+        return {"type": "preferences.ok", "preferences": current}
+
     async def cmd_supervisor(self, content):
         from interactions import selectors
 
@@ -313,4 +345,6 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         "transfer": cmd_transfer,
         "transfer_targets": cmd_transfer_targets,
         "supervisor": cmd_supervisor,
+        "read": cmd_read,
+        "preferences": cmd_preferences,
     }

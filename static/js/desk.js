@@ -24,7 +24,8 @@
     agent: null,
     interactions: new Map(), // id -> summary (with version)
     gone: new Map(), // id -> version at which it left this desk (ignore older pushes)
-    unread: new Map(), // id -> count of inbound messages not yet seen
+    unread: window.OCCUnread.create(), // counts of inbound messages not yet read (static/js/unread-state.js)
+    readSent: new Map(), // id -> newest message id this tab told the server it read
     previewsPending: false, // a snapshot asked for only to learn the newest messages
     selected: null,
     conversation: null, // {interaction, history, messages: Map}
@@ -115,6 +116,8 @@
       case "conversation": return showConversation(event);
       case "reply.stored": return replyStored(event);
       case "transfer.targets": return fillTargets(event);
+      case "interaction.read": window.OCCUnread.onRead(state.unread, event); return renderList();
+      case "agent.preferences": return setPreferences(event.preferences);
       case "error": return showError(event.message);
       default: return null;
     }
@@ -125,7 +128,7 @@
     state.agent = snapshot.agent;
     state.interactions = new Map();
     (snapshot.interactions || []).forEach(function (item) { state.interactions.set(item.id, item); });
-    state.unread.forEach(function (_v, id) { if (!state.interactions.has(id)) state.unread.delete(id); });
+    window.OCCUnread.fromSnapshot(state.unread, snapshot.interactions);
     if (snapshot.templates) templates = snapshot.templates;
     if (state.agent) setPresence(state.agent.presence);
     var forPreviews = state.previewsPending;
@@ -174,7 +177,7 @@
     if (known && known.version > item.version) return;
     state.gone.set(item.id, item.version);
     state.interactions.delete(item.id);
-    state.unread.delete(item.id);
+    window.OCCUnread.forget(state.unread, item.id);
     renderList();
     if (state.selected === item.id) closeConversation(true);
     if (state.agent) { state.agent.open_interactions = state.interactions.size; renderLoad(); }
@@ -192,13 +195,13 @@
     if (message.direction === "in") {
       item.last_inbound_at = message.created_at;
       item.window_closes_at = windowFrom(message.created_at);
-      var seen = state.selected === interactionId && !document.hidden;
-      if (!seen) state.unread.set(interactionId, (state.unread.get(interactionId) || 0) + 1);
-      if (!seen || document.hidden) alertAgent();
+      var seen = inView(interactionId);
+      if (window.OCCUnread.onMessage(state.unread, interactionId, message, seen)) alertAgent(item, message);
     }
     if (state.conversation && state.conversation.interaction.id === interactionId) {
       addMessage(message);
       renderComposer();
+      markRead();
     }
     renderList();
   }
@@ -232,7 +235,7 @@
     list.textContent = "";
     var total = 0;
     state.interactions.forEach(function (item) {
-      var unread = state.unread.get(item.id) || 0;
+      var unread = window.OCCUnread.count(state.unread, item.id);
       total += unread;
       var li = el("li", { "data-id": item.id, tabindex: "0", role: "button" });
       if (item.id === state.selected) li.classList.add("selected");
@@ -247,7 +250,7 @@
       list.appendChild(li);
     });
     renderEmpty();
-    document.title = (total ? "(" + total + ") " : "") + gettext("Desk") + " · OCC";
+    window.OCCDeskUnread.show(total, gettext("Desk") + " · OCC");
   }
   // What is true for the agent's presence, said when the list is empty.
   function renderEmpty() {
@@ -266,13 +269,27 @@
   // On a phone the desk shows the list or one conversation full-screen (desk.css).
   function showView(name) {
     $("desk").dataset.view = name;
-    if (name === "conversation") window.scrollTo(0, 0);
+    if (name === "conversation") { window.scrollTo(0, 0); markRead(); }
+  }
+  // The agent can see this conversation now: selected, shown (on a phone, not the list) and the tab in front.
+  function inView(interactionId) {
+    return state.selected === interactionId && !document.hidden && $("conversation").getClientRects().length > 0;
+  }
+  // Read up to the newest message shown: the server moves the marker and tells the other tabs.
+  function markRead() {
+    var conv = state.conversation;
+    if (!conv || !inView(conv.interaction.id)) return;
+    var newest = 0;
+    conv.messages.forEach(function (_m, id) { if (id > newest) newest = id; });
+    var id = conv.interaction.id;
+    if (window.OCCUnread.count(state.unread, id)) { window.OCCUnread.clear(state.unread, id); renderList(); }
+    if (!newest || (state.readSent.get(id) || 0) >= newest) return;
+    if (send({ type: "read", interaction_id: id, message_id: newest })) state.readSent.set(id, newest);
   }
 
   // --- conversation ------------------------------------------------------------------
   function select(id) {
     state.selected = id;
-    state.unread.delete(id);
     renderList();
     send({ type: "open", interaction_id: id });
   }
@@ -322,6 +339,7 @@
     box.scrollTop = box.scrollHeight;
     send({ type: "transfer_targets", interaction_id: data.interaction.id });
     renderComposer();
+    markRead();
   }
 
   function addMessage(message) {
@@ -570,7 +588,7 @@
   sound.checked = localStorage.getItem("occ.sound") === "1";
   sound.addEventListener("change", function () { localStorage.setItem("occ.sound", sound.checked ? "1" : "0"); });
   document.addEventListener("visibilitychange", function () {
-    if (!document.hidden && state.selected) { state.unread.delete(state.selected); renderList(); }
+    markRead();
   });
   $("back-button").textContent = "← " + gettext("Conversations");
   $("back-button").addEventListener("click", function () { showView("list"); });

@@ -1,0 +1,82 @@
+"""The desk's attention in a real browser: unread counts kept on the server, notifications, the composer.
+
+Same server as tests/browser/test_desk.py (its own instance for this module);
+the tests run in order and share its customers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.browser.test_desk import ADMIN, AGENT, log_in, occ_server, write_from_phone  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.browser
+
+ANNA, BRUNO, CARLA = "+393330005555", "+393330006666", "+393330007777"
+SHOTS = "/work/shots/attention"
+
+
+def go_online(desk):
+    from playwright.sync_api import expect
+
+    expect(desk.locator("#conn")).to_have_attribute("data-state", "connected")
+    desk.click("#presence button[data-presence=online]")
+    expect(desk.locator("#presence button.active")).to_have_attribute("data-presence", "online")
+
+
+def open_phone(browser, base):
+    context = browser.new_context(locale="en-US")
+    phone = log_in(context, base, ADMIN)
+    phone.goto(base + "/sandbox/phone/")
+    return context, phone
+
+
+def test_unread_counts_are_kept_on_the_server_across_reloads_and_tabs(browser, occ_server):  # noqa: F811
+    from playwright.sync_api import expect
+
+    base, database = occ_server
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE agents_agentprofile SET max_interactions = 5")
+    context = browser.new_context(locale="en-US")
+    phone_context, phone = open_phone(browser, base)
+    try:
+        desk = log_in(context, base, AGENT)
+        go_online(desk)
+        write_from_phone(phone, ANNA, "Anna", "Hello from Anna")
+        expect(desk.locator("#conv-title")).to_have_text("Anna")
+        bruno = desk.locator("#interaction-list li", has_text="Bruno")
+        write_from_phone(phone, BRUNO, "Bruno", "First from Bruno")
+        expect(bruno.locator(".badge")).to_have_text("1")
+        write_from_phone(phone, BRUNO, "Bruno", "Second from Bruno")
+        expect(bruno.locator(".badge")).to_have_text("2")
+        expect(desk).to_have_title("(2) Desk · OCC")
+        expect(desk.locator('link[rel="icon"]')).to_have_attribute("data-unread", "2")
+
+        # A reload asks the server: still 2 for Bruno, none for Anna (read while in view).
+        desk.reload()
+        bruno = desk.locator("#interaction-list li", has_text="Bruno")
+        expect(bruno.locator(".badge")).to_have_text("2")
+        expect(
+            desk.locator("#interaction-list li", has_text="Anna").locator(".badge")
+        ).to_have_count(0)
+        expect(desk).to_have_title("(2) Desk · OCC")
+
+        # A second tab agrees; reading Bruno in the first clears it in both.
+        other = context.new_page()
+        other.goto(base + "/desk/")
+        other_bruno = other.locator("#interaction-list li", has_text="Bruno")
+        expect(other_bruno.locator(".badge")).to_have_text("2")
+        bruno.click()
+        expect(desk.locator("#conv-title")).to_have_text("Bruno")
+        expect(bruno.locator(".badge")).to_have_count(0)
+        expect(other_bruno.locator(".badge")).to_have_count(0)
+        expect(other).to_have_title("Desk · OCC")
+        expect(other.locator('link[rel="icon"]')).to_have_attribute("data-unread", "0")
+        desk.reload()
+        expect(desk.locator("#interaction-list li")).to_have_count(2)
+        expect(desk.locator("#interaction-list .badge")).to_have_count(0)
+    finally:
+        context.close()
+        phone_context.close()
