@@ -130,7 +130,7 @@
     (snapshot.interactions || []).forEach(function (item) { state.interactions.set(item.id, item); });
     window.OCCUnread.fromSnapshot(state.unread, snapshot.interactions);
     if (snapshot.templates) templates = snapshot.templates;
-    if (state.agent) setPresence(state.agent.presence);
+    if (state.agent) { setPresence(state.agent.presence); setPreferences(state.agent.preferences || {}); }
     var forPreviews = state.previewsPending;
     state.previewsPending = false;
     renderList();
@@ -159,7 +159,7 @@
       item.window_closes_at = windowFrom(item.last_inbound_at);
     } else {
       item.window_closes_at = windowFrom(item.last_inbound_at);
-      if (isNew) alertAgent();
+      if (isNew) alertAgent(item, null);
       // No count here: a customer's first message arrives as its own message.created and is
       // counted there. A conversation handed over carries no newest message: a fresh
       // snapshot brings its preview line.
@@ -282,6 +282,7 @@
     var newest = 0;
     conv.messages.forEach(function (_m, id) { if (id > newest) newest = id; });
     var id = conv.interaction.id;
+    window.OCCDeskNotify.read(id);
     if (window.OCCUnread.count(state.unread, id)) { window.OCCUnread.clear(state.unread, id); renderList(); }
     if (!newest || (state.readSent.get(id) || 0) >= newest) return;
     if (send({ type: "read", interaction_id: id, message_id: newest })) state.readSent.set(id, newest);
@@ -550,26 +551,19 @@
   }
 
   // --- telling the agent ---------------------------------------------------------------
-  var audio = null;
-  function alertAgent() {
-    if (!$("sound-toggle").checked) return;
-    try {
-      // A short beep made on the spot: no sound file to download.
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      var osc = audio.createOscillator();
-      var gain = audio.createGain();
-      osc.frequency.value = 880;
-      gain.gain.setValueAtTime(0.15, audio.currentTime);
-      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.25);
-      osc.connect(gain).connect(audio.destination);
-      osc.start();
-      osc.stop(audio.currentTime + 0.25);
-    } catch (err) { /* no audio available */ }
+  // Sound and desktop notification (static/js/desk-notify.js), as the agent's preferences say.
+  function alertAgent(item, message) { window.OCCDeskNotify.alert(message ? "message" : "conversation", item, message); }
+  function setPreferences(prefs) {
+    if (state.agent) state.agent.preferences = prefs;
+    window.OCCDeskNotify.apply(prefs);
   }
 
   // --- wiring ------------------------------------------------------------------------
   document.querySelectorAll("#presence button").forEach(function (b) {
-    b.addEventListener("click", function () { send({ type: "presence", presence: b.dataset.presence }); });
+    b.addEventListener("click", function () {
+      send({ type: "presence", presence: b.dataset.presence });
+      if (b.dataset.presence === "online") window.OCCDeskNotify.offerPermission();
+    });
   });
   $("composer").addEventListener("submit", submitReply);
   $("reply-body").addEventListener("keydown", function (e) {
@@ -584,9 +578,11 @@
     var target = $("transfer-target").value;
     if (state.conversation && target) send({ type: "transfer", interaction_id: state.conversation.interaction.id, to_agent_id: target });
   });
-  var sound = $("sound-toggle");
-  sound.checked = localStorage.getItem("occ.sound") === "1";
-  sound.addEventListener("change", function () { localStorage.setItem("occ.sound", sound.checked ? "1" : "0"); });
+  window.OCCDeskNotify.init({
+    send: send,
+    select: function (id) { select(id); showView("conversation"); },
+    prefs: function () { return (state.agent && state.agent.preferences) || {}; },
+  });
   document.addEventListener("visibilitychange", function () {
     markRead();
   });

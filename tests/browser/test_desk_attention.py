@@ -80,3 +80,93 @@ def test_unread_counts_are_kept_on_the_server_across_reloads_and_tabs(browser, o
     finally:
         context.close()
         phone_context.close()
+
+
+# Every Notification the page creates, kept for the test (the real one is still shown).
+RECORD_NOTIFICATIONS = """
+window.__notes = [];
+if (window.Notification) {
+  const Real = window.Notification;
+  window.Notification = class extends Real {
+    constructor(title, options) { super(title, options); window.__notes.push({ title, body: (options || {}).body }); }
+  };
+}
+"""
+HIDE_TAB = """() => {
+  Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_a_background_tab_shows_a_desktop_notification_and_keeps_the_message_unread(
+    browser,
+    occ_server,  # noqa: F811
+):
+    """Runs after the unread test: the agent holds Anna and Bruno, both read."""
+    from playwright.sync_api import expect
+
+    base, _ = occ_server
+    context = browser.new_context(locale="en-US")
+    context.grant_permissions(["notifications"], origin=base)
+    context.add_init_script(RECORD_NOTIFICATIONS)
+    phone_context, phone = open_phone(browser, base)
+    try:
+        desk = log_in(context, base, AGENT)
+        expect(desk.locator("#interaction-list li")).to_have_count(2)
+        expect(desk.locator("#conv-title")).to_have_text("Anna")
+        # Permission already granted: no prompt.
+        go_online(desk)
+        expect(desk.locator("#notify-prompt")).to_be_hidden()
+        desk.evaluate(HIDE_TAB)
+        write_from_phone(phone, ANNA, "Anna", "Are you there?")
+        desk.wait_for_function("() => window.__notes.length >= 1")
+        notes = desk.evaluate("window.__notes")
+        assert notes == [{"title": "Anna", "body": "Are you there?"}]
+        # Hidden: even the conversation on screen stays unread until the tab is in front.
+        expect(
+            desk.locator("#interaction-list li", has_text="Anna").locator(".badge")
+        ).to_have_text("1")
+        expect(desk).to_have_title("(1) Desk · OCC")
+    finally:
+        context.close()
+        phone_context.close()
+
+
+def test_the_permission_is_asked_from_an_in_page_prompt_after_going_online_never_on_load(
+    browser,
+    occ_server,  # noqa: F811
+):
+    from playwright.sync_api import expect
+
+    base, _ = occ_server
+    context = browser.new_context(locale="en-US")
+    try:
+        desk = log_in(context, base, AGENT)
+        expect(desk.locator("#conn")).to_have_attribute("data-state", "connected")
+        desk.click("#presence button[data-presence=offline]")
+        expect(desk.locator("#presence button.active")).to_have_attribute(
+            "data-presence", "offline"
+        )
+        assert desk.evaluate("Notification.permission") == "default"
+        expect(desk.locator("#notify-prompt")).to_be_hidden()
+        go_online(desk)
+        expect(desk.locator("#notify-prompt")).to_be_visible()
+        desk.click("#notify-later")
+        expect(desk.locator("#notify-prompt")).to_be_hidden()
+        # The preferences are the agent's, on the server: switched off here, off after a reload.
+        desk.click("#desk-preferences summary")
+        desk.uncheck('#desk-preferences input[data-pref="notify_desktop"]')
+        desk.check('#desk-preferences input[data-pref="notify_sound"]')
+        desk.wait_for_timeout(500)
+        desk.reload()
+        desk.click("#desk-preferences summary")
+        expect(
+            desk.locator('#desk-preferences input[data-pref="notify_desktop"]')
+        ).not_to_be_checked()
+        expect(desk.locator('#desk-preferences input[data-pref="notify_sound"]')).to_be_checked()
+        desk.check('#desk-preferences input[data-pref="notify_desktop"]')
+        desk.uncheck('#desk-preferences input[data-pref="notify_sound"]')
+        desk.wait_for_timeout(500)
+    finally:
+        context.close()
