@@ -9,8 +9,16 @@ from interactions import events, selectors
 from interactions.actions import assignment, lifecycle
 
 
-def set_presence(agent: AgentProfile, presence: str) -> AgentProfile:
-    """Online takes new interactions (and drains the queue); away and offline keep current ones."""
+def set_presence(
+    agent: AgentProfile, presence: str, *, release: bool = False, actor=None
+) -> AgentProfile:
+    """Online takes new interactions (and drains the queue); away and offline keep current ones.
+
+    `release`: going away or offline, the agent returns the conversations
+    they hold to the queue now (routed afresh to whoever is free). Going
+    offline starts, for each service whose rule says so, the timer that
+    returns them after the service's minutes (`release_after_offline`).
+    """
     now = timezone.now()
     AgentProfile.objects.filter(pk=agent.pk).update(presence=presence, presence_changed_at=now)
     agent.presence = presence
@@ -18,7 +26,72 @@ def set_presence(agent: AgentProfile, presence: str) -> AgentProfile:
     events.emit(events.AgentPresenceChanged(agent.pk, presence))
     if presence == Presence.ONLINE:
         capacity_changed(agent)
+    elif release:
+        lifecycle.release_interactions(agent, actor=actor)
+    elif presence == Presence.OFFLINE:
+        _start_offline_timers(agent)
     return agent
+
+
+def _start_offline_timers(agent: AgentProfile) -> None:
+    """One timer per service of the held conversations whose rule returns them to the queue."""
+    from agents import tasks
+    from engine import timers
+    from interactions.models import Interaction, InteractionState
+    from services.models import OfflineConversations, Service
+
+    services = Service.objects.filter(
+        pk__in=Interaction.objects.filter(agent=agent, state=InteractionState.ASSIGNED).values(
+            "service_id"
+        ),
+        offline_conversations=OfflineConversations.REQUEUE,
+    ).values_list("pk", "offline_after_minutes")
+    for service_id, minutes in services:
+        timers.start(
+            tasks.release_after_offline,
+            after=minutes * 60,
+            agent_id=agent.pk,
+            service_id=service_id,
+            token=timers.token(agent.presence_changed_at),
+        )
+
+
+def release_after_offline(agent_id: int, service_id: int, token: str) -> int:
+    """The agent stayed offline for the service's minutes: their conversations of it go back to the queue.
+
+    Nothing happens when the agent changed presence since (came back, even
+    briefly) or the service's rule no longer says so. The count returned.
+    """
+    from django.db import transaction
+
+    from engine import timers
+    from interactions.actions import ActionError
+    from interactions.models import Interaction, InteractionState
+    from services.models import OfflineConversations, Service
+
+    with transaction.atomic():
+        agent = AgentProfile.objects.select_for_update().filter(pk=agent_id).first()
+        if agent is None or agent.presence != Presence.OFFLINE:
+            return 0
+        if timers.moved_on(token, agent.presence_changed_at):
+            return 0
+        if not Service.objects.filter(
+            pk=service_id, offline_conversations=OfflineConversations.REQUEUE
+        ).exists():
+            return 0
+        held = list(
+            Interaction.objects.filter(
+                agent_id=agent_id, service_id=service_id, state=InteractionState.ASSIGNED
+            ).values_list("pk", flat=True)
+        )
+    released = 0
+    for interaction_id in held:
+        try:
+            lifecycle.transfer_interaction(interaction_id, to_agent_id=None)
+            released += 1
+        except ActionError:  # closed or moved meanwhile
+            continue
+    return released
 
 
 def capacity_changed(agent: AgentProfile) -> list:

@@ -206,8 +206,11 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             raise CommandError("Only agents have a presence.")
         if presence not in Presence.values:
             raise CommandError("Presence is online, away or offline.")
-        await database_sync_to_async(actions.set_presence)(self.profile, presence)
-        return {"type": "presence.ok", "presence": presence}
+        release = bool(content.get("release")) and presence != Presence.ONLINE
+        await database_sync_to_async(actions.set_presence)(
+            self.profile, presence, release=release, actor=self.user
+        )
+        return {"type": "presence.ok", "presence": presence, "released": release}
 
     async def cmd_open(self, content):
         def build():

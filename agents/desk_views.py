@@ -24,7 +24,17 @@ from occ.lib.permissions import administrator_required
 
 @login_required
 def desk(request):
-    return render(request, "agents/desk.html", {"templates": channels.templates()})
+    from django.conf import settings
+
+    return render(
+        request,
+        "agents/desk.html",
+        {
+            "templates": channels.templates(),
+            "auto_away_minutes": max(0, settings.OCC_AUTO_AWAY_MINUTES),
+            "typing_indicator": settings.OCC_TYPING_INDICATOR,
+        },
+    )
 
 
 @administrator_required

@@ -388,6 +388,13 @@ OCC_SANDBOX = env_bool("OCC_SANDBOX", False)
 
 # Seconds an agent may be without any open desk tab before counting as offline.
 OCC_PRESENCE_GRACE_SECONDS = env_int("OCC_PRESENCE_GRACE_SECONDS", 30)
+# Minutes without any activity in the desk (keys, pointer, touch) after which an online
+# agent is set away; 0: never.
+OCC_AUTO_AWAY_MINUTES = env_int("OCC_AUTO_AWAY_MINUTES", 0)
+# When OCC sends WhatsApp's typing indicator (which also marks the customer's latest
+# message read, blue ticks): "typing" (the agent starts typing a reply), "opening"
+# (the agent opens the conversation) or "off".
+OCC_TYPING_INDICATOR = env_str("OCC_TYPING_INDICATOR", "typing")
 # Approved WhatsApp templates offered outside the 24-hour window: a JSON list
 # of {"sid": "HX…", "name": …, "body": …, "variables": [...]}.
 OCC_WHATSAPP_TEMPLATES = env_str("OCC_WHATSAPP_TEMPLATES", "")

@@ -23,6 +23,8 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
             "whatsapp_enabled",
             "twilio_number",
             "queue_position_reply",
+            "offline_conversations",
+            "offline_after_minutes",
         ]
         widgets = {
             # Wider than the stored 16 characters: people paste numbers with spaces.
@@ -42,9 +44,25 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
         self.fields["whatsapp_enabled"].help_text = _(
             "Needs the chat channel, the Twilio phone number and WhatsApp enabled in Settings → Advanced → Chat channel."
         )
+        self.fields["offline_conversations"].help_text = _(
+            "When an agent goes offline (or closes the desk) holding conversations of this service and stays offline for longer than the minutes below."
+        )
+        # A form (or a script) that does not send them keeps what the service has.
+        self.fields["offline_conversations"].required = False
+        self.fields["offline_after_minutes"].required = False
+        self.fields["offline_after_minutes"].help_text = _(
+            "Counted from the moment the agent went offline; coming back before keeps everything."
+        )
         self.fields["queue_position_reply"].help_text = _(
             "When no agent is free, reply to the customer with their place in the queue."
         )
+
+    def clean_offline_conversations(self) -> str:
+        return self.cleaned_data.get("offline_conversations") or self.instance.offline_conversations
+
+    def clean_offline_after_minutes(self) -> int:
+        value = self.cleaned_data.get("offline_after_minutes")
+        return self.instance.offline_after_minutes if value is None else value
 
     def clean_twilio_number(self) -> str | None:
         raw = (self.cleaned_data.get("twilio_number") or "").strip()

@@ -561,7 +561,7 @@
   // --- wiring ------------------------------------------------------------------------
   document.querySelectorAll("#presence button").forEach(function (b) {
     b.addEventListener("click", function () {
-      send({ type: "presence", presence: b.dataset.presence });
+      window.OCCDeskPresence.choose(b.dataset.presence);
       if (b.dataset.presence === "online") window.OCCDeskNotify.offerPermission();
     });
   });
@@ -578,6 +578,12 @@
     var target = $("transfer-target").value;
     if (state.conversation && target) send({ type: "transfer", interaction_id: state.conversation.interaction.id, to_agent_id: target });
   });
+  window.OCCDeskPresence.init({
+    send: send,
+    held: function () { return state.interactions.size; },
+    presence: function () { return state.agent ? state.agent.presence : ""; },
+    flash: flash,
+  }, config);
   window.OCCDeskNotify.init({
     send: send,
     select: function (id) { select(id); showView("conversation"); },

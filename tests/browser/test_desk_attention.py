@@ -170,3 +170,109 @@ def test_the_permission_is_asked_from_an_in_page_prompt_after_going_online_never
         desk.wait_for_timeout(500)
     finally:
         context.close()
+
+
+def test_going_offline_with_conversations_asks_and_the_services_rule_returns_them_later(
+    browser,
+    occ_server,  # noqa: F811
+):
+    """Runs last: the agent holds conversations; an administrator sets the service's rule."""
+    import os
+    import subprocess
+    import sys
+
+    from playwright.sync_api import expect
+
+    from tests.browser.test_desk import REPO
+
+    base, database = occ_server
+    admin_context = browser.new_context(locale="en-US")
+    context = browser.new_context(locale="en-US")
+    try:
+        admin = log_in(admin_context, base, ADMIN)
+        admin.goto(base + "/services/")
+        admin.locator("table a").first.click()
+        admin.select_option("#id_offline_conversations", "requeue")
+        admin.fill("#id_offline_after_minutes", "5")
+        admin.click("#service-form [type=submit]")
+        expect(admin.locator("body")).not_to_contain_text("errorlist")
+        with sqlite3.connect(database) as db:
+            assert db.execute(
+                "SELECT offline_conversations, offline_after_minutes FROM services_service"
+            ).fetchall() == [("requeue", 5)]
+
+        desk = log_in(context, base, AGENT)
+        go_online(desk)
+        held = desk.locator("#interaction-list li").count()
+        assert held >= 2
+        # Away: the dialog asks; keeping them changes nothing but the presence.
+        desk.click("#presence button[data-presence=away]")
+        dialog = desk.locator("#presence-dialog")
+        expect(dialog).to_be_visible()
+        expect(dialog).to_contain_text(f"You hold {held} conversations")
+        desk.screenshot(path=f"{SHOTS}/presence-dialog-1366.png")
+        desk.click("#presence-keep")
+        expect(dialog).to_be_hidden()
+        expect(desk.locator("#presence button.active")).to_have_attribute("data-presence", "away")
+        expect(desk.locator("#interaction-list li")).to_have_count(held)
+        # Offline, keeping them: the service's rule starts its 5-minute timer.
+        desk.click("#presence button[data-presence=offline]")
+        expect(dialog).to_be_visible()
+        desk.click("#presence-keep")
+        expect(desk.locator("#presence button.active")).to_have_attribute(
+            "data-presence", "offline"
+        )
+        with sqlite3.connect(database) as db:
+            timers = db.execute(
+                "SELECT (julianday(run_after) - julianday('now')) * 1440 FROM django_tasks_database_dbtaskresult"
+                " WHERE task_path = 'agents.tasks.release_after_offline' AND status = 'READY'"
+            ).fetchall()
+            assert len(timers) == 1 and 4 < timers[0][0] <= 5, timers
+            # Five minutes later, as a worker sees it.
+            db.execute(
+                "UPDATE django_tasks_database_dbtaskresult SET run_after = datetime('now', '-1 second')"
+                " WHERE task_path = 'agents.tasks.release_after_offline'"
+            )
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+        }
+        env.update(SQLITE_PATH=str(database), OCC_SANDBOX="1", DEBUG="1")
+        subprocess.run(
+            [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        with sqlite3.connect(database) as db:
+            assert db.execute(
+                "SELECT count(*) FROM interactions_interaction WHERE state = 'assigned'"
+            ).fetchone() == (0,)
+        # The worker's push travels through Redis in production; this server's layer is in
+        # memory, so the desk learns it from the server on a reload.
+        desk.reload()
+        expect(desk.locator("#conn")).to_have_attribute("data-state", "connected")
+        expect(desk.locator("#interaction-list li")).to_have_count(0)
+        expect(desk.locator("#empty-list")).to_contain_text("You are offline")
+
+        # Online again takes them back from the queue; Offline and "return them now" empties the desk at once.
+        go_online(desk)
+        expect(desk.locator("#interaction-list li")).to_have_count(held)
+        desk.click("#presence button[data-presence=offline]")
+        desk.click("#presence-release")
+        expect(desk.locator("#presence button.active")).to_have_attribute(
+            "data-presence", "offline"
+        )
+        expect(desk.locator("#interaction-list li")).to_have_count(0)
+        with sqlite3.connect(database) as db:
+            assert db.execute(
+                "SELECT count(*) FROM interactions_interaction WHERE state = 'queued'"
+            ).fetchone() == (held,)
+        go_online(desk)
+        expect(desk.locator("#interaction-list li")).to_have_count(held)
+    finally:
+        context.close()
+        admin_context.close()
