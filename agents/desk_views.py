@@ -77,6 +77,30 @@ def media(request, message_id: int, index: int):
     return response
 
 
+@login_required
+@require_GET
+def media_contact(request, message_id: int, index: int):
+    """A customer's shared contact (vCard) as JSON data for the desk's card: names and numbers only."""
+    from agents import vcard
+
+    message = get_object_or_404(Message.objects.select_related("interaction"), pk=message_id)
+    if not selectors.can_view(request.user, message.interaction):
+        raise Http404
+    attachments = message.attachments or []
+    if not 0 <= index < len(attachments) or not attachments[index].get("url"):
+        raise Http404
+    item = attachments[index]
+    if not vcard.is_vcard(item.get("content_type")) or message.direction != "in":
+        raise Http404
+    try:
+        _type, data = channels.adapter_for(message.interaction.channel).fetch_media(item["url"])
+    except channels.MediaUnavailable:
+        return JsonResponse({"error": _("The file could not be fetched from Twilio.")}, status=502)
+    response = JsonResponse({"contacts": vcard.parse(data)})
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 def _own_upload(item: dict, *, download: bool):
     stored = desk_files.find(desk_files.token_of(item.get("url", "")))
     if stored is None:

@@ -9,6 +9,11 @@ urlpatterns = [
     path("desk/", desk_views.desk, name="desk"),
     path("desk/supervisor/", desk_views.supervisor, name="supervisor"),
     path("desk/media/<int:message_id>/<int:index>/", desk_views.media, name="desk_media"),
+    path(
+        "desk/media/<int:message_id>/<int:index>/contact/",
+        desk_views.media_contact,
+        name="desk_media_contact",
+    ),
     path("desk/upload/", desk_views.upload, name="desk_upload"),
     path("desk/files/<str:token>/<str:name>", desk_views.desk_file, name="desk_file"),
     # Users → agent profiles in the console (agents/views.py)

@@ -263,7 +263,7 @@
     else empty.textContent = "";
   }
   function previewText(message) {
-    var text = message.body || (message.attachments && message.attachments.length ? "[" + (message.attachments[0].content_type || "file") + "]" : "") || message.template_id;
+    var text = window.OCCDeskRich.preview(message);
     return (message.direction === "out" ? "↩ " : "") + text;
   }
   // On a phone the desk shows the list or one conversation full-screen (desk.css).
@@ -370,27 +370,11 @@
 
   function renderMessage(m) {
     var node = el("div", { class: "msg " + (m.direction === "in" ? "in" : "out"), "data-id": m.id, "data-status": m.status });
+    window.OCCDeskRich.quote(node, m);
     if (m.body) node.appendChild(el("div", { class: "body" }, m.body));
     if (m.template_id && !m.body) node.appendChild(el("div", { class: "body muted" }, "[" + m.template_id + "]"));
-    renderExtras(node, m.extras || {});
-    (m.attachments || []).forEach(function (a) {
-      var url = config.media + m.id + "/" + a.index + "/";
-      // Only pictures the server calls inline are shown; anything else (an SVG
-      // too) is a download link, never rendered from our origin.
-      if (a.inline && (a.content_type || "").indexOf("image/") === 0) {
-        var img = el("img", { src: url, alt: a.name || gettext("Picture from the conversation"), loading: "lazy" });
-        // A picture that loads after the view reached the latest message keeps it there.
-        img.addEventListener("load", function () {
-          var box = $("messages");
-          if (state.atBottom !== false && box.contains(img)) box.scrollTop = box.scrollHeight;
-        });
-        var link = el("a", { href: url, target: "_blank", rel: "noopener" });
-        link.appendChild(img);
-        node.appendChild(link);
-      } else {
-        node.appendChild(el("a", { href: url + "?download=1", class: "file", download: "" }, gettext("Download") + " (" + (a.name || a.content_type || "file") + ")"));
-      }
-    });
+    // Location, button reply, ad, pictures with a viewer, recordings, contacts, downloads (desk-rich.js).
+    window.OCCDeskRich.render(node, m, config.media);
     var meta = el("div", { class: "meta" });
     meta.appendChild(el("span", null, (m.direction === "out" && m.sender_name ? m.sender_name + " · " : "") + timeOf(m.created_at)));
     if (m.direction === "out") {
@@ -406,22 +390,6 @@
       node.appendChild(err);
     }
     return node;
-  }
-
-  // What a WhatsApp message carries beyond text (see the message object in docs/websocket-protocol.md).
-  function renderExtras(node, extras) {
-    if (extras.location) {
-      var loc = extras.location;
-      var where = [loc.label, loc.address].filter(Boolean).join(" — ") || (loc.latitude + ", " + loc.longitude);
-      // A plain text position: no map tiles are loaded from the internet.
-      node.appendChild(el("div", { class: "extra location" }, "📍 " + where + " (" + loc.latitude + ", " + loc.longitude + ")"));
-    }
-    if (extras.button) node.appendChild(el("div", { class: "extra button" }, "▶ " + (extras.button.text || extras.button.payload || "")));
-    if (extras.referral) {
-      var ref = extras.referral;
-      node.appendChild(el("div", { class: "extra referral" }, gettext("From the ad") + ": " + (ref.headline || ref.body || ref.source_url || ref.source_id || "")));
-    }
-    if (extras.reply_to) node.appendChild(el("div", { class: "extra reply-to" }, gettext("In reply to an earlier message")));
   }
 
   // --- composer --------------------------------------------------------------------
@@ -594,6 +562,12 @@
   });
   $("back-button").textContent = "← " + gettext("Conversations");
   $("back-button").addEventListener("click", function () { showView("list"); });
+  // A picture or a contact card that renders after the view reached the latest message keeps it there.
+  $("messages").addEventListener("occ:rendered", function () {
+    var box = $("messages");
+    if (state.atBottom !== false) box.scrollTop = box.scrollHeight;
+  });
+  window.OCCDeskRich.init();
   $("messages").addEventListener("scroll", function () {
     var box = $("messages");
     state.atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;

@@ -85,8 +85,13 @@ def send_from_phone(
     name: str,
     body: str,
     image: tuple[str, bytes] | None = None,
+    extra: dict | None = None,
 ) -> dict:
-    """A customer writes: a signed inbound webhook to the application. Blocking (HTTP)."""
+    """A customer writes: a signed inbound webhook to the application. Blocking (HTTP).
+
+    `image` is any file (type, bytes); `extra` more of Twilio's fields (a location,
+    a button reply, the message quoted).
+    """
     sid, token = account()
     media = []
     if image is not None:
@@ -102,6 +107,18 @@ def send_from_phone(
         body=body,
         media=media,
     )
+    params.update(extra or {})
+    if media:
+        kind = media[0][1].split("/", 1)[0]
+        params["MessageType"] = {"image": "image", "audio": "audio", "video": "video"}.get(
+            kind, "document" if kind == "application" else "contacts"
+        )
+        if media[0][1] == "image/webp":
+            params["MessageType"] = "sticker"
+    elif "Latitude" in params:
+        params["MessageType"] = "location"
+    elif "ButtonText" in params:
+        params["MessageType"] = "button"
     answered = post_signed(inbound_webhook_url(), params, token)
     entry = {
         "sid": params["MessageSid"],

@@ -25,7 +25,19 @@ from whatsapp.sandbox import phone, state
 
 MAX_IMAGE = 5 * 2**20
 # The declared type becomes the webhook's MediaContentType and a header of the fake's answer.
-_IMAGE_TYPE = re.compile(r"^image/[a-z0-9.+-]{1,50}$")
+_IMAGE_TYPE = re.compile(
+    r"^(image|audio|video)/[a-z0-9.+-]{1,50}$|^text/(x-)?vcard$|^application/pdf$"
+)
+# What else a simulated customer can send, as Twilio's webhook fields name it.
+_EXTRA_FIELDS = {
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "address": "Address",
+    "label": "Label",
+    "button_text": "ButtonText",
+    "button_payload": "ButtonPayload",
+    "reply_to": "OriginalRepliedMessageSid",
+}
 
 
 def _require_sandbox() -> None:
@@ -98,9 +110,17 @@ async def phone_send(request):
     upload = request.FILES.get("image")
     if upload is not None:
         if not _IMAGE_TYPE.match(upload.content_type or "") or upload.size > MAX_IMAGE:
-            return JsonResponse({"error": "Attach an image of at most 5 MB."}, status=400)
+            return JsonResponse(
+                {"error": "Attach a picture, a recording, a contact or a PDF of at most 5 MB."},
+                status=400,
+            )
         image = (upload.content_type, upload.read())
-    if not body.strip() and image is None:
+    extra = {
+        twilio: request.POST[field][:500]
+        for field, twilio in _EXTRA_FIELDS.items()
+        if request.POST.get(field)
+    }
+    if not body.strip() and image is None and not extra:
         return JsonResponse({"error": "Write a message."}, status=400)
     try:
         entry = await _in_thread(
@@ -110,6 +130,7 @@ async def phone_send(request):
             name=request.POST.get("name", "")[:100],
             body=body,
             image=image,
+            extra=extra,
         )
     except ValueError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
