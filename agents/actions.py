@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from django.utils import timezone
 
 from agents.models import AgentProfile, Presence
 from interactions import events, selectors
 from interactions.actions import assignment, lifecycle
+
+logger = logging.getLogger(__name__)
 
 
 def set_presence(
@@ -169,3 +174,70 @@ def set_preferences(agent: AgentProfile, values: dict) -> dict:
     event = {"type": "agent.preferences", "agent_id": agent.pk, "preferences": current}
     transaction.on_commit(lambda: push(event, agent_ids=[agent.pk], supervisors=False))
     return current
+
+
+# --- the customer sees "typing…" ---------------------------------------------------
+
+TYPING_EVERY = timedelta(seconds=20)
+
+
+def send_typing(agent: AgentProfile | None, interaction, *, now=None) -> str | None:
+    """The agent holding `interaction` started a reply: tell the customer, for their latest message.
+
+    Sent at most once per customer message and once per TYPING_EVERY per
+    interaction (claimed on the interaction's `TypingSignal` row before the
+    provider is called, so two tabs never both send). Never for a note (the
+    desk does not ask while the agent writes one). A failure is logged,
+    never raised: the agent's reply does not depend on it. Returns the
+    provider id the signal was sent for, or None.
+    """
+    from django.db import IntegrityError, transaction
+
+    from agents.models import TypingSignal
+    from interactions import channels
+    from interactions.models import Direction, InteractionState, Message
+
+    now = now or timezone.now()
+    if agent is None or interaction.agent_id != agent.pk:
+        return None
+    if interaction.state != InteractionState.ASSIGNED:
+        return None
+    latest = (
+        Message.objects.filter(interaction_id=interaction.pk, direction=Direction.INBOUND)
+        .exclude(provider_id__isnull=True)
+        .exclude(provider_id="")
+        .order_by("-id")
+        .values_list("id", "provider_id")
+        .first()
+    )
+    if latest is None:
+        return None
+    message_id, provider_id = latest
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                TypingSignal.objects.create(
+                    interaction_id=interaction.pk, message_id=message_id, sent_at=now
+                )
+            claimed = True
+        except IntegrityError:
+            claimed = bool(
+                TypingSignal.objects.filter(
+                    interaction_id=interaction.pk,
+                    message_id__lt=message_id,
+                    sent_at__lte=now - TYPING_EVERY,
+                ).update(message_id=message_id, sent_at=now)
+            )
+    if not claimed or not provider_id:
+        return None
+    try:
+        channels.adapter_for(interaction.channel).send_typing(provider_id)
+    except Exception as exc:  # the provider refused or could not be reached: logged only
+        logger.warning(
+            "typing indicator for interaction %s (message %s) failed: %s",
+            interaction.pk,
+            message_id,
+            getattr(exc, "msg", None) or type(exc).__name__,
+        )
+        return None
+    return provider_id

@@ -320,6 +320,26 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             "changed": unread is not None,
         }
 
+    async def cmd_typing(self, content):
+        """The agent started a reply (or opened the conversation, OCC_TYPING_INDICATOR): "typing…" to the customer.
+
+        Inline, in a worker thread of its own: it is worth something only now
+        (WhatsApp shows it for 25 s), so it is neither queued nor retried; the
+        tab never waits for it and never hears of a failure (agents.actions.send_typing).
+        """
+        from agents import actions
+
+        def run():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
+            return actions.send_typing(self.profile, interaction)
+
+        sent = await sync_to_async(with_connections_closed(run), thread_sensitive=False)()
+        return {
+            "type": "typing.ok",
+            "interaction_id": content.get("interaction_id"),
+            "sent": bool(sent),
+        }
+
     async def cmd_preferences(self, content):
         from agents import actions
 
@@ -350,4 +370,5 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         "supervisor": cmd_supervisor,
         "read": cmd_read,
         "preferences": cmd_preferences,
+        "typing": cmd_typing,
     }

@@ -157,3 +157,25 @@ class ReadMarker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} read #{self.interaction_id} up to {self.message_id}"
+
+
+class TypingSignal(models.Model):
+    """The last "typing…" (and read) signal sent to a customer for one interaction.
+
+    Claimed with a conditional write before the provider is called, so the
+    signal goes out at most once per customer message and at most once
+    every TYPING_EVERY seconds per interaction, whichever tabs ask.
+    """
+
+    interaction = models.OneToOneField(
+        "interactions.Interaction", on_delete=models.CASCADE, related_name="+"
+    )
+    message_id = models.BigIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("typing signal")
+        verbose_name_plural = _("typing signals")
+
+    def __str__(self) -> str:
+        return f"#{self.interaction_id} typing for {self.message_id}"

@@ -118,6 +118,7 @@
       case "transfer.targets": return fillTargets(event);
       case "interaction.read": window.OCCUnread.onRead(state.unread, event); return renderList();
       case "agent.preferences": return setPreferences(event.preferences);
+      case "hello": state.supervisor = !!event.supervisor; return null;
       case "error": return showError(event.message);
       default: return null;
     }
@@ -316,14 +317,8 @@
     $("conv-meta").textContent = contact.address + " · " + data.interaction.service.name;
     renderAssigned();
     // How the customer came, when the website widget told us; the routing reason is for supervisors.
-    var attribution = $("conv-attribution");
-    if (data.attribution) {
-      attribution.hidden = false;
-      attribution.textContent = fmt(gettext("via the website widget %(widget)s"), { widget: data.attribution.widget }) +
-        (data.attribution.page_url ? " · " + data.attribution.page_url : "") + " · " + timeOf(data.attribution.visited_at);
-    } else {
-      attribution.hidden = true;
-    }
+    // Where the customer came from is part of the "Assigned to you" line (renderAssigned).
+    $("conv-attribution").hidden = true;
     var box = $("messages");
     box.textContent = "";
     state.atBottom = true;
@@ -341,6 +336,7 @@
     send({ type: "transfer_targets", interaction_id: data.interaction.id });
     renderComposer();
     markRead();
+    window.OCCDeskCompose.typing("opening");
   }
 
   function addMessage(message) {
@@ -365,7 +361,21 @@
     var mine = state.agent && item.agent_id === state.agent.id;
     var text = item.state === "assigned" && mine ? gettext("Assigned to you") : (STATES[item.state] || item.state);
     if (item.assigned_at) text += " · " + ago(item.assigned_at);
+    // Where the customer came from, when the website widget told us: "via the website widget (page…)".
+    var came = conv.attribution;
+    if (came) {
+      var page = came.page_url ? came.page_url.replace(/^https?:\/\//, "").replace(/\/$/, "") : came.widget;
+      if (page.length > 48) page = page.slice(0, 47) + "…";
+      text += " · " + fmt(gettext("via the website widget (%(page)s)"), { page: page });
+    }
     $("conv-assigned").textContent = text;
+    if (came && came.page_url) $("conv-assigned").title = came.page_url;
+    // Why routing chose this agent: for supervisors only, never the agents' internals.
+    var reason = $("conv-reason");
+    if (reason) {
+      reason.hidden = !(state.supervisor && item.assignment_reason);
+      reason.textContent = reason.hidden ? "" : gettext("Routing:") + " " + item.assignment_reason;
+    }
   }
 
   function renderMessage(m) {
@@ -550,6 +560,12 @@
     send: send,
     held: function () { return state.interactions.size; },
     presence: function () { return state.agent ? state.agent.presence : ""; },
+    flash: flash,
+  }, config);
+  window.OCCDeskCompose.init({
+    prefs: function () { return (state.agent && state.agent.preferences) || {}; },
+    conversation: function () { return state.conversation; },
+    send: send,
     flash: flash,
   }, config);
   window.OCCDeskNotify.init({

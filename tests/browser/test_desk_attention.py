@@ -175,16 +175,39 @@ def test_the_permission_is_asked_from_an_in_page_prompt_after_going_online_never
 
 
 VCARD = b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Rossi;Mario;;;\r\nFN:Mario Rossi\r\nTEL;type=CELL:+39 333 123 4567\r\nEND:VCARD\r\n"
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2b1e6a80000000049454e44ae426082"
-)
 
 
-def phone_post(phone_context, phone, base, fields, file=None):
+def _png(size: int = 8) -> bytes:
+    """A real PNG picture (the server reads uploads from their bytes)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    rows = b"".join(b"\x00" + b"\x0b\x7a\x5a" * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = _png()
+
+
+def phone_post(phone_context, phone, base, fields, file=None, customer=None, name="Carla"):
     """What the phone simulator sends, with the fields of Twilio's webhook it can add."""
     token = next(c["value"] for c in phone_context.cookies() if c["name"] == "csrftoken")
-    form = {"service": phone.locator("#service").input_value(), "customer": CARLA, "name": "Carla"}
+    form = {
+        "service": phone.locator("#service").input_value(),
+        "customer": customer or CARLA,
+        "name": name,
+    }
     form.update(fields)
     if file is not None:
         form["image"] = file
@@ -290,6 +313,272 @@ def test_each_rich_inbound_type_is_shown_as_what_it_is(browser, occ_server):  # 
     finally:
         context.close()
         phone_context.close()
+
+
+DARIO = "+393330008888"
+PASTE_PICTURE = """(bytes) => {
+  const file = new File([new Uint8Array(bytes)], "receipt.png", { type: "image/png" });
+  const data = new DataTransfer();
+  data.items.add(file);
+  document.getElementById("reply-body").dispatchEvent(
+    new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+}"""
+PASTE_PROGRAM = PASTE_PICTURE.replace("receipt.png", "setup.exe").replace(
+    "image/png", "application/x-msdownload"
+)
+
+
+def phone_chat(phone_context, phone, base, customer):
+    query = {"service": phone.locator("#service").input_value(), "customer": customer}
+    return phone_context.request.get(base + "/sandbox/phone/messages/", params=query).json()
+
+
+def test_typing_tells_the_customer_once_and_enter_sends_while_shift_enter_starts_a_line(
+    browser,
+    occ_server,  # noqa: F811
+):
+    from playwright.sync_api import expect
+
+    base, _ = occ_server
+    context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 850})
+    phone_context, phone = open_phone(browser, base)
+    try:
+        desk = log_in(context, base, AGENT)
+        go_online(desk)
+        first = phone_post(
+            phone_context,
+            phone,
+            base,
+            {"body": "Hi, I need a receipt"},
+            customer=DARIO,
+            name="Dario",
+        )
+        dario = desk.locator("#interaction-list li", has_text="Dario")
+        dario.click()
+        expect(desk.locator("#conv-title")).to_have_text("Dario")
+        assert phone_chat(phone_context, phone, base, DARIO)["typing_indicators"] == []
+
+        body = desk.locator("#reply-body")
+        body.click()
+        body.press_sequentially("Hello")
+        # Twilio got the typing indicator for the customer's message, once however many keys.
+        desk.wait_for_function("() => true")
+        deadline_chat = None
+        for _ in range(50):
+            deadline_chat = phone_chat(phone_context, phone, base, DARIO)
+            if deadline_chat["typing_indicators"]:
+                break
+            desk.wait_for_timeout(200)
+        assert deadline_chat["typing_indicators"] == [first["sid"]]
+        assert deadline_chat["typing"] is True
+        # Blue ticks on the customer's phone: their message was read.
+        [mine] = [m for m in deadline_chat["messages"] if m["direction"] == "from_customer"]
+        assert mine["status"] == "read"
+        phone.fill("#customer", DARIO)
+        phone.dispatch_event("#customer", "change")
+        expect(phone.locator("#phone-typing")).to_be_visible()
+        expect(phone.locator(".bubble.mine .meta.read")).to_have_count(1)
+
+        body.press("Shift+Enter")
+        body.press_sequentially("there")
+        expect(body).to_have_value("Hello\nthere")
+        expect(desk.locator("#messages .msg.out")).to_have_count(0)
+        body.press("Enter")
+        expect(desk.locator("#messages .msg.out")).to_have_count(1)
+        expect(desk.locator("#messages .msg.out .body")).to_have_text("Hello\nthere")
+        expect(body).to_have_value("")
+        desk.wait_for_timeout(500)
+        assert phone_chat(phone_context, phone, base, DARIO)["typing_indicators"] == [first["sid"]]
+        expect(phone.locator("#phone-typing")).to_be_hidden()
+
+        # Paste a picture: attached with its name, sent with Enter.
+        desk.evaluate(PASTE_PICTURE, list(PNG))
+        expect(desk.locator("#attachment-name")).to_have_text("receipt.png")
+        body.press("Enter")
+        expect(desk.locator("#messages .msg.out")).to_have_count(2)
+        expect(desk.locator("#messages .msg.out").last.locator("img")).to_have_count(1)
+        # A program is refused in words, before any upload.
+        desk.evaluate(PASTE_PROGRAM, list(PNG))
+        expect(desk.locator("#composer-error")).to_contain_text(
+            "“setup.exe” cannot be sent: WhatsApp takes pictures"
+        )
+        expect(desk.locator("#composer-error")).not_to_contain_text("application/")
+
+        # The shortcuts' overlay, from "?" outside the composer.
+        desk.locator("#conv-title").click()
+        desk.keyboard.press("?")
+        expect(desk.locator("#shortcuts-dialog")).to_be_visible()
+        desk.screenshot(path=f"{SHOTS}/shortcuts-1366.png")
+        desk.keyboard.press("Escape")
+        expect(desk.locator("#shortcuts-dialog")).to_be_hidden()
+        desk.keyboard.press("Alt+ArrowUp")
+        expect(desk.locator("#conv-title")).not_to_have_text("Dario")
+        # With Enter not sending (a preference), Enter is a new line.
+        desk.click("#desk-preferences summary")
+        desk.uncheck('#desk-preferences input[data-pref="enter_sends"]')
+        desk.click("#desk-preferences summary")
+        dario.click()
+        body.click()
+        body.press_sequentially("one")
+        body.press("Enter")
+        body.press_sequentially("two")
+        expect(body).to_have_value("one\ntwo")
+        expect(desk.locator("#messages .msg.out")).to_have_count(2)
+        desk.click("#desk-preferences summary")
+        desk.check('#desk-preferences input[data-pref="enter_sends"]')
+        desk.wait_for_timeout(300)
+    finally:
+        context.close()
+        phone_context.close()
+
+
+# The English words of what this module's parts show, which the Italian desk must not.
+ENGLISH = [
+    "Preferences",
+    "Desktop notifications",
+    "Sound",
+    "Enter sends",
+    "Press ?",
+    "Allow notifications",
+    "Not now",
+    "Keyboard shortcuts",
+    "A new line",
+    "Next / previous conversation",
+    "Close the conversation",
+    "Open the map",
+    "Tapped the button",
+    "In reply to",
+    "not in OCC",
+    "Download",
+    "recording",
+    "The customer",
+    "Your reply",
+    "Assigned to you",
+    "via the website widget",
+    "Document",
+    "Picture",
+    "Contact",
+    "Location",
+    "Show larger",
+    "Live",
+    "Send",
+    "Attach",
+    "Transfer",
+]
+ITALIAN_TEXT = """() => { const clone = document.body.cloneNode(true);
+  clone.querySelectorAll('.msg .body, .vcard-entry, .location strong, .location .muted, blockquote[data-found="1"],'
+    + ' .button-reply, #interaction-list .preview, .sandbox-banner, .topbar, #conv-title, #conv-meta, .msg .meta,'
+    + ' dialog:not([open])').forEach(n => n.remove());
+  return clone.innerText + ' ' + [...clone.querySelectorAll('[placeholder],[aria-label],[alt],[title]')]
+    .map(n => ['placeholder', 'aria-label', 'alt', 'title'].map(a => n.getAttribute(a) || '').join(' ')).join(' '); }"""
+
+
+def italian_context(browser, base, width, height, phone):
+    context = browser.new_context(
+        locale="it-IT",
+        viewport={"width": width, "height": height},
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    context.add_cookies([{"name": "django_language", "value": "it", "url": base}])
+    return context
+
+
+def english_in(text: str) -> list[str]:
+    import re
+
+    return [w for w in ENGLISH if re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", text)]
+
+
+def test_the_italian_desk_with_rich_messages_dialogs_and_menus_shows_no_english(
+    browser,
+    occ_server,  # noqa: F811
+):
+    from playwright.sync_api import expect
+
+    base, _ = occ_server
+    context = italian_context(browser, base, 1366, 850, False)
+    try:
+        desk = log_in(context, base, AGENT)
+        expect(desk.locator("#conn")).to_have_attribute("data-state", "connected")
+        desk.locator("#interaction-list li", has_text="Carla").click()
+        expect(desk.locator("#messages .msg.in")).to_have_count(10)
+        expect(desk.locator(".vcard-entry")).to_have_count(1)
+        desk.click("#desk-preferences summary")
+        found = english_in(desk.evaluate(ITALIAN_TEXT))
+        assert found == [], found
+        desk.screenshot(path=f"{SHOTS}/desk-rich-1366x850-it.png")
+        desk.click("#desk-preferences summary")
+        desk.locator("#conv-title").click()
+        desk.keyboard.press("?")
+        expect(desk.locator("#shortcuts-dialog")).to_be_visible()
+        found = english_in(desk.evaluate(ITALIAN_TEXT))
+        assert found == [], found
+        desk.keyboard.press("Escape")
+        desk.click("#presence button[data-presence=away]")
+        expect(desk.locator("#presence-dialog")).to_be_visible()
+        found = english_in(desk.evaluate(ITALIAN_TEXT))
+        assert found == [], found
+        desk.screenshot(path=f"{SHOTS}/presence-dialog-1366x850-it.png")
+        desk.click("#presence-cancel")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+@pytest.mark.parametrize("width,height,phone", [(390, 844, True), (1366, 850, False)])
+def test_screenshots_of_the_desk_and_the_supervisor(
+    browser,
+    occ_server,  # noqa: F811
+    width,
+    height,
+    phone,
+    language,
+):
+    from playwright.sync_api import expect
+
+    base, _ = occ_server
+    if language == "it":
+        context = italian_context(browser, base, width, height, phone)
+    else:
+        context = browser.new_context(
+            locale="en-US",
+            viewport={"width": width, "height": height},
+            is_mobile=phone,
+            has_touch=phone,
+        )
+    try:
+        desk = log_in(context, base, AGENT)
+        expect(desk.locator("#conn")).to_have_attribute("data-state", "connected")
+        desk.locator("#interaction-list li", has_text="Carla").click()
+        expect(desk.locator(".vcard-entry")).to_have_count(1)
+        desk.wait_for_timeout(300)
+        assert desk.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        desk.screenshot(path=f"{SHOTS}/desk-{width}x{height}-{language}.png")
+        if phone:
+            desk.click("#back-button")
+            desk.screenshot(path=f"{SHOTS}/desk-list-{width}x{height}-{language}.png")
+        context.close()
+        context = (
+            italian_context(browser, base, width, height, phone)
+            if language == "it"
+            else browser.new_context(
+                locale="en-US",
+                viewport={"width": width, "height": height},
+                is_mobile=phone,
+                has_touch=phone,
+            )
+        )
+        supervisor = log_in(context, base, ADMIN)
+        supervisor.goto(base + "/desk/supervisor/")
+        expect(supervisor.locator("#open tbody tr").first).to_be_visible()
+        supervisor.wait_for_timeout(300)
+        assert supervisor.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        supervisor.screenshot(
+            path=f"{SHOTS}/supervisor-{width}x{height}-{language}.png", full_page=True
+        )
+    finally:
+        context.close()
 
 
 def test_going_offline_with_conversations_asks_and_the_services_rule_returns_them_later(

@@ -149,4 +149,10 @@ async def phone_messages(request):
         customer_number = normalize_e164(request.GET.get("customer", ""))
     except ValidationError:
         return JsonResponse({"messages": []})
-    return JsonResponse({"messages": phone.conversation(service_number, customer_number)})
+    return JsonResponse(
+        {
+            "messages": phone.conversation(service_number, customer_number),
+            "typing": phone.typing(service_number, customer_number),
+            "typing_indicators": phone.typing_indicators(service_number, customer_number),
+        }
+    )
