@@ -32,7 +32,10 @@ def words() -> list[str]:
     found: list[str] = []
     for name in SCRIPTS:
         text = (REPO / "static" / "js" / name).read_text()
-        found += [m.encode().decode("unicode_escape").encode("latin-1").decode() for m in CALL.findall(text)]
+        found += [
+            m.encode().decode("unicode_escape").encode("latin-1").decode()
+            for m in CALL.findall(text)
+        ]
     return sorted(set(found))
 
 
