@@ -223,8 +223,11 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             raise CommandError("Only agents have a presence.")
         if presence not in Presence.values:
             raise CommandError("Presence is online, away or offline.")
-        await database_sync_to_async(actions.set_presence)(self.profile, presence)
-        return {"type": "presence.ok", "presence": presence}
+        release = bool(content.get("release")) and presence != Presence.ONLINE
+        await database_sync_to_async(actions.set_presence)(
+            self.profile, presence, release=release, actor=self.user
+        )
+        return {"type": "presence.ok", "presence": presence, "released": release}
 
     async def cmd_open(self, content):
         def build():
@@ -320,6 +323,58 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             )
 
         return await database_sync_to_async(build)()
+
+    async def cmd_read(self, content):
+        """The agent has seen the conversation up to `message_id` (their read marker; see agents.actions.mark_read)."""
+        from agents import actions
+
+        try:
+            message_id = int(content.get("message_id"))
+        except (TypeError, ValueError) as exc:
+            raise CommandError("message_id is a message's id.") from exc
+
+        def run():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=False)
+            return actions.mark_read(self.profile, interaction, message_id)
+
+        unread = await database_sync_to_async(run)()
+        return {
+            "type": "read.ok",
+            "interaction_id": content.get("interaction_id"),
+            "unread": unread,
+            "changed": unread is not None,
+        }
+
+    async def cmd_typing(self, content):
+        """The agent started a reply (or opened the conversation, OCC_TYPING_INDICATOR): "typing…" to the customer.
+
+        Inline, in a worker thread of its own: it is worth something only now
+        (WhatsApp shows it for 25 s), so it is neither queued nor retried; the
+        tab never waits for it and never hears of a failure (agents.actions.send_typing).
+        """
+        from agents import actions
+
+        def run():
+            interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
+            return actions.send_typing(self.profile, interaction)
+
+        sent = await sync_to_async(with_connections_closed(run), thread_sensitive=False)()
+        return {
+            "type": "typing.ok",
+            "interaction_id": content.get("interaction_id"),
+            "sent": bool(sent),
+        }
+
+    async def cmd_preferences(self, content):
+        from agents import actions
+
+        if not self.profile_id:
+            raise CommandError("Only agents have desk preferences.")
+        values = content.get("preferences")
+        if not isinstance(values, dict):
+            raise CommandError("preferences is a JSON object.")
+        current = await database_sync_to_async(actions.set_preferences)(self.profile, values)
+        return {"type": "preferences.ok", "preferences": current}
 
     async def cmd_label(self, content):
         """Put a label on a conversation (`on`: true) or take it off (false)."""
@@ -450,4 +505,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         "unwatch": cmd_unwatch,
         "take_over": cmd_take_over,
         "colleagues": cmd_colleagues,
+        "read": cmd_read,
+        "preferences": cmd_preferences,
+        "typing": cmd_typing,
     }

@@ -9,6 +9,7 @@ server, so the Auth Token never reaches a browser.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,7 +39,12 @@ def desk(request):
     return render(
         request,
         "agents/desk.html",
-        {"templates": channels.templates(), "is_supervisor": is_supervisor(request.user)},
+        {
+            "templates": channels.templates(),
+            "is_supervisor": is_supervisor(request.user),
+            "auto_away_minutes": max(0, settings.OCC_AUTO_AWAY_MINUTES),
+            "typing_indicator": settings.OCC_TYPING_INDICATOR,
+        },
     )
 
 
@@ -87,6 +93,30 @@ def media(request, message_id: int, index: int):
     content_type = file_safety.normalise_type(item.get("content_type"))
     name = f"message-{message.pk}-{index}.{file_safety.extension_for(content_type)}"
     response = file_safety.make_inert(HttpResponse(data), content_type, name, download=download)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_GET
+def media_contact(request, message_id: int, index: int):
+    """A customer's shared contact (vCard) as JSON data for the desk's card: names and numbers only."""
+    from agents import vcard
+
+    message = get_object_or_404(Message.objects.select_related("interaction"), pk=message_id)
+    if not selectors.can_view(request.user, message.interaction):
+        raise Http404
+    attachments = message.attachments or []
+    if not 0 <= index < len(attachments) or not attachments[index].get("url"):
+        raise Http404
+    item = attachments[index]
+    if not vcard.is_vcard(item.get("content_type")) or message.direction != "in":
+        raise Http404
+    try:
+        _type, data = channels.adapter_for(message.interaction.channel).fetch_media(item["url"])
+    except channels.MediaUnavailable:
+        return JsonResponse({"error": _("The file could not be fetched from Twilio.")}, status=502)
+    response = JsonResponse({"contacts": vcard.parse(data)})
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -141,6 +141,27 @@ def normalise_type(value: str | None) -> str:
     return value if _TYPE.fullmatch(value) else OCTET_STREAM
 
 
+def plain_kind(content_type: str | None) -> str:
+    """A file type in words for an agent (never a MIME type): "a PDF document", "a picture", …"""
+    content_type = normalise_type(content_type)
+    kind = _kinds().get(content_type)
+    if kind is not None:
+        return str(kind.label)
+    major = content_type.split("/", 1)[0]
+    if content_type in ("application/zip", "application/x-7z-compressed", "application/x-rar"):
+        return _("a compressed archive")
+    if content_type in ("text/html", "image/svg+xml", "application/xml", "text/xml"):
+        return _("a web page or drawing that could run code")
+    if content_type in ("application/x-msdownload", "application/x-executable"):
+        return _("a program")
+    return {
+        "image": _("a picture in a format WhatsApp does not take"),
+        "audio": _("a recording in a format WhatsApp does not take"),
+        "video": _("a video in a format WhatsApp does not take"),
+        "text": _("a text document of another kind"),
+    }.get(major, _("a kind of file WhatsApp does not take"))
+
+
 def is_inline(content_type: str | None) -> bool:
     return normalise_type(content_type) in INLINE_TYPES
 
@@ -228,10 +249,8 @@ def check_upload(name: str, declared: str | None, size: int, handle) -> Checked:
     kind = kinds.get(detected)
     if kind is None:
         raise Refused(
-            _(
-                "This file is of type %(type)s, which WhatsApp does not accept. WhatsApp accepts: %(types)s."
-            )
-            % {"type": detected, "types": accepted}
+            _("This file is %(what)s, which WhatsApp does not accept. WhatsApp accepts: %(types)s.")
+            % {"what": plain_kind(detected), "types": accepted}
         )
     if not extension:
         raise Refused(
@@ -250,8 +269,10 @@ def check_upload(name: str, declared: str | None, size: int, handle) -> Checked:
     declared_type = normalise_type(declared)
     if declared and declared_type not in (OCTET_STREAM, detected, *kind.aliases):
         raise Refused(
-            _("The browser sent this file as %(declared)s but its content is %(kind)s.")
-            % {"declared": declared_type, "kind": kind.label}
+            _(
+                "The browser says this file is %(declared)s, but its content is %(kind)s: save it again in its own format, or choose another file."
+            )
+            % {"declared": plain_kind(declared_type), "kind": kind.label}
         )
     if size > kind.limit:
         raise Refused(

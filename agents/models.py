@@ -39,6 +39,10 @@ class AgentProfile(models.Model):
     presence_changed_at = models.DateTimeField(default=timezone.now)
     # Ties between equally loaded agents go to the one idle longest.
     last_assignment_at = models.DateTimeField(null=True, blank=True)
+    # The agent's own desk preferences (the desk's settings menu).
+    notify_desktop = models.BooleanField(_("desktop notifications"), default=True)
+    notify_sound = models.BooleanField(_("sound"), default=False)
+    enter_sends = models.BooleanField(_("Enter sends the reply"), default=True)
 
     class Meta:
         verbose_name = _("agent profile")
@@ -235,3 +239,52 @@ class PresenceSpan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent_id} {self.presence} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ReadMarker(models.Model):
+    """How far an agent has read a conversation: every inbound message after `message_id` is unread.
+
+    One row per agent and interaction, moved only forward, and only by the
+    agent holding the interaction: a supervisor looking at it changes nothing.
+    """
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="read_markers")
+    interaction = models.ForeignKey(
+        "interactions.Interaction", on_delete=models.CASCADE, related_name="+"
+    )
+    message_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("read marker")
+        verbose_name_plural = _("read markers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "interaction"], name="readmarker_one_per_agent_interaction"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} read #{self.interaction_id} up to {self.message_id}"
+
+
+class TypingSignal(models.Model):
+    """The last "typing…" (and read) signal sent to a customer for one interaction.
+
+    Claimed with a conditional write before the provider is called, so the
+    signal goes out at most once per customer message and at most once
+    every TYPING_EVERY seconds per interaction, whichever tabs ask.
+    """
+
+    interaction = models.OneToOneField(
+        "interactions.Interaction", on_delete=models.CASCADE, related_name="+"
+    )
+    message_id = models.BigIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("typing signal")
+        verbose_name_plural = _("typing signals")
+
+    def __str__(self) -> str:
+        return f"#{self.interaction_id} typing for {self.message_id}"

@@ -56,12 +56,18 @@ def interaction_for(user, interaction_id, *, act: bool) -> Interaction:
 
 
 def desk_snapshot(agent: AgentProfile | None) -> dict:
-    """The core's snapshot of an agent's desk, with the templates they may send."""
+    """The core's snapshot of an agent's desk, with the templates they may send,
+    each interaction's unread count and the agent's desk preferences."""
     snapshot = selectors.desk_snapshot(agent)
     snapshot["templates"] = channels.templates()
     snapshot["labels"] = selectors.label_choices()
     snapshot["close_reasons"] = selectors.close_reason_choices()
     snapshot["mentions"] = recent_mentions(agent) if agent is not None else []
+    if agent is not None:
+        counts = unread_counts(agent, [item["id"] for item in snapshot["interactions"]])
+        for item in snapshot["interactions"]:
+            item["unread"] = counts.get(item["id"], 0)
+        snapshot["agent"]["preferences"] = preferences(agent)
     return snapshot
 
 
@@ -77,6 +83,39 @@ def recent_mentions(agent: AgentProfile, limit: int = 20) -> list[dict]:
         .order_by("-created_at", "-id")[:limit]
     )
     return [{"interaction": interaction_dict(n.interaction), "note": note_dict(n)} for n in notes]
+
+
+def preferences(agent: AgentProfile) -> dict:
+    return {
+        "notify_desktop": agent.notify_desktop,
+        "notify_sound": agent.notify_sound,
+        "enter_sends": agent.enter_sends,
+    }
+
+
+def unread_counts(agent: AgentProfile, interaction_ids: list[int]) -> dict[int, int]:
+    """{interaction id: inbound messages after the agent's read marker}, in two queries."""
+    from django.db.models import Count, Q
+
+    from agents.models import ReadMarker
+    from interactions.models import Direction, Message
+
+    if not interaction_ids:
+        return {}
+    read = dict(
+        ReadMarker.objects.filter(agent=agent, interaction_id__in=interaction_ids).values_list(
+            "interaction_id", "message_id"
+        )
+    )
+    after = Q()
+    for interaction_id in interaction_ids:
+        after |= Q(interaction_id=interaction_id, id__gt=read.get(interaction_id, 0))
+    rows = (
+        Message.objects.filter(after, direction=Direction.INBOUND)
+        .values_list("interaction_id")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)
 
 
 def desk_attribution(interaction: Interaction) -> dict | None:

@@ -13,6 +13,14 @@ def offline_after_grace(agent_id: int, token: str) -> bool:
     return presence.offline_if_no_desk(agent_id, token=token)
 
 
+@task
+def release_after_offline(agent_id: int, service_id: int, token: str) -> int:
+    """The agent stayed offline for the service's minutes: its rule returns their conversations to the queue."""
+    from agents import actions
+
+    return actions.release_after_offline(agent_id, service_id, token)
+
+
 @periodic.every(60, "agents.sweep_presence")
 def sweep_presence() -> int:
     """Tabs held by a process that stopped without closing them stop counting."""

@@ -10,6 +10,11 @@ urlpatterns = [
     path("desk/become-agent/", desk_views.become_agent, name="become_agent"),
     path("desk/supervisor/", desk_views.supervisor, name="supervisor"),
     path("desk/media/<int:message_id>/<int:index>/", desk_views.media, name="desk_media"),
+    path(
+        "desk/media/<int:message_id>/<int:index>/contact/",
+        desk_views.media_contact,
+        name="desk_media_contact",
+    ),
     path("desk/upload/", desk_views.upload, name="desk_upload"),
     path("desk/files/<str:token>/<str:name>", desk_views.desk_file, name="desk_file"),
     # Canned responses: each user's own (from the desk), the shared ones (agents/canned_views.py)

@@ -77,6 +77,11 @@ class ChannelAdapter(Protocol):
         """(content type, bytes) of a customer's attachment; MediaUnavailable when it cannot be had."""
         ...
 
+    def send_typing(self, provider_id: str) -> None:
+        """Tell the customer an agent is writing a reply to their message `provider_id` (which the
+        provider also marks read); any exception is the caller's to log, never the agent's to see."""
+        ...
+
 
 _adapters: dict[str, ChannelAdapter] = {}
 

@@ -57,6 +57,30 @@ def close_reason_dict(reason) -> dict | None:
     return None if reason is None else {"id": reason.pk, "name": reason.name}
 
 
+def quoted(message: Message) -> dict | None:
+    """What a customer's quoted reply points at: the original's text, or `found: false` (not in OCC)."""
+    sid = ((message.extras or {}).get("reply_to") or {}).get("message_sid")
+    if not sid:
+        return None
+    original = (
+        Message.objects.filter(
+            provider_id=str(sid), interaction__contact__interactions=message.interaction_id
+        )
+        .values("id", "body", "direction", "attachments", "template_id")
+        .first()
+    )
+    if original is None:
+        return {"found": False}
+    return {
+        "found": True,
+        "id": original["id"],
+        "direction": original["direction"],
+        "body": (original["body"] or "")[:300],
+        "attachments": len(original["attachments"] or []),
+        "template_id": original["template_id"],
+    }
+
+
 def message_dict(message: Message) -> dict:
     return {
         "id": message.pk,
@@ -76,6 +100,8 @@ def message_dict(message: Message) -> dict:
         ],
         # location / button / referral / reply_to, only those the message carries.
         "extras": message.extras or {},
+        # The message a quoted reply quotes, when OCC has it (same contact only).
+        "quoted": quoted(message),
         "template_id": message.template_id,
         "status": message.status,
         "error_code": message.error_code,

@@ -395,6 +395,13 @@ OCC_PRESENCE_GRACE_SECONDS = env_int("OCC_PRESENCE_GRACE_SECONDS", 30)
 # How often the task worker re-reads the account's WhatsApp templates and
 # their approval from Twilio's Content API (also: Chat channel → Sync).
 OCC_TEMPLATE_SYNC_SECONDS = env_int("OCC_TEMPLATE_SYNC_SECONDS", 3600)
+# Minutes without any activity in the desk (keys, pointer, touch) after which an online
+# agent is set away; 0: never.
+OCC_AUTO_AWAY_MINUTES = env_int("OCC_AUTO_AWAY_MINUTES", 0)
+# When OCC sends WhatsApp's typing indicator (which also marks the customer's latest
+# message read, blue ticks): "typing" (the agent starts typing a reply), "opening"
+# (the agent opens the conversation) or "off".
+OCC_TYPING_INDICATOR = env_str("OCC_TYPING_INDICATOR", "typing")
 # Where files agents attach to replies are stored (Twilio fetches them by URL).
 OCC_MEDIA_ROOT = env_str("OCC_MEDIA_ROOT", str(BASE_DIR / "media"))
 # How long the public URL of such a file works: minutes after Twilio first

@@ -37,6 +37,8 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
             "idle_close_hours",
             "csat_enabled",
             "csat_template_sid",
+            "offline_conversations",
+            "offline_after_minutes",
         ]
         widgets = {
             # Wider than the stored 16 characters: people paste numbers with spaces.
@@ -70,6 +72,15 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
             required=False,
             choices=[("", _("None: a text message inside the 24-hour window"))] + surveys,
         )
+        self.fields["offline_conversations"].help_text = _(
+            "When an agent goes offline (or closes the desk) holding conversations of this service and stays offline for longer than the minutes below."
+        )
+        # A form (or a script) that does not send them keeps what the service has.
+        self.fields["offline_conversations"].required = False
+        self.fields["offline_after_minutes"].required = False
+        self.fields["offline_after_minutes"].help_text = _(
+            "Counted from the moment the agent went offline; coming back before keeps everything."
+        )
         self.fields["queue_position_reply"].help_text = _(
             "When no agent is free, reply to the customer with their place in the queue and an estimated wait."
         )
@@ -92,6 +103,13 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
 
     def clean_default_language(self) -> str:
         return self.cleaned_data.get("default_language") or self.instance.default_language or "en"
+
+    def clean_offline_conversations(self) -> str:
+        return self.cleaned_data.get("offline_conversations") or self.instance.offline_conversations
+
+    def clean_offline_after_minutes(self) -> int:
+        value = self.cleaned_data.get("offline_after_minutes")
+        return self.instance.offline_after_minutes if value is None else value
 
     def clean_twilio_number(self) -> str | None:
         raw = (self.cleaned_data.get("twilio_number") or "").strip()

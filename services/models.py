@@ -6,6 +6,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,13 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(
             is_active=True, chat_enabled=True, whatsapp_enabled=True, twilio_number__isnull=False
         ).exclude(twilio_number="")
+
+
+class OfflineConversations(models.TextChoices):
+    """What happens to the conversations of an agent who stays offline (agents.tasks.release_after_offline)."""
+
+    KEEP = "keep", _("They stay with the agent")
+    REQUEUE = "requeue", _("They go back to the queue and are routed afresh")
 
 
 class Service(models.Model):
@@ -91,6 +99,17 @@ class Service(models.Model):
             "An approved quick-reply template with the buttons 1–5 (it reaches customers whose 24-hour "
             "window has closed too). Empty: a text message, sent only while the window is open."
         ),
+    )
+    offline_conversations = models.CharField(
+        _("conversations of an agent who stays offline"),
+        max_length=10,
+        choices=OfflineConversations.choices,
+        default=OfflineConversations.KEEP,
+    )
+    offline_after_minutes = models.PositiveSmallIntegerField(
+        _("offline for longer than (minutes)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

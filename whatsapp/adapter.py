@@ -36,6 +36,12 @@ class WhatsAppAdapter:
     def templates(self) -> list[dict]:
         return content_templates.approved_templates()
 
+    def send_typing(self, provider_id: str) -> None:
+        # Twilio's Typing Indicators API: "typing…" for up to 25 s, and blue ticks (twilio/FACTS.md).
+        gateway.client().messaging.v2.typing_indicator.create(
+            channel="whatsapp", message_id=provider_id
+        )
+
     def fetch_media(self, url: str) -> tuple[str, bytes]:
         try:
             return gateway.fetch_media(url)

@@ -142,6 +142,8 @@ class FakeTwilio:
         self.contents: dict[str, list[FakeContent]] = {}  # account SID -> its Content resources
         # The Content API's host as its clients see it (next_page_url is absolute).
         self.content_base_url = "https://content.twilio.com"
+        # Typing indicators received (each marks the customer's message read).
+        self.typing_indicators: list[dict] = []
         self._lock = threading.Lock()
 
     # --- set-up ---------------------------------------------------------------
@@ -212,6 +214,13 @@ class FakeTwilio:
             if method != "GET":
                 return (*twilio_error(405, 20004, "Method not allowed"), "application/json")
             return self._content_page(account, query)
+        if path == "/v2/Indicators/Typing.json":
+            account, error = self._authenticate(headers, None)
+            if error:
+                return (*error, "application/json")
+            if method != "POST":
+                return (*twilio_error(405, 20004, "Method not allowed"), "application/json")
+            return (*self._typing_indicator(flat), "application/json")
 
         if path.startswith("/v2/Channels/Senders"):
             account, error = self._authenticate(headers, None)
@@ -261,6 +270,33 @@ class FakeTwilio:
                 "application/json",
             )
         return (*twilio_error(405, 20004, "Method not allowed"), "application/json")
+
+    def _typing_indicator(self, params: dict) -> tuple[int, dict]:
+        """POST /v2/Indicators/Typing.json (channel=whatsapp, messageId=SM…/MM…): Twilio marks
+        the customer's message read and shows "typing…" on their phone for up to 25 s."""
+        channel, message_id = params.get("channel"), params.get("messageId")
+        if not channel or not message_id:
+            missing = "channel" if not channel else "messageId"
+            return twilio_error(
+                400, 20001, f"Missing required parameter {missing} in the post body"
+            )
+        if channel != "whatsapp":
+            return twilio_error(
+                400, 20001, "Typing indicators are supported for the whatsapp channel only"
+            )
+        if not re.fullmatch(r"(SM|MM)[0-9a-fA-F]{32}", str(message_id)):
+            return twilio_error(
+                400, 20001, "messageId must be a valid Message SID (SM…) or Media SID (MM…)"
+            )
+        with self._lock:
+            self.typing_indicators.append({"message_id": message_id, "at": time.time()})
+        return 200, {"success": True}
+
+    def typing_for(self, message_ids: set[str]) -> tuple[set[str], float]:
+        """(the messages among these marked read, the newest typing indicator's time or 0)."""
+        with self._lock:
+            hits = [t for t in self.typing_indicators if t["message_id"] in message_ids]
+        return {t["message_id"] for t in hits}, max((t["at"] for t in hits), default=0.0)
 
     def _authenticate(self, headers: dict, account_sid: str | None):
         auth = headers.get("authorization") or headers.get("Authorization") or ""
@@ -429,6 +465,7 @@ class FakeTwilio:
             "_content_variables": params.get("ContentVariables", ""),
             "_status_callback": params.get("StatusCallback", ""),
             "_created_at": datetime.now(UTC).isoformat(),
+            "_created_ts": time.time(),
         }
         with self._lock:
             self.messages.append(message)

@@ -25,7 +25,8 @@
     agent: null,
     interactions: new Map(), // id -> summary (with version)
     gone: new Map(), // id -> version at which it left this desk (ignore older pushes)
-    unread: new Map(), // id -> count of inbound messages not yet seen
+    unread: window.OCCUnread.create(), // counts of inbound messages not yet read (static/js/unread-state.js)
+    readSent: new Map(), // id -> newest message id this tab told the server it read
     previewsPending: false, // a snapshot asked for only to learn the newest messages
     selected: null,
     conversation: null, // {interaction, history, messages: Map}
@@ -155,6 +156,9 @@
       case "agent.presence": return setPresence(event.presence);
       case "conversation": return showConversation(event);
       case "reply.stored": return replyStored(event);
+      case "interaction.read": window.OCCUnread.onRead(state.unread, event); return renderList();
+      case "agent.preferences": return setPreferences(event.preferences);
+      case "hello": state.supervisor = !!event.supervisor; return null;
       case "error": return showError(event.message);
       default: return null;
     }
@@ -165,11 +169,11 @@
     state.agent = snapshot.agent;
     state.interactions = new Map();
     (snapshot.interactions || []).forEach(function (item) { state.interactions.set(item.id, item); });
-    state.unread.forEach(function (_v, id) { if (!state.interactions.has(id)) state.unread.delete(id); });
+    window.OCCUnread.fromSnapshot(state.unread, snapshot.interactions);
     if (snapshot.templates) templates = snapshot.templates;
     window.occTemplates.set(templates); // static/js/desk-templates.js
     window.occTemplates.setAgent(state.agent);
-    if (state.agent) setPresence(state.agent.presence);
+    if (state.agent) { setPresence(state.agent.presence); setPreferences(state.agent.preferences || {}); }
     var forPreviews = state.previewsPending;
     state.previewsPending = false;
     renderList();
@@ -201,7 +205,7 @@
       item.window_closes_at = windowFrom(item.last_inbound_at);
     } else {
       item.window_closes_at = windowFrom(item.last_inbound_at);
-      if (isNew) alertAgent();
+      if (isNew) alertAgent(item, null);
       // No count here: a customer's first message arrives as its own message.created and is
       // counted there. A conversation handed over carries no newest message: a fresh
       // snapshot brings its preview line.
@@ -219,7 +223,7 @@
     if (known && known.version > item.version) return;
     state.gone.set(item.id, item.version);
     state.interactions.delete(item.id);
-    state.unread.delete(item.id);
+    window.OCCUnread.forget(state.unread, item.id);
     renderList();
     if (state.selected === item.id) closeConversation(true);
     if (state.agent) { state.agent.open_interactions = state.interactions.size; renderLoad(); }
@@ -237,13 +241,13 @@
     if (message.direction === "in") {
       item.last_inbound_at = message.created_at;
       item.window_closes_at = windowFrom(message.created_at);
-      var seen = state.selected === interactionId && !document.hidden;
-      if (!seen) state.unread.set(interactionId, (state.unread.get(interactionId) || 0) + 1);
-      if (!seen || document.hidden) alertAgent();
+      var seen = inView(interactionId);
+      if (window.OCCUnread.onMessage(state.unread, interactionId, message, seen)) alertAgent(item, message);
     }
     if (state.conversation && state.conversation.interaction.id === interactionId) {
       addMessage(message);
       renderComposer();
+      markRead();
     }
     renderList();
   }
@@ -277,7 +281,7 @@
     list.textContent = "";
     var total = 0;
     state.interactions.forEach(function (item) {
-      var unread = state.unread.get(item.id) || 0;
+      var unread = window.OCCUnread.count(state.unread, item.id);
       total += unread;
       if (runHooks("list-filter", item).indexOf(false) !== -1) return;
       var li = el("li", { "data-id": item.id, tabindex: "0", role: "option", "aria-selected": String(item.id === state.selected) });
@@ -295,7 +299,7 @@
     });
     renderEmpty();
     runHooks("list-rendered", list);
-    document.title = (total ? "(" + total + ") " : "") + gettext("Desk") + " · OCC";
+    window.OCCDeskUnread.show(total, gettext("Desk") + " · OCC");
   }
   // What is true for the agent's presence, said when the list is empty.
   function renderEmpty() {
@@ -308,20 +312,35 @@
     else empty.textContent = "";
   }
   function previewText(message) {
-    var text = message.body || (message.attachments && message.attachments.length ? "[" + (message.attachments[0].content_type || "file") + "]" : "") || (message.extras && message.extras.template && message.extras.template.text) || message.template_id;
+    var text = message.extras && message.extras.template && !message.body ? message.extras.template.text : window.OCCDeskRich.preview(message);
     return (message.direction === "out" ? "↩ " : "") + text;
   }
   // On a phone the desk shows the list or one conversation full-screen (desk.css).
   function showView(name) {
     $("desk").dataset.view = name;
-    if (name === "conversation") window.scrollTo(0, 0);
+    if (name === "conversation") { window.scrollTo(0, 0); markRead(); }
+  }
+  // The agent can see this conversation now: selected, shown (on a phone, not the list) and the tab in front.
+  function inView(interactionId) {
+    return state.selected === interactionId && !document.hidden && $("conversation").getClientRects().length > 0;
+  }
+  // Read up to the newest message shown: the server moves the marker and tells the other tabs.
+  function markRead() {
+    var conv = state.conversation;
+    if (!conv || !inView(conv.interaction.id)) return;
+    var newest = 0;
+    conv.messages.forEach(function (_m, id) { if (id > newest) newest = id; });
+    var id = conv.interaction.id;
+    window.OCCDeskNotify.read(id);
+    if (window.OCCUnread.count(state.unread, id)) { window.OCCUnread.clear(state.unread, id); renderList(); }
+    if (!newest || (state.readSent.get(id) || 0) >= newest) return;
+    if (send({ type: "read", interaction_id: id, message_id: newest })) state.readSent.set(id, newest);
   }
 
   // --- conversation ------------------------------------------------------------------
   function select(id) {
     if (state.interactions.has(id)) state.peek = null;
     state.selected = id;
-    state.unread.delete(id);
     renderList();
     send({ type: "open", interaction_id: id });
   }
@@ -350,14 +369,8 @@
     $("conv-meta").textContent = contactLabel(contact) + " · " + data.interaction.service.name;
     renderAssigned();
     // How the customer came, when the website widget told us; the routing reason is for supervisors.
-    var attribution = $("conv-attribution");
-    if (data.attribution) {
-      attribution.hidden = false;
-      attribution.textContent = fmt(gettext("via the website widget %(widget)s"), { widget: data.attribution.widget }) +
-        (data.attribution.page_url ? " · " + data.attribution.page_url : "") + " · " + timeOf(data.attribution.visited_at);
-    } else {
-      attribution.hidden = true;
-    }
+    // Where the customer came from is part of the "Assigned to you" line (renderAssigned).
+    $("conv-attribution").hidden = true;
     var box = $("messages");
     box.textContent = "";
     state.atBottom = true;
@@ -376,6 +389,8 @@
     if (state.interactions.has(data.interaction.id)) send({ type: "transfer_targets", interaction_id: data.interaction.id });
     renderComposer();
     runHooks("conversation-shown", state.conversation, state.interactions.get(data.interaction.id) || data.interaction);
+    markRead();
+    window.OCCDeskCompose.typing("opening");
   }
 
   function addMessage(message) {
@@ -400,32 +415,32 @@
     var mine = state.agent && item.agent_id === state.agent.id;
     var text = item.state === "assigned" && mine ? gettext("Assigned to you") : (STATES[item.state] || item.state);
     if (item.assigned_at) text += " · " + ago(item.assigned_at);
+    // Where the customer came from, when the website widget told us: "via the website widget (page…)".
+    var came = conv.attribution;
+    if (came) {
+      var page = came.page_url ? came.page_url.replace(/^https?:\/\//, "").replace(/\/$/, "") : came.widget;
+      if (page.length > 48) page = page.slice(0, 47) + "…";
+      text += " · " + fmt(gettext("via the website widget (%(page)s)"), { page: page });
+    }
     $("conv-assigned").textContent = text;
+    if (came && came.page_url) $("conv-assigned").title = came.page_url;
+    // Why routing chose this agent: for supervisors only, never the agents' internals.
+    var reason = $("conv-reason");
+    if (reason) {
+      reason.hidden = !(state.supervisor && item.assignment_reason);
+      reason.textContent = reason.hidden ? "" : gettext("Routing:") + " " + item.assignment_reason;
+    }
   }
 
   function renderMessage(m) {
     var node = el("div", { class: "msg " + (m.direction === "in" ? "in" : "out"), "data-id": m.id, "data-status": m.status, "data-at": m.created_at || "" });
+    window.OCCDeskRich.quote(node, m);
     if (m.body) node.appendChild(el("div", { class: "body" }, m.body));
     if (m.template_id && !m.body) window.occTemplates.renderSent(node, m);
-    renderExtras(node, m.extras || {});
-    (m.attachments || []).forEach(function (a) {
-      var url = config.media + m.id + "/" + a.index + "/";
-      // Only pictures the server calls inline are shown; anything else (an SVG
-      // too) is a download link, never rendered from our origin.
-      if (a.inline && (a.content_type || "").indexOf("image/") === 0) {
-        var img = el("img", { src: url, alt: a.name || gettext("Picture from the conversation"), loading: "lazy" });
-        // A picture that loads after the view reached the latest message keeps it there.
-        img.addEventListener("load", function () {
-          var box = $("messages");
-          if (state.atBottom !== false && box.contains(img)) box.scrollTop = box.scrollHeight;
-        });
-        var link = el("a", { href: url, target: "_blank", rel: "noopener" });
-        link.appendChild(img);
-        node.appendChild(link);
-      } else {
-        node.appendChild(el("a", { href: url + "?download=1", class: "file", download: "" }, gettext("Download") + " (" + (a.name || a.content_type || "file") + ")"));
-      }
-    });
+    // Location, button reply, ad, pictures with a viewer, recordings, contacts, downloads (desk-rich.js).
+    window.OCCDeskRich.render(node, m, config.media);
+    var csat = (m.extras || {}).csat;
+    if (csat) node.appendChild(el("div", { class: "extra csat" }, csat.score ? fmt(gettext("Satisfaction score: %(score)s of 5"), { score: csat.score }) : gettext("Comment on the satisfaction survey")));
     var meta = el("div", { class: "meta" });
     meta.appendChild(el("span", null, (m.direction === "out" && m.sender_name ? m.sender_name + " · " : "") + timeOf(m.created_at)));
     if (m.direction === "out") {
@@ -441,23 +456,6 @@
       node.appendChild(err);
     }
     return node;
-  }
-
-  // What a WhatsApp message carries beyond text (see the message object in docs/websocket-protocol.md).
-  function renderExtras(node, extras) {
-    if (extras.location) {
-      var loc = extras.location;
-      var where = [loc.label, loc.address].filter(Boolean).join(" — ") || (loc.latitude + ", " + loc.longitude);
-      // A plain text position: no map tiles are loaded from the internet.
-      node.appendChild(el("div", { class: "extra location" }, "📍 " + where + " (" + loc.latitude + ", " + loc.longitude + ")"));
-    }
-    if (extras.button) node.appendChild(el("div", { class: "extra button" }, "▶ " + (extras.button.text || extras.button.payload || "")));
-    if (extras.referral) {
-      var ref = extras.referral;
-      node.appendChild(el("div", { class: "extra referral" }, gettext("From the ad") + ": " + (ref.headline || ref.body || ref.source_url || ref.source_id || "")));
-    }
-    if (extras.csat) node.appendChild(el("div", { class: "extra csat" }, extras.csat.score ? fmt(gettext("Satisfaction score: %(score)s of 5"), { score: extras.csat.score }) : gettext("Comment on the satisfaction survey")));
-    if (extras.reply_to) node.appendChild(el("div", { class: "extra reply-to" }, gettext("In reply to an earlier message")));
   }
 
   // --- composer --------------------------------------------------------------------
@@ -548,26 +546,19 @@
   }
 
   // --- telling the agent ---------------------------------------------------------------
-  var audio = null;
-  function alertAgent() {
-    if (!$("sound-toggle").checked) return;
-    try {
-      // A short beep made on the spot: no sound file to download.
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      var osc = audio.createOscillator();
-      var gain = audio.createGain();
-      osc.frequency.value = 880;
-      gain.gain.setValueAtTime(0.15, audio.currentTime);
-      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.25);
-      osc.connect(gain).connect(audio.destination);
-      osc.start();
-      osc.stop(audio.currentTime + 0.25);
-    } catch (err) { /* no audio available */ }
+  // Sound and desktop notification (static/js/desk-notify.js), as the agent's preferences say.
+  function alertAgent(item, message) { window.OCCDeskNotify.alert(message ? "message" : "conversation", item, message); }
+  function setPreferences(prefs) {
+    if (state.agent) state.agent.preferences = prefs;
+    window.OCCDeskNotify.apply(prefs);
   }
 
   // --- wiring ------------------------------------------------------------------------
   document.querySelectorAll("#presence button").forEach(function (b) {
-    b.addEventListener("click", function () { send({ type: "presence", presence: b.dataset.presence }); });
+    b.addEventListener("click", function () {
+      window.OCCDeskPresence.choose(b.dataset.presence);
+      if (b.dataset.presence === "online") window.OCCDeskNotify.offerPermission();
+    });
   });
   $("composer").addEventListener("submit", submitReply);
   $("reply-body").addEventListener("keydown", function (e) {
@@ -581,14 +572,34 @@
   $("transfer-button").addEventListener("click", function () {
     if (state.conversation) runHooks("transfer-requested", state.conversation);
   });
-  var sound = $("sound-toggle");
-  sound.checked = localStorage.getItem("occ.sound") === "1";
-  sound.addEventListener("change", function () { localStorage.setItem("occ.sound", sound.checked ? "1" : "0"); });
+  window.OCCDeskPresence.init({
+    send: send,
+    held: function () { return state.interactions.size; },
+    presence: function () { return state.agent ? state.agent.presence : ""; },
+    flash: flash,
+  }, config);
+  window.OCCDeskCompose.init({
+    prefs: function () { return (state.agent && state.agent.preferences) || {}; },
+    conversation: function () { return state.conversation; },
+    send: send,
+    flash: flash,
+  }, config);
+  window.OCCDeskNotify.init({
+    send: send,
+    select: function (id) { select(id); showView("conversation"); },
+    prefs: function () { return (state.agent && state.agent.preferences) || {}; },
+  });
   document.addEventListener("visibilitychange", function () {
-    if (!document.hidden && state.selected) { state.unread.delete(state.selected); renderList(); }
+    markRead();
   });
   $("back-button").textContent = "← " + gettext("Conversations");
   $("back-button").addEventListener("click", function () { showView("list"); });
+  // A picture or a contact card that renders after the view reached the latest message keeps it there.
+  $("messages").addEventListener("occ:rendered", function () {
+    var box = $("messages");
+    if (state.atBottom !== false) box.scrollTop = box.scrollHeight;
+  });
+  window.OCCDeskRich.init();
   $("messages").addEventListener("scroll", function () {
     var box = $("messages");
     state.atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;

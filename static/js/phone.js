@@ -25,6 +25,8 @@
     fetch(config.messages + "?" + params, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
+        // The business is writing a reply (Twilio's typing indicator): WhatsApp shows "typing…".
+        $("phone-typing").hidden = !data.typing;
         var signature = key() + JSON.stringify(data.messages);
         if (signature === lastRendered) return;
         lastRendered = signature;
@@ -44,7 +46,9 @@
             }
           });
           var when = new Date(m.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-          bubble.appendChild(el("div", { class: "meta" }, when + " " + (mine ? (m.status === "delivered" ? "✓✓" : m.status) : "· " + (ticks[m.status] || m.status))));
+          // The customer's own messages: grey ✓✓ delivered, blue ✓✓ once the business read them.
+          var own = m.status === "read" ? "✓✓" : m.status === "delivered" ? "✓✓" : m.status;
+          bubble.appendChild(el("div", { class: "meta" + (mine && m.status === "read" ? " read" : "") }, when + " " + (mine ? own : "· " + (ticks[m.status] || m.status))));
           if (!mine) bubble.querySelector(".meta").appendChild(el("span", { class: "status", hidden: "" }, m.status));
           box.appendChild(bubble);
         });

@@ -99,8 +99,13 @@ def send_from_phone(
     body: str,
     image: tuple[str, bytes] | None = None,
     button: dict | None = None,
+    extra: dict | None = None,
 ) -> dict:
-    """A customer writes: a signed inbound webhook to the application. Blocking (HTTP)."""
+    """A customer writes: a signed inbound webhook to the application. Blocking (HTTP).
+
+    `image` is any file (type, bytes); `extra` more of Twilio's fields (a location,
+    a button reply, the message quoted).
+    """
     sid, token = account()
     media = []
     if image is not None:
@@ -117,6 +122,18 @@ def send_from_phone(
         media=media,
         button=button,
     )
+    params.update(extra or {})
+    if media:
+        kind = media[0][1].split("/", 1)[0]
+        params["MessageType"] = {"image": "image", "audio": "audio", "video": "video"}.get(
+            kind, "document" if kind == "application" else "contacts"
+        )
+        if media[0][1] == "image/webp":
+            params["MessageType"] = "sticker"
+    elif "Latitude" in params:
+        params["MessageType"] = "location"
+    elif "ButtonText" in params:
+        params["MessageType"] = "button"
     answered = post_signed(inbound_webhook_url(), params, token)
     entry = {
         "sid": params["MessageSid"],
@@ -188,4 +205,42 @@ def conversation(service_number: str, customer_number: str) -> list[dict]:
             }
         )
     items.sort(key=lambda e: e["at"])
+    # Typing indicators: the customer's messages they name show as read (blue ticks).
+    read, _typing_at = state.fake().typing_for(
+        {e["sid"] for e in items if e["direction"] == "from_customer"}
+    )
+    for entry in items:
+        if entry["sid"] in read:
+            entry["status"] = "read"
     return items
+
+
+def typing_indicators(service_number: str, customer_number: str) -> list[str]:
+    """The customer's messages each typing indicator named, oldest first (one entry per request)."""
+    mine = {
+        e["sid"]
+        for e in state.phone_log
+        if e["service"] == service_number and e["customer"] == customer_number
+    }
+    with state.fake()._lock:
+        return [t["message_id"] for t in state.fake().typing_indicators if t["message_id"] in mine]
+
+
+def typing(service_number: str, customer_number: str) -> bool:
+    """WhatsApp shows "typing…" from an indicator until a reply arrives or 25 s pass."""
+    import time
+
+    mine = {
+        e["sid"]
+        for e in state.phone_log
+        if e["service"] == service_number and e["customer"] == customer_number
+    }
+    _read, typing_at = state.fake().typing_for(mine)
+    if not typing_at or time.time() - typing_at > 25:
+        return False
+    replies = [
+        m
+        for m in state.fake().sent_messages()
+        if m["from"] == f"whatsapp:{service_number}" and m["to"] == f"whatsapp:{customer_number}"
+    ]
+    return not any(m.get("_created_ts", 0) > typing_at for m in replies)

@@ -25,7 +25,19 @@ from whatsapp.sandbox import phone, state
 
 MAX_IMAGE = 5 * 2**20
 # The declared type becomes the webhook's MediaContentType and a header of the fake's answer.
-_IMAGE_TYPE = re.compile(r"^image/[a-z0-9.+-]{1,50}$")
+_IMAGE_TYPE = re.compile(
+    r"^(image|audio|video)/[a-z0-9.+-]{1,50}$|^text/(x-)?vcard$|^application/pdf$"
+)
+# What else a simulated customer can send, as Twilio's webhook fields name it.
+_EXTRA_FIELDS = {
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "address": "Address",
+    "label": "Label",
+    "button_text": "ButtonText",
+    "button_payload": "ButtonPayload",
+    "reply_to": "OriginalRepliedMessageSid",
+}
 
 
 def _require_sandbox() -> None:
@@ -114,7 +126,10 @@ async def phone_send(request):
     upload = request.FILES.get("image")
     if upload is not None:
         if not _IMAGE_TYPE.match(upload.content_type or "") or upload.size > MAX_IMAGE:
-            return JsonResponse({"error": "Attach an image of at most 5 MB."}, status=400)
+            return JsonResponse(
+                {"error": "Attach a picture, a recording, a contact or a PDF of at most 5 MB."},
+                status=400,
+            )
         image = (upload.content_type, upload.read())
     button = None
     payload = request.POST.get("button_payload", "")[:200]
@@ -122,7 +137,12 @@ async def phone_send(request):
         if unsafe_character(payload, multiline=False):
             return JsonResponse({"error": "Not a button of the message."}, status=400)
         button = {"id": payload, "title": body[:200]}
-    if not body.strip() and image is None:
+    extra = {
+        twilio: request.POST[field][:500]
+        for field, twilio in _EXTRA_FIELDS.items()
+        if request.POST.get(field)
+    }
+    if not body.strip() and image is None and not extra:
         return JsonResponse({"error": "Write a message."}, status=400)
     try:
         entry = await _in_thread(
@@ -133,6 +153,7 @@ async def phone_send(request):
             body=body,
             image=image,
             button=button,
+            extra=extra,
         )
     except ValueError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
@@ -151,4 +172,10 @@ async def phone_messages(request):
         customer_number = _customer(request.GET.get("customer", ""))
     except ValidationError:
         return JsonResponse({"messages": []})
-    return JsonResponse({"messages": phone.conversation(service_number, customer_number)})
+    return JsonResponse(
+        {
+            "messages": phone.conversation(service_number, customer_number),
+            "typing": phone.typing(service_number, customer_number),
+            "typing_indicators": phone.typing_indicators(service_number, customer_number),
+        }
+    )

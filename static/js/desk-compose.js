@@ -1,0 +1,157 @@
+/* The composer's ergonomics: Enter to send (Shift+Enter for a new line, an agent preference),
+ * keyboard shortcuts with a help overlay (?), paste and drag-and-drop to attach, refusals
+ * in plain words, and WhatsApp's "typing…" to the customer (OCC_TYPING_INDICATOR).
+ */
+(function (root) {
+  "use strict";
+
+  var gettext = root.gettext || function (text) { return text; };
+  var hooks = null; // {prefs(), conversation(), send(command), flash(text)}
+  var config = {};
+  var typingSent = new Map(); // interaction id -> {message: newest inbound id, at: ms}
+  var MB = 1024 * 1024;
+  // What WhatsApp takes (agents/file_safety.py decides for good, from the bytes).
+  var KINDS = {
+    jpg: 5, jpeg: 5, png: 5, ogg: 16, opus: 16, amr: 16, aac: 16, mp3: 16, mp4: 16, "3gp": 16,
+    pdf: 16, doc: 16, docx: 16, xlsx: 16, pptx: 16, vcf: 16, txt: 16,
+  };
+
+  function $(id) { return document.getElementById(id); }
+  function fmt(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key]; });
+  }
+  function inField(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+  // A private note (when the composer writes one) never tells the customer anything.
+  function writingNote() { return $("composer").dataset.mode === "note"; }
+
+  // --- "typing…" for the customer's latest message ------------------------------------
+  function typing(reason) {
+    var conv = hooks.conversation();
+    if (!conv || config.typing_indicator === "off" || writingNote()) return;
+    if (reason === "opening" && config.typing_indicator !== "opening") return;
+    if (reason === "typing" && config.typing_indicator !== "typing") return;
+    var newest = 0;
+    conv.messages.forEach(function (m) { if (m.direction === "in" && m.id > newest) newest = m.id; });
+    if (!newest || $("composer").dataset.window !== "open") return;
+    var id = conv.interaction.id;
+    var last = typingSent.get(id);
+    var now = Date.now();
+    // At most once per customer message and per 20 s (the server holds the same rule for every tab).
+    if (last && (last.message >= newest || now - last.at < 20000)) return;
+    if (hooks.send({ type: "typing", interaction_id: id })) typingSent.set(id, { message: newest, at: now });
+  }
+
+  // --- Enter ------------------------------------------------------------------------------
+  function onKeydown(e) {
+    if (e.defaultPrevented || e.key !== "Enter" || e.isComposing || e.target.id !== "reply-body") return;
+    if (e.shiftKey || e.ctrlKey || e.metaKey || e.altKey) return; // Shift+Enter: a new line; Ctrl+Enter: desk.js
+    if (!hooks.prefs().enter_sends) return;
+    e.preventDefault();
+    var form = $("composer");
+    if (form.requestSubmit) form.requestSubmit(); else form.dispatchEvent(new Event("submit", { cancelable: true }));
+  }
+
+  // --- attaching by paste or drop --------------------------------------------------------------
+  function refusal(file) {
+    var ext = (file.name.split(".").pop() || "").toLowerCase();
+    if (file.name.indexOf(".") < 0 || !KINDS[ext]) {
+      return fmt(gettext("“%(name)s” cannot be sent: WhatsApp takes pictures (JPG, PNG), recordings, MP4 videos, PDF and Office documents, contact cards and text files."), { name: file.name });
+    }
+    if (file.size > KINDS[ext] * MB) {
+      return fmt(gettext("“%(name)s” is %(size)s MB: WhatsApp takes at most %(limit)s MB for this kind of file."), { name: file.name, size: (file.size / MB).toFixed(1), limit: KINDS[ext] });
+    }
+    if (!file.size) return fmt(gettext("“%(name)s” is empty."), { name: file.name });
+    return "";
+  }
+  function attach(file) {
+    if (!file) return;
+    if ($("composer").dataset.window !== "open") { hooks.flash(gettext("Files can be sent only while the customer's 24-hour window is open.")); return; }
+    // A pasted picture has no name of its own.
+    if (!file.name || file.name === "image.png") {
+      file = new File([file], gettext("pasted-picture") + "." + ((file.type.split("/")[1] || "png").replace("jpeg", "jpg")), { type: file.type });
+    }
+    var why = refusal(file);
+    if (why) { $("composer-error").textContent = why; hooks.flash(why); return; }
+    $("composer-error").textContent = "";
+    var input = $("reply-file");
+    var list = new DataTransfer();
+    list.items.add(file);
+    input.files = list.files;
+    $("attachment-name").textContent = fmt(gettext("Attaching %(name)s…"), { name: file.name });
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  function firstFile(data) {
+    if (!data) return null;
+    if (data.files && data.files.length) return data.files[0];
+    for (var i = 0; data.items && i < data.items.length; i++) {
+      if (data.items[i].kind === "file") return data.items[i].getAsFile();
+    }
+    return null;
+  }
+
+  // --- shortcuts and their overlay ----------------------------------------------------------------
+  function move(step) {
+    var items = Array.prototype.slice.call(document.querySelectorAll("#interaction-list li"));
+    if (!items.length) return;
+    var at = items.findIndex(function (li) { return li.classList.contains("selected"); });
+    var next = items[(at + step + items.length) % items.length];
+    next.click();
+  }
+  function help() {
+    var dialog = $("shortcuts-dialog");
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+  function onShortcut(e) {
+    if (e.defaultPrevented) return;
+    if (e.altKey && !e.ctrlKey && !e.metaKey) {
+      var key = e.key.toLowerCase();
+      var acts = {
+        arrowdown: function () { move(1); },
+        arrowup: function () { move(-1); },
+        w: function () { $("close-button").click(); },
+        t: function () { $("transfer-target").focus(); },
+        "/": function () {
+          var body = $("reply-body");
+          body.focus();
+          if (!body.value) { body.value = "/"; body.dispatchEvent(new Event("input", { bubbles: true })); }
+        },
+      };
+      var code = { KeyW: "w", KeyT: "t", Slash: "/" }[e.code];
+      var act = acts[key] || (code && acts[code]);
+      if (act) { e.preventDefault(); act(); }
+      return;
+    }
+    if (e.key === "?" && !inField(e.target)) { e.preventDefault(); help(); }
+  }
+
+  function init(desk, deskConfig) {
+    hooks = desk;
+    config = deskConfig || {};
+    var form = $("composer");
+    form.addEventListener("keydown", onKeydown);
+    $("reply-body").addEventListener("input", function () { if ($("reply-body").value.trim()) typing("typing"); });
+    $("reply-body").addEventListener("paste", function (e) {
+      var file = firstFile(e.clipboardData);
+      if (file) { e.preventDefault(); attach(file); }
+    });
+    var zone = $("conversation");
+    zone.addEventListener("dragover", function (e) {
+      if (e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types || [], "Files") >= 0) { e.preventDefault(); form.classList.add("dragging"); }
+    });
+    zone.addEventListener("dragleave", function (e) { if (!zone.contains(e.relatedTarget)) form.classList.remove("dragging"); });
+    zone.addEventListener("drop", function (e) {
+      form.classList.remove("dragging");
+      var file = firstFile(e.dataTransfer);
+      if (file) { e.preventDefault(); attach(file); }
+    });
+    document.addEventListener("keydown", onShortcut);
+    var close = $("shortcuts-close");
+    if (close) close.addEventListener("click", function () { $("shortcuts-dialog").close(); });
+    var open = $("shortcuts-open");
+    if (open) open.addEventListener("click", help);
+  }
+
+  root.OCCDeskCompose = { init: init, typing: typing, attach: attach, refusal: refusal };
+})(window);
