@@ -91,6 +91,9 @@ def transition(
         raise ValueError(f"not a transition: {kind}")
     interaction.version += 1
     interaction.save(update_fields=[*fields, "version"])
+    if moved:
+        # At the end of the other service's queue, numbered under its lock like an arrival.
+        assignment.take_queue_place(interaction)
     AssignmentEvent.objects.create(
         interaction=interaction,
         kind=kind,
@@ -249,6 +252,8 @@ def transfer_interaction(
                     % {"service": target_service.name}
                 )
             from_service = interaction.service.name
+            # Both queues change: their services' locks, in id order (the lock order).
+            assignment.lock_services([interaction.service_id, target_service.pk])
             try:
                 # The customer may write to that service at this very moment: the database's
                 # one-open-interaction rule decides, and the transfer is refused in words.
@@ -428,6 +433,8 @@ def reopen_interaction(
             reason=(f"reopened by {actor_name}" + (f" (closed as: {was})" if was else ""))[:300],
             at=now,
         )
+        # Back in its service's queue at the end, numbered under the service's lock.
+        assignment.take_queue_place(interaction)
         agent = _capacity_of(agent_id, interaction)
         if agent is not None:
             transition(
