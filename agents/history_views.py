@@ -65,6 +65,11 @@ def conversations(request):
             "form": form,
             "page": page,
             "searched": not filters.is_empty(),
+            # The filters beyond words and contact are folded away unless one is in use.
+            "filtered": any(
+                request.GET.get(name)
+                for name in ("label", "close_reason", "service", "agent", "date_from", "date_to")
+            ),
             "query": query.urlencode(),
         },
     )
@@ -93,7 +98,11 @@ def _panel_context(request, contact: Contact, *, interaction: Interaction | None
         "attributes": [
             (d, (contact.attributes or {}).get(d.key, "")) for d in ContactAttribute.objects.all()
         ],
-        "previous": [row for row in history[:20] if row.pk in visible],
+        "previous": [
+            row
+            for row in history[:20]
+            if row.pk in visible and (interaction is None or row.pk != interaction.pk)
+        ],
         "attribution": desk_attribution(interaction) if interaction is not None else None,
         "interaction": interaction,
         "labels": list(interaction.labels.all()) if interaction is not None else [],

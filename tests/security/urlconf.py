@@ -47,6 +47,16 @@ AGENT_PAGES = {
     "password_change",
     "password_change_done",
     "agents:desk",
+    # The desk's history pages and contacts (what each shows: the visibility rule).
+    "agents:conversations",
+    "agents:conversation_history",
+    "agents:reopen",
+    "agents:contact_list",
+    "agents:contact_detail",
+    "agents:contact_panel",
+    "agents:contact_edit",
+    "agents:contact_start",
+    "agents:contact_merge",
     # Every user's own Security page: two-factor enrolment, recovery codes.
     "accounts:security",
     "accounts:recovery_codes",
