@@ -241,10 +241,29 @@ class ServiceSerializer(ConsoleFormSerializer):
             "close_reason_required",
             "csat_enabled",
             "csat_template_sid",
+            "default_language",
+            "greeting_enabled",
+            "no_agent_reply",
+            "closed_message_enabled",
+            "first_response_minutes",
+            "idle_close_hours",
+            # Business hours are edited in the console (Services → Hours); read here.
+            "business_hours_enabled",
+            "time_zone",
+            "out_of_hours_reply",
+            "out_of_hours_action",
+            "out_of_hours_reply_every_hours",
             "whatsapp_ready",
             "created_at",
         ]
-        read_only_fields = ["created_at"]
+        read_only_fields = [
+            "created_at",
+            "business_hours_enabled",
+            "time_zone",
+            "out_of_hours_reply",
+            "out_of_hours_action",
+            "out_of_hours_reply_every_hours",
+        ]
         validators = []  # the form checks uniqueness (of the normalised number, too)
 
     def get_fields(self):

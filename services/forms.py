@@ -7,6 +7,7 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,13 @@ from occ.lib.phone import normalize_e164
 from occ.lib.text import SafeTextFormMixin
 from services import messages
 from services.models import Closure, MessageKind, OpeningRange, Service, ServiceMessage
+
+
+def _at_least_one(field) -> None:
+    """A number of minutes or hours: 0 would fire at once (empty turns the timer off)."""
+    field.min_value = 1
+    field.validators.append(MinValueValidator(1))
+    field.widget.attrs["min"] = 1
 
 
 class ServiceForm(SafeTextFormMixin, forms.ModelForm):
@@ -95,11 +103,11 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
         self.fields["first_response_minutes"].help_text = _(
             "When the assigned agent has not replied within this time, the conversation goes to another available agent, or back to the front of the queue. Empty: no target."
         )
-        self.fields["first_response_minutes"].min_value = 1
+        _at_least_one(self.fields["first_response_minutes"])
         self.fields["idle_close_hours"].help_text = _(
             "After this many hours without a customer message the conversation is closed. Empty: never."
         )
-        self.fields["idle_close_hours"].min_value = 1
+        _at_least_one(self.fields["idle_close_hours"])
 
     def clean_default_language(self) -> str:
         return self.cleaned_data.get("default_language") or self.instance.default_language or "en"
@@ -147,7 +155,7 @@ class HoursForm(SafeTextFormMixin, forms.ModelForm):
         self.fields["time_zone"].help_text = _(
             "The schedule below is in this time zone, e.g. Europe/Rome."
         )
-        self.fields["out_of_hours_reply_every_hours"].min_value = 1
+        _at_least_one(self.fields["out_of_hours_reply_every_hours"])
         self.fields["out_of_hours_reply_every_hours"].help_text = _(
             "A customer who keeps writing while you are closed hears the reply again only after this many hours."
         )

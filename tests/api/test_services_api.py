@@ -110,3 +110,25 @@ def test_lists_filter_and_order(admin_api, service):
     ]
     page = admin_api.get(URL + "?page_size=1").json()
     assert page["count"] == 2 and len(page["results"]) == 1 and page["next"]
+
+
+def test_first_response_target_idle_close_and_messages_through_the_api(admin_api, service):
+    response = admin_api.patch(
+        f"{URL}{service.pk}/",
+        {
+            "first_response_minutes": 7,
+            "idle_close_hours": 24,
+            "no_agent_reply": True,
+            "default_language": "it",
+            "time_zone": "Asia/Tokyo",  # read only: business hours are the console's
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    service.refresh_from_db()
+    assert (service.first_response_minutes, service.idle_close_hours) == (7, 24)
+    assert service.no_agent_reply and service.default_language == "it"
+    assert service.time_zone == "Europe/Rome"
+    assert response.json()["business_hours_enabled"] is False
+    refused = admin_api.patch(f"{URL}{service.pk}/", {"first_response_minutes": 0}, format="json")
+    assert refused.status_code == 400
