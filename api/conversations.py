@@ -12,8 +12,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api import serializers as s
 from interactions import channels
@@ -75,11 +75,8 @@ class StartConversationSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["interactions"], responses={200: TemplateSerializer(many=True)})
-class TemplateListView(GenericAPIView):
+class TemplateListView(APIView):
     """The approved WhatsApp templates agents may send (outside the 24-hour window, or to start)."""
-
-    serializer_class = TemplateSerializer
-    pagination_class = None
 
     def get(self, request):
         return Response(TemplateSerializer(channels.templates(), many=True).data)
@@ -97,10 +94,7 @@ class TemplateListView(GenericAPIView):
         "conversation with the service."
     ),
 )
-class StartConversationView(GenericAPIView):
-    serializer_class = StartConversationSerializer
-    pagination_class = None
-
+class StartConversationView(APIView):
     def post(self, request):
         data = StartConversationSerializer(data=request.data)
         data.is_valid(raise_exception=True)

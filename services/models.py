@@ -164,6 +164,29 @@ class Service(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def whatsapp_problems(self, account=None) -> list:
+        """Why WhatsApp messages cannot reach this service, in words (empty: they can)."""
+        if account is None:
+            from settings.models import ChatChannelSettings
+
+            account = ChatChannelSettings.load()
+        problems = []
+        if not account.whatsapp_enabled:
+            problems.append(
+                _("WhatsApp is off for the account (Settings → Advanced → Chat channel).")
+            )
+        elif not account.whatsapp_ready:
+            problems.append(_("The account's Twilio Account SID and Auth Token are missing."))
+        if not self.is_active:
+            problems.append(_("The service is inactive."))
+        if not self.chat_enabled:
+            problems.append(_("The chat channel is off for the service."))
+        if not self.whatsapp_enabled:
+            problems.append(_("WhatsApp is off for the service."))
+        if not self.twilio_number:
+            problems.append(_("The service has no Twilio phone number."))
+        return problems
+
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         try:

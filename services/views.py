@@ -24,11 +24,11 @@ logger = logging.getLogger(__name__)
 
 @administrator_required
 def service_list(request):
-    return render(
-        request,
-        "services/list.html",
-        {"services": Service.objects.all(), "account": ChatChannelSettings.load()},
-    )
+    account = ChatChannelSettings.load()
+    services = list(Service.objects.all())
+    for service in services:
+        service.problems = service.whatsapp_problems(account)  # type: ignore[attr-defined]
+    return render(request, "services/list.html", {"services": services, "account": account})
 
 
 @administrator_required

@@ -27,6 +27,10 @@ def chat_channel(request):
     form = ChatChannelForm(request.POST or None, instance=config)
     verification = None
     if request.method == "POST" and form.is_valid():
+        open_count = _open_whatsapp_conversations(config, form)
+        if open_count and request.POST.get("confirm_off") != "1":
+            # Switching WhatsApp off drops every customer's next message: say so first.
+            return _render(request, form, None, switch_off_open=open_count)
         if request.POST.get("action") == "verify":
             verification = _verify(request, form)
             if verification is None or not verification.ok:
@@ -87,7 +91,23 @@ def _verify(request, form: ChatChannelForm) -> actions.Verification | None:
     return verification
 
 
-def _render(request, form: ChatChannelForm, verification: actions.Verification | None):
+def _open_whatsapp_conversations(config: ChatChannelSettings, form: ChatChannelForm) -> int:
+    """Open WhatsApp conversations, when this save would switch WhatsApp off for the account."""
+    from interactions.models import OPEN_STATES, Interaction
+
+    stored_on = ChatChannelSettings.objects.filter(pk=config.pk, whatsapp_enabled=True).exists()
+    if not stored_on or form.cleaned_data.get("whatsapp_enabled"):
+        return 0
+    return Interaction.objects.filter(channel="whatsapp", state__in=OPEN_STATES).count()
+
+
+def _render(
+    request,
+    form: ChatChannelForm,
+    verification: actions.Verification | None,
+    *,
+    switch_off_open: int = 0,
+):
     stored = ChatChannelSettings.load()  # the form's instance holds unsaved input
     context = {
         "form": form,
@@ -97,5 +117,6 @@ def _render(request, form: ChatChannelForm, verification: actions.Verification |
         "inbound_url": inbound_webhook_url(request),
         "status_url": status_webhook_url(request),
         "whatsapp_services": Service.objects.filter(whatsapp_enabled=True),
+        "switch_off_open": switch_off_open,
     }
     return render(request, "settings/chat_channel.html", context)

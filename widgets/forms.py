@@ -32,8 +32,8 @@ class WidgetForm(SafeTextFormMixin, forms.ModelForm):
                 attrs={"rows": 4, "placeholder": "https://www.example.com"}
             ),
             "colour": forms.TextInput(attrs={"type": "color"}),
-            "prefilled_text": forms.TextInput(
-                attrs={"placeholder": _("Hello, I would like some information.")}
+            "prefilled_text": forms.Textarea(
+                attrs={"rows": 3, "placeholder": _("Hello, I would like some information.")}
             ),
         }
         help_texts = {
@@ -94,9 +94,12 @@ class WidgetForm(SafeTextFormMixin, forms.ModelForm):
         return clean_origin_list(self.cleaned_data.get("allowed_origins", ""))
 
     def clean_prefilled_text(self) -> str:
-        text = self.cleaned_data.get("prefilled_text", "").strip()
-        if any(ord(ch) < 32 for ch in text):
-            raise forms.ValidationError(_("Write the message on one line."))
+        # Line breaks are kept (as \n); other control characters have no place in a message.
+        text = self.cleaned_data.get("prefilled_text", "").replace("\r\n", "\n").strip()
+        if any(ord(ch) < 32 and ch != "\n" for ch in text):
+            raise forms.ValidationError(
+                _("The message may hold line breaks, but no other control characters.")
+            )
         return text
 
     def clean(self):

@@ -38,7 +38,8 @@ class Widget(models.Model):
         related_name="widgets",
         verbose_name=_("WhatsApp service"),
     )
-    prefilled_text = models.CharField(_("pre-filled first message"), max_length=300, blank=True)
+    # May hold line breaks: WhatsApp keeps them in the pre-filled message.
+    prefilled_text = models.TextField(_("pre-filled first message"), max_length=300, blank=True)
     attribution_enabled = models.BooleanField(
         _("attribute conversations to widget visits"), default=False
     )

@@ -28,6 +28,11 @@ def served_widget(public_key: str) -> Widget | None:
         or not widget.whatsapp_service.whatsapp_ready
     ):
         return None
+    from settings.models import ChatChannelSettings
+
+    # WhatsApp off for the account: every message would be dropped, so no widget shows.
+    if not ChatChannelSettings.load().whatsapp_ready:
+        return None
     return widget
 
 

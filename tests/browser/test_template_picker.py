@@ -179,3 +179,76 @@ def test_the_picker_looks_right(browser, occ_server, locale, size):  # noqa: F81
         expect(desk.locator("#start-dialog")).to_be_hidden()
     finally:
         context.close()
+
+
+def test_the_satisfaction_survey_reaches_the_phone_and_a_press_is_recorded(browser, occ_server):  # noqa: F811
+    """Runs last: the agent closes Giulia's conversation on a service that asks for a score."""
+    from playwright.sync_api import expect
+
+    from tests.browser.test_desk import manage
+
+    base, database = occ_server
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        DEBUG="1",
+        OCC_SANDBOX="1",
+        SQLITE_PATH=str(database),
+        OCC_PUBLIC_BASE_URL=base,
+        TWILIO_API_BASE_URL=base + "/sandbox/twilio",
+        TWILIO_MESSAGING_BASE_URL=base + "/sandbox/twilio",
+        TWILIO_CONTENT_BASE_URL=base + "/sandbox/twilio",
+        LOG_LEVEL="WARNING",
+    )
+    admin_context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 850})
+    desk_context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 850})
+    phone_context = browser.new_context(locale="it-IT", viewport={"width": 390, "height": 844})
+    try:
+        admin = log_in(admin_context, base, ADMIN)
+        admin.goto(base + "/services/1/")
+        admin.check("#id_csat_enabled")
+        admin.select_option("#id_csat_template_sid", SURVEY)
+        admin.click("form [type=submit].primary")
+        expect(admin).to_have_url(base + "/services/")
+        shot(admin, "console-services-en-wide")
+
+        desk = log_in(desk_context, base, AGENT)
+        expect(desk.locator("#conn")).to_have_attribute("data-state", "connected")
+        desk.locator("#interaction-list li", has_text="Giulia").click()
+        expect(desk.locator("#conv-title")).to_have_text("Giulia")
+        desk.once("dialog", lambda dialog: dialog.accept())
+        desk.click("#close-button")
+        expect(desk.locator("#interaction-list li", has_text="Giulia")).to_have_count(0)
+        manage(env, "db_worker", "--batch")  # the engine sends the survey
+
+        phone = log_in(phone_context, base, ADMIN)
+        phone.goto(base + "/sandbox/phone/")
+        phone.fill("#customer", CUSTOMER)
+        phone.dispatch_event("#customer", "change")
+        buttons = phone.locator(".bubble.theirs .phone-button")
+        expect(buttons).to_have_count(5)
+        shot(phone, "phone-survey-it-phone")
+        phone.locator(".phone-button", has_text="4").last.click()
+        expect(phone.locator(".bubble.mine").last).to_contain_text("4")
+        manage(env, "db_worker", "--batch")  # the thanks
+        expect(phone.locator(".bubble.theirs").last).to_contain_text("Thank you for your rating")
+        shot(phone, "phone-survey-answered-it-phone")
+        with sqlite3.connect(database) as db:
+            rows = db.execute(
+                "SELECT s.score, s.state FROM interactions_survey s JOIN interactions_contact c ON c.id = s.contact_id WHERE c.address = ?",
+                (CUSTOMER,),
+            ).fetchall()
+            open_count = db.execute(
+                "SELECT count(*) FROM interactions_interaction i JOIN interactions_contact c ON c.id = i.contact_id "
+                "WHERE c.address = ? AND i.state != 'closed'",
+                (CUSTOMER,),
+            ).fetchone()[0]
+        assert rows == [(4, "scored")] and open_count == 0
+    finally:
+        admin_context.close()
+        desk_context.close()
+        phone_context.close()

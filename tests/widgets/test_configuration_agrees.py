@@ -1,0 +1,92 @@
+"""Configuration that agrees with itself: the account's WhatsApp switch, readiness in words, line breaks."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from interactions.actions.inbound import InboundMessage, receive_inbound
+from settings.models import ChatChannelSettings
+from tests.api.conftest import token_client
+from tests.conftest import ACCOUNT_SID
+from widgets.models import Widget
+
+pytestmark = pytest.mark.django_db
+
+CHAT_CHANNEL = "/settings/advanced/chat-channel/"
+
+
+def config_url(widget) -> str:
+    return reverse("widgets:config", args=[widget.public_key])
+
+
+def answer(client, widget):
+    response = client.get(config_url(widget), HTTP_ORIGIN="https://shop.example.com")
+    return response.status_code, response.json()
+
+
+def test_with_whatsapp_off_for_the_account_the_widget_answers_as_a_disabled_one(client, widget):
+    assert answer(client, widget)[0] == 200
+    ChatChannelSettings.objects.filter(pk=1).update(whatsapp_enabled=False)
+    off = answer(client, widget)
+    Widget.objects.filter(pk=widget.pk).update(in_use=False)
+    disabled = answer(client, widget)
+    assert off == disabled and off[0] == 404
+    # Back on: shown again.
+    ChatChannelSettings.objects.filter(pk=1).update(whatsapp_enabled=True)
+    Widget.objects.filter(pk=widget.pk).update(in_use=True)
+    assert answer(client, widget)[0] == 200
+
+
+def test_the_services_list_says_why_a_service_is_not_ready(admin_client, service):
+    page = admin_client.get("/services/").content.decode()
+    assert "Ready" in page and "not-ready" not in page
+    ChatChannelSettings.objects.filter(pk=1).update(whatsapp_enabled=False)
+    page = admin_client.get("/services/").content.decode()
+    assert "Not ready" in page and "WhatsApp is off for the account" in page
+    page = admin_client.get("/services/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert "WhatsApp è disattivato per l&#x27;account" in page
+
+
+def test_switching_whatsapp_off_with_open_conversations_asks_first(admin_client, service, agent):
+    receive_inbound(
+        service,
+        InboundMessage(channel="whatsapp", address="+393331234567", provider_id="SM" + "1" * 32),
+    )
+    form = {"action": "save", "account_sid": ACCOUNT_SID, "auth_token": ""}  # the box unticked
+    response = admin_client.post(CHAT_CHANNEL, form)
+    assert response.status_code == 200
+    assert b"1 WhatsApp conversation is open" in response.content
+    assert ChatChannelSettings.load().whatsapp_enabled  # nothing saved
+    response = admin_client.post(CHAT_CHANNEL, {**form, "confirm_off": "1"})
+    assert response.status_code == 302
+    assert not ChatChannelSettings.load().whatsapp_enabled
+
+
+def test_switching_off_with_nothing_open_needs_no_confirmation(admin_client, chat_settings):
+    response = admin_client.post(
+        CHAT_CHANNEL, {"action": "save", "account_sid": ACCOUNT_SID, "auth_token": ""}
+    )
+    assert response.status_code == 302 and not ChatChannelSettings.load().whatsapp_enabled
+
+
+def test_the_prefilled_text_may_hold_line_breaks(client, admin_user, service, widget):
+    api = token_client(admin_user)
+    response = api.patch(
+        f"/api/v1/widgets/{widget.pk}/",
+        {"prefilled_text": "Hello!\nI have a question."},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    widget.refresh_from_db()
+    assert widget.prefilled_text == "Hello!\nI have a question."
+    status, data = answer(client, widget)
+    assert data["channels"][0]["app_link"].endswith("?text=Hello%21%0AI%20have%20a%20question.")
+    # Other control characters are still refused.
+    bad = api.patch(f"/api/v1/widgets/{widget.pk}/", {"prefilled_text": "a\tb"}, format="json")
+    assert bad.status_code == 400
+
+
+def test_the_console_keeps_the_line_breaks(admin_client, service, widget):
+    form = admin_client.get(f"/settings/widgets/{widget.pk}/").content.decode()
+    assert '<textarea name="prefilled_text"' in form
