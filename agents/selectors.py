@@ -7,7 +7,7 @@ query of their own.
 from __future__ import annotations
 
 import statistics
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -242,21 +242,28 @@ def presence_today(agents: list[AgentProfile], now: datetime) -> dict[int, dict[
 
 
 def first_responses_today(agent_ids: list[int], now: datetime) -> dict[int, dict]:
-    """{agent id: {"count", "median_seconds"}}: conversations whose first reply was sent today,
-    by the agent who sent it, timed from the conversation's start to that reply."""
+    """{agent id: {"count", "median_seconds"}}: conversations whose first reply by a person was
+    sent today, by the agent who sent it, timed from the conversation's start to that reply.
+
+    Automatic replies (the queue position, no sender) are not a response of anyone's.
+    """
     from interactions.models import Direction, Message
 
-    first_sender = (
-        Message.objects.filter(interaction=OuterRef("pk"), direction=Direction.OUTBOUND)
-        .exclude(sender=None)
-        .order_by("created_at", "pk")
-        .values("sender__agent_profile__id")[:1]
-    )
+    first_human = Message.objects.filter(
+        interaction=OuterRef("pk"), direction=Direction.OUTBOUND, sender__isnull=False
+    ).order_by("created_at", "pk")
     rows = (
-        Interaction.objects.filter(first_reply_at__gte=day_start(now), first_reply_at__lte=now)
-        .annotate(replier=Subquery(first_sender))
-        .filter(replier__in=agent_ids)
-        .values_list("replier", "created_at", "first_reply_at")
+        # first_reply_at (any first reply, automatic ones too) bounds the scan: a person's first
+        # reply today comes at or after it (conversations whose automatic reply is over a week old are left out).
+        Interaction.objects.filter(
+            first_reply_at__lte=now, first_reply_at__gte=day_start(now) - timedelta(days=7)
+        )
+        .annotate(
+            replier=Subquery(first_human.values("sender__agent_profile__id")[:1]),
+            replied_at=Subquery(first_human.values("created_at")[:1]),
+        )
+        .filter(replier__in=agent_ids, replied_at__gte=day_start(now), replied_at__lte=now)
+        .values_list("replier", "created_at", "replied_at")
     )
     times: dict[int, list[float]] = {}
     for replier, created, replied in rows:

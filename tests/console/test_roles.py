@@ -124,3 +124,15 @@ def test_the_supervisor_command_of_the_desk_socket_follows_the_role(service, mak
     user = fresh(agent.user)
     answer = run_async(command, user, {"type": "supervisor"})()
     assert answer["type"] == "supervisor" and answer["agents"]
+
+
+def test_two_factor_required_for_staff_covers_supervisors(django_user_model, agent):
+    from accounts.models import SecuritySettings, TwoFactorRequirement
+    from accounts.two_factor import must_have
+
+    SecuritySettings.objects.update_or_create(
+        pk=1, defaults={"two_factor_required": TwoFactorRequirement.STAFF}
+    )
+    watcher = django_user_model.objects.create_user(username="sam", password="x-pass-123")
+    set_role(watcher, Role.SUPERVISOR)
+    assert must_have(fresh(watcher)) and not must_have(agent.user)

@@ -210,16 +210,21 @@ def test_first_responses_today_are_the_median_per_replying_agent(agent, make_age
             ).interaction
             started = now - timedelta(seconds=wait + 5)
             Interaction.objects.filter(pk=interaction.pk).update(created_at=started)
-            create_reply(interaction.pk, sender=who.user, body="Hi")
-            Interaction.objects.filter(pk=interaction.pk).update(
-                first_reply_at=started + timedelta(seconds=wait)
-            )
+            reply = create_reply(interaction.pk, sender=who.user, body="Hi")
+            replied = started + timedelta(seconds=wait)
+            Interaction.objects.filter(pk=interaction.pk).update(first_reply_at=replied)
+            Message.objects.filter(pk=reply.pk).update(created_at=replied)
     # Yesterday's first reply does not count.
     old = inbound(service, provider_id="SM" + "f" * 32, address="+393330009999").interaction
-    create_reply(old.pk, sender=agent.user, body="late")
+    late = create_reply(old.pk, sender=agent.user, body="late")
+    yesterday = now - timedelta(days=1, hours=23)
     Interaction.objects.filter(pk=old.pk).update(
-        created_at=now - timedelta(days=2), first_reply_at=now - timedelta(days=1, hours=23)
+        created_at=now - timedelta(days=2), first_reply_at=yesterday
     )
+    Message.objects.filter(pk=late.pk).update(created_at=yesterday)
+    # An automatic reply (no sender) is nobody's response.
+    auto = inbound(service, provider_id="SM" + "e" * 32, address="+393330008888").interaction
+    create_reply(auto.pk, sender=None, body="You are number 1 in the queue")
     figures = desk.first_responses_today([agent.pk, other.pk], now + timedelta(seconds=1))
     assert figures[agent.pk] == {"count": 3, "median_seconds": 120}
     assert figures[other.pk] == {"count": 1, "median_seconds": 30}

@@ -112,3 +112,28 @@ def test_malformed_commands_are_errors_not_crashes(held, interaction_id):
             command, holder.user, {"type": kind, "interaction_id": interaction_id, "body": "x"}
         )()
         assert answer is not None and answer["type"] == "error"
+
+
+@pytest.mark.parametrize("kind", ["supervisor", "watch", "take_over"])
+def test_the_supervisors_commands_follow_the_three_roles(held, django_user_model, kind):
+    """Agent: refused. Supervisor and administrator: answered (take over needs their own profile)."""
+    from agents.models import AgentProfile
+    from agents.roles import Role, set_role
+
+    interaction, holder, teammate, _stranger = held
+    watcher = django_user_model.objects.create_user("sam", password="x-pass-123")
+    set_role(watcher, Role.SUPERVISOR)
+    boss = django_user_model.objects.create_user("ada2", password="x-pass-123", is_staff=True)
+    for user in (watcher, boss):
+        AgentProfile.objects.create(user=user, chat_enabled=True)
+    expected = {
+        "supervisor": "supervisor",
+        "watch": "watch.conversation",
+        "take_over": "take_over.ok",
+    }
+    payload = {"type": kind, "interaction_id": interaction.pk}
+    refused = run_async(command, teammate.user, payload)()
+    assert refused["type"] == "error", refused
+    for user in (django_user_model.objects.get(pk=watcher.pk), boss):
+        answer = run_async(command, user, payload)()
+        assert answer["type"] == expected[kind], (user, answer)
