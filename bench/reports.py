@@ -258,6 +258,9 @@ def seed(args: argparse.Namespace, end: datetime) -> dict:
                 "created_at": "t",
                 "queued_at": "t",
                 "assigned_at": f"CASE WHEN never_assigned THEN NULL ELSE t + wait * {sec} END",
+                "first_assigned_at": (
+                    f"CASE WHEN never_assigned THEN NULL ELSE t + wait * {sec} END"
+                ),
                 "first_reply_at": (
                     f"CASE WHEN never_assigned THEN NULL ELSE t + (wait + reply) * {sec} END"
                 ),

@@ -101,6 +101,8 @@ class Interaction(models.Model):
     # Position in the service's queue: oldest first.
     queued_at = models.DateTimeField(default=timezone.now)
     assigned_at = models.DateTimeField(null=True, blank=True)
+    # The first assignment to an agent (assigned_at moves with every transfer): reports' queue wait.
+    first_assigned_at = models.DateTimeField(null=True, blank=True)
     first_reply_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -136,8 +138,25 @@ class Interaction(models.Model):
             models.Index(fields=["agent", "state"], name="interaction_agent_state"),
             models.Index(fields=["service", "state", "queued_at"], name="interaction_queue"),
             # Reports: conversations opened / closed in a date range (reports/selectors.py).
-            models.Index(fields=["created_at"], name="interaction_created_at"),
-            models.Index(fields=["closed_at"], name="interaction_closed_at"),
+            # Covering (PostgreSQL): the reports read only the index.
+            models.Index(
+                fields=["created_at"],
+                include=[
+                    "id",
+                    "queued_at",
+                    "first_assigned_at",
+                    "first_reply_at",
+                    "service",
+                    "agent",
+                    "close_reason",
+                ],
+                name="interaction_created_at",
+            ),
+            models.Index(
+                fields=["closed_at"],
+                include=["id", "created_at", "assigned_at", "service", "agent", "close_reason"],
+                name="interaction_closed_at",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,14 +190,6 @@ class AssignmentEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [
-            # Reports: when each conversation was first given to an agent (reports/selectors.py).
-            models.Index(
-                fields=["interaction", "at"],
-                condition=models.Q(kind__in=["assigned", "transferred"]),
-                name="event_first_assignment",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.interaction_id}"

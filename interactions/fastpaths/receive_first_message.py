@@ -73,6 +73,7 @@ def _statement() -> str:
             "created_at": "%(now)s",
             "queued_at": "%(now)s",
             "assigned_at": "NULL",
+            "first_assigned_at": "NULL",
             "first_reply_at": "NULL",
             "closed_at": "NULL",
             "closed_by_id": "NULL",

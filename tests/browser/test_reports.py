@@ -112,6 +112,7 @@ def seed_month(django_user_model) -> None:
             created_at=created,
             queued_at=created,
             assigned_at=None if abandoned else created + wait,
+            first_assigned_at=None if abandoned else created + wait,
             first_reply_at=None if abandoned else created + reply,
             closed_at=created + (timedelta(seconds=900) if abandoned else close),
             state="closed",
