@@ -19,14 +19,16 @@ class Migration(migrations.Migration):
             name='first_assigned_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
-        # From each conversation's history; one statement, in SQL both databases speak.
+        # From each conversation's history, in one pass over it (UPDATE ... FROM:
+        # PostgreSQL, and SQLite from 3.33).
         migrations.RunSQL(
             """
-            UPDATE interactions_interaction SET first_assigned_at = (
-                SELECT MIN(e.at) FROM interactions_assignmentevent e
-                WHERE e.interaction_id = interactions_interaction.id
-                  AND e.kind IN ('assigned', 'transferred')
-            ) WHERE assigned_at IS NOT NULL
+            UPDATE interactions_interaction SET first_assigned_at = first.at
+            FROM (
+                SELECT interaction_id, MIN(at) AS at FROM interactions_assignmentevent
+                WHERE kind IN ('assigned', 'transferred') GROUP BY interaction_id
+            ) AS first
+            WHERE first.interaction_id = interactions_interaction.id
             """,
             migrations.RunSQL.noop,
         ),
