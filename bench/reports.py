@@ -258,6 +258,9 @@ def seed(args: argparse.Namespace, end: datetime) -> dict:
                 "created_at": "t",
                 "queued_at": "t",
                 "assigned_at": f"CASE WHEN never_assigned THEN NULL ELSE t + wait * {sec} END",
+                "first_assigned_at": (
+                    f"CASE WHEN never_assigned THEN NULL ELSE t + wait * {sec} END"
+                ),
                 "first_reply_at": (
                     f"CASE WHEN never_assigned THEN NULL ELSE t + (wait + reply) * {sec} END"
                 ),
@@ -419,6 +422,10 @@ def main(argv=None) -> int:
     have = seeded_size()
     if args.reuse and have[0] == args.interactions and have[1] >= args.messages * 0.99:
         print(f"reusing the seeded data: {have[0]:,} conversations, {have[1]:,} messages")
+        # A migration may have rewritten rows: fresh statistics and visibility map, as after a seed.
+        with _connection().cursor() as cursor:
+            for table in (*TABLES, "interactions_contact"):
+                cursor.execute(f"VACUUM (ANALYZE) {table}")
         latest = Interaction.objects.order_by("-created_at").values_list("created_at", flat=True)[0]
         end = latest.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
     else:

@@ -79,6 +79,9 @@ def transition(
         interaction.assigned_at = now
         interaction.assignment_reason = reason
         fields = ["state", "agent", "assigned_at", "assignment_reason"]
+        if interaction.first_assigned_at is None:
+            interaction.first_assigned_at = now
+            fields.append("first_assigned_at")
     elif kind == Kind.CLOSED:
         interaction.state = InteractionState.CLOSED
         interaction.closed_at = now

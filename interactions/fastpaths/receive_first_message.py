@@ -84,6 +84,7 @@ def _statement() -> str:
             "queued_at": "%(now)s",
             "queue_order": "0",
             "assigned_at": "NULL",
+            "first_assigned_at": "NULL",
             "first_reply_at": "NULL",
             "closed_at": "NULL",
             "closed_by_id": "NULL",

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interactions', '0004_report_indexes'),
+        ('interactions', '0004_first_assignment_and_report_indexes'),
         ('interactions', '0005_merge_20261201_1341'),
     ]
 

@@ -112,6 +112,7 @@ def seed_month(django_user_model) -> None:
             created_at=created,
             queued_at=created,
             assigned_at=None if abandoned else created + wait,
+            first_assigned_at=None if abandoned else created + wait,
             first_reply_at=None if abandoned else created + reply,
             closed_at=created + (timedelta(seconds=900) if abandoned else close),
             state="closed",
@@ -146,8 +147,9 @@ def test_the_reports_page_with_data_fits_the_screen(
     base = live_server.url
     log_in(page, base)
     if language == "it":
-        page.select_option("select[name=language]", "it")
-        page.wait_for_load_state()
+        # The switch submits itself: wait for that navigation before the next one.
+        with page.expect_navigation():
+            page.select_option("select[name=language]", "it")
     page.goto(f"{base}/reports/?start=2026-02-01&end=2026-02-28&tz=Europe%2FRome")
     assert page.evaluate("document.documentElement.lang") == language
     assert int(page.inner_text("[data-figure=opened]").replace(".", "").replace(",", "")) > 150

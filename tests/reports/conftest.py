@@ -78,6 +78,7 @@ def week(db, django_user_model):
             created_at=created,
             queued_at=created,
             assigned_at=last_assignment,
+            first_assigned_at=after(assigned),
             first_reply_at=after(reply),
             closed_at=after(close),
             state=InteractionState.CLOSED
