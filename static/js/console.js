@@ -8,9 +8,43 @@
     if (select.matches && select.matches("select[data-submit-on-change]") && select.form) select.form.submit();
   });
 
-  // Forms that undo something ask first: <form data-confirm="Really?">.
+  // Forms that undo something ask first, in a styled dialog: <form data-confirm="Really?">.
+  // The confirm button says what the form's own button says; Cancel is <html data-cancel-text>.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
+    if (!form.dataset || !form.dataset.confirm || form.dataset.confirmed === "1") return;
+    event.preventDefault();
+    var submitter = event.submitter || form.querySelector("[type=submit]");
+    var dialog = document.createElement("dialog");
+    dialog.className = "occ-dialog confirm-dialog";
+    var box = document.createElement("form");
+    box.method = "dialog";
+    var question = document.createElement("p");
+    question.textContent = form.dataset.confirm;
+    var actions = document.createElement("div");
+    actions.className = "dialog-actions";
+    var cancel = document.createElement("button");
+    cancel.value = "cancel";
+    cancel.textContent = document.documentElement.dataset.cancelText || "Cancel";
+    var yes = document.createElement("button");
+    yes.value = "yes";
+    yes.className = "primary";
+    yes.textContent = (submitter && submitter.textContent.trim()) || "OK";
+    actions.appendChild(cancel);
+    actions.appendChild(yes);
+    box.appendChild(question);
+    box.appendChild(actions);
+    dialog.appendChild(box);
+    document.body.appendChild(dialog);
+    dialog.addEventListener("close", function () {
+      var confirmed = dialog.returnValue === "yes";
+      dialog.remove();
+      if (!confirmed) return;
+      form.dataset.confirmed = "1";
+      if (form.requestSubmit) form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+      else form.submit();
+    });
+    dialog.showModal();
+    cancel.focus();
   });
 })();
