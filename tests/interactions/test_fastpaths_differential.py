@@ -475,7 +475,11 @@ def test_a_username_customer_in_an_open_conversation_stores_what_the_general_pat
 ):
     address = "US.1349120865530274"
     contact = Contact.objects.create(
-        address=address, name="Maria", username="maria.rossi", external_user_id=address
+        address=address,
+        name="Maria",
+        profile_name="Maria",
+        username="maria.rossi",
+        external_user_id=address,
     )
     Interaction.objects.create(
         service=service,

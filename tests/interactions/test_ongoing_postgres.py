@@ -193,7 +193,9 @@ class TestFallsBackToTheGeneralPath:
 
         result = receive_inbound(service, renamed, now=at(1))
         assert calls[-1] is None
-        assert Contact.objects.get(address=ADDRESS).name == "Maria Bianchi"
+        # The WhatsApp profile name follows the customer; the name agents know them by stays.
+        contact = Contact.objects.get(address=ADDRESS)
+        assert (contact.profile_name, contact.name) == ("Maria Bianchi", "Maria Rossi")
         assert not result.created_interaction and result.interaction.pk == first.interaction.pk
         assert Interaction.objects.get(pk=first.interaction.pk).version == version + 1
         assert (
@@ -276,7 +278,7 @@ class TestPushes:
         stored = Message.objects.get(provider_id=message_in.provider_id)
         assert sent == [
             (
-                [notify.agent_group(agent.pk)],
+                [notify.agent_group(agent.pk), notify.watch_group(first.interaction.pk)],
                 {
                     "type": "message.created",
                     "interaction_id": first.interaction.pk,
@@ -295,7 +297,8 @@ class TestPushes:
         assert calls[-1] is not None
         assert second.interaction.pk == first.interaction.pk
         assert Message.objects.filter(pk=second.message.pk).exists()
-        assert sent == []
+        # No agent's desk: only a supervisor's tab watching it would hear of it.
+        assert [groups for groups, _event in sent] == [[notify.watch_group(first.interaction.pk)]]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -52,7 +52,7 @@ def reread(message: Message) -> Message:
 
 def status_push(agent_id: int, stored: Message) -> tuple[list[str], dict]:
     return (
-        [notify.agent_group(agent_id)],
+        [notify.agent_group(agent_id), notify.watch_group(stored.interaction_id)],
         {
             "type": "message.status",
             "interaction_id": stored.interaction_id,
@@ -167,7 +167,8 @@ class TestForward:
             assert callback(message.pk, message.provider_id, "delivered") is True
         assert len(moved) == 1 and moved[0] is not None and moved[0][1] is None
         assert reread(message).status == "delivered"
-        assert sent == []
+        # No agent's desk: only a supervisor's tab watching it would hear of it.
+        assert [groups for groups, _event in sent] == [[notify.watch_group(conversation.pk)]]
 
 
 @pytest.mark.django_db
