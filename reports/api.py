@@ -34,7 +34,7 @@ class SlaSerializer(serializers.Serializer):
     conversations = serializers.IntegerField(allow_null=True)
 
 
-class CsatSerializer(serializers.Serializer):
+class CsatFiguresSerializer(serializers.Serializer):
     recorded = serializers.BooleanField(help_text="False: OCC does not record this yet.")
     responses = serializers.IntegerField(allow_null=True)
     average = serializers.FloatField(allow_null=True)
@@ -76,7 +76,7 @@ class ReportSerializer(serializers.Serializer):
         help_text="Entering the queue to the first assignment, conversations opened in the range."
     )
     sla_breaches = SlaSerializer()
-    csat = CsatSerializer()
+    csat = CsatFiguresSerializer()
     opened_by_hour = serializers.ListField(
         child=serializers.IntegerField(), help_text="24 counts, local hour 00 first."
     )

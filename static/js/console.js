@@ -9,7 +9,7 @@
   });
 
   // Forms that undo something ask first, in a styled dialog: <form data-confirm="Really?">.
-  // The confirm button says what the form's own button says; Cancel is <html data-cancel-text>.
+  // The confirm button says what the form's own button says; Cancel is <meta name="occ-cancel-text">.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.dataset || !form.dataset.confirm || form.dataset.confirmed === "1") return;
@@ -25,7 +25,8 @@
     actions.className = "dialog-actions";
     var cancel = document.createElement("button");
     cancel.value = "cancel";
-    cancel.textContent = document.documentElement.dataset.cancelText || "Cancel";
+    var cancelText = document.querySelector('meta[name="occ-cancel-text"]');
+    cancel.textContent = (cancelText && cancelText.content) || "Cancel";
     var yes = document.createElement("button");
     yes.value = "yes";
     yes.className = "primary";

@@ -6,6 +6,7 @@ import pytest
 
 from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.actions.outbound import create_reply
+from interactions.models import CloseReason, Label
 from tests.conftest import CUSTOMER_NUMBER
 
 XSS_NAME = '<script>alert("name")</script>'
@@ -13,7 +14,7 @@ XSS_BODY = '<img src=x onerror=alert("body")>'
 
 
 @pytest.fixture
-def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
+def world(chat_settings, service, make_agent, admin_user, settings, tmp_path, fake_twilio):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from agents import desk_files
@@ -61,6 +62,26 @@ def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
             [{"token": u["token"], "name": u["name"]} for u in uploads]
         ),
     )
+    # A customer's shared contact (vCard, second attachment as the discovery's index 1), served
+    # by the fake Twilio: /desk/media/<message>/<index>/contact/ leads somewhere.
+    from tests.conftest import ACCOUNT_SID
+
+    card = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM{'c' * 32}/Media/ME{'d' * 32}"
+    fake_twilio.add_media(
+        card, "text/vcard", b"BEGIN:VCARD\nVERSION:3.0\nFN:Mario\nTEL:+39333\nEND:VCARD\n"
+    )
+    vcard_message = receive_inbound(
+        service,
+        InboundMessage(
+            channel="whatsapp",
+            address=CUSTOMER_NUMBER,
+            provider_id="MM" + "c" * 32,
+            attachments=[
+                {"url": settings.TWILIO_API_BASE_URL + card, "content_type": "text/vcard"},
+                {"url": settings.TWILIO_API_BASE_URL + card, "content_type": "text/vcard"},
+            ],
+        ),
+    ).message
     widget = Widget.objects.create(
         name=XSS_NAME,
         whatsapp_service=service,
@@ -93,6 +114,9 @@ def world(chat_settings, service, make_agent, admin_user, settings, tmp_path):
         "interaction": first,
         "other_interaction": second,
         "message": reply,
+        "vcard_message": vcard_message,
+        "label": Label.objects.create(name="VIP"),
+        "close_reason": CloseReason.objects.create(name="Resolved"),
         "contact": first.contact,
         "service": service,
         "widget": widget,

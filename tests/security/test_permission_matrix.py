@@ -165,6 +165,28 @@ API_MIN_ROLE = {
     ("post", "/api/v1/me/presence/"): "agent",
     ("get", "/api/v1/services/"): "agent",
     ("get", "/api/v1/services/{id}/"): "agent",
+    # Notes, labels on a conversation, a business-initiated conversation, templates, search:
+    # the desk's own work (what each may see: the one visibility rule).
+    ("get", "/api/v1/interactions/{interaction_pk}/notes/"): "agent",
+    ("post", "/api/v1/interactions/{interaction_pk}/notes/"): "agent",
+    ("post", "/api/v1/interactions/{id}/labels/"): "agent",
+    ("post", "/api/v1/conversations/"): "agent",
+    ("get", "/api/v1/templates/"): "agent",
+    ("get", "/api/v1/search/"): "agent",
+    # Canned responses: everyone keeps their own; shared ones are the supervisors' (the API
+    # refuses `shared: true` below that, tests/canned).
+    **{(m, "/api/v1/canned-responses/"): "agent" for m in ("get", "post")},
+    **{(m, "/api/v1/canned-responses/{id}/"): "agent" for m in ("get", "put", "patch", "delete")},
+    # Labels and close reasons: read by everyone, managed by supervisors.
+    **{(m, f"/api/v1/{r}/"): "agent" for m in ("get",) for r in ("labels", "close-reasons")},
+    **{(m, f"/api/v1/{r}/{{id}}/"): "agent" for m in ("get",) for r in ("labels", "close-reasons")},
+    **{(m, f"/api/v1/{r}/"): "supervisor" for m in ("post",) for r in ("labels", "close-reasons")},
+    **{
+        (m, f"/api/v1/{r}/{{id}}/"): "supervisor"
+        for m in ("put", "patch", "delete")
+        for r in ("labels", "close-reasons")
+    },
+    ("get", "/api/v1/reports/"): "supervisor",
 }
 
 
@@ -187,6 +209,11 @@ def _api_url(path: str, world) -> str:
     }
     kinds = {"agents": "agent", "contacts": "contact", "services": "service"}
     kinds |= {"widgets": "widget", "webhooks": "webhook", "interactions": "interaction"}
+    kinds |= {
+        "canned-responses": "shared_canned",
+        "labels": "label",
+        "close-reasons": "close_reason",
+    }
     resource = path.split("/")[3]
     if resource in kinds:
         values["id"] = world[kinds[resource]].pk

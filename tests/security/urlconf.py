@@ -71,8 +71,14 @@ AGENT_PREFIXES = ("desk:", "api:", "api-v1:", "agents:desk")
 # Pages for supervisors (and administrators), on top of the agents' ones: monitoring,
 # transcripts, reports, canned responses and labels. Everything else in the console
 # (settings, services, users, API tokens, webhooks, the audit log) is administrators' only.
-SUPERVISOR_PAGES = {"agents:supervisor"}
-SUPERVISOR_PREFIXES = ("supervise:", "reports:", "canned:", "labels:")
+SUPERVISOR_PAGES = {
+    "agents:supervisor",
+    "agents:canned_list",
+    "agents:canned_create",
+    "agents:canned_edit",
+    "agents:canned_delete",
+}
+SUPERVISOR_PREFIXES = ("supervise:", "reports:", "wrapup:")
 # Views allowed to skip CSRF: callers that are not browsers with our session.
 CSRF_EXEMPT = {
     "whatsapp:inbound",
@@ -160,6 +166,8 @@ GUESS = 1
 def _value_for(kwarg: str, route: str, objects: dict) -> object:
     """A value for a URL argument: the id (or key) of a real object of the right kind."""
     lowered = kwarg.lower()
+    if lowered == "message_id" and route.endswith("/contact/") and "vcard_message" in objects:
+        return objects["vcard_message"].pk  # a customer's shared contact
     for kind in (
         "interaction",
         "message",
