@@ -48,21 +48,22 @@ class CsatFigures:
 
 
 def sla_breaches(opened: QuerySet) -> SlaFigures | None:
-    """SLA breaches of the conversations opened in the range; None: not recorded yet.
+    """Missed first-response targets of the conversations opened in the range (interactions.SlaBreach)."""
+    from interactions.models import SlaBreach
 
-    OCC keeps no record of SLA breaches yet (they come with service levels
-    per service): until then this returns None.
-    """
-    return None
+    breaches = SlaBreach.objects.filter(interaction__in=opened.values("pk"))
+    return SlaFigures(
+        breaches=breaches.count(),
+        conversations=breaches.values("interaction_id").distinct().count(),
+    )
 
 
 def csat(closed: QuerySet) -> CsatFigures | None:
-    """CSAT answers of the conversations closed in the range; None: not recorded yet.
+    """Satisfaction scores of the conversations closed in the range (interactions.Survey)."""
+    from interactions.models import Survey
 
-    OCC asks no satisfaction question yet: until it stores the answers this
-    returns None.
-    """
-    return None
+    answered = Survey.objects.filter(interaction__in=closed.values("pk"), score__isnull=False)
+    return csat_figures([score for score in answered.values_list("score", flat=True) if score])
 
 
 def csat_figures(scores: list[int]) -> CsatFigures:

@@ -114,6 +114,29 @@ def week(db, django_user_model):
     )  # Sun 8 23:10 UTC: after the range
     make(7, sales, local(7, 18), assigned=10, reply=50, close=100, agent=yara, labels=[billing])
     make(8, care, local(6, 14), assigned=100, transferred=500, reply=400, agent=yara)
+    # Satisfaction answers on two closed conversations (4 and 2 of 5) and one missed
+    # first-response target on an open one.
+    from interactions.models import SlaBreach, Survey
+
+    for number, score in ((1, 4), (2, 2)):
+        item = made[number]
+        Survey.objects.create(
+            interaction=item,
+            contact=item.contact,
+            service=item.service,
+            state=Survey.State.SCORED,
+            answer_until=item.closed_at + timedelta(days=1),
+            score=score,
+        )
+    SlaBreach.objects.create(
+        interaction=made[3],
+        service=care,
+        agent=made[3].agent,
+        target_minutes=1,
+        assigned_at=made[3].assigned_at,
+        at=made[3].assigned_at + timedelta(minutes=1),
+        outcome=SlaBreach.Outcome.REQUEUED,
+    )
     return SimpleNamespace(
         care=care,
         sales=sales,

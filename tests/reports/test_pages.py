@@ -62,10 +62,10 @@ class TestPage:
         assert page.count('role="img"') == 3 and '<title id="chart-hour-title">' in page
         assert "Busiest: Monday with 2 conversations opened." in page
 
-    def test_sla_and_csat_say_not_recorded_yet_rather_than_zero(self, supervisor_client):
+    def test_sla_breaches_and_csat_come_from_their_records(self, supervisor_client):
         page = supervisor_client.get(reverse("reports:index"), WEEK).content.decode()
-        assert 'data-figure="sla">Not recorded yet<' in page
-        assert 'data-figure="csat">Not recorded yet<' in page
+        assert 'data-figure="sla">1<' in page
+        assert 'data-figure="csat">3.00<' in page  # (4 + 2) / 2
 
     def test_filters_narrow_the_figures(self, supervisor_client, week):
         query = {**WEEK, "service": week.care.pk, "label": week.billing.pk}
@@ -84,7 +84,6 @@ class TestPage:
         page = supervisor_client.get(reverse("reports:index"), WEEK).content.decode()
         assert "Tempo di prima risposta" in page
         assert "02 Marzo 2026" in page  # Django's Italian DATE_FORMAT
-        assert "Non ancora registrato" in page
         assert "lunedì" in page.lower()
         assert "Conversations opened" not in page
 
@@ -104,8 +103,8 @@ class TestCsv:
         assert figures[("first_response_p90_seconds", "")] == "360.0"
         assert figures[("queue_wait_p90_seconds", "")] == "96.0"
         assert figures[("resolution_median_seconds", "")] == "660.0"
-        assert figures[("sla_breaches", "")] == "not_recorded"
-        assert figures[("csat_average", "")] == "not_recorded"
+        assert figures[("sla_breaches", "")] == "1"
+        assert figures[("csat_average", "")] in {"3.0", "3", "3.00"}
         assert figures[("opened_by_weekday", "wednesday")] == "1"
         assert figures[("opened_by_hour", "09")] == "2"
         assert figures[("closed_by_day", "2026-03-02")] == "3"
@@ -138,8 +137,8 @@ class TestApi:
         data = response.json()
         assert data["opened"] == 5 and data["closed"] == 4 and data["abandoned_in_queue"] == 1
         assert data["first_response_seconds"] == {"count": 4, "median": 250.0, "p90": 370.0}
-        assert data["sla_breaches"] == {"recorded": False, "breaches": None, "conversations": None}
-        assert data["csat"]["recorded"] is False
+        assert data["sla_breaches"] == {"recorded": True, "breaches": 1, "conversations": 1}
+        assert data["csat"]["recorded"] is True and data["csat"]["average"] == 3.0
         assert data["opened_by_weekday"]["monday"] == 2
         assert len(data["opened_by_hour"]) == 24 and len(data["daily"]) == 7
         assert data["filters"]["service"] == week.care.pk

@@ -66,9 +66,11 @@ class TestWholeWeek:
         assert daily[5] == (date(2026, 3, 7), 1, 1)
         assert daily[6] == (date(2026, 3, 8), 0, 0)
 
-    def test_sla_and_csat_are_not_recorded_yet(self, scope):
+    def test_sla_breaches_and_csat_come_from_their_records(self, scope):
         report = selectors.report(scope())
-        assert report.sla is None and report.csat is None
+        assert (report.sla.breaches, report.sla.conversations) == (1, 1)
+        assert (report.csat.responses, report.csat.average) == (2, 3.0)
+        assert report.csat.distribution == {1: 0, 2: 1, 3: 0, 4: 1, 5: 0}
 
 
 class TestFilters:
