@@ -355,14 +355,22 @@ def _fifo_violations() -> int:
     events = (
         AssignmentEvent.objects.filter(kind=AssignmentEvent.Kind.ASSIGNED)
         .order_by("id")
-        .values_list("interaction_id", "at", "interaction__service_id", "interaction__queued_at")
+        .values_list(
+            "interaction_id",
+            "at",
+            "interaction__service_id",
+            "interaction__queued_at",
+            "interaction__queue_order",
+        )
     )
     seen: set[int] = set()
-    for iid, at, service_id, queued_at in events:
+    for iid, at, service_id, queued_at, queue_order in events:
         if iid in seen or at == queued_at:
             continue  # served at once (or a later re-assignment)
         seen.add(iid)
-        key = (queued_at, iid)
+        # Arrival order is the place numbered under the service's lock (queue_order), which is
+        # the order routing serves; queued_at is stamped before the lock is taken.
+        key = (queue_order, iid)
         if service_id in last and key < last[service_id]:
             violations += 1
         else:

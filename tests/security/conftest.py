@@ -6,7 +6,7 @@ import pytest
 
 from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.actions.outbound import create_reply
-from interactions.models import CloseReason, Label
+from interactions.models import CloseReason, ContactAttribute, Label
 from tests.conftest import CUSTOMER_NUMBER
 
 XSS_NAME = '<script>alert("name")</script>'
@@ -116,6 +116,7 @@ def world(chat_settings, service, make_agent, admin_user, settings, tmp_path, fa
         "message": reply,
         "vcard_message": vcard_message,
         "label": Label.objects.create(name="VIP"),
+        "attribute": ContactAttribute.objects.create(key="customer_id", label="Customer id"),
         "close_reason": CloseReason.objects.create(name="Resolved"),
         "contact": first.contact,
         "service": service,

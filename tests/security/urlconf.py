@@ -195,6 +195,15 @@ def _value_for(kwarg: str, route: str, objects: dict) -> object:
             return objects["canned"].pk
         if "canned-responses" in route:
             return objects["shared_canned"].pk
+    if lowered in {"pk", "id", "object_id"} and "contact-attributes/" in route:
+        if "attribute" in objects:
+            return objects["attribute"].pk
+    if (
+        lowered in {"pk", "id", "object_id"}
+        and "conversations/" in route
+        and "interaction" in objects
+    ):
+        return objects["interaction"].pk  # the desk's history: a conversation is an interaction
     if lowered in {"pk", "id", "object_id"}:
         for kind in (
             "interaction",
