@@ -127,6 +127,8 @@
   var starter = null;
 
   function openStart() {
+    // The agent's services arrive with the first snapshot; before it there is nothing to offer.
+    if (!(agent && agent.services && agent.services.length)) return;
     var dialog = $("start-dialog");
     var services = $("start-service");
     services.textContent = "";

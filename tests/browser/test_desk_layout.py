@@ -249,3 +249,27 @@ def test_the_italian_desk_and_supervisor_show_no_english(browser, occ_server):  
             assert found == [], f"{page.url}: {found}\n{text}"
         finally:
             context.close()
+
+
+def test_what_the_page_hides_stays_hidden_whatever_its_own_display(browser, occ_server):  # noqa: F811
+    """A button's `display:inline-block` once beat `hidden`: "New conversation" showed before
+    the agent's services had arrived, and opening it then said "You serve no service"."""
+    base, _db = occ_server
+    context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 850})
+    try:
+        desk = log_in(context, base, AGENT)
+        shown = desk.evaluate(
+            """() => ['button', 'a', 'div', 'section'].map(tag => {
+                const node = document.createElement(tag);
+                node.className = tag === 'a' ? 'button' : 'primary';
+                node.textContent = 'x';
+                node.hidden = true;
+                document.body.appendChild(node);
+                const display = getComputedStyle(node).display;
+                node.remove();
+                return tag + ':' + display;
+            })"""
+        )
+        assert shown == ["button:none", "a:none", "div:none", "section:none"], shown
+    finally:
+        context.close()
