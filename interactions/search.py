@@ -204,12 +204,10 @@ VISIBLE_AS_LIST = 10_000
 def _visible_to_agent(user):
     """The conversations an agent may see (visible_interactions), as a list of ids or a subquery."""
     ids = selectors.visible_interaction_ids(user)
-    if ids is None:
-        return selectors.visible_interactions(user).values("pk")
+    if ids is None:  # no agent profile: nothing
+        return []
     found = [pk for (pk,) in ids[: VISIBLE_AS_LIST + 1]]
-    if len(found) > VISIBLE_AS_LIST:
-        return selectors.visible_interactions(user).values("pk")
-    return found
+    return ids if len(found) > VISIBLE_AS_LIST else found
 
 
 def conversation_filter(user, filters: Filters, prefix: str = "") -> Q:
