@@ -227,6 +227,14 @@ class ServiceSerializer(ConsoleFormSerializer):
         allow_null=True,
         help_text="International format; stored as E.164 (e.g. +390212345678).",
     )
+    messaging_service_sid = serializers.CharField(
+        max_length=34,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="A Twilio Messaging Service (MG + 32 hexadecimal digits) instead of one number: "
+        "inbound messages naming it reach this service, replies are sent through it.",
+    )
 
     class Meta:
         model = Service
@@ -237,6 +245,7 @@ class ServiceSerializer(ConsoleFormSerializer):
             "chat_enabled",
             "whatsapp_enabled",
             "twilio_number",
+            "messaging_service_sid",
             "queue_position_reply",
             "close_reason_required",
             "csat_enabled",
