@@ -62,7 +62,8 @@ class WidgetForm(SafeTextFormMixin, forms.ModelForm):
         field = self.fields["whatsapp_service"]
         # The widget's own service stays a choice when it is not ready (say, inactive): a widget
         # switched off meanwhile keeps its mapping for when the service comes back.
-        ready = Q(pk__in=Service.objects.whatsapp_ready().values("pk"))
+        # Its link needs a number: a service on a Messaging Service alone cannot be linked to.
+        ready = Q(pk__in=Service.objects.whatsapp_ready().filter(twilio_number__gt="").values("pk"))
         current = self.instance.whatsapp_service_id if self.instance.pk else None
         field.queryset = Service.objects.filter(ready | Q(pk=current) if current else ready)
         field.empty_label = _("— none —")

@@ -151,3 +151,19 @@ def test_another_inactive_service_is_not_offered(admin_client, service, widget, 
     other.save(update_fields=["is_active"])
     page = admin_client.get(f"/settings/widgets/{widget.pk}/").content.decode()
     assert f'value="{other.pk}"' not in page
+
+
+def test_a_service_without_a_number_is_not_offered_a_widget_link(
+    admin_client, widget, chat_settings
+):
+    """A service on a Messaging Service alone: wa.me needs a number."""
+    from services.models import Service
+
+    pool_only = Service.objects.create(
+        name="Sales",
+        chat_enabled=True,
+        whatsapp_enabled=True,
+        messaging_service_sid="MG" + "a" * 32,
+    )
+    page = admin_client.get(f"/settings/widgets/{widget.pk}/").content.decode()
+    assert f'value="{pool_only.pk}"' not in page
