@@ -250,6 +250,37 @@ ClosureFormSet = forms.inlineformset_factory(
 )
 
 
+def hours_forms(service: Service, data=None):
+    """The business-hours forms of a service: its settings, weekly ranges and closures.
+
+    The console page binds them to its POST; the API to the same fields
+    built from its JSON (api.serializers.BusinessHoursSerializer): one set
+    of rules for both.
+    """
+    return (
+        HoursForm(data, instance=service, prefix="hours"),
+        RangeFormSet(data, instance=service, prefix="ranges"),
+        ClosureFormSet(data, instance=service, prefix="closures"),
+    )
+
+
+def hours_asked(form: HoursForm, ranges, closures) -> dict:
+    """What valid business-hours forms ask for, as `services.actions.set_business_hours` takes it."""
+
+    def kept(formset) -> list[dict]:
+        return [
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+    return {
+        "settings": {name: form.cleaned_data[name] for name in HoursForm._meta.fields},
+        "ranges": kept(ranges),
+        "closures": kept(closures),
+    }
+
+
 class MessagesForm(SafeTextFormMixin, forms.Form):
     """Every automatic message of a service in every language: empty means the shipped default."""
 
