@@ -332,3 +332,24 @@ def test_a_number_outside_the_pool_is_a_warning(pool, sales, public, fake_twilio
     report = check_service(sales)
     assert report.get("messaging_service").state == "warning"
     assert report.get("self_test").state == "ok"  # sent to the pool's number, through the MG
+
+
+def test_the_messaging_service_speaks_italian(admin_client, pool, sales):
+    from django.utils import translation
+
+    from whatsapp.health import check_messaging_service
+
+    page = admin_client.get(f"/services/{sales.pk}/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert "SID del servizio di messaggistica Twilio" in page
+    assert "Optional, instead of one number" not in page
+    listing = admin_client.get("/services/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert f"Servizio di messaggistica {MG}" in listing
+    form = TestConsole().form(messaging_service_sid="MG1")
+    with translation.override("it"):
+        assert not form.is_valid()
+        assert "cifre esadecimali" in str(form.errors["messaging_service_sid"])
+        from whatsapp import gateway
+
+        check, _found, _senders = check_messaging_service(sales, gateway.client())
+        assert check.title == "Servizio di messaggistica su Twilio"
+        assert check.detail == f"Il servizio di messaggistica Sales invia da {POOL_NUMBER}."

@@ -167,3 +167,12 @@ def test_a_service_without_a_number_is_not_offered_a_widget_link(
     )
     page = admin_client.get(f"/settings/widgets/{widget.pk}/").content.decode()
     assert f'value="{pool_only.pk}"' not in page
+
+
+def test_the_not_ready_refusal_speaks_italian(admin_client, service, widget):
+    service.is_active = False
+    service.save(update_fields=["is_active"])
+    response = admin_client.post(
+        f"/settings/widgets/{widget.pk}/", _widget_form(widget), HTTP_ACCEPT_LANGUAGE="it"
+    )
+    assert "non è pronto per WhatsApp: sceglierne un altro" in response.content.decode()
