@@ -353,3 +353,8 @@ def test_the_messaging_service_speaks_italian(admin_client, pool, sales):
         check, _found, _senders = check_messaging_service(sales, gateway.client())
         assert check.title == "Servizio di messaggistica su Twilio"
         assert check.detail == f"Il servizio di messaggistica Sales invia da {POOL_NUMBER}."
+
+
+def test_the_chat_channel_page_links_its_health_check(admin_client, sales):
+    page = admin_client.get("/settings/advanced/chat-channel/").content.decode()
+    assert f"/whatsapp/health/{sales.pk}/" in page and f"Messaging Service {MG}" in page
