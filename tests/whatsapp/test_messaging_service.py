@@ -358,3 +358,40 @@ def test_the_messaging_service_speaks_italian(admin_client, pool, sales):
 def test_the_chat_channel_page_links_its_health_check(admin_client, sales):
     page = admin_client.get("/settings/advanced/chat-channel/").content.decode()
     assert f"/whatsapp/health/{sales.pk}/" in page and f"Messaging Service {MG}" in page
+
+
+def test_a_template_opening_a_conversation_goes_through_it(
+    pool, sales, make_agent, fake_twilio, approved_template
+):
+    from interactions.actions.initiate import start_with_template
+
+    template = approved_template("Hello {{1}}, about your order.")
+    agent = make_agent("sam", services=[sales])
+    start_with_template(
+        service=sales,
+        actor=agent.user,
+        template_id=template,
+        template_variables={"1": "Maria"},
+        address="+393331234567",
+    )
+    [params] = created_messages(fake_twilio)
+    assert params["ContentSid"] == template and json.loads(params["ContentVariables"]) == {
+        "1": "Maria"
+    }
+    assert params["MessagingServiceSid"] == MG and "From" not in params
+
+
+def test_the_satisfaction_survey_goes_through_it(
+    signed_post, pool, sales, make_agent, fake_twilio, run_tasks
+):
+    from interactions.actions import lifecycle
+
+    sales.csat_enabled = True
+    sales.save()
+    agent = make_agent("sam", services=[sales])
+    signed_post(INBOUND, through_pool())
+    lifecycle.close_interaction(Interaction.objects.get().pk, actor=agent.user)
+    run_tasks()
+    [params] = created_messages(fake_twilio)
+    assert "1" in params["Body"] and "5" in params["Body"]  # the text survey, inside the window
+    assert params["MessagingServiceSid"] == MG and "From" not in params
