@@ -333,10 +333,6 @@ def phone_chat(phone_context, phone, base, customer):
     return phone_context.request.get(base + "/sandbox/phone/messages/", params=query).json()
 
 
-@pytest.mark.xfail(
-    reason="after the merges Shift+Enter no longer keeps a new line in the composer (two keydown handlers of desk.js, desk-compose.js and desk-canned.js): a known regression, being fixed",
-    strict=False,
-)
 def test_typing_tells_the_customer_once_and_enter_sends_while_shift_enter_starts_a_line(
     browser,
     occ_server,  # noqa: F811
