@@ -348,6 +348,7 @@
   function select(id) {
     if (state.interactions.has(id)) state.peek = null;
     state.selected = id;
+    keepDraft(id); // from now on, what is typed is for this conversation
     renderList();
     requestOpen(id);
   }
@@ -374,7 +375,6 @@
     if (data.interaction.id !== state.selected) return;
     var known = state.interactions.get(data.interaction.id);
     if (known) { data.interaction.last_message = known.last_message; state.interactions.set(data.interaction.id, Object.assign(known, data.interaction)); }
-    keepDraft(data.interaction.id);
     state.conversation = { interaction: data.interaction, history: data.history, messages: new Map(), attribution: data.attribution };
     $("conversation").hidden = false;
     // The customer panel (customer-panel.js) follows the conversation shown.
