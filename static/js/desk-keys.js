@@ -80,7 +80,7 @@
       var names = { Enter: gettext("Enter"), Shift: gettext("Shift"), Ctrl: gettext("Ctrl"), Esc: gettext("Esc") };
       var cell = doc.createElement("td");
       combo.forEach(function (keys, n) {
-        if (n) cell.appendChild(doc.createTextNode(" / "));
+        if (n) cell.appendChild(doc.createTextNode("\u00a0/\u00a0")); // alternatives on one line
         keys.forEach(function (key, k) {
           if (k) cell.appendChild(doc.createTextNode("+"));
           var kbd = doc.createElement("kbd");

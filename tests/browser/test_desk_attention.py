@@ -598,8 +598,12 @@ def test_the_italian_desk_with_rich_messages_dialogs_and_menus_shows_no_english(
         desk.locator("#conv-title").click()
         desk.keyboard.press("?")
         expect(desk.locator("#shortcuts-dialog")).to_be_visible()
+        expect(desk.locator('#shortcuts-list tr[data-shortcut="newline"]')).to_contain_text(
+            "Maiusc+Invio"
+        )
         found = english_in(desk.evaluate(ITALIAN_TEXT))
         assert found == [], found
+        desk.screenshot(path=f"{SHOTS}/shortcuts-1366x850-it.png")
         desk.keyboard.press("Escape")
         desk.click("#presence button[data-presence=away]")
         expect(desk.locator("#presence-dialog")).to_be_visible()
