@@ -50,6 +50,11 @@ def manage(env, *args, **kwargs):
 @pytest.fixture(scope="module")
 def occ_server(tmp_path_factory):
     """OCC with the sandbox, served by Daphne on a free port; yields (base URL, database file)."""
+    yield from serve_occ(tmp_path_factory)
+
+
+def serve_occ(tmp_path_factory, **settings):
+    """The body of `occ_server`, with extra environment `settings` (OCC_AUTO_AWAY_MINUTES="2")."""
     tmp = tmp_path_factory.mktemp("occ-desk")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -70,6 +75,7 @@ def occ_server(tmp_path_factory):
         TWILIO_CONTENT_BASE_URL=base + "/sandbox/twilio",
         LOG_LEVEL="WARNING",
     )
+    env.update(settings)
     manage(env, "migrate", "--noinput", "-v0")
     # The demo data, with one interaction at a time so the second customer has to wait in the queue.
     manage(

@@ -122,6 +122,10 @@ def send_from_phone(
         media=media,
         button=button,
     )
+    # A number in a Messaging Service's pool: Twilio names the Messaging Service too.
+    pool = state.fake().messaging_service_of(sid, f"whatsapp:{service_number}")
+    if pool is not None:
+        params["MessagingServiceSid"] = pool.sid
     params.update(extra or {})
     if media:
         kind = media[0][1].split("/", 1)[0]
