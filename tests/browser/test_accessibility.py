@@ -14,6 +14,7 @@ from tests.browser.test_desk import ADMIN, AGENT, log_in, occ_server, write_from
 pytestmark = pytest.mark.browser
 
 CONSOLE = [
+    "/console/",
     "/services/",
     "/users/",
     "/settings/advanced/chat-channel/",

@@ -14,7 +14,7 @@ def log_in(page, base_url):
     page.fill("#id_username", "ada")
     page.fill("#id_password", "admin-pass-123")
     page.click("button[type=submit]")
-    page.wait_for_url("**/settings/advanced/chat-channel/")
+    page.wait_for_url("**/console/")
 
 
 def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_user, fake_twilio):
@@ -29,6 +29,14 @@ def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_u
 
     base = live_server.url
     log_in(page, base)
+
+    # The console's home lists the steps to do, open, with step 1 next; its link leads there.
+    checklist = page.locator("#setup-checklist")
+    assert checklist.get_attribute("open") is not None
+    assert "0 of 5 steps done" in checklist.inner_text()
+    assert page.locator(".setup-step.next").get_attribute("data-step") == "chat_channel"
+    page.locator(".setup-step.next a").click()
+    page.wait_for_url("**/settings/advanced/chat-channel/")
 
     # 1. Settings → Advanced → Chat channel: WhatsApp, Account SID, Auth Token, Verify account.
     page.get_by_label("Enable WhatsApp").check()
@@ -91,6 +99,13 @@ def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_u
         "Customer care"
         in page.get_by_label("WhatsApp service").locator("option:checked").inner_text()
     )
+
+    # Every step done: the home says so and folds the checklist away.
+    page.get_by_role("link", name="Home", exact=True).click()
+    assert page.locator("#setup-checklist").get_attribute("open") is None
+    assert page.locator("#setup-checklist[data-complete=true]").is_visible()
+    assert "5 of 5 steps done" in page.inner_text("#setup-checklist summary")
+    assert page.locator(".setup-step[data-done=true]").count() == 5
 
     # The language switch in the page turns the console Italian (the product document's labels).
     with page.expect_navigation():
