@@ -33,7 +33,8 @@ def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_u
     # The console's home lists the steps to do, open, with step 1 next; its link leads there.
     checklist = page.locator("#setup-checklist")
     assert checklist.get_attribute("open") is not None
-    assert "0 of 5 steps done" in checklist.inner_text()
+    assert "1 of 5 steps done" in checklist.inner_text()  # Back office is a service
+    assert page.locator(".setup-step[data-done=true]").get_attribute("data-step") == "service"
     assert page.locator(".setup-step.next").get_attribute("data-step") == "chat_channel"
     page.locator(".setup-step.next a").click()
     page.wait_for_url("**/settings/advanced/chat-channel/")
