@@ -127,3 +127,51 @@ def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_u
     assert not profile.user.is_staff
     widget.refresh_from_db()
     assert widget.in_use and widget.whatsapp_service == service
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_the_top_bar_is_one_line_at_1366_and_a_menu_on_a_phone(
+    browser, live_server, admin_user, language
+):
+    """Every group of the console in one line on a laptop; on a phone one Menu, no sideways scroll."""
+    base = live_server.url
+    wide = browser.new_context(viewport={"width": 1366, "height": 850}, locale=language)
+    narrow = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale=language, is_mobile=True, has_touch=True
+    )
+    try:
+        for context in (wide, narrow):
+            context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+        page = wide.new_page()
+        log_in(page, base)
+        page.goto(f"{base}/desk/supervisor/")
+        links = page.locator("#mainnav > a, #mainnav > details > summary")
+        assert links.count() == 7  # Home, Desk, Supervisor, Services, Users, Widget, Settings
+        tops = {round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(7))}
+        assert len(tops) == 1, tops
+        # ...and nothing overlaps the language and the user on the right, nothing scrolls sideways.
+        last = links.nth(6).bounding_box()
+        assert last["x"] + last["width"] <= page.locator(".topbar-right").bounding_box()["x"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+        assert page.locator("#nav-supervisor").evaluate("d => d.classList.contains('current')")
+        # A group opens as a menu, and Escape closes it.
+        page.click("#nav-settings > summary")
+        assert page.locator("#nav-settings .navmenu-body a").first.is_visible()
+        page.keyboard.press("Escape")
+        assert not page.locator("#nav-settings .navmenu-body a").first.is_visible()
+
+        phone = narrow.new_page()
+        log_in(phone, base)
+        assert not phone.locator("#nav-services").is_visible()
+        phone.click("#nav-toggle")
+        assert phone.locator("#nav-toggle").get_attribute("aria-expanded") == "true"
+        phone.click("#nav-settings > summary")
+        phone.locator("#nav-settings .navmenu-body a").last.scroll_into_view_if_needed()
+        assert phone.locator("#nav-services").is_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        phone.click("#nav-users")
+        phone.wait_for_url("**/users/")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        wide.close()
+        narrow.close()
