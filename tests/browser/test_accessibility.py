@@ -46,6 +46,28 @@ def test_login_page(browser, occ_server):
         context.close()
 
 
+def test_the_empty_supervisor_view_says_what_is_true(browser, occ_server):
+    """Before any customer writes: the queue is listed, the agents too, and no conversation is open."""
+    base, _ = occ_server
+    context = browser.new_context(locale="en-US")
+    try:
+        page = log_in(context, base, ADMIN)
+        page.goto(base + "/desk/supervisor/")
+        page.locator("#conn[data-state=connected]").wait_for()
+        page.locator("#queues tbody tr").first.wait_for()
+        page.locator("#agents tbody tr").first.wait_for()
+        assert (
+            page.locator("section:has(#open) .table-empty")
+            .inner_text()
+            .startswith("No conversation is open right now")
+        )
+        assert not page.locator("section:has(#queues) .table-empty").is_visible()
+        assert not page.locator("section:has(#agents) .table-empty").is_visible()
+        assert serious(page) == []
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("locale", ["en-US", "it-IT"])
 def test_desk_and_supervisor_with_a_conversation(browser, occ_server, locale):
     base, _ = occ_server
