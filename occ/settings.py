@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "csp",
+    # {% load heroicons %}: the icons of the console and the desk (one kept set).
+    "heroicons",
     "occ",
     "settings.apps.AdvancedSettingsConfig",
     "services",
