@@ -458,7 +458,7 @@
     var reason = $("conv-reason");
     if (reason) {
       reason.hidden = !(state.supervisor && item.assignment_reason);
-      reason.textContent = reason.hidden ? "" : gettext("Routing:") + " " + item.assignment_reason;
+      reason.textContent = reason.hidden ? "" : gettext("Routing:") + " " + window.OCCReasons.describe(item.assignment_reason);
     }
   }
 

@@ -121,7 +121,7 @@
       tr.appendChild(el("td", null, i.service.name));
       tr.appendChild(el("td", { class: "state", "data-state": i.state }, (STATES[i.state] || i.state) + (i.state === "queued" ? " · " + duration(i.waiting_seconds) : "")));
       tr.appendChild(el("td", null, i.agent_name || gettext("nobody (queued)")));
-      tr.appendChild(el("td", { class: "reason" }, i.assignment_reason || ""));
+      tr.appendChild(el("td", { class: "reason" }, window.OCCReasons.describe(i.assignment_reason || "")));
       var cell = el("td");
       var select = el("select", { "aria-label": gettext("Reassign") });
       // A first line that says what the list is for, so it never looks blank.
