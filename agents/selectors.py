@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 from datetime import datetime
 
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -260,6 +261,7 @@ def first_responses_today(agent_ids: list[int], now: datetime) -> dict[int, dict
     rows = (
         Message.objects.filter(people, created_at__gte=day_start(now), created_at__lte=now)
         .filter(~Exists(earlier), sender__agent_profile__id__in=agent_ids)
+        .order_by()
         .values_list("sender__agent_profile__id", "interaction__created_at", "created_at")
     )
     times: dict[int, list[float]] = {}
@@ -275,8 +277,21 @@ def first_responses_today(agent_ids: list[int], now: datetime) -> dict[int, dict
 
 
 def supervisor_snapshot(*, now: datetime | None = None) -> dict:
-    """The core's supervisor snapshot, each agent with today's presence times and first responses."""
-    now = now or timezone.now()
+    """The core's supervisor snapshot, each agent with today's presence times and first responses.
+
+    On PostgreSQL in one transaction without parallel workers: each of its
+    queries does a few milliseconds of work, and starting a worker for one
+    costs more than that (docs/benchmarks.md).
+    """
+    if connection.vendor != "postgresql":
+        return _supervisor_snapshot(now or timezone.now())
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return _supervisor_snapshot(now or timezone.now())
+
+
+def _supervisor_snapshot(now: datetime) -> dict:
     snapshot = selectors.supervisor_snapshot(now=now)
     agents = list(AgentProfile.objects.filter(pk__in=[a["id"] for a in snapshot["agents"]]))
     presence = presence_today(agents, now)

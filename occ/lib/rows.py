@@ -25,6 +25,11 @@ class EpochMicroseconds(Func):
     template = "CAST(EXTRACT(EPOCH FROM %(expressions)s) * 1000000 AS bigint)"
     output_field = BigIntegerField()
 
+    @property
+    def convert_value(self):
+        # psycopg already gives an int (or None): no per-value converter (Django's int()).
+        return self._convert_value_noop
+
 
 def values(queryset: QuerySet, fields: tuple[str, ...], datetimes: tuple[str, ...]) -> list[dict]:
     """`list(queryset.values(*fields))`, the fields named in `datetimes` read as above."""
