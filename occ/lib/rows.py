@@ -28,7 +28,7 @@ class EpochMicroseconds(Func):
     @property
     def convert_value(self):
         # psycopg already gives an int (or None): no per-value converter (Django's int()).
-        return self._convert_value_noop
+        return self._convert_value_noop  # type: ignore[attr-defined]
 
 
 def values(queryset: QuerySet, fields: tuple[str, ...], datetimes: tuple[str, ...]) -> list[dict]:
