@@ -332,7 +332,7 @@ class FakeTwilio:
         message_sid: str | None,
         parent_sid: str | None,
         media_sid: str | None,
-    ) -> tuple[int, bytes, str]:
+    ) -> tuple[int, dict | bytes, str]:
         """DELETE a message or a media resource: 204 with no body, as Twilio; 404 for an unknown SID."""
         sid = message_sid or media_sid or ""
         known = self.holds(sid) and (parent_sid is None or self.holds(parent_sid))
@@ -340,11 +340,11 @@ class FakeTwilio:
             return (
                 *twilio_error(404, 20404, "The requested resource was not found"),
                 "application/json",
-            )  # type: ignore[return-value]
+            )
         with self._lock:
             self.deleted.add(sid)
             if message_sid:
-                # Deleting a message deletes its media too.
+                # Since October 2020 Twilio deletes a message's media with the message.
                 prefix = self._media_path(account, message_sid, "")
                 for path in [p for p in self.media if p.startswith(prefix)]:
                     self.deleted.add(path[len(prefix) :])
