@@ -29,7 +29,7 @@ from interactions.models import CloseReason, Contact, Interaction, Label, Messag
 from interactions.selectors import handovers, window_closes_at
 from occ.lib.phone import normalize_e164
 from occ.lib.text import reject_unsafe_single_line
-from services.forms import ServiceForm
+from services.forms import ServiceForm, hours_asked, hours_forms
 from services.models import Service
 from services.wrapup_forms import CloseReasonForm, LabelForm
 from settings.forms import ChatChannelForm
@@ -227,6 +227,14 @@ class ServiceSerializer(ConsoleFormSerializer):
         allow_null=True,
         help_text="International format; stored as E.164 (e.g. +390212345678).",
     )
+    messaging_service_sid = serializers.CharField(
+        max_length=34,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="A Twilio Messaging Service (MG + 32 hexadecimal digits) instead of one number: "
+        "inbound messages naming it reach this service, replies are sent through it.",
+    )
 
     class Meta:
         model = Service
@@ -237,6 +245,7 @@ class ServiceSerializer(ConsoleFormSerializer):
             "chat_enabled",
             "whatsapp_enabled",
             "twilio_number",
+            "messaging_service_sid",
             "queue_position_reply",
             "close_reason_required",
             "csat_enabled",
@@ -247,7 +256,7 @@ class ServiceSerializer(ConsoleFormSerializer):
             "closed_message_enabled",
             "first_response_minutes",
             "idle_close_hours",
-            # Business hours are edited in the console (Services → Hours); read here.
+            # Business hours are written through /services/{id}/hours/ (BusinessHoursSerializer).
             "business_hours_enabled",
             "time_zone",
             "out_of_hours_reply",
@@ -270,6 +279,113 @@ class ServiceSerializer(ConsoleFormSerializer):
         fields = super().get_fields()
         fields["name"].validators = []  # unique: the form says so
         return fields
+
+
+class OpeningRangeSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 Monday … 6 Sunday.")
+    opens = serializers.TimeField(format="%H:%M", help_text="HH:MM, in the service's time zone.")
+    closes = serializers.TimeField(
+        format="%H:%M", help_text="HH:MM, after `opens` (23:59 for midnight)."
+    )
+
+
+class ClosureSerializer(serializers.Serializer):
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(help_text="Included.")
+    note = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class BusinessHoursSerializer(serializers.Serializer):
+    """A service's business hours, validated by the console's own forms (services.forms.hours_forms)
+    and saved by the same action (services.actions.set_business_hours).
+
+    Fields left out keep their stored values; `ranges` and `closures`, when
+    given, are the whole list (an empty list removes them all).
+    """
+
+    business_hours_enabled = serializers.BooleanField(required=False)
+    time_zone = serializers.CharField(max_length=64, required=False, help_text="e.g. Europe/Rome.")
+    out_of_hours_reply = serializers.BooleanField(required=False)
+    out_of_hours_reply_every_hours = serializers.IntegerField(
+        required=False, min_value=1, max_value=32767
+    )
+    out_of_hours_action = serializers.ChoiceField(choices=["queue", "close"], required=False)
+    ranges = OpeningRangeSerializer(many=True, required=False)
+    closures = ClosureSerializer(many=True, required=False)
+
+    def to_representation(self, service):
+        return {
+            **{name: getattr(service, name) for name in self.settings_fields()},
+            "ranges": OpeningRangeSerializer(service.opening_ranges.all(), many=True).data,
+            "closures": ClosureSerializer(service.closures.all(), many=True).data,
+        }
+
+    @staticmethod
+    def settings_fields() -> list[str]:
+        from services.forms import HoursForm
+
+        return list(HoursForm._meta.fields)
+
+    def form_data(self, attrs: dict) -> dict:
+        """The POST the console page would send for this request."""
+        service = self.instance
+        data: dict = {}
+        for name in self.settings_fields():
+            value = attrs.get(name, getattr(service, name))
+            if isinstance(value, bool):
+                if value:
+                    data[f"hours-{name}"] = "on"
+            else:
+                data[f"hours-{name}"] = str(value)
+        groups = {
+            "ranges": (
+                attrs.get("ranges"),
+                service.opening_ranges.all(),
+                ["weekday", "opens", "closes"],
+            ),
+            "closures": (
+                attrs.get("closures"),
+                service.closures.all(),
+                ["starts_on", "ends_on", "note"],
+            ),
+        }
+        for prefix, (given, stored, names) in groups.items():
+            rows = (
+                list(given)
+                if given is not None
+                else [{name: getattr(row, name) for name in names} for row in stored]
+            )
+            # New rows only: the action keeps the stored ones that are asked for again.
+            data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+            data[f"{prefix}-INITIAL_FORMS"] = "0"
+            for index, row in enumerate(rows):
+                for name in names:
+                    value = row.get(name, "")
+                    data[f"{prefix}-{index}-{name}"] = (
+                        value.isoformat() if hasattr(value, "isoformat") else str(value)
+                    )
+        return data
+
+    def validate(self, attrs):
+        from services.models import Service
+
+        # Unsaved copies: the forms write what they validate onto their instance.
+        form, ranges, closures = hours_forms(
+            Service.objects.get(pk=self.instance.pk), self.form_data(attrs)
+        )
+        errors = {}
+        if not form.is_valid():
+            errors.update(form_errors(form))
+        for name, formset in (("ranges", ranges), ("closures", closures)):
+            if not formset.is_valid():
+                rows = [form_errors(f) for f in formset.forms]
+                if any(rows):
+                    errors[name] = rows
+                if formset.non_form_errors():
+                    errors.setdefault("non_field_errors", []).extend(formset.non_form_errors())
+        if errors:
+            raise serializers.ValidationError(errors)
+        return hours_asked(form, ranges, closures)
 
 
 class ServiceRefSerializer(serializers.ModelSerializer):

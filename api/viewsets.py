@@ -33,6 +33,7 @@ from hooks.models import Delivery, Endpoint
 from interactions import selectors
 from interactions.actions import ActionError, labels, lifecycle, outbound
 from interactions.models import CloseReason, Contact, Interaction, Label, Message
+from services import actions as service_actions
 from services.models import Service
 from settings import actions as settings_actions
 from settings.models import ChatChannelSettings
@@ -159,6 +160,25 @@ class ServiceViewSet(viewsets.ModelViewSet):
     filterset_class = filters.ServiceFilter
     ordering_fields = ["name", "created_at", "id"]
     ordering = ["name"]
+
+    @extend_schema(methods=["GET"], tags=["services"], responses={200: s.BusinessHoursSerializer})
+    @extend_schema(
+        methods=["PUT", "PATCH"],
+        tags=["services"],
+        request=s.BusinessHoursSerializer,
+        responses={200: s.BusinessHoursSerializer},
+    )
+    @action(detail=True, methods=["get", "put", "patch"], url_path="hours", filter_backends=[])
+    def hours(self, request, pk=None):
+        """The service's business hours: its settings, weekly ranges (several a day) and
+        closures. Written with the console's rules; fields left out keep their values."""
+        service = self.get_object()
+        if request.method == "GET":
+            return Response(s.BusinessHoursSerializer(service).data)
+        data = s.BusinessHoursSerializer(service, data=request.data)
+        data.is_valid(raise_exception=True)
+        service_actions.set_business_hours(service, **data.validated_data)
+        return Response(s.BusinessHoursSerializer(Service.objects.get(pk=service.pk)).data)
 
 
 @extend_schema(tags=["agents"])

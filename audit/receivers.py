@@ -41,6 +41,7 @@ def tracked_models() -> dict[str, Tracked]:
                 "chat_enabled",
                 "whatsapp_enabled",
                 "twilio_number",
+                "messaging_service_sid",
                 "queue_position_reply",
                 "close_reason_required",
                 "default_language",

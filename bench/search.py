@@ -79,7 +79,14 @@ def seed(scale: float) -> dict:
     from django.db import connection, transaction
 
     from agents.models import AgentProfile, Presence
-    from interactions.models import CloseReason, Label
+    from interactions.models import (
+        AssignmentEvent,
+        CloseReason,
+        Contact,
+        Interaction,
+        Label,
+        Message,
+    )
     from services.models import Service
 
     contacts = max(1000, int(100_000 * scale))
@@ -113,17 +120,23 @@ def seed(scale: float) -> dict:
             agents.append(profile)
         labels = [Label.objects.create(name=f"label-{i}") for i in range(10)]
         reasons = [CloseReason.objects.create(name=f"reason-{i}") for i in range(4)]
+        columns, values, defaults = defaults_sql(
+            Contact,
+            "channel, address, name, profile_name, external_id, language, note, attributes, "
+            "created_at, updated_at",
+            "contact",
+        )
         sql(
-            """
+            f"""
             INSERT INTO interactions_contact
                 (channel, address, name, profile_name, external_id, language, note, attributes,
-                 created_at, updated_at)
+                 created_at, updated_at{columns})
             SELECT 'whatsapp', '+39' || lpad(i::text, 10, '0'),
                    (%(first)s::text[])[1 + i %% 15] || ' ' || (%(last)s::text[])[1 + (i / 15) %% 15] || ' ' || i,
-                   (%(first)s::text[])[1 + (i / 7) %% 15], '', '', '', '{}'::jsonb, now(), now()
+                   (%(first)s::text[])[1 + (i / 7) %% 15], '', '', '', '{{}}'::jsonb, now(), now(){values}
             FROM generate_series(1, %(n)s) AS i
             """,
-            {"first": FIRST, "last": LAST, "n": contacts},
+            {"first": FIRST, "last": LAST, "n": contacts, **defaults},
         )
         first_service = services[0].pk
         service_ids = [s.pk for s in services]
@@ -131,18 +144,25 @@ def seed(scale: float) -> dict:
         reason_ids = [r.pk for r in reasons]
         # Conversation i: contact 1 for the first `history` ones, then round the others;
         # all closed, two minutes apart, newest last.
+        columns, values, defaults = defaults_sql(
+            Interaction,
+            "service_id, contact_id, channel, state, agent_id, created_at, queued_at, "
+            "assigned_at, first_reply_at, closed_at, closed_by_id, assignment_reason, "
+            "last_inbound_at, version, close_reason_id, wrap_up_note",
+            "interaction",
+        )
         sql(
-            """
+            f"""
             INSERT INTO interactions_interaction
                 (service_id, contact_id, channel, state, agent_id, created_at, queued_at,
                  assigned_at, first_reply_at, closed_at, closed_by_id, assignment_reason,
-                 last_inbound_at, version, close_reason_id, wrap_up_note)
+                 last_inbound_at, version, close_reason_id, wrap_up_note{columns})
             SELECT CASE WHEN i <= %(history)s THEN %(first_service)s
                         ELSE (%(services)s::bigint[])[1 + i %% 5] END,
                    CASE WHEN i <= %(history)s THEN 1 ELSE 2 + i %% (%(contacts)s - 1) END,
                    'whatsapp', 'closed', (%(agents)s::bigint[])[1 + i %% 50],
                    t, t, t, t + interval '1 minute', t + interval '20 minutes', NULL, '',
-                   t, 3, (%(reasons)s::bigint[])[1 + i %% 4], ''
+                   t, 3, (%(reasons)s::bigint[])[1 + i %% 4], ''{values}
             FROM generate_series(1, %(n)s) AS i,
                  LATERAL (SELECT now() - (%(n)s - i) * interval '2 minutes' AS t) AS at
             """,
@@ -154,13 +174,20 @@ def seed(scale: float) -> dict:
                 "agents": agent_ids,
                 "reasons": reason_ids,
                 "n": interactions,
+                **defaults,
             },
         )
+        columns, values, defaults = defaults_sql(
+            AssignmentEvent, "interaction_id, kind, agent_id, actor_id, reason, at", "event"
+        )
         sql(
-            """
-            INSERT INTO interactions_assignmentevent (interaction_id, kind, agent_id, actor_id, reason, at)
-            SELECT id, 'assigned', agent_id, NULL, 'bench', assigned_at FROM interactions_interaction
-            """
+            f"""
+            INSERT INTO interactions_assignmentevent
+                (interaction_id, kind, agent_id, actor_id, reason, at{columns})
+            SELECT id, 'assigned', agent_id, NULL, 'bench', assigned_at{values}
+            FROM interactions_interaction
+            """,
+            defaults,
         )
         sql(
             """
@@ -172,26 +199,33 @@ def seed(scale: float) -> dict:
         )
         # Message j belongs to conversation 1 + (j - 1) * n / m: consecutive ones, five each
         # at full size, a minute apart from the conversation's start.
+        columns, values, defaults = defaults_sql(
+            Message,
+            "interaction_id, direction, provider_id, body, attachments, template_id, "
+            "template_variables, status, error_code, error_message, payload, extras, sender_id, "
+            "send_key, send_attempts, next_attempt_at, created_at, status_updated_at",
+            "message",
+        )
         sql(
-            """
+            f"""
             INSERT INTO interactions_message
                 (interaction_id, direction, provider_id, body, attachments, template_id,
                  template_variables, status, error_code, error_message, payload, extras, sender_id,
-                 send_key, send_attempts, next_attempt_at, created_at, status_updated_at)
+                 send_key, send_attempts, next_attempt_at, created_at, status_updated_at{columns})
             SELECT 1 + ((j - 1)::bigint * %(n)s) / %(m)s,
                    CASE WHEN j %% 2 = 0 THEN 'in' ELSE 'out' END, NULL,
                    (SELECT string_agg((%(words)s::text[])[1 + ((j::bigint * 7919 + k * 104729) %% %(nwords)s)], ' ')
                     FROM generate_series(1, 6 + j %% 5) AS k)
                    || CASE WHEN j %% 10000 = 17 THEN ' zanzibar' ELSE '' END
                    || CASE WHEN j %% 6 = 1 THEN ' order' ELSE '' END,
-                   '[]'::jsonb, '', '{}'::jsonb,
+                   '[]'::jsonb, '', '{{}}'::jsonb,
                    CASE WHEN j %% 2 = 0 THEN 'received' ELSE 'delivered' END, '', '',
-                   '{}'::jsonb, '{}'::jsonb, NULL, gen_random_uuid(), 0, NULL,
+                   '{{}}'::jsonb, '{{}}'::jsonb, NULL, gen_random_uuid(), 0, NULL,
                    now() - (%(n)s - 1 - ((j - 1)::bigint * %(n)s) / %(m)s) * interval '2 minutes'
-                         + ((j - 1) %% 5) * interval '1 minute', now()
+                         + ((j - 1) %% 5) * interval '1 minute', now(){values}
             FROM generate_series(1, %(m)s) AS j
             """,
-            {"n": interactions, "m": messages, "words": WORDS, "nwords": len(WORDS)},
+            {"n": interactions, "m": messages, "words": WORDS, "nwords": len(WORDS), **defaults},
         )
         sql(
             "SET CONSTRAINTS ALL IMMEDIATE"
@@ -211,6 +245,24 @@ def seed(scale: float) -> dict:
         "messages": messages,
         "seconds": time.perf_counter() - t0,
     }
+
+
+def defaults_sql(model, named: str, prefix: str) -> tuple[str, str, dict]:
+    """The NOT NULL columns of `model` an INSERT below does not name, with their defaults.
+
+    Returns (", col, col", ", %(prefix_0)s, …", params), so a field added to a model later
+    does not break the seed (bench.reports does the same).
+    """
+    from bench.reports import _defaults_for
+
+    given = {name.strip() for name in named.replace("\n", " ").split(",")}
+    columns, values = _defaults_for(model, given)
+    params = {f"{prefix}_{i}": value for i, value in enumerate(values)}
+    return (
+        "".join(f", {c}" for c in columns),
+        "".join(f", %({key})s" for key in params),
+        params,
+    )
 
 
 def timed(runs: int, make_call):
@@ -325,6 +377,17 @@ def main(argv=None) -> None:
     plans["Closed view"] = Interaction.objects.filter(
         search.conversation_filter(agent.user, search.Filters(closed_only=True))
     ).order_by("-closed_at", "-pk")[:26]
+    plans["common word, as an agent"] = (
+        search._with_body_search(
+            Message.objects.filter(
+                search.conversation_filter(
+                    agent.user, search.Filters(text="order"), "interaction__"
+                )
+            )
+        )
+        .filter(search._message_matches(["order"]))
+        .order_by(search._newest_first(["order"]))[:26]
+    )
     plans["contact history"] = selectors.contact_history(1)
     for name, queryset in plans.items():
         print(f"\n# {name}\n{explain(queryset)}")

@@ -25,6 +25,8 @@ class EventType(models.TextChoices):
     INTERACTION_ASSIGNED = "interaction.assigned", _("Interaction assigned")
     INTERACTION_CLOSED = "interaction.closed", _("Interaction closed")
     INTERACTION_LABELS_CHANGED = "interaction.labels_changed", _("Interaction labels changed")
+    INTERACTION_REOPENED = "interaction.reopened", _("Interaction reopened")
+    CONTACT_MERGED = "contact.merged", _("Contacts merged")
     MESSAGE_RECEIVED = "message.received", _("Message received")
     MESSAGE_SENT = "message.sent", _("Message sent")
     MESSAGE_FAILED = "message.failed", _("Message failed")

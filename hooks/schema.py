@@ -8,12 +8,12 @@ README's changelog, never because the desk needs another field.
 from __future__ import annotations
 
 from interactions import events
-from interactions.models import Interaction, Label, Message
+from interactions.models import Contact, Interaction, Label, Message
 
 # 2: `version` in the envelope; `message.sent` when the channel accepted a
 # reply (it was "stored"); `message.failed`. See docs/webhooks.md.
 # Added within 2: `interaction.labels_changed`; `labels`, `close_reason` and
-# `wrap_up_note` in every interaction.
+# `wrap_up_note` in every interaction; `interaction.reopened`; `contact.merged`.
 SCHEMA_VERSION = 2
 
 
@@ -29,14 +29,7 @@ def interaction_payload(interaction: Interaction) -> dict:
         "channel": interaction.channel,
         "version": interaction.version,
         "service": {"id": interaction.service_id, "name": interaction.service.name},
-        "contact": {
-            "id": contact.pk,
-            "name": contact.name,
-            "address": contact.address,
-            "channel": contact.channel,
-            "phone": contact.phone,
-            "username": contact.username,
-        },
+        "contact": contact_payload(contact),
         "agent_id": interaction.agent_id,
         "assignment_reason": interaction.assignment_reason,
         "created_at": _iso(interaction.created_at),
@@ -64,6 +57,31 @@ def labels_changed_payload(event: events.InteractionLabelsChanged) -> dict:
         "added": [_label(label) for label in event.added],
         "removed": [_label(label) for label in event.removed],
         "actor_id": event.actor_id,
+    }
+
+
+def contact_payload(contact: Contact) -> dict:
+    return {
+        "id": contact.pk,
+        "name": contact.name,
+        "address": contact.address,
+        "channel": contact.channel,
+        "phone": contact.phone,
+        "username": contact.username,
+    }
+
+
+def reopened_payload(event: events.InteractionReopened) -> dict:
+    return {"interaction": interaction_payload(event.interaction), "actor_id": event.actor_id}
+
+
+def merged_payload(event: events.ContactsMerged) -> dict:
+    """The contact that stayed, the id of the one merged into it (deleted), how many moved."""
+    return {
+        "contact": contact_payload(event.contact),
+        "merged_contact_id": event.merged.pk,
+        "moved_interactions": event.moved,
+        "actor_id": getattr(event.actor, "pk", None),
     }
 
 
@@ -117,6 +135,8 @@ MAPPING = {
         lambda e: {"interaction": interaction_payload(e.interaction)},
     ),
     events.InteractionLabelsChanged: ("interaction.labels_changed", labels_changed_payload),
+    events.InteractionReopened: ("interaction.reopened", reopened_payload),
+    events.ContactsMerged: ("contact.merged", merged_payload),
     events.MessageReceived: (
         "message.received",
         lambda e: _with_interaction(e.message, e.interaction),

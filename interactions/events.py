@@ -133,6 +133,14 @@ class InteractionRequeued(Event):
 
 
 @dataclass(frozen=True)
+class InteractionReopened(Event):
+    """A closed interaction was opened again by `actor_id` (then assigned to them or queued)."""
+
+    interaction: Interaction
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
 class InteractionLabelsChanged(Event):
     """Labels were put on or taken off the interaction (`labels` is the whole set now)."""
 

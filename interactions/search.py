@@ -193,6 +193,23 @@ def _day_start(day: date) -> datetime:
 # --- the search ------------------------------------------------------------------------
 
 
+# How many conversations an agent may see before their search takes them as a subquery.
+# Up to this many, the ids go to the database as a list: PostgreSQL then plans a word
+# search on the conversations it will meet (reading the newest messages, or the word's
+# index and the conversations' together) instead of computing the text vector of every
+# message of every one of them (docs/benchmarks.md, "Search and history": 169 → … ms).
+VISIBLE_AS_LIST = 10_000
+
+
+def _visible_to_agent(user):
+    """The conversations an agent may see (visible_interactions), as a list of ids or a subquery."""
+    ids = selectors.visible_interaction_ids(user)
+    if ids is None:  # no agent profile: nothing
+        return []
+    found = [pk for (pk,) in ids[: VISIBLE_AS_LIST + 1]]
+    return ids if len(found) > VISIBLE_AS_LIST else found
+
+
 def conversation_filter(user, filters: Filters, prefix: str = "") -> Q:
     """The interactions `user` may see that pass every filter but the words and dates, as a Q.
 
@@ -208,7 +225,7 @@ def conversation_filter(user, filters: Filters, prefix: str = "") -> Q:
         if user is None or not user.is_authenticated:
             return Q(pk__in=[])
         if not selectors._sees_everything(user):
-            q &= Q(**{f"{p}pk__in": selectors.visible_interactions(user).values("pk")})
+            q &= Q(**{f"{p}pk__in": _visible_to_agent(user)})
     if filters.contact.strip():
         q &= Q(**{f"{p}contact_id__in": matching_contacts(filters.contact).values("pk")})
     if filters.label_id:

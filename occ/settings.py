@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "csp",
+    # {% load heroicons %}: the icons of the console and the desk (one kept set).
+    "heroicons",
     "occ",
     "settings.apps.AdvancedSettingsConfig",
     "services",
@@ -155,7 +157,14 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            "OPTIONS": {"timeout": 20},
+            # IMMEDIATE: a transaction takes SQLite's write lock when it begins, so a second
+            # writer waits (up to `timeout`) instead of failing with "database is locked" when
+            # its read turns into a write; WAL lets readers go on while one writes.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -7,6 +7,8 @@ from occ import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Administrators' home: the setup checklist of the product document's steps.
+    path("console/", views.console_home, name="console_home"),
     # Asked for by browsers and tools whatever the page says; the pages link the SVG.
     path("favicon.ico", views.favicon, name="favicon"),
     # Before Django's auth URLs: the log-in page with login throttling.

@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from occ.lib.phone import normalize_e164
 from occ.lib.text import SafeTextFormMixin
 from services import messages
-from services.models import Closure, MessageKind, OpeningRange, Service, ServiceMessage
+from services.models import (
+    Closure,
+    MessageKind,
+    OpeningRange,
+    Service,
+    ServiceMessage,
+    check_messaging_service_sid,
+)
 
 
 def _at_least_one(field) -> None:
@@ -35,6 +42,7 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
             "chat_enabled",
             "whatsapp_enabled",
             "twilio_number",
+            "messaging_service_sid",
             "queue_position_reply",
             "close_reason_required",
             "default_language",
@@ -53,6 +61,13 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
             "twilio_number": forms.TextInput(
                 attrs={"type": "tel", "autocomplete": "off", "placeholder": "+39 02 1234 5678"}
             ),
+            "messaging_service_sid": forms.TextInput(
+                attrs={
+                    "autocomplete": "off",
+                    "spellcheck": "false",
+                    "placeholder": "MG0123456789abcdef0123456789abcdef",
+                }
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -61,10 +76,15 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
         number.max_length = 40
         number.validators = []  # the stored length is checked after normalising
         number.widget.attrs.pop("maxlength", None)
+        # Its format has one message (Service.clean), not a length count: pasted SIDs carry spaces.
+        sid = self.fields["messaging_service_sid"]
+        sid.max_length = 60
+        sid.validators = []
+        sid.widget.attrs.pop("maxlength", None)
         self.fields["chat_enabled"].label = _("Chat channel")
         self.fields["whatsapp_enabled"].label = _("WhatsApp")
         self.fields["whatsapp_enabled"].help_text = _(
-            "Needs the chat channel, the Twilio phone number and WhatsApp enabled in Settings → Advanced → Chat channel."
+            "Needs the chat channel, the Twilio phone number (or a Messaging Service) and WhatsApp enabled in Settings → Advanced → Chat channel."
         )
         from interactions import channels
 
@@ -118,6 +138,34 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
     def clean_offline_after_minutes(self) -> int:
         value = self.cleaned_data.get("offline_after_minutes")
         return self.instance.offline_after_minutes if value is None else value
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # A Messaging Service SID that is wrong is not a missing number: one message, on its field.
+        if (
+            "messaging_service_sid" in self.errors
+            and "twilio_number" in self.errors
+            and not (self.data.get(self.add_prefix("twilio_number")) or "").strip()
+        ):
+            del self.errors["twilio_number"]
+
+    def clean_messaging_service_sid(self) -> str | None:
+        sid = (self.cleaned_data.get("messaging_service_sid") or "").strip()
+        if not sid:
+            return None
+        check_messaging_service_sid(sid)
+        other = (
+            Service.objects.filter(messaging_service_sid=sid).exclude(pk=self.instance.pk).first()
+        )
+        if other is not None:
+            raise ValidationError(
+                _(
+                    "The service “%(name)s” already uses this Messaging Service: each belongs to one service."
+                ),
+                params={"name": other.name},
+                code="unique",
+            )
+        return sid
 
     def clean_twilio_number(self) -> str | None:
         raw = (self.cleaned_data.get("twilio_number") or "").strip()
@@ -200,6 +248,37 @@ RangeFormSet = forms.inlineformset_factory(
 ClosureFormSet = forms.inlineformset_factory(
     Service, Closure, form=ClosureForm, extra=2, can_delete=True
 )
+
+
+def hours_forms(service: Service, data=None):
+    """The business-hours forms of a service: its settings, weekly ranges and closures.
+
+    The console page binds them to its POST; the API to the same fields
+    built from its JSON (api.serializers.BusinessHoursSerializer): one set
+    of rules for both.
+    """
+    return (
+        HoursForm(data, instance=service, prefix="hours"),
+        RangeFormSet(data, instance=service, prefix="ranges"),
+        ClosureFormSet(data, instance=service, prefix="closures"),
+    )
+
+
+def hours_asked(form: HoursForm, ranges, closures) -> dict:
+    """What valid business-hours forms ask for, as `services.actions.set_business_hours` takes it."""
+
+    def kept(formset) -> list[dict]:
+        return [
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+    return {
+        "settings": {name: form.cleaned_data[name] for name in HoursForm._meta.fields},
+        "ranges": kept(ranges),
+        "closures": kept(closures),
+    }
 
 
 class MessagesForm(SafeTextFormMixin, forms.Form):

@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from occ.lib.phone import normalize_e164
+
+# Twilio's Messaging Service SID (messaging v1 `sid` pattern).
+MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}\Z")
+
+
+def check_messaging_service_sid(value: str) -> None:
+    if not MESSAGING_SERVICE_SID.match(value):
+        raise ValidationError(
+            _("A Messaging Service SID is MG followed by 32 hexadecimal digits."), code="invalid"
+        )
 
 
 class ServiceQuerySet(models.QuerySet):
     def whatsapp_ready(self) -> ServiceQuerySet:
         """Services a WhatsApp message can reach (and a widget can lead to)."""
         return self.filter(
-            is_active=True, chat_enabled=True, whatsapp_enabled=True, twilio_number__isnull=False
-        ).exclude(twilio_number="")
+            Q(twilio_number__gt="") | Q(messaging_service_sid__gt=""),
+            is_active=True,
+            chat_enabled=True,
+            whatsapp_enabled=True,
+        )
 
 
 class OfflineConversations(models.TextChoices):
@@ -41,6 +56,21 @@ class Service(models.Model):
         blank=True,
         unique=True,
         help_text=_("The number bought and configured on Twilio, in international format."),
+    )
+    # A Twilio Messaging Service (MG…) instead of one number: inbound webhooks name it in
+    # MessagingServiceSid (matched before the number), and replies are sent with it, Twilio
+    # choosing the service's WhatsApp sender.
+    messaging_service_sid = models.CharField(
+        _("Twilio Messaging Service SID"),
+        max_length=34,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_(
+            "Optional, instead of one number: MG followed by 32 hexadecimal digits. Messages to any "
+            "WhatsApp sender of that Messaging Service reach this service, and replies are sent "
+            "through it. Website widgets still need the phone number for their link."
+        ),
     )
     queue_position_reply = models.BooleanField(
         _("tell waiting customers their place in the queue"), default=False
@@ -134,14 +164,27 @@ class Service(models.Model):
                 errors.setdefault("twilio_number", []).extend(exc.messages)
         else:
             self.twilio_number = None
+        sid = (self.messaging_service_sid or "").strip()
+        if sid:
+            try:
+                check_messaging_service_sid(sid)
+            except ValidationError as exc:
+                errors.setdefault("messaging_service_sid", []).extend(exc.messages)
+        self.messaging_service_sid = sid or None
         if self.whatsapp_enabled:
             if not self.chat_enabled:
                 errors.setdefault("whatsapp_enabled", []).append(
                     _("Add the chat channel to the service before enabling WhatsApp on it.")
                 )
-            if not self.twilio_number and "twilio_number" not in errors:
+            if (
+                not self.twilio_number
+                and not self.messaging_service_sid
+                and not {"twilio_number", "messaging_service_sid"} & set(errors)
+            ):
                 errors.setdefault("twilio_number", []).append(
-                    _("WhatsApp needs the Twilio phone number of this service.")
+                    _(
+                        "WhatsApp needs the Twilio phone number of this service, or its Messaging Service."
+                    )
                 )
             if not ChatChannelSettings.load().whatsapp_enabled:
                 errors.setdefault("whatsapp_enabled", []).append(
@@ -183,8 +226,8 @@ class Service(models.Model):
             problems.append(_("The chat channel is off for the service."))
         if not self.whatsapp_enabled:
             problems.append(_("WhatsApp is off for the service."))
-        if not self.twilio_number:
-            problems.append(_("The service has no Twilio phone number."))
+        if not self.twilio_number and not self.messaging_service_sid:
+            problems.append(_("The service has no Twilio phone number or Messaging Service."))
         return problems
 
     @property
@@ -197,8 +240,18 @@ class Service(models.Model):
     @property
     def whatsapp_ready(self) -> bool:
         return bool(
-            self.is_active and self.chat_enabled and self.whatsapp_enabled and self.twilio_number
+            self.is_active
+            and self.chat_enabled
+            and self.whatsapp_enabled
+            and (self.twilio_number or self.messaging_service_sid)
         )
+
+    @property
+    def whatsapp_sender(self) -> dict[str, str]:
+        """How Twilio is told who sends: `messaging_service_sid` when the service has one, else `from_`."""
+        if self.messaging_service_sid:
+            return {"messaging_service_sid": self.messaging_service_sid}
+        return {"from_": f"whatsapp:{self.twilio_number}"}
 
 
 WEEKDAYS = [

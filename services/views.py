@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from occ.lib.permissions import administrator_required
+from services import actions
 from services import hours as business_hours
 from services import messages as catalogue
-from services.forms import ClosureFormSet, HoursForm, MessagesForm, RangeFormSet, ServiceForm
+from services.forms import MessagesForm, ServiceForm, hours_asked, hours_forms
 from services.models import MessageKind, Service
 from settings.models import ChatChannelSettings
 
@@ -112,14 +113,9 @@ def service_hours(request, pk: int):
     """Business hours: the settings, the weekly ranges (several a day) and closures. Audited."""
     service = get_object_or_404(Service, pk=pk)
     data = request.POST if request.method == "POST" else None
-    form = HoursForm(data, instance=service, prefix="hours")
-    ranges = RangeFormSet(data, instance=service, prefix="ranges")
-    closures = ClosureFormSet(data, instance=service, prefix="closures")
+    form, ranges, closures = hours_forms(service, data)
     if data is not None and form.is_valid() and ranges.is_valid() and closures.is_valid():
-        with transaction.atomic():
-            form.save()
-            ranges.save()
-            closures.save()
+        actions.set_business_hours(service, **hours_asked(form, ranges, closures))
         messages.success(request, _("Business hours of “%(name)s” saved.") % {"name": service.name})
         return redirect("services:hours", pk=service.pk)
     stored = Service.objects.get(pk=pk)

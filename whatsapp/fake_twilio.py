@@ -73,6 +73,64 @@ class FakeSender:
 
 
 @dataclass
+class FakeMessagingService:
+    """A Messaging Service (MG…) with its WhatsApp senders, as messaging v1 `/v1/Services/{Sid}` shows it."""
+
+    account_sid: str
+    friendly_name: str
+    senders: list[str] = field(default_factory=list)  # whatsapp:+E164, the sender pool
+    inbound_request_url: str | None = None
+    fallback_url: str | None = None
+    status_callback: str | None = None
+    use_inbound_webhook_on_number: bool = False
+    sid: str = field(default_factory=lambda: _sid("MG"))
+    date_created: str = field(
+        default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+
+    def url(self, base: str) -> str:
+        return f"{base}/v1/Services/{self.sid}"
+
+    def as_json(self, base: str = "https://messaging.twilio.com") -> dict:
+        """The fields and shapes of Twilio's `messaging.v1.service` (its OpenAPI `fetch` example)."""
+        url = self.url(base)
+        return {
+            "account_sid": self.account_sid,
+            "sid": self.sid,
+            "date_created": self.date_created,
+            "date_updated": self.date_created,
+            "friendly_name": self.friendly_name,
+            "inbound_request_url": self.inbound_request_url,
+            "inbound_method": "POST",
+            "fallback_url": self.fallback_url,
+            "fallback_method": "POST",
+            "status_callback": self.status_callback,
+            "sticky_sender": True,
+            "mms_converter": True,
+            "smart_encoding": True,
+            "fallback_to_long_code": False,
+            "area_code_geomatch": True,
+            "validity_period": 14400,
+            "scan_message_content": "inherit",
+            "synchronous_validation": True,
+            "usecase": "discussion",
+            "us_app_to_person_registered": False,
+            "use_inbound_webhook_on_number": self.use_inbound_webhook_on_number,
+            "links": {
+                "phone_numbers": f"{url}/PhoneNumbers",
+                "short_codes": f"{url}/ShortCodes",
+                "alpha_senders": f"{url}/AlphaSenders",
+                "messages": f"{url}/Messages",
+                "us_app_to_person": f"{url}/Compliance/Usa2p",
+                "us_app_to_person_usecases": f"{url}/Compliance/Usa2p/Usecases",
+                "channel_senders": f"{url}/ChannelSenders",
+                "destination_alpha_senders": f"{url}/DestinationAlphaSenders",
+            },
+            "url": url,
+        }
+
+
+@dataclass
 class FakeContent:
     """One Content resource with its WhatsApp approval request, as ContentAndApprovals lists it."""
 
@@ -148,6 +206,9 @@ class FakeTwilio:
         self.received: set[str] = set()
         # SIDs of messages and media deleted through the API.
         self.deleted: set[str] = set()
+        # Messaging Services (MG…) by SID; the Messaging API's host as its clients see it.
+        self.messaging_services: dict[str, FakeMessagingService] = {}
+        self.messaging_base_url = "https://messaging.twilio.com"
         self._lock = threading.Lock()
 
     # --- set-up ---------------------------------------------------------------
@@ -160,6 +221,30 @@ class FakeTwilio:
         sender = FakeSender(sender_id=f"whatsapp:{number}", **kwargs)
         self.senders.setdefault(account_sid, []).append(sender)
         return sender
+
+    def add_messaging_service(
+        self, account_sid: str, friendly_name: str, numbers=(), **kwargs
+    ) -> FakeMessagingService:
+        """A Messaging Service whose sender pool holds these numbers (each also a WhatsApp sender)."""
+        service = FakeMessagingService(
+            account_sid=account_sid,
+            friendly_name=friendly_name,
+            senders=[f"whatsapp:{number}" for number in numbers],
+            **kwargs,
+        )
+        known = {s.sender_id for s in self.senders.get(account_sid, [])}
+        for number in numbers:
+            if f"whatsapp:{number}" not in known:
+                self.add_sender(account_sid, number)
+        self.messaging_services[service.sid] = service
+        return service
+
+    def messaging_service_of(self, account_sid: str, sender_id: str) -> FakeMessagingService | None:
+        """The account's Messaging Service whose pool holds this sender (whatsapp:+…), if any."""
+        for service in self.messaging_services.values():
+            if service.account_sid == account_sid and sender_id in service.senders:
+                return service
+        return None
 
     def add_content(
         self, account_sid: str, friendly_name: str, types: dict, **kwargs
@@ -243,6 +328,23 @@ class FakeTwilio:
             if method != "POST":
                 return (*twilio_error(405, 20004, "Method not allowed"), "application/json")
             return (*self._typing_indicator(flat), "application/json")
+
+        service_path = re.fullmatch(r"/v1/Services/(MG[0-9a-fA-F]{32})(/ChannelSenders)?/?", path)
+        if service_path or path.startswith("/v1/Services"):
+            account, error = self._authenticate(headers, None)
+            if error:
+                return (*error, "application/json")
+            if method != "GET":
+                return (*twilio_error(405, 20004, "Method not allowed"), "application/json")
+            found = self.messaging_services.get(service_path.group(1)) if service_path else None
+            if service_path is None or found is None or found.account_sid != account.sid:
+                return (
+                    *twilio_error(404, 20404, "The requested resource was not found"),
+                    "application/json",
+                )
+            if service_path.group(2):
+                return 200, self._channel_senders_page(found), "application/json"
+            return 200, found.as_json(self.messaging_base_url.rstrip("/")), "application/json"
 
         if path.startswith("/v2/Channels/Senders"):
             account, error = self._authenticate(headers, None)
@@ -479,6 +581,37 @@ class FakeTwilio:
             },
         }
 
+    def _channel_senders_page(self, service: FakeMessagingService) -> dict:
+        """GET /v1/Services/{Sid}/ChannelSenders: the service's WhatsApp senders (`senders`, `meta`)."""
+        base = service.url(self.messaging_base_url.rstrip("/")) + "/ChannelSenders"
+        first = f"{base}?PageSize=50&Page=0"
+        by_id = {s.sender_id: s for s in self.senders.get(service.account_sid, [])}
+        return {
+            "meta": {
+                "page": 0,
+                "page_size": 50,
+                "first_page_url": first,
+                "previous_page_url": None,
+                "next_page_url": None,
+                "key": "senders",
+                "url": first,
+            },
+            "senders": [
+                {
+                    "account_sid": service.account_sid,
+                    "messaging_service_sid": service.sid,
+                    "sid": by_id[sender].sid if sender in by_id else _sid("XE"),
+                    "sender": sender,
+                    "sender_type": "WhatsApp",
+                    "country_code": "US",
+                    "date_created": service.date_created,
+                    "date_updated": service.date_created,
+                    "url": f"{base}/{by_id[sender].sid if sender in by_id else ''}",
+                }
+                for sender in service.senders
+            ],
+        }
+
     def _create_message(self, account: FakeAccount, params: dict) -> tuple[int, dict]:
         with self._lock:
             failure = self.failures.pop(0) if self.failures else None
@@ -492,8 +625,16 @@ class FakeTwilio:
         to_text = to if isinstance(to, str) else ""
         if not (E164_WHATSAPP.match(to_text) or USER_ID_WHATSAPP.match(to_text)):
             return twilio_error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
-        if not from_ and not params.get("MessagingServiceSid"):
+        via = params.get("MessagingServiceSid", "")
+        if not from_ and not via:
             return twilio_error(400, 21603, "The 'From' phone number is required.")
+        pool = None
+        if via:
+            pool = self.messaging_services.get(via if isinstance(via, str) else "")
+            if pool is None or pool.account_sid != account.sid:
+                return twilio_error(400, 21701, f"The Messaging Service Sid {via} is invalid.")
+            if not from_ and not pool.senders:
+                return twilio_error(400, 21704, "The Messaging Service contains no phone numbers.")
         senders = {s.sender_id for s in self.senders.get(account.sid, [])}
         if from_ and senders and from_ not in senders:
             return twilio_error(
@@ -519,6 +660,9 @@ class FakeTwilio:
                     return twilio_error(400, 21656, "The ContentVariables Parameter is invalid.")
         sid = _sid("MM" if media else "SM")
         now = _now_rfc2822()
+        # Through a Messaging Service Twilio answers `accepted` with no From yet, then picks a
+        # sender of the pool (sticky: the same one for a customer; here, the first).
+        sender = from_ or (pool.senders[0] if pool is not None else "")
         message = {
             "account_sid": account.sid,
             "api_version": API_VERSION,
@@ -529,14 +673,14 @@ class FakeTwilio:
             "direction": "outbound-api",
             "error_code": None,
             "error_message": None,
-            "from": from_,
-            "messaging_service_sid": params.get("MessagingServiceSid"),
+            "from": from_ or None,
+            "messaging_service_sid": via or None,
             "num_media": str(len(media)),
             "num_segments": "1",
             "price": None,
             "price_unit": "USD",
             "sid": sid,
-            "status": "queued",
+            "status": "accepted" if via and not from_ else "queued",
             "subresource_uris": {
                 "media": f"/{API_VERSION}/Accounts/{account.sid}/Messages/{sid}/Media.json"
             },
@@ -550,6 +694,9 @@ class FakeTwilio:
             "_created_at": datetime.now(UTC).isoformat(),
             "_created_ts": time.time(),
         }
+        public = {k: v for k, v in message.items() if not k.startswith("_")}
+        if not from_:
+            message["from"] = sender  # the sender chosen, as later fetches show it
         with self._lock:
             self.messages.append(message)
             # Twilio keeps a copy of each file it sent, as a Media resource of the message.
@@ -562,7 +709,6 @@ class FakeTwilio:
             threading.Thread(
                 target=self._post_callbacks, args=(account, message), daemon=True
             ).start()
-        public = {k: v for k, v in message.items() if not k.startswith("_")}
         return 201, public
 
     def post_status(self, message_sid: str, status: str, *, error_code: str = "") -> int:
@@ -594,6 +740,8 @@ class FakeTwilio:
             "SmsStatus": status,
             "ChannelPrefix": "whatsapp",
         }
+        if message.get("messaging_service_sid"):
+            params["MessagingServiceSid"] = message["messaging_service_sid"]
         if error_code:
             params["ErrorCode"] = error_code
         if status == "read":

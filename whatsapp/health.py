@@ -6,8 +6,12 @@ agent?" step by step, each failed step with the fix to apply:
 1. the service and the account have WhatsApp on, with credentials;
 2. Twilio lists the service's number as a WhatsApp sender of the account
    (GET https://messaging.twilio.com/v2/Channels/Senders?Channel=whatsapp);
-3. the webhook URLs Twilio holds for that sender are the ones this
-   installation expects (whatsapp.urls_public);
+   for a service with a Messaging Service instead, Twilio has that Messaging
+   Service (GET /v1/Services/{Sid}) with at least one WhatsApp sender in its
+   pool (GET /v1/Services/{Sid}/ChannelSenders);
+3. the webhook URLs Twilio holds for that sender (or that Messaging Service,
+   unless it leaves them to its numbers) are the ones this installation
+   expects (whatsapp.urls_public);
 4. a signed test webhook, sent over real HTTP to this installation's own
    public inbound URL, is accepted.
 
@@ -27,6 +31,7 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 from django.utils.translation import gettext as _
@@ -107,6 +112,14 @@ def check_configuration(service, account) -> Check:
             _("WhatsApp cannot work yet."),
             " ".join(problems),
         )
+    if service.messaging_service_sid:
+        return Check(
+            "configuration",
+            _("Configuration"),
+            OK,
+            _("WhatsApp is on for the account and the service; Messaging Service %(sid)s.")
+            % {"sid": service.messaging_service_sid},
+        )
     return Check(
         "configuration",
         _("Configuration"),
@@ -140,30 +153,196 @@ def _error_of(exc: TwilioException) -> tuple[int | None, int | None]:
     return status, code
 
 
-def check_sender(service, client) -> tuple[Check, object | None]:
-    title = _("WhatsApp sender on Twilio")
-    try:
-        sender, listed = find_sender(client, service.twilio_number)
-    except TwilioException as exc:
-        status, code = _error_of(exc)
-        if status == 401 or code == 20003:
-            return Check(
-                "sender",
-                title,
-                ERROR,
-                _("Twilio refused the credentials (error 20003)."),
-                _(
-                    "Check the Account SID and the Auth Token in Settings → Advanced → Chat channel."
-                ),
-            ), None
+def _refused(exc: TwilioException, key: str, title: str) -> Check:
+    """The check failed because Twilio answered an error: credentials, or anything else."""
+    status, code = _error_of(exc)
+    if status == 401 or code == 20003:
         return Check(
-            "sender",
+            key,
             title,
             ERROR,
-            _("Twilio answered with an error (HTTP %(status)s, code %(code)s).")
-            % {"status": status, "code": code},
-            _("Try again later; if it persists, check the account on the Twilio console."),
-        ), None
+            _("Twilio refused the credentials (error 20003)."),
+            _("Check the Account SID and the Auth Token in Settings → Advanced → Chat channel."),
+        )
+    return Check(
+        key,
+        title,
+        ERROR,
+        _("Twilio answered with an error (HTTP %(status)s, code %(code)s).")
+        % {"status": status, "code": code},
+        _("Try again later; if it persists, check the account on the Twilio console."),
+    )
+
+
+def check_messaging_service(service, client) -> tuple[Check, Any, list[str]]:
+    """The service's Messaging Service at Twilio, and the WhatsApp senders of its pool."""
+    title = _("Messaging Service on Twilio")
+    sid = service.messaging_service_sid
+    try:
+        found = client.messaging.v1.services(sid).fetch()
+        pool = client.messaging.v1.services(sid).channel_senders.list()
+    except TwilioException as exc:
+        status, _code = _error_of(exc)
+        if status == 404:
+            return (
+                Check(
+                    "messaging_service",
+                    title,
+                    ERROR,
+                    _("Twilio has no Messaging Service %(sid)s in this account.") % {"sid": sid},
+                    _(
+                        "Copy the Messaging Service SID from the Twilio console (Messaging → Services), or empty the field to use the phone number."
+                    ),
+                ),
+                None,
+                [],
+            )
+        return _refused(exc, "messaging_service", title), None, []
+    except gateway.NETWORK_ERRORS:
+        return (
+            Check(
+                "messaging_service",
+                title,
+                ERROR,
+                _("Twilio could not be reached."),
+                _("Check this server's outbound network access to messaging.twilio.com."),
+            ),
+            None,
+            [],
+        )
+    senders = [
+        (item.sender or "").replace(" ", "")
+        for item in pool
+        if (item.sender or "").lower().startswith("whatsapp:")
+    ]
+    name = found.friendly_name or sid
+    if not senders:
+        return (
+            Check(
+                "messaging_service",
+                title,
+                ERROR,
+                _("The Messaging Service %(name)s has no WhatsApp sender.") % {"name": name},
+                _(
+                    "Add the WhatsApp sender to the Messaging Service's sender pool on the Twilio console."
+                ),
+            ),
+            found,
+            [],
+        )
+    numbers = ", ".join(sender.removeprefix("whatsapp:") for sender in senders)
+    if service.twilio_number and f"whatsapp:{service.twilio_number}" not in senders:
+        return (
+            Check(
+                "messaging_service",
+                title,
+                WARNING,
+                _(
+                    "The Messaging Service %(name)s sends from %(senders)s, not from the service's number %(number)s."
+                )
+                % {"name": name, "senders": numbers, "number": service.twilio_number},
+                _(
+                    "Add %(number)s to the Messaging Service's sender pool, or correct the service's number: website widgets lead visitors to it."
+                )
+                % {"number": service.twilio_number},
+            ),
+            found,
+            senders,
+        )
+    return (
+        Check(
+            "messaging_service",
+            title,
+            OK,
+            _("The Messaging Service %(name)s sends from %(senders)s.")
+            % {"name": name, "senders": numbers},
+        ),
+        found,
+        senders,
+    )
+
+
+def check_messaging_service_webhooks(found, expected_inbound: str, expected_status: str) -> list:
+    """The URLs a Messaging Service holds, which Twilio uses for every sender in its pool."""
+    checks = []
+    callback = found.inbound_request_url or ""
+    method = (found.inbound_method or "POST").upper()
+    title = _("Incoming messages URL")
+    if _same_url(callback, expected_inbound) and method == "POST":
+        checks.append(
+            Check(
+                "inbound_url",
+                title,
+                OK,
+                _("Twilio posts incoming messages to %(url)s.") % {"url": expected_inbound},
+            )
+        )
+    else:
+        checks.append(
+            Check(
+                "inbound_url",
+                title,
+                ERROR,
+                _(
+                    "Twilio posts incoming messages to %(actual)s (%(method)s), not to this installation."
+                )
+                % {"actual": callback or _("nowhere"), "method": method},
+                _(
+                    "On the Twilio console, set the Messaging Service's integration to send a webhook to %(url)s with method POST."
+                )
+                % {"url": expected_inbound},
+            )
+        )
+    status_url = found.status_callback or ""
+    title = _("Status callback URL")
+    if not status_url or _same_url(status_url, expected_status):
+        checks.append(
+            Check(
+                "status_url",
+                title,
+                OK,
+                _("Status callbacks reach %(url)s.") % {"url": expected_status},
+            )
+        )
+    else:
+        checks.append(
+            Check(
+                "status_url",
+                title,
+                WARNING,
+                _(
+                    "The Messaging Service's status callback URL is %(actual)s; messages sent by OCC still report to %(url)s."
+                )
+                % {"actual": status_url, "url": expected_status},
+                _(
+                    "On the Twilio console, set the Messaging Service's status callback URL to %(url)s or leave it empty."
+                )
+                % {"url": expected_status},
+            )
+        )
+    fallback = found.fallback_url or ""
+    if fallback and not _same_url(fallback, expected_inbound):
+        checks.append(
+            Check(
+                "fallback_url",
+                _("Fallback URL"),
+                WARNING,
+                _("When this installation is slow, Twilio sends messages to %(actual)s instead.")
+                % {"actual": fallback},
+                _("Set the fallback URL to %(url)s (duplicates are recognised) or leave it empty.")
+                % {"url": expected_inbound},
+            )
+        )
+    return checks
+
+
+def check_sender(service, client, number: str | None = None) -> tuple[Check, object | None]:
+    title = _("WhatsApp sender on Twilio")
+    number = number or service.twilio_number
+    try:
+        sender, listed = find_sender(client, number)
+    except TwilioException as exc:
+        return _refused(exc, "sender", title), None
     except gateway.NETWORK_ERRORS:
         return Check(
             "sender",
@@ -181,11 +360,11 @@ def check_sender(service, client) -> tuple[Check, object | None]:
             _(
                 "%(number)s is not a WhatsApp sender of this Twilio account (senders found: %(found)s)."
             )
-            % {"number": service.twilio_number, "found": found},
+            % {"number": number, "found": found},
             _(
                 "Register %(number)s as a WhatsApp sender on the Twilio console (Messaging → Senders → WhatsApp senders), or correct the service's Twilio phone number."
             )
-            % {"number": service.twilio_number},
+            % {"number": number},
         ), None
     sender_status = (getattr(sender, "status", "") or "").upper()
     if sender_status and sender_status != "ONLINE":
@@ -194,15 +373,14 @@ def check_sender(service, client) -> tuple[Check, object | None]:
             title,
             WARNING,
             _("%(number)s is a WhatsApp sender, but its status is %(status)s.")
-            % {"number": service.twilio_number, "status": sender_status},
+            % {"number": number, "status": sender_status},
             _("Complete the sender's registration on the Twilio console until it is ONLINE."),
         ), sender
     return Check(
         "sender",
         title,
         OK,
-        _("%(number)s is a WhatsApp sender of the account (ONLINE).")
-        % {"number": service.twilio_number},
+        _("%(number)s is a WhatsApp sender of the account (ONLINE).") % {"number": number},
     ), sender
 
 
@@ -282,11 +460,12 @@ def check_webhooks(sender, expected_inbound: str, expected_status: str) -> list[
     return checks
 
 
-def self_test_params(service, account_sid: str, nonce: str) -> dict:
-    """A Twilio-shaped incoming message from the service to itself, marked as a test."""
+def self_test_params(service, account_sid: str, nonce: str, to_number: str = "") -> dict:
+    """A Twilio-shaped incoming message from the service to itself, marked as a test
+    (through its Messaging Service when it has one)."""
     sid = "SM" + secrets.token_hex(16)
-    number = f"whatsapp:{service.twilio_number}"
-    return {
+    number = f"whatsapp:{to_number or service.twilio_number}"
+    params = {
         "MessageSid": sid,
         "SmsMessageSid": sid,
         "SmsSid": sid,
@@ -300,14 +479,19 @@ def self_test_params(service, account_sid: str, nonce: str) -> dict:
         "ApiVersion": "2010-04-01",
         HEALTH_CHECK_FIELD: nonce,
     }
+    if service.messaging_service_sid:
+        params["MessagingServiceSid"] = service.messaging_service_sid
+    return params
 
 
-def check_self_webhook(service, account_sid: str, auth_token: str, url: str) -> Check:
+def check_self_webhook(
+    service, account_sid: str, auth_token: str, url: str, to_number: str = ""
+) -> Check:
     from whatsapp.views import HEALTH_CHECK_HEADER, HEALTH_SERVICE_HEADER
 
     title = _("Test webhook")
     nonce = secrets.token_hex(8)
-    params = self_test_params(service, account_sid, nonce)
+    params = self_test_params(service, account_sid, nonce, to_number)
     signature = RequestValidator(auth_token).compute_signature(url, params)
     try:
         response = requests.post(
@@ -356,7 +540,7 @@ def check_self_webhook(service, account_sid: str, auth_token: str, url: str) -> 
             title,
             ERROR,
             _("The test webhook was accepted, but no service took messages to %(number)s.")
-            % {"number": service.twilio_number},
+            % {"number": service.messaging_service_sid or to_number or service.twilio_number},
             _(
                 "Turn on WhatsApp for the account and the service, and check the service's Twilio phone number."
             ),
@@ -385,10 +569,32 @@ def check_service(service, request=None, *, self_test: bool = True) -> HealthRep
     if not configuration.ok:
         return report
     account_sid, auth_token = account.account_sid, account.get_auth_token()
-    sender_check, sender = check_sender(service, gateway.client(account_sid, auth_token))
-    report.checks.append(sender_check)
-    if sender is not None:
-        report.checks.extend(check_webhooks(sender, expected_inbound, expected_status))
+    client = gateway.client(account_sid, auth_token)
+    to_number = service.twilio_number or ""
+    if service.messaging_service_sid:
+        pool_check, found, senders = check_messaging_service(service, client)
+        report.checks.append(pool_check)
+        if found is None or not senders:
+            return report
+        to_number = to_number if f"whatsapp:{to_number}" in senders else ""
+        to_number = to_number or senders[0].removeprefix("whatsapp:")
+        if found.use_inbound_webhook_on_number:
+            # Twilio then calls each sender's own webhook, not the Messaging Service's.
+            sender_check, sender = check_sender(service, client, to_number)
+            report.checks.append(sender_check)
+            if sender is not None:
+                report.checks.extend(check_webhooks(sender, expected_inbound, expected_status))
+        else:
+            report.checks.extend(
+                check_messaging_service_webhooks(found, expected_inbound, expected_status)
+            )
+    else:
+        sender_check, sender = check_sender(service, client)
+        report.checks.append(sender_check)
+        if sender is not None:
+            report.checks.extend(check_webhooks(sender, expected_inbound, expected_status))
     if self_test:
-        report.checks.append(check_self_webhook(service, account_sid, auth_token, expected_inbound))
+        report.checks.append(
+            check_self_webhook(service, account_sid, auth_token, expected_inbound, to_number)
+        )
     return report

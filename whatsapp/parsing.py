@@ -20,6 +20,7 @@ from occ.lib.phone import normalize_e164
 from occ.lib.text import clean_text
 
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+_MESSAGING_SERVICE = re.compile(r"^MG[0-9a-fA-F]{32}\Z")
 _NONCE = re.compile(r"^[0-9A-Za-z_-]{1,64}\Z")
 _MEDIA_URL_KEY = re.compile(r"^MediaUrl(\d{1,3})$")
 # Twilio sends at most 10 media per message (WhatsApp: one); anything beyond
@@ -87,6 +88,8 @@ class ParsedInbound:
     extras: dict = field(default_factory=dict)
     payload: dict = field(default_factory=dict)
     health_check: str = ""
+    # The Messaging Service the message came through (matched before the number), or "".
+    messaging_service_sid: str = ""
 
 
 @dataclass
@@ -246,7 +249,14 @@ def parse_inbound(form) -> ParsedInbound:
         extras=parse_extras(form),
         payload=form_to_payload(form),
         health_check=_health_check(form),
+        messaging_service_sid=_messaging_service_sid(form),
     )
+
+
+def _messaging_service_sid(form) -> str:
+    """Twilio's MessagingServiceSid when well-formed; anything else is ignored (the number decides)."""
+    value = _single(form, "MessagingServiceSid").strip()
+    return value if _MESSAGING_SERVICE.match(value) else ""
 
 
 def _health_check(form) -> str:

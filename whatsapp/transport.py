@@ -21,18 +21,19 @@ logger = logging.getLogger(__name__)
 TRANSIENT_HTTP = {429, 500, 502, 503, 504}
 
 
-def _number_of(interaction) -> str | None:
-    """The number the customer wrote to: the service's, or the one it was transferred from
-    (WhatsApp's 24-hour window belongs to that number)."""
+def _sender_of(interaction) -> dict[str, str]:
+    """Who sends, as Twilio's Messages API is told: the Messaging Service or the number the
+    customer wrote to, of the service or of the one it was transferred from (WhatsApp's 24-hour
+    window belongs to that sender)."""
     service = interaction.origin_service if interaction.origin_service_id else interaction.service
-    return service.twilio_number
+    return service.whatsapp_sender
 
 
 class TwilioWhatsAppTransport:
     def send(self, message: Message) -> SendResult:
         interaction = message.interaction
         kwargs: dict[str, object] = {
-            "from_": f"whatsapp:{_number_of(interaction)}",
+            **_sender_of(interaction),
             "to": f"whatsapp:{interaction.contact.address}",
             "status_callback": status_callback_url(message.pk),
         }
@@ -67,16 +68,21 @@ class TwilioWhatsAppTransport:
     def find_accepted(self, message: Message) -> SendResult | None:
         """The message Twilio accepted from an earlier, timed-out attempt, if it has one.
 
-        Twilio's list of messages from the service's number to the contact,
-        newest first: one created since the reply was stored, with the same
-        text, and not yet tied to any of our messages, is taken to be it.
-        Raises SendError (transient) when Twilio cannot be asked.
+        Twilio's list of messages from the service's number (or through its
+        Messaging Service) to the contact, newest first: one created since the
+        reply was stored, with the same text, and not yet tied to any of our
+        messages, is taken to be it. Raises SendError (transient) when Twilio
+        cannot be asked.
         """
         interaction = message.interaction
         to = f"whatsapp:{interaction.contact.address}"
-        from_ = f"whatsapp:{_number_of(interaction)}"
+        sender = _sender_of(interaction)
+        from_ = sender.get("from_")
+        via = sender.get("messaging_service_sid")
         try:
-            candidates = gateway.client().messages.list(to=to, from_=from_, limit=50)
+            # Twilio filters by From only: a Messaging Service's messages come from any of its senders.
+            filters = {"from_": from_} if from_ else {}
+            candidates = gateway.client().messages.list(to=to, limit=50, **filters)
         except gateway.NotConfigured as exc:
             raise SendError(str(exc), code="not_configured") from exc
         except TwilioRestException as exc:
@@ -92,7 +98,9 @@ class TwilioWhatsAppTransport:
             )
         )
         for candidate in candidates:
-            if candidate.sid in known or candidate.to != to or candidate.from_ != from_:
+            if candidate.sid in known or candidate.to != to:
+                continue
+            if (candidate.messaging_service_sid != via) if via else (candidate.from_ != from_):
                 continue
             if candidate.date_created is not None and candidate.date_created < since:
                 continue

@@ -43,12 +43,13 @@ def twiml_ok() -> HttpResponse:
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
 
-async def _service_for(number: str, account) -> Service | None:
-    """The service answering on `number`, if WhatsApp is on for it and for the account."""
+async def _service_for(number: str, messaging_service_sid: str, account) -> Service | None:
+    """The service answering for the webhook's Messaging Service, else on `number`, if WhatsApp
+    is on for it and for the account."""
     if not account.whatsapp_enabled:
         return None
-    service = webhook_cache.kept_service(number) or await run_in_db_thread(
-        webhook_cache.service, number
+    service = webhook_cache.kept_service(number, messaging_service_sid) or await run_in_db_thread(
+        webhook_cache.service, number, messaging_service_sid
     )
     return service if service is not None and service.whatsapp_ready else None
 
@@ -75,7 +76,9 @@ async def inbound(request):
     except InvalidWebhook as exc:
         logger.error("malformed inbound webhook (%s); fields: %s", exc, sorted(request.POST))
         return HttpResponseBadRequest(f"Malformed webhook: {exc}")
-    service = await _service_for(parsed.to_number, request.twilio_account)
+    service = await _service_for(
+        parsed.to_number, parsed.messaging_service_sid, request.twilio_account
+    )
     if parsed.health_check:
         # Our own signed test message: it proves the whole path up to here
         # works, and stores nothing.
@@ -88,9 +91,12 @@ async def inbound(request):
     if service is None:
         # Answered, so Twilio does not retry; nothing is stored.
         logger.warning(
-            "inbound message %s to %s ignored: no service with WhatsApp on that number",
+            "inbound message %s to %s%s ignored: no service with WhatsApp on that number",
             parsed.message_sid,
             parsed.to_number,
+            f" (Messaging Service {parsed.messaging_service_sid})"
+            if parsed.messaging_service_sid
+            else "",
         )
         return twiml_ok()
     message = inbound_actions.InboundMessage(

@@ -54,23 +54,42 @@ def account_entry(*, fresh: bool = False):
     return entry
 
 
-def kept_service(number: str):
-    """The service kept for this number while still fresh, without a query; else None."""
-    entry = _services.get(number)
+def _key(number: str, messaging_service_sid: str) -> str:
+    return f"{messaging_service_sid}|{number}"
+
+
+def kept_service(number: str, messaging_service_sid: str = ""):
+    """The service kept for this number (and Messaging Service) while still fresh, without a query; else None."""
+    entry = _services.get(_key(number, messaging_service_sid))
     return entry[1] if entry is not None and entry[0] > time.monotonic() else None
 
 
-def service(number: str):
-    """The service with this Twilio number, or None."""
-    kept = kept_service(number)
+def service(number: str, messaging_service_sid: str = ""):
+    """The service a webhook reaches: the one with its Messaging Service, else the one with its number.
+
+    One query either way: both are asked for at once, and the Messaging
+    Service's service wins (a Messaging Service's senders may include a
+    number another service still lists as its own).
+    """
+    kept = kept_service(number, messaging_service_sid)
     if kept is not None:
         return kept
+    from django.db.models import Q
+
     from services.models import Service
 
-    found = Service.objects.filter(twilio_number=number).first()
+    if messaging_service_sid:
+        found = None
+        for candidate in Service.objects.filter(
+            Q(messaging_service_sid=messaging_service_sid) | Q(twilio_number=number)
+        )[:2]:
+            if candidate.messaging_service_sid == messaging_service_sid or found is None:
+                found = candidate
+    else:
+        found = Service.objects.filter(twilio_number=number).first()
     if found is not None:
         with _lock:
-            _services[number] = (time.monotonic() + TTL_SECONDS, found)
+            _services[_key(number, messaging_service_sid)] = (time.monotonic() + TTL_SECONDS, found)
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from occ.lib.text import SafeTextFormMixin
@@ -59,7 +60,12 @@ class WidgetForm(SafeTextFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["whatsapp_service"]
-        field.queryset = Service.objects.whatsapp_ready()
+        # The widget's own service stays a choice when it is not ready (say, inactive): a widget
+        # switched off meanwhile keeps its mapping for when the service comes back.
+        # Its link needs a number: a service on a Messaging Service alone cannot be linked to.
+        ready = Q(pk__in=Service.objects.whatsapp_ready().filter(twilio_number__gt="").values("pk"))
+        current = self.instance.whatsapp_service_id if self.instance.pk else None
+        field.queryset = Service.objects.filter(ready | Q(pk=current) if current else ready)
         field.empty_label = _("— none —")
         field.label = _("WhatsApp service")
         # Optional in a post (the API's and older forms'): the defaults apply.
@@ -112,5 +118,14 @@ class WidgetForm(SafeTextFormMixin, forms.ModelForm):
             self.add_error(
                 "whatsapp_service",
                 _("A widget in use needs its WhatsApp channel: choose the service visitors reach."),
+            )
+        service = cleaned.get("whatsapp_service")
+        if cleaned.get("in_use") and service is not None and not service.whatsapp_ready:
+            self.add_error(
+                "whatsapp_service",
+                _(
+                    "The service “%(name)s” is not ready for WhatsApp: choose another, or switch the widget off until it is."
+                )
+                % {"name": service.name},
             )
         return cleaned

@@ -436,6 +436,7 @@ def reopen_interaction(
             reason=(f"reopened by {actor_name}" + (f" (closed as: {was})" if was else ""))[:300],
             at=now,
         )
+        events.emit(events.InteractionReopened(interaction, getattr(actor, "pk", None)))
         # Back in its service's queue at the end, numbered under the service's lock.
         assignment.take_queue_place(interaction)
         agent = _capacity_of(agent_id, interaction)

@@ -48,4 +48,33 @@
     dialog.showModal();
     cancel.focus();
   });
+
+  // The top bar: Menu opens the navigation on narrow screens; one group's menu open at a time,
+  // closed by a click elsewhere or Escape (focus goes back to the group's summary).
+  var toggle = document.getElementById("nav-toggle");
+  var topbar = document.getElementById("topbar");
+  if (toggle && topbar) {
+    toggle.addEventListener("click", function () {
+      var open = topbar.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  var menus = Array.prototype.slice.call(document.querySelectorAll("details.navmenu"));
+  menus.forEach(function (menu) {
+    menu.addEventListener("toggle", function () {
+      if (!menu.open) return;
+      menus.forEach(function (other) { if (other !== menu) other.open = false; });
+    });
+  });
+  document.addEventListener("click", function (event) {
+    menus.forEach(function (menu) { if (menu.open && !menu.contains(event.target)) menu.open = false; });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    menus.forEach(function (menu) {
+      if (!menu.open) return;
+      menu.open = false;
+      if (menu.contains(document.activeElement)) menu.querySelector("summary").focus();
+    });
+  });
 })();

@@ -28,10 +28,14 @@
   var open = { mode: null, start: 0, matches: [], active: 0 };
 
   desk.on("conversation", function (data) {
-    canned.interactionId = data.interaction.id;
-    canned.loaded = false;
-    canned.responses = [];
-    close();
+    // The same conversation shown again (a resync, the list clicked on a phone) keeps what the
+    // agent is typing, and an open list stays open: only another conversation closes it.
+    if (data.interaction.id !== canned.interactionId) {
+      canned.interactionId = data.interaction.id;
+      canned.loaded = false;
+      canned.responses = [];
+      close();
+    }
     desk.send({ type: "canned", interaction_id: data.interaction.id });
   });
   desk.on("canned.list", function (data) {
@@ -105,6 +109,7 @@
     open.active = 0;
     menu.hidden = false;
     menu.dataset.mode = mode;
+    window.OCCDeskKeys.opened("canned");
     search.hidden = mode !== "browse";
     button.setAttribute("aria-expanded", "true");
     body.setAttribute("aria-controls", "canned-menu");
@@ -144,25 +149,30 @@
     render(currentQuery());
   }
 
-  // The keys while the list is open, before any other handler of the composer (Enter must not send).
-  function keys(e) {
-    if (!open.mode) return;
-    if (e.target !== body && e.target !== search) return;
-    var handled = true;
+  // The keys while the list is open: the first layer of the desk's keyboard (desk-keys.js),
+  // before send and new line (Enter inserts, never sends).
+  function key(e) {
     if (e.key === "ArrowDown") move(1);
     else if (e.key === "ArrowUp") move(-1);
     else if ((e.key === "Enter" || e.key === "Tab") && !e.shiftKey && !e.ctrlKey && !e.metaKey && !e.altKey) {
       if (open.matches.length) insert(open.matches[open.active]);
       else if (e.key === "Enter") close();
-      else handled = false;
+      else return false;
     } else if (e.key === "Escape") {
       var wasBrowsing = open.mode === "browse";
       close();
       if (wasBrowsing) body.focus();
-    } else handled = false;
-    if (handled) { e.preventDefault(); e.stopImmediatePropagation(); }
+    } else return false;
+    return true;
   }
-  composer.addEventListener("keydown", keys, true);
+  window.OCCDeskKeys.menu({
+    name: "canned",
+    isOpen: function () { return !!open.mode; },
+    owns: function (target) { return target === search; },
+    key: key,
+    close: close,
+    help: { id: "canned-slash", keys: [["/"]], label: gettext("At the start or after a space: canned responses") },
+  });
 
   body.addEventListener("input", function () {
     if (open.mode === "browse") return;

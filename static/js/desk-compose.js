@@ -1,5 +1,6 @@
 /* The composer's ergonomics: Enter to send (Shift+Enter for a new line, an agent preference),
- * keyboard shortcuts with a help overlay (?), paste and drag-and-drop to attach, refusals
+ * keyboard shortcuts with a help overlay (?) — both registered with the desk's one keydown
+ * dispatcher (static/js/desk-keys.js) —, paste and drag-and-drop to attach, refusals
  * in plain words, and WhatsApp's "typing…" to the customer (OCC_TYPING_INDICATOR).
  */
 (function (root) {
@@ -19,9 +20,6 @@
   function $(id) { return document.getElementById(id); }
   function fmt(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key]; });
-  }
-  function inField(target) {
-    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
   }
   // A private note (when the composer writes one) never tells the customer anything.
   function writingNote() { return $("composer").dataset.mode === "note"; }
@@ -43,12 +41,10 @@
     if (hooks.send({ type: "typing", interaction_id: id })) typingSent.set(id, { message: newest, at: now });
   }
 
-  // --- Enter ------------------------------------------------------------------------------
-  function onKeydown(e) {
-    if (e.defaultPrevented || e.key !== "Enter" || e.isComposing || e.target.id !== "reply-body") return;
-    if (e.shiftKey || e.ctrlKey || e.metaKey || e.altKey) return; // Shift+Enter: a new line; Ctrl+Enter: desk.js
-    if (!hooks.prefs().enter_sends) return;
-    e.preventDefault();
+  // --- Enter: the reply box's layer of the keyboard (static/js/desk-keys.js) --------------------
+  // The model's default until the snapshot brings the agent's own preference: Enter sends.
+  function enterSends() { return hooks.prefs().enter_sends !== false; }
+  function submit() {
     var form = $("composer");
     if (form.requestSubmit) form.requestSubmit(); else form.dispatchEvent(new Event("submit", { cancelable: true }));
   }
@@ -99,38 +95,41 @@
     var next = items[(at + step + items.length) % items.length];
     next.click();
   }
-  function help() {
-    var dialog = $("shortcuts-dialog");
-    if (dialog && !dialog.open) dialog.showModal();
+  // Alt+letter by the key's place too: on some layouts Alt+W or Alt+/ types another character.
+  function alt(key, code) {
+    return function (e) {
+      return e.altKey && !e.ctrlKey && !e.metaKey && (e.key.toLowerCase() === key || (code && e.code === code));
+    };
   }
-  function onShortcut(e) {
-    if (e.defaultPrevented) return;
-    if (e.altKey && !e.ctrlKey && !e.metaKey) {
-      var key = e.key.toLowerCase();
-      var acts = {
-        arrowdown: function () { move(1); },
-        arrowup: function () { move(-1); },
-        w: function () { $("close-button").click(); },
-        t: function () { $("transfer-target").focus(); },
-        "/": function () {
-          var body = $("reply-body");
-          body.focus();
-          if (!body.value) { body.value = "/"; body.dispatchEvent(new Event("input", { bubbles: true })); }
-        },
-      };
-      var code = { KeyW: "w", KeyT: "t", Slash: "/" }[e.code];
-      var act = acts[key] || (code && acts[code]);
-      if (act) { e.preventDefault(); act(); }
-      return;
-    }
-    if (e.key === "?" && !inField(e.target)) { e.preventDefault(); help(); }
+  // A shortcut does what its button does, and only when the button is there to press.
+  function press(id) {
+    return function () {
+      var button = $(id);
+      if (hooks.conversation() && button && !button.disabled && button.getClientRects().length) button.click();
+    };
+  }
+  function registerKeys() {
+    var keys = root.OCCDeskKeys;
+    keys.composer({ field: function () { return $("reply-body"); }, enterSends: enterSends, submit: submit });
+    keys.shortcut({ id: "next", keys: [["Alt", "↓"], ["Alt", "↑"]], label: gettext("Next / previous conversation"), inField: true,
+      match: function (e) { return e.altKey && !e.ctrlKey && !e.metaKey && (e.key === "ArrowDown" || e.key === "ArrowUp"); },
+      run: function (e) { move(e.key === "ArrowDown" ? 1 : -1); } });
+    keys.shortcut({ id: "close", keys: [["Alt", "W"]], label: gettext("Close the conversation"), inField: true,
+      match: alt("w", "KeyW"), run: press("close-button") });
+    keys.shortcut({ id: "transfer", keys: [["Alt", "T"]], label: gettext("Transfer the conversation"), inField: true,
+      match: alt("t", "KeyT"), run: press("transfer-button") });
+    keys.shortcut({ id: "canned", keys: [["Alt", "/"]], label: gettext("Canned responses"), inField: true,
+      match: alt("/", "Slash"), run: press("canned-button") });
+    keys.shortcut({ id: "help", keys: [["?"]], label: gettext("This list"), inField: false,
+      match: function (e) { return e.key === "?" && !e.ctrlKey && !e.metaKey && !e.altKey; },
+      run: function () { keys.help(); } });
   }
 
   function init(desk, deskConfig) {
     hooks = desk;
     config = deskConfig || {};
     var form = $("composer");
-    form.addEventListener("keydown", onKeydown);
+    registerKeys();
     $("reply-body").addEventListener("input", function () { if ($("reply-body").value.trim()) typing("typing"); });
     $("reply-body").addEventListener("paste", function (e) {
       var file = firstFile(e.clipboardData);
@@ -146,11 +145,10 @@
       var file = firstFile(e.dataTransfer);
       if (file) { e.preventDefault(); attach(file); }
     });
-    document.addEventListener("keydown", onShortcut);
     var close = $("shortcuts-close");
     if (close) close.addEventListener("click", function () { $("shortcuts-dialog").close(); });
     var open = $("shortcuts-open");
-    if (open) open.addEventListener("click", help);
+    if (open) open.addEventListener("click", function () { root.OCCDeskKeys.help(); });
   }
 
   root.OCCDeskCompose = { init: init, typing: typing, attach: attach, refusal: refusal };

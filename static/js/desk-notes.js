@@ -244,7 +244,11 @@
   mentionMenu.hidden = true;
   $("free-text").insertBefore(mentionMenu, $("reply-body"));
   desk.on("hello", function () { desk.send({ type: "colleagues" }); });
-  desk.on("colleagues", function (event) { colleagues = event.agents || []; });
+  // The colleagues can arrive after the agent typed "@be": the list then opens at once.
+  desk.on("colleagues", function (event) {
+    colleagues = event.agents || [];
+    if (document.activeElement === $("reply-body")) renderMentionMenu();
+  });
 
   function atBeforeCaret() {
     var body = $("reply-body");
@@ -270,6 +274,7 @@
       li.addEventListener("mousedown", function (e) { e.preventDefault(); insertMention(agent); });
       mentionMenu.appendChild(li);
     });
+    if (!mention.open) window.OCCDeskKeys.opened("mention");
     mention.open = true;
     mentionMenu.hidden = false;
   }
@@ -291,16 +296,21 @@
   }
   $("reply-body").addEventListener("input", function () { mention.active = 0; renderMentionMenu(); });
   $("reply-body").addEventListener("blur", function () { setTimeout(closeMentionMenu, 150); });
-  $("composer").addEventListener("keydown", function (e) {
-    if (!mention.open || e.target !== $("reply-body")) return;
-    var handled = true;
-    if (e.key === "ArrowDown") { mention.active = (mention.active + 1) % mention.matches.length; renderMentionMenu(); }
-    else if (e.key === "ArrowUp") { mention.active = (mention.active - 1 + mention.matches.length) % mention.matches.length; renderMentionMenu(); }
-    else if ((e.key === "Enter" || e.key === "Tab") && !e.shiftKey && !e.ctrlKey && !e.metaKey && !e.altKey) insertMention(mention.matches[mention.active]);
-    else if (e.key === "Escape") closeMentionMenu();
-    else handled = false;
-    if (handled) { e.preventDefault(); e.stopImmediatePropagation(); }
-  }, true);
+  // The keys while the list is open: the first layer of the desk's keyboard (desk-keys.js).
+  window.OCCDeskKeys.menu({
+    name: "mention",
+    isOpen: function () { return mention.open; },
+    close: closeMentionMenu,
+    help: { id: "mention", keys: [["@"]], label: gettext("In a private note: mention a colleague") },
+    key: function (e) {
+      if (e.key === "ArrowDown") { mention.active = (mention.active + 1) % mention.matches.length; renderMentionMenu(); }
+      else if (e.key === "ArrowUp") { mention.active = (mention.active - 1 + mention.matches.length) % mention.matches.length; renderMentionMenu(); }
+      else if ((e.key === "Enter" || e.key === "Tab") && !e.shiftKey && !e.ctrlKey && !e.metaKey && !e.altKey) insertMention(mention.matches[mention.active]);
+      else if (e.key === "Escape") closeMentionMenu();
+      else return false;
+      return true;
+    },
+  });
 
   desk.notes = notes;
   applyMode();

@@ -73,8 +73,18 @@
     prompt.hidden = false;
   }
 
+  // A change on its way to the server: the echo of an earlier one must not undo it (the
+  // agent unticks one box and ticks another before the first answer is back).
+  var inFlight = {}; // key -> the value this tab sent last, until the server says the same
+
+  // The preferences the server holds, with this tab's changes still on their way; `prefs` is
+  // the agent's own object (desk.js keeps it), so the desk reads what the boxes show.
   function apply(prefs) {
     ["notify_desktop", "notify_sound", "enter_sends"].forEach(function (key) {
+      if (key in inFlight) {
+        if (prefs[key] === inFlight[key]) delete inFlight[key];
+        else prefs[key] = inFlight[key];
+      }
       var box = document.querySelector('#desk-preferences input[data-pref="' + key + '"]');
       if (box) box.checked = !!prefs[key];
     });
@@ -92,7 +102,9 @@
       box.addEventListener("change", function () {
         var values = {};
         values[box.dataset.pref] = box.checked;
-        hooks.send({ type: "preferences", preferences: values });
+        if (hooks.send({ type: "preferences", preferences: values })) inFlight[box.dataset.pref] = box.checked;
+        // In force at once in this tab (Enter sends or not from the next key).
+        hooks.prefs()[box.dataset.pref] = box.checked;
         if (box.dataset.pref === "notify_desktop" && box.checked && supported() && root.Notification.permission === "default") {
           root.Notification.requestPermission().then(function () { apply(hooks.prefs()); });
         }

@@ -31,6 +31,11 @@
     selected: null,
     conversation: null, // {interaction, history, messages: Map}
     pendingUpload: null,
+    early: new Map(), // message id -> message pushed for the conversation asked for, before its answer
+    opening: null, // the conversation asked for (`open`) and not answered yet
+    opensPending: 0,
+    drafts: new Map(), // interaction id -> text written and not sent, while another is shown
+    draftFor: null, // the conversation the reply box's text belongs to
     syncs: 0, // snapshots applied: one per (re)connection
   };
   var ws = null;
@@ -179,7 +184,7 @@
     renderList();
     if (forPreviews && state.selected && state.conversation) return;
     if (state.selected && (state.interactions.has(state.selected) || state.selected === state.peek)) {
-      send({ type: "open", interaction_id: state.selected });
+      requestOpen(state.selected);
     } else if (state.selected) {
       closeConversation(true);
     } else if (state.interactions.size) {
@@ -249,10 +254,12 @@
       renderComposer();
       markRead();
     }
+    if (interactionId === state.opening) state.early.set(message.id, message);
     renderList();
   }
 
   function messageStatus(interactionId, message) {
+    if (state.early.has(message.id)) state.early.set(message.id, message);
     if (state.conversation && state.conversation.messages.has(message.id)) addMessage(message);
     var item = state.interactions.get(interactionId);
     if (item && item.last_message && item.last_message.id === message.id) item.last_message = message;
@@ -341,8 +348,16 @@
   function select(id) {
     if (state.interactions.has(id)) state.peek = null;
     state.selected = id;
+    keepDraft(id); // from now on, what is typed is for this conversation
     renderList();
-    send({ type: "open", interaction_id: id });
+    requestOpen(id);
+  }
+  // The server answers `conversation` with the history as it read it: a message pushed while the
+  // answer is on its way may be newer than that reading, so it is kept and shown with it.
+  function requestOpen(id) {
+    if (state.opening !== id) { state.early = new Map(); state.opensPending = 0; }
+    state.opening = id;
+    if (send({ type: "open", interaction_id: id })) state.opensPending += 1;
   }
 
   function closeConversation(notice) {
@@ -385,12 +400,27 @@
       part.messages.forEach(function (m) { if (current) addMessage(m); else group.appendChild(renderMessage(m)); });
       runHooks("history-part", group, part, current);
     });
+    // Messages pushed while the history was on its way, that it does not hold.
+    state.early.forEach(function (m) { if (!state.conversation.messages.has(m.id)) addMessage(m); });
+    if (state.opening === data.interaction.id && --state.opensPending <= 0) { state.opening = null; state.early = new Map(); }
     box.scrollTop = box.scrollHeight;
     if (state.interactions.has(data.interaction.id)) send({ type: "transfer_targets", interaction_id: data.interaction.id });
     renderComposer();
     runHooks("conversation-shown", state.conversation, state.interactions.get(data.interaction.id) || data.interaction);
     markRead();
     window.OCCDeskCompose.typing("opening");
+  }
+
+  // What the agent was writing stays with its conversation: another one shown never inherits it
+  // (a reply meant for one customer must not go to the next), and coming back brings it back.
+  function keepDraft(id) {
+    if (state.draftFor === id) return;
+    var body = $("reply-body");
+    if (state.draftFor && state.interactions.has(state.draftFor) && body.value) state.drafts.set(state.draftFor, body.value);
+    else if (state.draftFor) state.drafts.delete(state.draftFor);
+    body.value = state.drafts.get(id) || "";
+    state.drafts.delete(id);
+    state.draftFor = id;
   }
 
   function addMessage(message) {
@@ -508,7 +538,8 @@
 
   function replyStored(event) {
     $("send-button").disabled = false;
-    $("reply-body").value = "";
+    // (The agent may have moved on to another conversation meanwhile: its draft stays.)
+    if (event.message.interaction_id === state.draftFor) $("reply-body").value = "";
     $("reply-file").value = "";
     $("attachment-name").textContent = "";
     state.pendingUpload = null;
@@ -560,10 +591,8 @@
       if (b.dataset.presence === "online") window.OCCDeskNotify.offerPermission();
     });
   });
+  // Keys in the reply box (Enter, Ctrl+Enter, the menus) are desk-keys.js's: they submit this form.
   $("composer").addEventListener("submit", submitReply);
-  $("reply-body").addEventListener("keydown", function (e) {
-    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) submitReply(e);
-  });
   $("reply-file").addEventListener("change", uploadFile);
   // The close and transfer dialogs are desk-labels.js's.
   $("close-button").addEventListener("click", function () {

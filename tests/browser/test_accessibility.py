@@ -14,6 +14,7 @@ from tests.browser.test_desk import ADMIN, AGENT, log_in, occ_server, write_from
 pytestmark = pytest.mark.browser
 
 CONSOLE = [
+    "/console/",
     "/services/",
     "/users/",
     "/settings/advanced/chat-channel/",
@@ -40,6 +41,28 @@ def test_login_page(browser, occ_server):
     try:
         page = context.new_page()
         page.goto(base + "/accounts/login/")
+        assert serious(page) == []
+    finally:
+        context.close()
+
+
+def test_the_empty_supervisor_view_says_what_is_true(browser, occ_server):
+    """Before any customer writes: the queue is listed, the agents too, and no conversation is open."""
+    base, _ = occ_server
+    context = browser.new_context(locale="en-US")
+    try:
+        page = log_in(context, base, ADMIN)
+        page.goto(base + "/desk/supervisor/")
+        page.locator("#conn[data-state=connected]").wait_for()
+        page.locator("#queues tbody tr").first.wait_for()
+        page.locator("#agents tbody tr").first.wait_for()
+        assert (
+            page.locator("section:has(#open) .table-empty")
+            .inner_text()
+            .startswith("No conversation is open right now")
+        )
+        assert not page.locator("section:has(#queues) .table-empty").is_visible()
+        assert not page.locator("section:has(#agents) .table-empty").is_visible()
         assert serious(page) == []
     finally:
         context.close()

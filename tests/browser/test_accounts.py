@@ -76,7 +76,7 @@ def test_an_invited_user_sets_a_password_enrols_and_signs_in_with_a_code(
     base = live_server.url
     admin = browser.new_page()
     log_in(admin, base, "ada", "admin-pass-123")
-    admin.wait_for_url("**/settings/advanced/chat-channel/")
+    admin.wait_for_url("**/console/")
     admin.get_by_role("link", name="Users", exact=True).click()
     admin.click("#invite-user")
     admin.get_by_label("Username").fill("carla")
@@ -127,7 +127,8 @@ def test_a_staff_user_without_two_factor_is_made_to_enrol_when_it_is_required(
 ):
     base = live_server.url
     log_in(page, base, "ada", "admin-pass-123")
-    page.wait_for_url("**/settings/advanced/chat-channel/")
+    page.wait_for_url("**/console/")
+    page.click("#nav-settings > summary")  # Settings is a menu of the top bar
     page.get_by_role("link", name="Security", exact=True).click()
     page.get_by_label("Administrators").check()
     page.get_by_role("button", name="Save").click()

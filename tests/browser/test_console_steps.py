@@ -14,7 +14,7 @@ def log_in(page, base_url):
     page.fill("#id_username", "ada")
     page.fill("#id_password", "admin-pass-123")
     page.click("button[type=submit]")
-    page.wait_for_url("**/settings/advanced/chat-channel/")
+    page.wait_for_url("**/console/")
 
 
 def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_user, fake_twilio):
@@ -29,6 +29,15 @@ def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_u
 
     base = live_server.url
     log_in(page, base)
+
+    # The console's home lists the steps to do, open, with step 1 next; its link leads there.
+    checklist = page.locator("#setup-checklist")
+    assert checklist.get_attribute("open") is not None
+    assert "1 of 5 steps done" in checklist.inner_text()  # Back office is a service
+    assert page.locator(".setup-step[data-done=true]").get_attribute("data-step") == "service"
+    assert page.locator(".setup-step.next").get_attribute("data-step") == "chat_channel"
+    page.locator(".setup-step.next a").click()
+    page.wait_for_url("**/settings/advanced/chat-channel/")
 
     # 1. Settings → Advanced → Chat channel: WhatsApp, Account SID, Auth Token, Verify account.
     page.get_by_label("Enable WhatsApp").check()
@@ -92,6 +101,13 @@ def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_u
         in page.get_by_label("WhatsApp service").locator("option:checked").inner_text()
     )
 
+    # Every step done: the home says so and folds the checklist away.
+    page.get_by_role("link", name="Home", exact=True).click()
+    assert page.locator("#setup-checklist").get_attribute("open") is None
+    assert page.locator("#setup-checklist[data-complete=true]").is_visible()
+    assert "5 of 5 steps done" in page.inner_text("#setup-checklist summary")
+    assert page.locator(".setup-step[data-done=true]").count() == 5
+
     # The language switch in the page turns the console Italian (the product document's labels).
     with page.expect_navigation():
         page.select_option("select[name=language]", "it")
@@ -111,3 +127,54 @@ def test_administrator_configures_whatsapp_end_to_end(page, live_server, admin_u
     assert not profile.user.is_staff
     widget.refresh_from_db()
     assert widget.in_use and widget.whatsapp_service == service
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_the_top_bar_is_one_line_at_1366_and_a_menu_on_a_phone(
+    browser, live_server, admin_user, language
+):
+    """Every group of the console in one line on a laptop; on a phone one Menu, no sideways scroll."""
+    base = live_server.url
+    wide = browser.new_context(viewport={"width": 1366, "height": 850}, locale=language)
+    narrow = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale=language, is_mobile=True, has_touch=True
+    )
+    try:
+        for context in (wide, narrow):
+            context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+        page = wide.new_page()
+        log_in(page, base)
+        page.goto(f"{base}/desk/supervisor/")
+        links = page.locator("#mainnav > a, #mainnav > details > summary")
+        assert links.count() == 7  # Home, Desk, Supervisor, Services, Users, Widget, Settings
+        tops = {round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(7))}
+        assert len(tops) == 1, tops
+        # ...and nothing overlaps the language and the user on the right, nothing scrolls sideways.
+        last = links.nth(6).bounding_box()
+        assert last["x"] + last["width"] <= page.locator(".topbar-right").bounding_box()["x"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+        assert page.locator("#nav-supervisor").evaluate("d => d.classList.contains('current')")
+        # Without its live data (this test server has no WebSockets) the live view claims no empty table.
+        assert page.locator("#conn").get_attribute("data-state") != "connected"
+        assert page.locator(".table-empty:visible").count() == 0
+        # A group opens as a menu, and Escape closes it.
+        page.click("#nav-settings > summary")
+        assert page.locator("#nav-settings .navmenu-body a").first.is_visible()
+        page.keyboard.press("Escape")
+        assert not page.locator("#nav-settings .navmenu-body a").first.is_visible()
+
+        phone = narrow.new_page()
+        log_in(phone, base)
+        assert not phone.locator("#nav-services").is_visible()
+        phone.click("#nav-toggle")
+        assert phone.locator("#nav-toggle").get_attribute("aria-expanded") == "true"
+        phone.click("#nav-settings > summary")
+        phone.locator("#nav-settings .navmenu-body a").last.scroll_into_view_if_needed()
+        assert phone.locator("#nav-services").is_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        phone.click("#nav-users")
+        phone.wait_for_url("**/users/")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        wide.close()
+        narrow.close()

@@ -333,10 +333,6 @@ def phone_chat(phone_context, phone, base, customer):
     return phone_context.request.get(base + "/sandbox/phone/messages/", params=query).json()
 
 
-@pytest.mark.xfail(
-    reason="after the merges Shift+Enter no longer keeps a new line in the composer (two keydown handlers of desk.js, desk-compose.js and desk-canned.js): a known regression, being fixed",
-    strict=False,
-)
 def test_typing_tells_the_customer_once_and_enter_sends_while_shift_enter_starts_a_line(
     browser,
     occ_server,  # noqa: F811
@@ -436,6 +432,92 @@ def test_typing_tells_the_customer_once_and_enter_sends_while_shift_enter_starts
         phone_context.close()
 
 
+# Counts the conversations the desk shows, to know a re-shown one has arrived.
+COUNT_SHOWN = "() => { window.__shown = 0; window.occDesk.on('conversation', () => { window.__shown += 1; }); }"
+
+
+def test_the_shortcuts_overlay_lists_what_works_and_each_listed_shortcut_works(
+    browser,
+    occ_server,  # noqa: F811
+):
+    """Runs after the composer test: the agent holds Dario's conversation and others."""
+    from playwright.sync_api import expect
+
+    base, _ = occ_server
+    context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 850})
+    try:
+        desk = log_in(context, base, AGENT)
+        expect(desk.locator("#conn")).to_have_attribute("data-state", "connected")
+        desk.locator("#interaction-list li", has_text="Dario").click()
+        expect(desk.locator("#conv-title")).to_have_text("Dario")
+        desk.locator("#conv-title").click()
+        desk.keyboard.press("?")
+        rows = desk.locator("#shortcuts-list tr")
+        expect(rows.first).to_be_visible()
+        listed = rows.evaluate_all("rows => rows.map(r => r.dataset.shortcut)")
+        assert listed == [
+            "send",
+            "newline",
+            "send-always",
+            "canned-slash",
+            "mention",
+            "menu",
+            "next",
+            "close",
+            "transfer",
+            "canned",
+            "help",
+        ], listed
+        transfer = desk.locator('#shortcuts-list tr[data-shortcut="transfer"] td')
+        expect(transfer).to_have_text(["Alt+T", "Transfer the conversation"])
+        desk.keyboard.press("Escape")
+        expect(desk.locator("#shortcuts-dialog")).to_be_hidden()
+
+        # Each listed shortcut does what it says, from the reply box too.
+        body = desk.locator("#reply-body")
+        body.click()
+        desk.keyboard.press("Alt+t")
+        expect(desk.locator("#transfer-dialog")).to_be_visible()
+        desk.click("#transfer-cancel")
+        body.click()
+        desk.keyboard.press("Alt+w")
+        expect(desk.locator("#close-dialog")).to_be_visible()
+        desk.click("#close-cancel")
+        body.click()
+        desk.keyboard.press("Alt+/")
+        expect(desk.locator("#canned-menu")).to_be_visible()
+        expect(desk.locator("#canned-menu")).to_have_attribute("data-mode", "browse")
+        desk.keyboard.press("Escape")
+        expect(desk.locator("#canned-menu")).to_be_hidden()
+
+        # What is being written stays with its conversation.
+        body.fill("A draft for Dario")
+        desk.keyboard.press("Alt+ArrowDown")
+        expect(desk.locator("#conv-title")).not_to_have_text("Dario")
+        expect(body).to_have_value("")
+        desk.keyboard.press("Alt+ArrowUp")
+        expect(desk.locator("#conv-title")).to_have_text("Dario")
+        expect(body).to_have_value("A draft for Dario")
+
+        # The same conversation shown again (a resync) keeps an open canned list open.
+        body.fill("")
+        body.press_sequentially("/")
+        expect(desk.locator("#canned-menu")).to_be_visible()
+        desk.evaluate(COUNT_SHOWN)
+        desk.evaluate(
+            "() => window.occDesk.send({type: 'open', interaction_id: window.occDesk.state.selected})"
+        )
+        desk.wait_for_function("() => window.__shown > 0")
+        expect(desk.locator("#canned-menu")).to_be_visible()
+        expect(body).to_have_value("/")
+        body.press("Escape")
+        expect(desk.locator("#canned-menu")).to_be_hidden()
+        expect(body).to_have_value("/")
+        body.fill("")
+    finally:
+        context.close()
+
+
 # The English words of what this module's parts show, which the Italian desk must not.
 ENGLISH = [
     "Preferences",
@@ -516,8 +598,12 @@ def test_the_italian_desk_with_rich_messages_dialogs_and_menus_shows_no_english(
         desk.locator("#conv-title").click()
         desk.keyboard.press("?")
         expect(desk.locator("#shortcuts-dialog")).to_be_visible()
+        expect(desk.locator('#shortcuts-list tr[data-shortcut="newline"]')).to_contain_text(
+            "Maiusc+Invio"
+        )
         found = english_in(desk.evaluate(ITALIAN_TEXT))
         assert found == [], found
+        desk.screenshot(path=f"{SHOTS}/shortcuts-1366x850-it.png")
         desk.keyboard.press("Escape")
         desk.click("#presence button[data-presence=away]")
         expect(desk.locator("#presence-dialog")).to_be_visible()

@@ -119,10 +119,6 @@ def go_online(desk):
     expect(desk.locator("#presence button.active")).to_have_attribute("data-presence", "online")
 
 
-@pytest.mark.xfail(
-    reason="after the merges the composer's key handlers (desk.js, desk-compose.js, desk-canned.js) disagree in this flow: a known regression, being fixed",
-    strict=False,
-)
 def test_a_canned_response_is_inserted_with_slash_its_placeholders_filled(browser, occ):
     from playwright.sync_api import expect
 
@@ -213,10 +209,6 @@ def test_the_composer_lists_canned_responses_in_italian(browser, occ):
         context.close()
 
 
-@pytest.mark.xfail(
-    reason="after the merges the composer's key handlers (desk.js, desk-compose.js, desk-canned.js) disagree in this flow: a known regression, being fixed",
-    strict=False,
-)
 def test_a_note_with_a_mention_notifies_the_colleague_and_never_reaches_the_phone(browser, occ):
     """Runs after the first test: Alex holds Maria's conversation; Bea is away."""
     from playwright.sync_api import expect

@@ -22,5 +22,6 @@ def test_administrator_lands_on_the_console(page, live_server, admin_user):
     page.fill("#id_username", "ada")
     page.fill("#id_password", "admin-pass-123")
     page.click("button[type=submit]")
-    page.wait_for_url("**/settings/advanced/chat-channel/")
-    assert "Chat channel" in page.inner_text("h1")
+    page.wait_for_url("**/console/")
+    assert "Home" in page.inner_text("h1")
+    assert page.locator("#setup-checklist").is_visible()

@@ -75,10 +75,6 @@ def customer_sends(phone, name: str, mime: str, data: bytes, text: str) -> None:
     expect(phone.locator("#phone-send")).to_be_enabled()
 
 
-@pytest.mark.xfail(
-    reason="the desk now shows pictures in an in-page viewer (desk-rich.js): the test still clicks links around pictures and is being rewritten for the viewer; tests/security/test_media_and_uploads.py covers the served headers",
-    strict=False,
-)
 def test_hostile_media_and_uploads_run_no_script_in_chromium(browser, occ_server):  # noqa: F811
     from playwright.sync_api import expect
 
@@ -195,12 +191,39 @@ def test_hostile_media_and_uploads_run_no_script_in_chromium(browser, occ_server
         assert download is None
         assert_no_script_ran(tab)
         assert tab.evaluate("document.contentType") == "image/png"
-        # The agent's own copy in the desk, clicked.
-        with desk_context.expect_page() as opened:
-            desk.locator("#messages .msg.out a:has(img)").click()
-        opened.value.wait_for_load_state("load")
-        assert_no_script_ran(opened.value)
-        assert opened.value.evaluate("document.contentType") == "image/png"
+        # The agent's own copy in the desk, clicked: the in-page viewer draws it as a picture
+        # (an <img>, which runs nothing), and its Download link gets the file as a download.
+        desk.locator("#messages .msg.out button.viewer-open:has(img)").click()
+        viewer = desk.locator("#image-viewer")
+        expect(viewer).to_be_visible()
+        shown = viewer.locator("img")
+        desk.wait_for_function(
+            "() => { const i = document.querySelector('#image-viewer img'); return i.complete && i.naturalWidth > 0; }"
+        )
+        src = urljoin(desk.url, shown.get_attribute("src"))
+        assert src.startswith(base + "/desk/media/"), src
+        with desk.expect_download() as saved:
+            viewer.locator("a.viewer-download").click()
+        assert saved.value.suggested_filename.endswith(".png")
+        assert desk.url == base + "/desk/"
+        viewer.locator(".viewer-close").click()
+        expect(viewer).to_be_hidden()
+        # What the viewer loads is answered as inert data: its checked type, never sniffed,
+        # sandboxed with no script; and with ?download=1, an attachment.
+        for url, disposition in ((src, "inline"), (src + "?download=1", "attachment")):
+            answer = desk_context.request.get(url)
+            assert answer.ok, url
+            headers = answer.headers
+            assert headers["content-type"] == "image/png", headers
+            assert headers["x-content-type-options"] == "nosniff", headers
+            assert headers["content-security-policy"].startswith("sandbox"), headers
+            assert headers["content-disposition"].startswith(disposition), headers
+        # The same file opened in a tab of its own, as a typed address, is only a picture.
+        tab, download = open_as_navigation(desk_context, src)
+        assert download is None
+        assert_no_script_ran(tab)
+        assert tab.evaluate("document.contentType") == "image/png"
+        tab.close()
 
         assert desk.title() == desk_title
         assert dialogs == []

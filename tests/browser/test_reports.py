@@ -41,6 +41,7 @@ def test_a_supervisor_runs_a_report_filtered_by_service_and_label_and_downloads_
 ):
     base = live_server.url
     log_in(page, base)
+    page.click("#nav-supervisor > summary")  # Supervisor is a menu of the top bar
     page.click("#nav-reports")
     page.fill("#id_start", "2026-03-02")
     page.fill("#id_end", "2026-03-08")

@@ -45,6 +45,7 @@ def console_urls(service, agent, fake_twilio):
     (the health check), so no test reaches the internet.
     """
     return [
+        reverse("console_home"),
         reverse("advanced_settings:chat_channel"),
         reverse("services:list"),
         reverse("services:create"),

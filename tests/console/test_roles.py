@@ -104,7 +104,7 @@ def test_home_takes_each_role_to_its_page(client, admin_user, agent, django_user
     watcher = django_user_model.objects.create_user(username="sam", password="x-pass-123")
     set_role(watcher, Role.SUPERVISOR)
     for user, page in (
-        (admin_user, "advanced_settings:chat_channel"),
+        (admin_user, "console_home"),
         (watcher, "agents:supervisor"),
         (agent.user, "agents:desk"),
     ):

@@ -86,3 +86,70 @@ def test_every_word_the_desk_scripts_show_is_in_the_javascript_catalogue():
     assert (
         sorted(used - set(po_entries(BASE / "locale" / "it" / "LC_MESSAGES" / "djangojs.po"))) == []
     )
+
+
+def extracted_msgids(tmp_path, domain: str) -> dict[str, str]:
+    """Every string the code marks for translation in `domain`, as makemessages finds it today.
+
+    makemessages runs on a copy of the checkout (the committed catalogues stay as they are):
+    {msgid: where it is used}.
+    """
+    import shutil
+    import subprocess
+    import sys
+
+    if not shutil.which("xgettext"):
+        pytest.skip("needs GNU gettext (xgettext) to extract the strings")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=BASE, capture_output=True, check=False
+    ).stdout
+    if not listed:
+        pytest.skip("needs a git checkout to know the project's files")
+    copy = tmp_path / "copy"
+    for name in listed.decode().split("\0"):
+        source = BASE / name
+        if name and source.is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+    ignore = [
+        arg for folder in ("tests", "bench", "build", "node_modules") for arg in ("-i", folder)
+    ]
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "it", "-d", domain, *ignore],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "occ.settings"},
+    )
+    found: dict[str, str] = {}
+    for po in copy.glob(f"**/locale/it/LC_MESSAGES/{domain}.po"):
+        for block in po.read_text(encoding="utf-8").split("\n\n"):
+            if "#~" in block:
+                continue  # obsolete: no longer in the code
+            match = re.search(r'^msgid ((?:".*"\n)+)', block + "\n", re.M)
+            if not match:
+                continue
+            msgid = "".join(ast.literal_eval(line) for line in match.group(1).split("\n") if line)
+            context = re.search(r'^msgctxt (".*")$', block, re.M)
+            if msgid and context:
+                msgid = ast.literal_eval(context.group(1)) + "\x04" + msgid
+            where = re.findall(r"^#: (.*)$", block, re.M)
+            if msgid:
+                found[msgid] = where[0] if where else "?"
+    return found
+
+
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_every_string_the_code_marks_has_its_italian(tmp_path, domain):
+    """A string marked in the code (Python, templates, scripts) without an Italian entry in any
+    catalogue Django loads (the project's, the apps', Django's own) would show English."""
+    from django.utils.translation.trans_real import DjangoTranslation
+
+    catalogue = DjangoTranslation("it", domain=domain)._catalog
+    known = {key if isinstance(key, str) else key[0] for key in catalogue.keys()}
+    missing = {
+        msgid: where
+        for msgid, where in extracted_msgids(tmp_path, domain).items()
+        if msgid not in known
+    }
+    assert missing == {}

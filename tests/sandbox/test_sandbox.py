@@ -200,3 +200,88 @@ class TestPhoneSimulator:
         )
         assert response.status_code == 400
         assert "international format" in response.json()["error"]
+
+
+@pytest.mark.django_db(transaction=True)
+class TestSandboxHealth:
+    """The sandbox's Twilio is set up as the console tells an administrator to set up theirs."""
+
+    def test_the_demo_service_passes_every_check(self, sandbox):
+        from services.models import Service
+        from whatsapp.health import check_service
+
+        report = check_service(Service.objects.get(name="Customer care"))
+        assert {c.key: c.state for c in report.checks} == {
+            "configuration": "ok",
+            "sender": "ok",
+            "inbound_url": "ok",
+            "status_url": "ok",
+            "self_test": "ok",
+        }, [(c.key, c.detail) for c in report.checks]
+        assert report.ok
+
+    def test_the_health_page_shows_no_problem(self, sandbox, client):
+        from django.contrib.auth import get_user_model
+
+        from services.models import Service
+
+        client.force_login(get_user_model().objects.get(username="admin"))
+        service = Service.objects.get(name="Customer care")
+        page = client.get(f"/whatsapp/health/{service.pk}/").content.decode()
+        assert "Problem" not in page and "Something needs fixing" not in page
+
+
+MG = "MG" + "0a1b2c3d" * 4
+
+
+@pytest.mark.django_db(transaction=True)
+class TestSandboxMessagingService:
+    """A service given a Messaging Service SID in the sandbox: its pool is the sandbox's."""
+
+    @pytest.fixture
+    def sales(self, sandbox):
+        from services.models import Service
+
+        service = Service.objects.create(
+            name="Sales", chat_enabled=True, whatsapp_enabled=True, messaging_service_sid=MG
+        )
+        AgentProfile.objects.get(user__username="agent").services.add(service)
+        return service
+
+    def test_the_phone_writes_through_it_and_the_reply_comes_back_through_it(self, sales, client):
+        from django.contrib.auth import get_user_model
+
+        client.force_login(get_user_model().objects.get(username="admin"))
+        number = state.pool_number(MG)
+        assert number.encode() in client.get("/sandbox/phone/").content
+        sent = client.post(
+            "/sandbox/phone/send/",
+            {"service": number, "customer": CUSTOMER, "name": "Maria", "body": "Ciao"},
+        )
+        assert sent.status_code == 201 and sent.json()["status"] == "delivered"
+        interaction = Interaction.objects.get()
+        assert interaction.service == sales
+        assert Message.objects.get().payload["MessagingServiceSid"] == MG
+        agent = AgentProfile.objects.get(user__username="agent")
+        reply = outbound.send_reply(interaction.pk, sender=agent.user, body="Buongiorno")
+        [twilio_message] = [
+            m for m in state.fake().sent_messages() if m["sid"] == reply.provider_id
+        ]
+        assert twilio_message["messaging_service_sid"] == MG
+        assert eventually(lambda: Message.objects.get(pk=reply.pk).status == "read")
+        thread = client.get(
+            "/sandbox/phone/messages/", {"service": number, "customer": CUSTOMER}
+        ).json()["messages"]
+        assert [(m["direction"], m["body"]) for m in thread] == [
+            ("from_customer", "Ciao"),
+            ("to_customer", "Buongiorno"),
+        ]
+
+    def test_its_health_check_passes(self, sales):
+        from whatsapp.health import check_service
+
+        state.sync_with_configuration()
+        report = check_service(sales)
+        assert report.ok and report.get("messaging_service").state == "ok", [
+            (c.key, c.state, c.detail) for c in report.checks
+        ]

@@ -18,6 +18,15 @@ from interactions.models import CloseReason, InteractionState, Label
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True, params=["ids as a list", "ids as a subquery"])
+def visible_as(request, monkeypatch):
+    """Every test twice: an agent's visible conversations as a list of ids, and as the
+    subquery used past search.VISIBLE_AS_LIST of them; both must find the same."""
+    if request.param == "ids as a subquery":
+        monkeypatch.setattr(search, "VISIBLE_AS_LIST", 0)
+    return request.param
+
+
 def found(user, **filters):
     return [hit.interaction.pk for hit in search.search(user, search.Filters(**filters)).hits]
 

@@ -168,6 +168,8 @@ API_MIN_ROLE = {
     ("post", "/api/v1/me/presence/"): "agent",
     ("get", "/api/v1/services/"): "agent",
     ("get", "/api/v1/services/{id}/"): "agent",
+    # A service's business hours are read like the service; written by administrators.
+    ("get", "/api/v1/services/{id}/hours/"): "agent",
     # Notes, labels on a conversation, a business-initiated conversation, templates, search:
     # the desk's own work (what each may see: the one visibility rule).
     ("get", "/api/v1/interactions/{interaction_pk}/notes/"): "agent",

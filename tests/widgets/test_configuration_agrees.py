@@ -90,3 +90,89 @@ def test_the_prefilled_text_may_hold_line_breaks(client, admin_user, service, wi
 def test_the_console_keeps_the_line_breaks(admin_client, service, widget):
     form = admin_client.get(f"/settings/widgets/{widget.pk}/").content.decode()
     assert '<textarea name="prefilled_text"' in form
+
+
+def _widget_form(widget, **changes) -> dict:
+    return {
+        "name": widget.name,
+        "allowed_origins": widget.allowed_origins,
+        "whatsapp_service": widget.whatsapp_service_id or "",
+        "prefilled_text": widget.prefilled_text,
+        "colour": widget.colour,
+        "position": widget.position,
+        **({"in_use": "on"} if widget.in_use else {}),
+        **changes,
+    }
+
+
+def test_a_widget_switched_off_while_its_service_is_inactive_keeps_its_mapping(
+    admin_client, service, widget
+):
+    admin_client.post(f"/services/{service.pk}/deactivate/")
+    page = admin_client.get(f"/settings/widgets/{widget.pk}/").content.decode()
+    # The service is still offered, chosen: the form does not drop it.
+    assert f'<option value="{service.pk}" selected>' in page
+    form = _widget_form(widget)
+    form.pop("in_use")
+    response = admin_client.post(f"/settings/widgets/{widget.pk}/", form)
+    assert response.status_code == 302, response.content
+    widget.refresh_from_db()
+    assert (widget.in_use, widget.whatsapp_service) == (False, service)
+
+
+def test_through_the_api_too(admin_user, service, widget):
+    service.is_active = False
+    service.save(update_fields=["is_active"])
+    response = token_client(admin_user).patch(
+        f"/api/v1/widgets/{widget.pk}/", {"in_use": False}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    widget.refresh_from_db()
+    assert (widget.in_use, widget.whatsapp_service) == (False, service)
+
+
+def test_a_widget_in_use_still_needs_a_ready_service(admin_client, service, widget):
+    service.is_active = False
+    service.save(update_fields=["is_active"])
+    response = admin_client.post(f"/settings/widgets/{widget.pk}/", _widget_form(widget))
+    assert response.status_code == 200
+    assert "is not ready for WhatsApp: choose another" in response.content.decode()
+    widget.refresh_from_db()
+    assert widget.in_use and widget.whatsapp_service == service
+
+
+def test_another_inactive_service_is_not_offered(admin_client, service, widget, chat_settings):
+    from services.models import Service
+
+    other = Service.objects.create(
+        name="Old", chat_enabled=True, whatsapp_enabled=True, twilio_number="+390299999999"
+    )
+    other.is_active = False
+    other.save(update_fields=["is_active"])
+    page = admin_client.get(f"/settings/widgets/{widget.pk}/").content.decode()
+    assert f'value="{other.pk}"' not in page
+
+
+def test_a_service_without_a_number_is_not_offered_a_widget_link(
+    admin_client, widget, chat_settings
+):
+    """A service on a Messaging Service alone: wa.me needs a number."""
+    from services.models import Service
+
+    pool_only = Service.objects.create(
+        name="Sales",
+        chat_enabled=True,
+        whatsapp_enabled=True,
+        messaging_service_sid="MG" + "a" * 32,
+    )
+    page = admin_client.get(f"/settings/widgets/{widget.pk}/").content.decode()
+    assert f'value="{pool_only.pk}"' not in page
+
+
+def test_the_not_ready_refusal_speaks_italian(admin_client, service, widget):
+    service.is_active = False
+    service.save(update_fields=["is_active"])
+    response = admin_client.post(
+        f"/settings/widgets/{widget.pk}/", _widget_form(widget), HTTP_ACCEPT_LANGUAGE="it"
+    )
+    assert "non è pronto per WhatsApp: sceglierne un altro" in response.content.decode()

@@ -122,6 +122,10 @@ def send_from_phone(
         media=media,
         button=button,
     )
+    # A number in a Messaging Service's pool: Twilio names the Messaging Service too.
+    pool = state.fake().messaging_service_of(sid, f"whatsapp:{service_number}")
+    if pool is not None:
+        params["MessagingServiceSid"] = pool.sid
     params.update(extra or {})
     # Twilio keeps the customer's message (an erase deletes it there: privacy.actions).
     state.fake().add_received(params["MessageSid"])

@@ -42,10 +42,19 @@ def fake() -> FakeTwilio:
         return _fake
 
 
+def pool_number(messaging_service_sid: str) -> str:
+    """The sandbox's WhatsApp sender for a Messaging Service of a service without its own number."""
+    return "+1500555" + f"{int(messaging_service_sid[-4:], 16) % 10000:04d}"
+
+
 def sync_with_configuration() -> FakeTwilio:
-    """Teach the fake whatever account and service numbers are configured now (database reads)."""
+    """Teach the fake whatever account, service numbers and Messaging Services are configured now
+    (database reads). Its senders and Messaging Services call this installation's inbound URL, as a
+    Twilio account set up by the console's instructions does."""
     from services.models import Service
     from settings.models import ChatChannelSettings
+    from whatsapp.fake_twilio import FakeMessagingService
+    from whatsapp.urls_public import inbound_webhook_url
 
     twilio = fake()
     config = ChatChannelSettings.load()
@@ -63,13 +72,22 @@ def sync_with_configuration() -> FakeTwilio:
         elif account.auth_token != token:
             account.auth_token = token
         known = {s.sender_id for s in twilio.senders.get(config.account_sid, [])}
-        for number in (
-            Service.objects.exclude(twilio_number__isnull=True)
-            .exclude(twilio_number="")
-            .values_list("twilio_number", flat=True)
-        ):
+        for number, sid in Service.objects.values_list("twilio_number", "messaging_service_sid"):
+            number = number or (pool_number(sid) if sid else "")
             if number and f"whatsapp:{number}" not in known:
                 twilio.add_sender(config.account_sid, number)
+                known.add(f"whatsapp:{number}")
+            if sid and sid not in twilio.messaging_services:
+                twilio.messaging_services[sid] = FakeMessagingService(
+                    account_sid=config.account_sid,
+                    friendly_name="OCC sandbox",
+                    senders=[f"whatsapp:{number}"],
+                    inbound_request_url=inbound_webhook_url(),
+                    sid=sid,
+                )
+        for sender in twilio.senders.get(config.account_sid, []):
+            if not sender.callback_url:
+                sender.callback_url = inbound_webhook_url()
     return twilio
 
 

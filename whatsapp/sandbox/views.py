@@ -84,8 +84,9 @@ def _customer(value: str) -> str:
 def _services() -> list[dict]:
     from services.models import Service
 
+    # A service with a Messaging Service and no number of its own: the sandbox's sender in its pool.
     return [
-        {"name": s.name, "number": s.twilio_number}
+        {"name": s.name, "number": s.twilio_number or state.pool_number(s.messaging_service_sid)}
         for s in Service.objects.whatsapp_ready().order_by("name")
     ]
 
