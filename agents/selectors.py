@@ -7,9 +7,10 @@ query of their own.
 from __future__ import annotations
 
 import statistics
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from agents.models import AgentProfile, Presence
@@ -246,29 +247,26 @@ def first_responses_today(agent_ids: list[int], now: datetime) -> dict[int, dict
     sent today, by the agent who sent it, timed from the conversation's start to that reply.
 
     Automatic replies (the queue position, no sender) are not a response of anyone's.
+    Read from today's replies by people (the partial index `message_human_reply_time`),
+    each kept when no earlier reply by a person exists in its conversation: the work
+    is today's replies, not every conversation of the week.
     """
     from interactions.models import Direction, Message
 
-    first_human = Message.objects.filter(
-        interaction=OuterRef("pk"), direction=Direction.OUTBOUND, sender__isnull=False
-    ).order_by("created_at", "pk")
+    people = Q(direction=Direction.OUTBOUND, sender__isnull=False)
+    earlier = Message.objects.filter(people, interaction=OuterRef("interaction")).filter(
+        Q(created_at__lt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+    )
     rows = (
-        # first_reply_at (any first reply, automatic ones too) bounds the scan: a person's first
-        # reply today comes at or after it (conversations whose automatic reply is over a week old are left out).
-        Interaction.objects.filter(
-            first_reply_at__lte=now, first_reply_at__gte=day_start(now) - timedelta(days=7)
-        )
-        .annotate(
-            replier=Subquery(first_human.values("sender__agent_profile__id")[:1]),
-            replied_at=Subquery(first_human.values("created_at")[:1]),
-        )
-        .filter(replier__in=agent_ids, replied_at__gte=day_start(now), replied_at__lte=now)
-        .values_list("replier", "created_at", "replied_at")
+        Message.objects.filter(people, created_at__gte=day_start(now), created_at__lte=now)
+        .filter(~Exists(earlier), sender__agent_profile__id__in=agent_ids)
+        .order_by()
+        .values_list("sender__agent_profile__id", "interaction__created_at", "created_at")
     )
     times: dict[int, list[float]] = {}
     for replier, created, replied in rows:
-        if replied is not None:  # filtered on it: always set
-            times.setdefault(replier, []).append((replied - created).total_seconds())
+        times.setdefault(replier, []).append((replied - created).total_seconds())
     return {
         agent_id: {
             "count": len(values),
@@ -279,8 +277,21 @@ def first_responses_today(agent_ids: list[int], now: datetime) -> dict[int, dict
 
 
 def supervisor_snapshot(*, now: datetime | None = None) -> dict:
-    """The core's supervisor snapshot, each agent with today's presence times and first responses."""
-    now = now or timezone.now()
+    """The core's supervisor snapshot, each agent with today's presence times and first responses.
+
+    On PostgreSQL in one transaction without parallel workers: each of its
+    queries does a few milliseconds of work, and starting a worker for one
+    costs more than that (docs/benchmarks.md).
+    """
+    if connection.vendor != "postgresql":
+        return _supervisor_snapshot(now or timezone.now())
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return _supervisor_snapshot(now or timezone.now())
+
+
+def _supervisor_snapshot(now: datetime) -> dict:
     snapshot = selectors.supervisor_snapshot(now=now)
     agents = list(AgentProfile.objects.filter(pk__in=[a["id"] for a in snapshot["agents"]]))
     presence = presence_today(agents, now)

@@ -6,7 +6,8 @@ The core never imports a channel. Each channel app implements
 asks `adapter_for(interaction.channel)` whenever it needs the provider:
 to send a stored reply, to find out whether a timed-out send was accepted,
 for the customer-service window, to describe a provider's error code, for
-the approved templates, to fetch a customer's media, and for the agent
+the approved templates, to fetch a customer's media, to delete a message
+at the provider when a contact is erased, and for the agent
 profile's flag that enables the channel. A second channel is a new adapter
 app; nothing here changes.
 """
@@ -45,6 +46,10 @@ class MediaUnavailable(Exception):
     """A customer's media could not be fetched from the provider (refused, unreachable, not configured)."""
 
 
+class EraseError(Exception):
+    """The provider could not delete a message now (unreachable, refused): try again later."""
+
+
 class ChannelAdapter(Protocol):
     """What a channel implements for the core."""
 
@@ -80,6 +85,11 @@ class ChannelAdapter(Protocol):
     def send_typing(self, provider_id: str) -> None:
         """Tell the customer an agent is writing a reply to their message `provider_id` (which the
         provider also marks read); any exception is the caller's to log, never the agent's to see."""
+        ...
+
+    def erase(self, provider_id: str, media_urls: list[str]) -> None:
+        """Delete the message `provider_id` and its media (`media_urls`: the attachments' URLs OCC
+        had) at the provider; one already gone counts as deleted; EraseError to try again later."""
         ...
 
 

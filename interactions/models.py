@@ -404,7 +404,14 @@ class Message(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(fields=["interaction", "created_at"], name="message_interaction_time")
+            models.Index(fields=["interaction", "created_at"], name="message_interaction_time"),
+            # The supervisor's first responses today: today's replies by people
+            # (agents.selectors.first_responses_today), not the customers' messages.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(direction="out", sender__isnull=False),
+                name="message_human_reply_time",
+            ),
         ]
 
     def __str__(self) -> str:

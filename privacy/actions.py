@@ -15,7 +15,10 @@ What OCC holds about a contact:
 
 An erase removes all of it; the audit log records that an erase happened
 (the contact's id and who did it), never what was erased. Files on disk go
-once the transaction has committed.
+once the transaction has committed. The copies the provider keeps (Twilio
+keeps every message and its media) are deleted there by a task on the
+engine, retried with a backoff (`erase_at_provider`); the audit log records
+that too once done, again without saying what.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from agents import desk_files
 from agents.models import OutboundFile
 from interactions import channels
 from interactions.models import AssignmentEvent, Contact, Interaction, InteractionState, Message
-from privacy.models import RetentionMode, RetentionPolicy
+from privacy.models import ProviderErasure, RetentionMode, RetentionPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -325,10 +328,14 @@ def _delete_interactions(interaction_ids: set[int], contact_ids: set[int], remov
 
 @transaction.atomic
 def erase_contact(contact: Contact, *, actor=None) -> Removed:
-    """Remove the contact and everything OCC holds about them; the audit log says only that it happened."""
+    """Remove the contact and everything OCC holds about them; the audit log says only that it happened.
+
+    The provider's copies of their messages are deleted afterwards by a task (`erase_at_provider`).
+    """
     removed = Removed()
     contact_id = contact.pk
     interaction_ids = set(Interaction.objects.filter(contact=contact).values_list("pk", flat=True))
+    _erase_at_provider_later(interaction_ids, contact_id)
     # The contact's own events too (e.g. a contact changed), found by id.
     _delete_interactions(interaction_ids, {contact_id}, removed)
     events = _webhook_events(set(), {contact_id})
@@ -351,7 +358,11 @@ def _audit(contact_id: int, event: str, actor) -> None:
             actor=user if user is not None and user.pk else None,
             actor_name=user.get_username() if user is not None else "",
             ip=who.ip,
-            action=AuditEntry.Action.DELETED if event == "erased" else AuditEntry.Action.CHANGED,
+            action=(
+                AuditEntry.Action.DELETED
+                if event in ("erased", "erased_at_provider")
+                else AuditEntry.Action.CHANGED
+            ),
             object_type="interactions.Contact",
             object_id=str(contact_id),
             # Never the name or the number: only which row it was.
@@ -364,6 +375,133 @@ def _audit(contact_id: int, event: str, actor) -> None:
             write()
     else:
         write()
+
+
+# --- erasing at the provider ---------------------------------------------------------------
+
+# Attempts before an erasure at the provider is given up (shown on Data protection), and the
+# wait after the n-th failed one: 1 min, 2, 4 … capped at 6 h (about a day and a half in all).
+ERASE_MAX_ATTEMPTS = 10
+ERASE_BACKOFF_CAP = timedelta(hours=6)
+# An attempt in progress holds the row this long; a worker lost mid-attempt is taken over after it.
+ERASE_LEASE = timedelta(minutes=10)
+# Messages per erasure row (one task attempt works through one row).
+ERASE_BATCH = 200
+
+
+def erase_backoff(failed_attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** (failed_attempts - 1)), ERASE_BACKOFF_CAP)
+
+
+def _erase_at_provider_later(interaction_ids: set[int], contact_id: int) -> list[int]:
+    """Rows of the messages the provider holds (those with its id), each with its task, in this transaction."""
+    from engine.actions import enqueue
+    from privacy import tasks
+
+    by_channel: dict[str, list[dict]] = {}
+    rows = (
+        Message.objects.filter(interaction_id__in=interaction_ids, provider_id__isnull=False)
+        .exclude(provider_id="")
+        .order_by("pk")
+        .values_list("provider_id", "attachments", "interaction__channel")
+    )
+    for provider_id, attachments, channel in rows:
+        urls = [item["url"] for item in attachments or [] if item.get("url")]
+        by_channel.setdefault(channel, []).append({"id": provider_id, "media": urls})
+    created = []
+    for channel, items in by_channel.items():
+        for start in range(0, len(items), ERASE_BATCH):
+            erasure = ProviderErasure.objects.create(
+                channel=channel, contact_id=contact_id, items=items[start : start + ERASE_BATCH]
+            )
+            enqueue(tasks.erase_at_provider, erasure.pk, 1)
+            created.append(erasure.pk)
+    return created
+
+
+def erase_at_provider(erasure_id: int, attempt: int, *, now: datetime | None = None) -> int:
+    """Attempt number `attempt` of one erasure: delete its messages at the provider; how many went.
+
+    The attempt is claimed on the row first (attempts = attempt − 1, not
+    given up), so a repeated task or the sweep never runs it twice. Messages
+    deleted are taken off the row as they go; after a failure the rest is
+    tried again after `erase_backoff`, up to ERASE_MAX_ATTEMPTS attempts.
+    When none is left the row goes and the audit log records that it happened.
+    """
+    from engine.actions import enqueue
+    from privacy import tasks
+
+    now = now or timezone.now()
+    claimed = ProviderErasure.objects.filter(
+        pk=erasure_id, attempts=attempt - 1, failed_at__isnull=True
+    ).update(attempts=attempt, next_attempt_at=now + ERASE_LEASE)
+    if not claimed:
+        return 0
+    erasure = ProviderErasure.objects.get(pk=erasure_id)
+    remaining = list(erasure.items)
+    error = ""
+    try:
+        adapter = channels.adapter_for(erasure.channel)
+    except LookupError as exc:
+        adapter, error = None, str(exc)
+    deleted = 0
+    while adapter is not None and remaining:
+        item = remaining[0]
+        try:
+            adapter.erase(item["id"], list(item.get("media") or []))
+        except channels.EraseError as exc:
+            error = str(exc)
+            break
+        remaining.pop(0)
+        deleted += 1
+    if not remaining:
+        contact_id = erasure.contact_id
+        erasure.delete()
+        if not ProviderErasure.objects.filter(contact_id=contact_id).exists():
+            _audit(contact_id, "erased_at_provider", None)
+        return deleted
+    erasure.items = remaining
+    erasure.last_error = error[:200]
+    if attempt >= ERASE_MAX_ATTEMPTS:
+        erasure.failed_at = now
+        erasure.save(update_fields=["items", "last_error", "failed_at"])
+        logger.error(
+            "erasure %s at %s given up after %s attempts", erasure.pk, erasure.channel, attempt
+        )
+        return deleted
+    erasure.next_attempt_at = now + erase_backoff(attempt)
+    with transaction.atomic():
+        erasure.save(update_fields=["items", "last_error", "next_attempt_at"])
+        enqueue(tasks.erase_at_provider, erasure.pk, attempt + 1, run_after=erasure.next_attempt_at)
+    logger.warning(
+        "erasure %s at %s: attempt %s failed, retried later", erasure.pk, erasure.channel, attempt
+    )
+    return deleted
+
+
+def sweep_provider_erasures(*, now: datetime | None = None) -> int:
+    """Enqueue the next attempt of erasures overdue by a minute (their task was lost); how many."""
+    from engine.actions import enqueue
+    from privacy import tasks
+
+    now = now or timezone.now()
+    overdue = ProviderErasure.objects.filter(
+        failed_at__isnull=True, next_attempt_at__lte=now - timedelta(minutes=1)
+    ).values_list("pk", "attempts")
+    count = 0
+    for pk, attempts in overdue:
+        enqueue(tasks.erase_at_provider, pk, attempts + 1)
+        count += 1
+    return count
+
+
+def provider_erasures() -> dict[str, int]:
+    """For the Data protection page: erasures at the provider still pending, and given up."""
+    rows = ProviderErasure.objects.all()
+    return {
+        "pending": rows.filter(failed_at__isnull=True).count(),
+        "failed": rows.filter(failed_at__isnull=False).count(),
+    }
 
 
 # --- retention ----------------------------------------------------------------------------

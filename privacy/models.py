@@ -44,3 +44,32 @@ class RetentionPolicy(models.Model):
     def load(cls) -> RetentionPolicy:
         policy, _created = cls.objects.get_or_create(pk=1)
         return policy
+
+
+class ProviderErasure(models.Model):
+    """Messages of an erased contact still to be deleted at the provider (Twilio), by a task.
+
+    Holds only the provider's ids of the messages and of their media, never
+    their content; the row is deleted once every message is gone at the
+    provider. Erasures that failed for good stay, with the count of
+    attempts, for an administrator to see (Data protection).
+    """
+
+    channel = models.CharField(max_length=20)
+    # The erased contact's id, for the audit-log entry once the provider has deleted everything.
+    contact_id = models.BigIntegerField()
+    # [{"id": provider id, "media": [attachment URLs at the provider]}] still to delete.
+    items = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set when the last allowed attempt failed: nothing retries it any more.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("erasure at the provider")
+        verbose_name_plural = _("erasures at the provider")
+
+    def __str__(self) -> str:
+        return f"erasure at {self.channel}: {len(self.items)} messages"

@@ -27,7 +27,12 @@ def index(request):
     return render(
         request,
         "privacy/index.html",
-        {"q": query, "contacts": contacts, "policy": RetentionPolicy.load()},
+        {
+            "q": query,
+            "contacts": contacts,
+            "policy": RetentionPolicy.load(),
+            "at_provider": actions.provider_erasures(),
+        },
     )
 
 
@@ -64,7 +69,9 @@ def contact_erase(request, contact_id: int):
         request,
         _(
             "The contact and everything OCC held about them were erased. The audit log records that it happened."
-        ),
+        )
+        + " "
+        + _("Their messages and files at Twilio are being deleted in the background."),
     )
     return redirect("privacy:index")
 

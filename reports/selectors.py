@@ -21,6 +21,17 @@ Medians and 90th percentiles are continuous (linear interpolation between
 the two nearest values, as PostgreSQL's percentile_cont): computed in the
 database on PostgreSQL, in Python from the same rows elsewhere (SQLite).
 The agent filter keeps the conversations the agent holds or last held.
+
+Speed on PostgreSQL (docs/benchmarks.md): both percentiles of a measure
+come from one sort (`percentile_cont(ARRAY[0.5, 0.9])`), in a transaction
+with enough `work_mem` to sort in memory; the counts by local day and hour
+are grouped by 15-minute UTC buckets (`date_bin`, no time-zone conversion
+per row) and each bucket is placed in its local day and hour here. That is
+exact whenever each bucket lies within one local hour, which every time
+zone's offsets in use today (whole, half and quarter hours) give; when one
+does not (a historical offset such as −0:44:30), the general query, which
+converts each row, answers instead. tests/reports/test_equivalence.py runs
+both on the same rows and compares them with a plain computation.
 """
 
 from __future__ import annotations
@@ -30,10 +41,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import (
     Aggregate,
     Count,
+    DateTimeField,
     F,
     FloatField,
     Func,
@@ -136,6 +148,31 @@ class PercentileCont(Aggregate):
         super().__init__(expression, fraction=repr(float(fraction)), **extra)
 
 
+class MedianAndP90(Aggregate):
+    """PostgreSQL: [median, 90th percentile] of the expression from one sort (NULLs ignored)."""
+
+    function = "percentile_cont"
+    name = "MedianAndP90"
+    template = "%(function)s(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, **extra):
+        from django.contrib.postgres.fields import ArrayField
+
+        super().__init__(expression, output_field=ArrayField(FloatField()), **extra)
+
+
+class UtcBucket(Func):
+    """PostgreSQL: the start of the 15-minute UTC bucket holding the timestamp (date_bin)."""
+
+    template = "date_bin('15 minutes', %(expressions)s, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
+    output_field = DateTimeField()
+
+
+BUCKET = timedelta(minutes=15)
+# Sorting a 90-day range's 120,000 durations in memory (the default 4 MB spills to disk).
+REPORT_WORK_MEM = "32MB"
+
+
 def percentile(sorted_values: list[float], fraction: float) -> float | None:
     """The continuous percentile of ascending values, as percentile_cont computes it."""
     if not sorted_values:
@@ -162,18 +199,15 @@ def durations(
     if _is_postgresql(queryset):
         aggregates: dict[str, Aggregate] = dict(counts)
         for name, (start, end) in measures.items():
-            seconds = EpochSeconds(F(end), F(start))
-            aggregates[f"{name}__n"] = Count(seconds)
-            aggregates[f"{name}__median"] = PercentileCont(seconds, 0.5)
-            aggregates[f"{name}__p90"] = PercentileCont(seconds, 0.9)
+            # Counting one of the fields: the same rows as counting the difference, one expression less.
+            aggregates[f"{name}__n"] = Count(end, filter=Q(**{f"{start}__isnull": False}))
+            aggregates[f"{name}__p"] = MedianAndP90(EpochSeconds(F(end), F(start)))
         row = queryset.aggregate(**aggregates)
-        return (
-            {
-                name: Distribution(row[f"{name}__n"], row[f"{name}__median"], row[f"{name}__p90"])
-                for name in measures
-            },
-            {name: row[name] for name in counts},
-        )
+        found = {}
+        for name in measures:
+            median, p90 = row[f"{name}__p"] or (None, None)
+            found[name] = Distribution(row[f"{name}__n"], median, p90)
+        return found, {name: row[name] for name in counts}
     fields = sorted({name for pair in measures.values() for name in pair})
     values: dict[str, list[float]] = {name: [] for name in measures}
     for row in queryset.values(*fields).iterator():
@@ -214,6 +248,16 @@ def closed(scope: Scope) -> QuerySet:
 
 def opened_by_day_and_hour(scope: Scope) -> dict[tuple[date, int], int]:
     """Conversations opened, by local day and hour of their creation (one query for two charts)."""
+    queryset = opened(scope)
+    if _is_postgresql(queryset):
+        found = local_hours(utc_buckets(queryset, "created_at"), scope.tz)
+        if found is not None:
+            return found
+    return opened_by_day_and_hour_converting(scope)
+
+
+def opened_by_day_and_hour_converting(scope: Scope) -> dict[tuple[date, int], int]:
+    """The general query: each row's creation converted to the report's time zone in the database."""
     rows = (
         opened(scope)
         .annotate(
@@ -225,6 +269,63 @@ def opened_by_day_and_hour(scope: Scope) -> dict[tuple[date, int], int]:
         .order_by()
     )
     return {(row["day"], row["hour"]): row["n"] for row in rows}
+
+
+def utc_buckets(queryset: QuerySet, field: str) -> dict[int, int]:
+    """PostgreSQL: rows of `queryset` by the 15-minute UTC bucket of `field`, keyed by the
+    bucket's start in seconds since 1970 (integers: 8,640 datetimes parsed by Django's
+    loader cost more than the query)."""
+    grouped = (
+        queryset.annotate(bucket=UtcBucket(field)).values("bucket").annotate(n=Count("pk"))
+    ).order_by()
+    sql, params = grouped.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT CAST(EXTRACT(EPOCH FROM bucket) AS bigint), n FROM ({sql}) AS buckets",
+            params,
+        )
+        return dict(cursor.fetchall())
+
+
+def local_hours(buckets: dict[int, int], tz: ZoneInfo) -> dict[tuple[date, int], int] | None:
+    """The buckets' counts by local (day, hour); None when a bucket does not lie within one local hour.
+
+    A bucket's first and last second are read in `tz` (offsets change on whole seconds).
+    """
+    found: dict[tuple[date, int], int] = {}
+    last = int(BUCKET.total_seconds()) - 1
+    for start, n in buckets.items():
+        first, end = datetime.fromtimestamp(start, tz), datetime.fromtimestamp(start + last, tz)
+        key = (first.date(), first.hour)
+        if key != (end.date(), end.hour):
+            return None
+        found[key] = found.get(key, 0) + n
+    return found
+
+
+def closed_by_day(scope: Scope) -> dict[date, int]:
+    """Conversations closed, by local day of their close."""
+    queryset = closed(scope)
+    if _is_postgresql(queryset):
+        hours = local_hours(utc_buckets(queryset, "closed_at"), scope.tz)
+        if hours is not None:
+            days: dict[date, int] = {}
+            for (day, _hour), n in hours.items():
+                days[day] = days.get(day, 0) + n
+            return days
+    return closed_by_day_converting(scope)
+
+
+def closed_by_day_converting(scope: Scope) -> dict[date, int]:
+    """The general query: each row's close converted to the report's time zone in the database."""
+    rows = (
+        closed(scope)
+        .annotate(day=TruncDate("closed_at", tzinfo=scope.tz))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["day"]: row["n"] for row in rows}
 
 
 def heatmap(by_day_and_hour: dict[tuple[date, int], int]) -> list[list[int]]:
@@ -242,19 +343,22 @@ def daily(
     opened_by_day: dict[date, int] = {}
     for (day, _hour), n in by_day_and_hour.items():
         opened_by_day[day] = opened_by_day.get(day, 0) + n
-    rows = (
-        closed(scope)
-        .annotate(day=TruncDate("closed_at", tzinfo=scope.tz))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    closed_by_day = {row["day"]: row["n"] for row in rows}
-    return [(day, opened_by_day.get(day, 0), closed_by_day.get(day, 0)) for day in scope.days]
+    by_closing_day = closed_by_day(scope)
+    return [(day, opened_by_day.get(day, 0), by_closing_day.get(day, 0)) for day in scope.days]
 
 
 def report(scope: Scope) -> Report:
     """Every figure of the report for `scope` (definitions in this module's docstring)."""
+    if connections[Interaction.objects.db].vendor != "postgresql":
+        return _report(scope)
+    with transaction.atomic(using=Interaction.objects.db):
+        with connections[Interaction.objects.db].cursor() as cursor:
+            # Only for this transaction (SET LOCAL): the reports' sorts stay in memory.
+            cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+        return _report(scope)
+
+
+def _report(scope: Scope) -> Report:
     opened_figures, opened_counts = durations(
         opened(scope),
         {

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 CSAT_SCALE = (1, 2, 3, 4, 5)
 
@@ -63,7 +63,19 @@ def csat(closed: QuerySet) -> CsatFigures | None:
     from interactions.models import Survey
 
     answered = Survey.objects.filter(interaction__in=closed.values("pk"), score__isnull=False)
-    return csat_figures([score for score in answered.values_list("score", flat=True) if score])
+    # Counted by score in the database: as many rows as scores, not as answers.
+    by_score = answered.values_list("score").annotate(n=Count("pk")).order_by()
+    return csat_from_counts({score: n for score, n in by_score if score})
+
+
+def csat_from_counts(counts: dict[int, int]) -> CsatFigures:
+    """CsatFigures from {score: number of answers}."""
+    distribution = {score: 0 for score in CSAT_SCALE}
+    distribution.update(counts)
+    responses = sum(counts.values())
+    total = sum(score * n for score, n in counts.items())
+    average = total / responses if responses else None
+    return CsatFigures(responses=responses, average=average, distribution=distribution)
 
 
 def csat_figures(scores: list[int]) -> CsatFigures:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from interactions.channels import MediaUnavailable, SendResult
+from interactions.channels import EraseError, MediaUnavailable, SendResult
 from whatsapp import content_templates, gateway
 from whatsapp.errors import describe_twilio_error
 from whatsapp.transport import TwilioWhatsAppTransport
@@ -47,3 +47,15 @@ class WhatsAppAdapter:
             return gateway.fetch_media(url)
         except (gateway.MediaRefused, gateway.NotConfigured) as exc:
             raise MediaUnavailable(str(exc)) from exc
+
+    def erase(self, provider_id: str, media_urls: list[str]) -> None:
+        # A customer's media URL is Twilio's Media resource: …/Messages/{MessageSid}/Media/{MediaSid}.
+        media_sids = [
+            url.rstrip("/").rsplit("/", 1)[1].removesuffix(".json")
+            for url in media_urls
+            if "/Media/" in url
+        ]
+        try:
+            gateway.delete_message(provider_id, media_sids)
+        except (gateway.DeleteFailed, gateway.NotConfigured) as exc:
+            raise EraseError(str(exc)) from exc

@@ -202,6 +202,10 @@ class FakeTwilio:
         self.content_base_url = "https://content.twilio.com"
         # Typing indicators received (each marks the customer's message read).
         self.typing_indicators: list[dict] = []
+        # SIDs of customers' messages Twilio holds (the sandbox phone's, a test's): deletable.
+        self.received: set[str] = set()
+        # SIDs of messages and media deleted through the API.
+        self.deleted: set[str] = set()
         # Messaging Services (MG…) by SID; the Messaging API's host as its clients see it.
         self.messaging_services: dict[str, FakeMessagingService] = {}
         self.messaging_base_url = "https://messaging.twilio.com"
@@ -258,6 +262,24 @@ class FakeTwilio:
 
     def add_media(self, path: str, content_type: str, data: bytes) -> None:
         self.media[path] = (content_type, data)
+        found = re.search(r"/Messages/(\w+)/Media/", path)
+        if found:
+            self.received.add(found.group(1))
+
+    def add_received(self, message_sid: str) -> None:
+        """A customer's message Twilio holds (its webhook went to OCC)."""
+        self.received.add(message_sid)
+
+    def holds(self, sid: str) -> bool:
+        """Twilio still has this message (sent or received) or media SID."""
+        with self._lock:
+            if sid in self.deleted:
+                return False
+            return (
+                sid in self.received
+                or any(m["sid"] == sid for m in self.messages)
+                or any(path.endswith("/Media/" + sid) for path in self.media)
+            )
 
     def fail_next(
         self,
@@ -331,7 +353,8 @@ class FakeTwilio:
             return 200, self._senders_page(account, query), "application/json"
 
         match = re.fullmatch(
-            rf"/{API_VERSION}/Accounts/(AC\w+?)(\.json|/Messages\.json|/Messages/(\w+)\.json|/Messages/(\w+)/Media/(\w+))",
+            rf"/{API_VERSION}/Accounts/(AC\w+?)(\.json|/Messages\.json|/Messages/(\w+)\.json"
+            rf"|/Messages/(\w+)/Media/(\w+?)(?:\.json)?|/Messages/(\w+)/Media\.json)",
             path,
         )
         if not match:
@@ -363,8 +386,12 @@ class FakeTwilio:
                 *twilio_error(404, 20404, "The requested resource was not found"),
                 "application/json",
             )
+        if method == "DELETE" and (match.group(3) or match.group(5)):
+            return self._delete(account, match.group(3), match.group(4), match.group(5))
+        if match.group(6) and method == "GET":
+            return (*self._media_page(account, match.group(6), path), "application/json")
         if match.group(5) and method == "GET":
-            if path in self.media:
+            if path in self.media and match.group(5) not in self.deleted:
                 content_type, data = self.media[path]
                 return 200, data, content_type
             return (
@@ -372,6 +399,62 @@ class FakeTwilio:
                 "application/json",
             )
         return (*twilio_error(405, 20004, "Method not allowed"), "application/json")
+
+    def _media_path(self, account: FakeAccount, message_sid: str, media_sid: str) -> str:
+        return f"/{API_VERSION}/Accounts/{account.sid}/Messages/{message_sid}/Media/{media_sid}"
+
+    def _media_page(self, account: FakeAccount, message_sid: str, uri: str) -> tuple[int, dict]:
+        """GET …/Messages/{Sid}/Media.json: the message's media (404 for a message Twilio does not have)."""
+        if not self.holds(message_sid):
+            return twilio_error(404, 20404, "The requested resource was not found")
+        prefix = self._media_path(account, message_sid, "")
+        with self._lock:
+            sids = [
+                p[len(prefix) :]
+                for p in self.media
+                if p.startswith(prefix) and "." not in p[len(prefix) :]
+            ]
+            sids = [sid for sid in sids if sid not in self.deleted]
+        items = [
+            {
+                "account_sid": account.sid,
+                "content_type": self.media[prefix + sid][0],
+                "parent_sid": message_sid,
+                "sid": sid,
+                "uri": prefix + sid + ".json",
+            }
+            for sid in sids
+        ]
+        page = {"page": 0, "page_size": 50, "uri": uri, "next_page_uri": None}
+        return 200, {"media_list": items, **page}
+
+    def _delete(
+        self,
+        account: FakeAccount,
+        message_sid: str | None,
+        parent_sid: str | None,
+        media_sid: str | None,
+    ) -> tuple[int, dict | bytes, str]:
+        """DELETE a message or a media resource: 204 with no body, as Twilio; 404 for an unknown SID."""
+        sid = message_sid or media_sid or ""
+        known = self.holds(sid) and (parent_sid is None or self.holds(parent_sid))
+        if not known:
+            return (
+                *twilio_error(404, 20404, "The requested resource was not found"),
+                "application/json",
+            )
+        with self._lock:
+            self.deleted.add(sid)
+            if message_sid:
+                # Since October 2020 Twilio deletes a message's media with the message.
+                prefix = self._media_path(account, message_sid, "")
+                for path in [p for p in self.media if p.startswith(prefix)]:
+                    self.deleted.add(path[len(prefix) :])
+                    del self.media[path]
+                self.messages = [m for m in self.messages if m["sid"] != message_sid]
+            else:
+                self.media.pop(self._media_path(account, parent_sid or "", sid), None)
+        return 204, b"", "application/json"
 
     def _typing_indicator(self, params: dict) -> tuple[int, dict]:
         """POST /v2/Indicators/Typing.json (channel=whatsapp, messageId=SM…/MM…): Twilio marks
@@ -616,6 +699,12 @@ class FakeTwilio:
             message["from"] = sender  # the sender chosen, as later fetches show it
         with self._lock:
             self.messages.append(message)
+            # Twilio keeps a copy of each file it sent, as a Media resource of the message.
+            for _url in media:
+                self.media[self._media_path(account, sid, _sid("ME"))] = (
+                    "application/octet-stream",
+                    b"",
+                )
         if message["_status_callback"] and self.callback_statuses:
             threading.Thread(
                 target=self._post_callbacks, args=(account, message), daemon=True

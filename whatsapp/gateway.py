@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import requests
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
@@ -149,3 +149,44 @@ def fetch_media(url: str, *, max_bytes: int = 20 * 2**20) -> tuple[str, bytes]:
         if len(data) > max_bytes:
             raise MediaRefused("media too large")
         return response.headers.get("Content-Type", "application/octet-stream").split(";")[0], data
+
+
+class DeleteFailed(Exception):
+    """Twilio could not delete a message or its media now (unreachable, refused): try again later."""
+
+
+def delete_message(message_sid: str, media_sids: list[str] | tuple[str, ...] = ()) -> None:
+    """Delete a message and its media at Twilio: DELETE …/Messages/{Sid}/Media/{Sid}.json, then
+    DELETE …/Messages/{Sid}.json (twilio/FACTS.md).
+
+    Each media SID OCC knows of and those Twilio lists for the message are
+    deleted first (Twilio deletes a message's media with it since October
+    2020; deleting them one by one does not depend on that). A 404 is a
+    resource already gone: done, so a retry after a partial run is safe.
+    """
+    messages = client().api.v2010.account.messages
+    try:
+        listed = [media.sid for media in messages(message_sid).media.list(page_size=100)]
+    except TwilioException as exc:
+        # A list page's error is a TwilioException carrying the response, not a TwilioRestException.
+        status = getattr(exc, "status", None) or getattr(
+            exc.args[1] if len(exc.args) > 1 else None, "status_code", None
+        )
+        if status != 404:
+            raise DeleteFailed(f"Twilio answered HTTP {status}") from exc
+        listed = []
+    except NETWORK_ERRORS as exc:
+        raise DeleteFailed("Twilio could not be reached") from exc
+    for media_sid in dict.fromkeys([*media_sids, *listed]):
+        _delete(messages(message_sid).media(media_sid))
+    _delete(messages(message_sid))
+
+
+def _delete(resource) -> None:
+    try:
+        resource.delete()
+    except TwilioRestException as exc:
+        if exc.status != 404:
+            raise DeleteFailed(f"Twilio answered HTTP {exc.status} (code {exc.code})") from exc
+    except NETWORK_ERRORS as exc:
+        raise DeleteFailed("Twilio could not be reached") from exc

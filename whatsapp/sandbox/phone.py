@@ -127,6 +127,8 @@ def send_from_phone(
     if pool is not None:
         params["MessagingServiceSid"] = pool.sid
     params.update(extra or {})
+    # Twilio keeps the customer's message (an erase deletes it there: privacy.actions).
+    state.fake().add_received(params["MessageSid"])
     if media:
         kind = media[0][1].split("/", 1)[0]
         params["MessageType"] = {"image": "image", "audio": "audio", "video": "video"}.get(
