@@ -18,7 +18,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from agents import actions as agent_actions
 from agents.models import AgentProfile
 from api import filters
 from api import serializers as s
@@ -29,14 +28,15 @@ from api.permissions import (
     SupervisorWritesOthersRead,
     is_supervisor,
 )
+from desk import actions as agent_actions
 from hooks.models import Delivery, Endpoint
 from interactions import selectors
 from interactions.actions import ActionError, labels, lifecycle, outbound
 from interactions.models import CloseReason, Contact, Interaction, Label, Message
 from services import actions as service_actions
 from services.models import Service
-from settings import actions as settings_actions
 from settings.models import ChatChannelSettings
+from whatsapp import channel_settings_actions as settings_actions
 from widgets.models import Widget
 
 

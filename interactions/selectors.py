@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from agents.models import AgentProfile
 from agents.roles import is_supervisor
-from interactions import channels
 from interactions.models import (
     OPEN_STATES,
     AssignmentEvent,
@@ -36,6 +35,7 @@ from interactions.payloads import (
     message_dict,
     note_dict,
 )
+from occ.lib import channels
 
 # --- load, queues and windows ---------------------------------------------------------
 
