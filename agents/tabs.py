@@ -32,7 +32,7 @@ def close_desks(user_id: int) -> None:
 
     A deactivated user can no longer log in, but a tab opened before keeps
     its socket: without this it could still set them online. Each command
-    also re-checks the user (agents.consumers), so one that arrives before
+    also re-checks the user (desk.consumers), so one that arrives before
     this close is refused as well.
     """
 

@@ -12,7 +12,6 @@ nothing: the agent keeps the interactions they hold, and gets no new ones.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -22,8 +21,6 @@ from django.utils import timezone
 
 from agents.models import AgentProfile, DeskConnection, Presence
 from desk import actions
-
-logger = logging.getLogger(__name__)
 
 # A tab sends a heartbeat every 25 s; a row not refreshed for this long
 # belongs to a process that died without running disconnect().
