@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class DeskConfig(AppConfig):
@@ -12,7 +11,6 @@ class DeskConfig(AppConfig):
 
     name = "desk"
     label = "desk"
-    verbose_name = _("Desk")
 
     def ready(self):
         from desk import actions, audit_log, presence, pushes
