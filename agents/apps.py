@@ -8,14 +8,9 @@ class AgentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from agents import actions, audit_log, presence, pushes, roles
-        from interactions import events
+        from agents import roles, tabs  # noqa: F401  (tabs: its receivers close a removed user's tabs)
         from occ.lib import permissions
 
-        presence.connect()
-        pushes.connect()
-        audit_log.connect()
-        events.subscribe(events.AgentPresenceChanged, actions.record_presence_span, durable=True)
         permissions.register_role_checks(
             administrator=roles.is_administrator, supervisor=roles.is_supervisor
         )

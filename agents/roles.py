@@ -119,10 +119,10 @@ def set_role(user, role: str, *, actor=None) -> bool:
     else:
         user.groups.remove(group)
     setattr(user, _CACHE_ATTR, role)
-    # Open desk and supervisor tabs reload, so they run with the new role (agents.presence).
+    # Open desk and supervisor tabs reload, so they run with the new role (agents.tabs).
     from django.db import transaction
 
-    from agents.presence import close_desks
+    from agents.tabs import close_desks
 
     user_id = user.pk
     transaction.on_commit(lambda: close_desks(user_id))

@@ -1,4 +1,4 @@
-"""Canned responses through the API: the same rules and form as the pages (agents.canned, agents.canned_forms).
+"""Canned responses through the API: the same rules and form as the pages (desk.canned, desk.canned_forms).
 
 Everyone signed in lists the responses they may insert (their own and the
 shared ones) and keeps their own; supervisors and administrators manage
@@ -20,10 +20,11 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
-from agents import canned, placeholders, roles
-from agents.canned_forms import CannedResponseForm
+from agents import placeholders, roles
 from agents.models import CannedResponse
 from api.serializers import ConsoleFormSerializer
+from desk import canned
+from desk.canned_forms import CannedResponseForm
 from interactions import selectors
 from interactions.models import Interaction
 from services.models import Service

@@ -16,10 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
-from interactions import channels
 from interactions.actions import ActionError
 from interactions.actions.initiate import start_with_template
 from interactions.models import Contact, Interaction
+from occ.lib import channels
 from occ.lib.phone import normalize_e164
 from services.models import Service
 

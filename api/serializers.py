@@ -24,6 +24,7 @@ from agents.models import AgentProfile, Presence
 from agents.roles import Role, role_of
 from api.embed import embed_snippet
 from api.errors import django_errors
+from desk.wrapup_forms import CloseReasonForm, LabelForm
 from hooks.models import Attempt, Delivery, Endpoint, EventType
 from interactions.models import CloseReason, Contact, Interaction, Label, Message
 from interactions.selectors import handovers, window_closes_at
@@ -31,7 +32,6 @@ from occ.lib.phone import normalize_e164
 from occ.lib.text import reject_unsafe_single_line
 from services.forms import ServiceForm, hours_asked, hours_forms
 from services.models import Service
-from services.wrapup_forms import CloseReasonForm, LabelForm
 from settings.forms import ChatChannelForm
 from settings.models import ChatChannelSettings
 from widgets.forms import WidgetForm
@@ -401,7 +401,7 @@ class AgentSerializer(serializers.ModelSerializer):
     """Validated and saved by the console's AgentCreateForm and AgentProfileForm.
 
     Creating an agent creates its user (with a password the password
-    validators accept); presence is set through `agents.actions.set_presence`.
+    validators accept); presence is set through `desk.actions.set_presence`.
     """
 
     username = serializers.CharField(
@@ -974,7 +974,7 @@ class ReplySerializer(serializers.Serializer):
     )
 
     def validate_template_id(self, value):
-        from interactions import channels
+        from occ.lib import channels
 
         if value and value not in {t["sid"] for t in channels.templates()}:
             raise serializers.ValidationError("That template is not among the approved ones.")

@@ -18,7 +18,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from agents import actions as agent_actions
 from agents.models import AgentProfile
 from api import filters
 from api import serializers as s
@@ -29,14 +28,15 @@ from api.permissions import (
     SupervisorWritesOthersRead,
     is_supervisor,
 )
+from desk import actions as desk_actions
 from hooks.models import Delivery, Endpoint
 from interactions import selectors
 from interactions.actions import ActionError, labels, lifecycle, outbound
 from interactions.models import CloseReason, Contact, Interaction, Label, Message
 from services import actions as service_actions
 from services.models import Service
-from settings import actions as settings_actions
 from settings.models import ChatChannelSettings
+from whatsapp import channel_settings_actions
 from widgets.models import Widget
 
 
@@ -124,9 +124,9 @@ class ChatChannelVerifyView(GenericAPIView):
                     }
                 )
             sid, token, store = config.account_sid, config.get_auth_token(), True
-        result = settings_actions.verify_credentials(sid, token)
+        result = channel_settings_actions.verify_credentials(sid, token)
         if store:
-            settings_actions.record_verification(config, result)
+            channel_settings_actions.record_verification(config, result)
         return Response(
             s.VerifyResultSerializer(
                 {
@@ -221,9 +221,9 @@ class AgentViewSet(
     def _after_save(self, profile):
         presence = getattr(profile, "_new_presence", None)
         if presence and presence != profile.presence:
-            agent_actions.set_presence(profile, presence)  # drains the queue when online
+            desk_actions.set_presence(profile, presence)  # drains the queue when online
         # As the console does: more capacity, another service or a channel switched on serves the queue now.
-        agent_actions.capacity_changed(profile)
+        desk_actions.capacity_changed(profile)
 
 
 @extend_schema(tags=["agents"], responses={200: s.MeSerializer})
@@ -253,7 +253,7 @@ class PresenceView(GenericAPIView):
         profile = get_object_or_404(AgentProfile, user=request.user)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        agent_actions.set_presence(profile, serializer.validated_data["presence"])
+        desk_actions.set_presence(profile, serializer.validated_data["presence"])
         profile = AgentViewSet.queryset_for_everyone().get(pk=profile.pk)
         return Response(s.AgentSerializer(profile, context=self.get_serializer_context()).data)
 

@@ -13,7 +13,7 @@ assigned; one in 33 closed without ever being assigned), their history
 messages. Then, in this process through Django's full middleware stack
 (the test client; no network), it times each report for the last 90 days,
 unfiltered and with each filter: the page, its CSV and the API; and the
-supervisor's live view (agents.selectors.supervisor_snapshot, what
+supervisor's live view (desk.selectors.supervisor_snapshot, what
 the WebSocket sends a supervisor, serialised to JSON). Medians over
 --runs runs after one warm-up, beside two baselines measured in the same
 run. Prints the indexes and the EXPLAIN ANALYZE plans the reports rely on.
@@ -479,7 +479,7 @@ def main(argv=None) -> int:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from agents import selectors as desk_selectors
+    from desk import selectors as desk_selectors
     from interactions.models import Interaction
 
     settings.DEBUG = False

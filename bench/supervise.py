@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.supervise --reuse          # keep what an earlier run seeded
 
 What is timed is what the desk's WebSocket sends a supervisor on each
-refresh: `agents.selectors.supervisor_snapshot()` serialised to JSON, in
+refresh: `desk.selectors.supervisor_snapshot()` serialised to JSON, in
 this process (no network), at a moment at the end of the last seeded day
 (so "today" is a full day of conversations and replies). Beside it, in the
 same run and alternated with it, the same snapshot built the way it was
@@ -45,8 +45,8 @@ def before_snapshot(*, now: datetime) -> dict:
     prefetch, the first assignment from the history, and a subquery per conversation."""
     from django.db.models import OuterRef, Subquery
 
-    from agents import selectors as desk
     from agents.models import AgentProfile
+    from desk import selectors as desk
     from interactions.models import Direction, Interaction, Message
     from interactions.payloads import iso
 
@@ -211,7 +211,7 @@ def measure(now: datetime, runs: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from agents import selectors as desk
+    from desk import selectors as desk
 
     shapes = {
         "before": lambda: before_snapshot(now=now),

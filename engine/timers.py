@@ -8,7 +8,7 @@ Nothing is cancelled: a timer whose moment has passed simply finds a
 different token and returns. Timers live in the database (or Redis), so a
 restart, a deploy or a killed process loses none of them.
 
-    # agents/tasks.py
+    # desk/tasks.py
     @task
     def offline_after_grace(agent_id: int, token: str) -> bool:
         with transaction.atomic():

@@ -5,7 +5,7 @@ transaction. Apps subscribe from their `ready()`:
 
 - `subscribe(EventType, handler)`: the handler runs after the commit (a
   rolled-back change emits nothing), like zulip's `send_event_on_commit`.
-  The desk's pushes (`agents.pushes`) are such subscribers.
+  The desk's pushes (`desk.pushes`) are such subscribers.
 - `subscribe(EventType, handler, durable=True)`: the handler runs at once,
   inside the transaction, because it writes rows that must commit or roll
   back with the change: the outbound webhooks' outbox (`hooks.outbox`, so a

@@ -406,7 +406,7 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["interaction", "created_at"], name="message_interaction_time"),
             # The supervisor's first responses today: today's replies by people
-            # (agents.selectors.first_responses_today), not the customers' messages.
+            # (desk.selectors.first_responses_today), not the customers' messages.
             models.Index(
                 fields=["created_at"],
                 condition=models.Q(direction="out", sender__isnull=False),

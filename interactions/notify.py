@@ -1,4 +1,4 @@
-"""Live pushes to desks over the Channels layer, sent after the commit (by agents.pushes).
+"""Live pushes to desks over the Channels layer, sent after the commit (by desk.pushes).
 
 A push is a notification, never the truth: the database is. A push that
 cannot be delivered (the layer is down) is logged and dropped, and the desk
@@ -122,7 +122,7 @@ def push(
 ) -> None:
     """Send `event` to the agents' groups (and supervisors, and the tabs watching interaction `watched`).
 
-    Called by the desk's subscribers of the core's events (agents.pushes),
+    Called by the desk's subscribers of the core's events (desk.pushes),
     which run after the commit: a desk never sees what was rolled back.
     """
     groups = [agent_group(agent_id) for agent_id in dict.fromkeys(agent_ids) if agent_id]

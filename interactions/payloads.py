@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agents import file_safety
 from interactions.models import Interaction, Message, Note
+from occ.lib import file_safety
 
 
 def iso(value) -> str | None:
@@ -133,7 +133,7 @@ def message_dict(message: Message) -> dict:
         "direction": message.direction,
         "body": message.body,
         # `inline`: a picture or sound the desk may show in the page; anything
-        # else is offered as a download (agents.file_safety).
+        # else is offered as a download (occ.lib.file_safety).
         "attachments": [
             {
                 "index": index,

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from agents.models import AgentProfile
 from agents.roles import is_supervisor
-from interactions import channels
 from interactions.models import (
     OPEN_STATES,
     AssignmentEvent,
@@ -42,6 +41,7 @@ from interactions.payloads import (
     note_dict,
     service_dict,
 )
+from occ.lib import channels
 from occ.lib import rows as fast_rows
 
 # --- load, queues and windows ---------------------------------------------------------

@@ -1,5 +1,5 @@
 """Every WebSocket route of the project, gathered from the apps."""
 
-from agents.routing import websocket_urlpatterns as agents_ws
+from desk.routing import websocket_urlpatterns as agents_ws
 
 websocket_urlpatterns = [*agents_ws]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "settings.apps.AdvancedSettingsConfig",
     "services",
     "agents",
+    "desk",
     "interactions",
     "widgets",
     "whatsapp",

@@ -4,8 +4,8 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
 from agents import roles
+from occ import selectors
 from occ.lib.permissions import administrator_required
-from settings import selectors
 
 
 @login_required

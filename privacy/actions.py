@@ -37,10 +37,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from agents import desk_files
 from agents.models import OutboundFile
-from interactions import channels
+from desk import desk_files
 from interactions.models import AssignmentEvent, Contact, Interaction, InteractionState, Message
+from occ.lib import channels
 from privacy.models import ProviderErasure, RetentionMode, RetentionPolicy
 
 logger = logging.getLogger(__name__)

@@ -86,7 +86,7 @@ class ServiceForm(SafeTextFormMixin, forms.ModelForm):
         self.fields["whatsapp_enabled"].help_text = _(
             "Needs the chat channel, the Twilio phone number (or a Messaging Service) and WhatsApp enabled in Settings → Advanced → Chat channel."
         )
-        from interactions import channels
+        from occ.lib import channels
 
         # Approved quick-reply templates without variables: the survey's buttons.
         surveys = [

@@ -38,7 +38,7 @@ class ServiceQuerySet(models.QuerySet):
 
 
 class OfflineConversations(models.TextChoices):
-    """What happens to the conversations of an agent who stays offline (agents.tasks.release_after_offline)."""
+    """What happens to the conversations of an agent who stays offline (desk.tasks.release_after_offline)."""
 
     KEEP = "keep", _("They stay with the agent")
     REQUEUE = "requeue", _("They go back to the queue and are routed afresh")
@@ -198,7 +198,7 @@ class Service(models.Model):
                     _("Not a time zone: use a name such as Europe/Rome.")
                 )
         if self.csat_template_sid:
-            from interactions import channels
+            from occ.lib import channels
 
             if self.csat_template_sid not in {t["sid"] for t in channels.templates()}:
                 errors.setdefault("csat_template_sid", []).append(

@@ -6,6 +6,8 @@ and leaving it blank keeps the stored token.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +39,7 @@ class ChatChannelForm(SafeTextFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["whatsapp_enabled"].label = _("Enable WhatsApp")
-        sid = self.fields["account_sid"]
+        sid = cast(forms.CharField, self.fields["account_sid"])
         # One clear message for any malformed SID, including a too long one.
         sid.max_length = None
         sid.validators = []
@@ -61,7 +63,7 @@ class ChatChannelForm(SafeTextFormMixin, forms.ModelForm):
         return sid
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = cast(dict, super().clean())
         token = cleaned.get("auth_token") or ""
         if cleaned.get("clear_auth_token") and token:
             self.add_error(

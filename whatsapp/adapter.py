@@ -1,10 +1,10 @@
-"""WhatsApp through Twilio, as the core sees a channel (interactions.channels.ChannelAdapter)."""
+"""WhatsApp through Twilio, as the core sees a channel (occ.lib.channels.ChannelAdapter)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from interactions.channels import EraseError, MediaUnavailable, SendResult
+from occ.lib.channels import EraseError, MediaUnavailable, SendResult
 from whatsapp import content_templates, gateway
 from whatsapp.errors import describe_twilio_error
 from whatsapp.transport import TwilioWhatsAppTransport

@@ -8,7 +8,7 @@ class WhatsappConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from interactions import channels
+        from occ.lib import channels
         from whatsapp.adapter import WhatsAppAdapter
 
         channels.register(WhatsAppAdapter())

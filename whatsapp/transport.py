@@ -9,8 +9,8 @@ from datetime import timedelta
 import requests
 from twilio.base.exceptions import TwilioRestException
 
-from interactions.channels import SendError, SendResult
 from interactions.models import Message
+from occ.lib.channels import SendError, SendResult
 from whatsapp import gateway
 from whatsapp.errors import describe_twilio_error
 from whatsapp.urls_public import status_callback_url

@@ -10,11 +10,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from agents.models import AgentProfile, Presence
-from interactions import channels, selectors
+from interactions import selectors
 from interactions.actions import lifecycle
 from interactions.actions.retry import with_retry
 from interactions.models import AssignmentEvent, Interaction, InteractionState
 from interactions.routing import AgentLoad, QueuedItem, plan_assignments
+from occ.lib import channels
 from occ.lib.compiled_query import CompiledQuery
 from services import hours
 from services.models import Service

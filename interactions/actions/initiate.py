@@ -18,10 +18,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents.models import AgentProfile
-from interactions import channels, events
+from interactions import events
 from interactions.actions import ActionError, outbound
 from interactions.actions.lifecycle import Kind, transition
 from interactions.models import OPEN_STATES, Contact, Interaction, InteractionState, Message
+from occ.lib import channels
 
 
 @dataclass

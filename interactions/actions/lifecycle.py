@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agents.models import AgentProfile
-from interactions import channels, events, selectors
+from interactions import events, selectors
 from interactions.actions import ActionError, assignment, automation
 from interactions.models import (
     OPEN_STATES,
@@ -23,6 +23,7 @@ from interactions.models import (
     Interaction,
     InteractionState,
 )
+from occ.lib import channels
 from services.models import Service
 
 Kind = AssignmentEvent.Kind

@@ -23,13 +23,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from engine.actions import enqueue
-from interactions import channels, events
+from interactions import events
 from interactions.actions import ActionError
-from interactions.channels import SendError
 from interactions.fastpaths.record_status_callback import advance_status
 from interactions.models import Direction, Interaction, Message, MessageStatus
 from interactions.selectors import free_text_allowed
 from interactions.statuses import should_advance
+from occ.lib import channels
+from occ.lib.channels import SendError
 
 logger = logging.getLogger(__name__)
 

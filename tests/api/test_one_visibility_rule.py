@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from agents.models import AgentProfile, Presence
-from agents.selectors import NotYours, interaction_for
+from desk.selectors import NotYours, interaction_for
 from interactions.actions.lifecycle import close_interaction, transfer_interaction
 from interactions.models import Interaction, Message
 from interactions.selectors import actionable_interactions, can_act, can_view, visible_interactions

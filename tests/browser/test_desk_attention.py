@@ -724,13 +724,13 @@ def test_going_offline_with_conversations_asks_and_the_services_rule_returns_the
         with sqlite3.connect(database) as db:
             timers = db.execute(
                 "SELECT (julianday(run_after) - julianday('now')) * 1440 FROM django_tasks_database_dbtaskresult"
-                " WHERE task_path = 'agents.tasks.release_after_offline' AND status = 'READY'"
+                " WHERE task_path = 'desk.tasks.release_after_offline' AND status = 'READY'"
             ).fetchall()
             assert len(timers) == 1 and 4 < timers[0][0] <= 5, timers
             # Five minutes later, as a worker sees it.
             db.execute(
                 "UPDATE django_tasks_database_dbtaskresult SET run_after = datetime('now', '-1 second')"
-                " WHERE task_path = 'agents.tasks.release_after_offline'"
+                " WHERE task_path = 'desk.tasks.release_after_offline'"
             )
         env = {
             k: v

@@ -78,7 +78,7 @@ def test_a_mentioned_agent_may_read_the_conversation_while_it_is_open_never_act(
 
 
 def test_the_conversation_and_the_snapshot_carry_the_notes_and_mentions(team, inbound):
-    from agents.selectors import desk_snapshot
+    from desk.selectors import desk_snapshot
 
     alex, bea, _cy = team
     interaction = inbound()

@@ -111,7 +111,7 @@ class TestUploads:
         stored = response.json()
         assert len(stored["token"]) == 32
         client.logout()
-        from agents import desk_files
+        from desk import desk_files
 
         [attachment] = desk_files.attachments_for([{"token": stored["token"]}])
         path = "/desk/files/" + attachment["url"].split("/desk/files/", 1)[1]

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from agents import presence
-from agents import tasks as presence_tasks
 from agents.models import AgentProfile, DeskConnection, Presence
+from desk import presence
+from desk import tasks as presence_tasks
 from tests.conftest import make_tasks_due
 from tests.desk.helpers import run
 
@@ -86,7 +86,7 @@ class TestGraceTimer:
 
         run(scenario)
         assert presence_of(agent) == Presence.ONLINE  # within the grace
-        timer = DBTaskResult.objects.get(task_path="agents.tasks.offline_after_grace")
+        timer = DBTaskResult.objects.get(task_path="desk.tasks.offline_after_grace")
         assert (timer.run_after - timer.enqueued_at).total_seconds() == pytest.approx(30, abs=2)
         assert run_tasks() == 0  # not due yet
         make_tasks_due()
@@ -105,7 +105,7 @@ class TestGraceTimer:
     def test_the_timer_leaves_alone_an_agent_whose_presence_changed_after_the_tab_closed(
         self, agent, settings, run_tasks
     ):
-        from agents.actions import set_presence
+        from desk.actions import set_presence
 
         settings.OCC_PRESENCE_GRACE_SECONDS = 30
         presence.connection_opened(agent.pk, "worker-1.tab")
@@ -118,6 +118,6 @@ class TestGraceTimer:
         run_tasks()
         assert presence_of(agent) == Presence.ONLINE
         assert (
-            DBTaskResult.objects.get(task_path="agents.tasks.offline_after_grace").return_value
+            DBTaskResult.objects.get(task_path="desk.tasks.offline_after_grace").return_value
             is False
         )

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from agents import actions
 from agents.models import Presence
+from desk import actions
 from interactions.models import Interaction, InteractionState
 from services.models import OfflineConversations
 from tests.conftest import make_tasks_due
@@ -17,7 +17,7 @@ from tests.desk.helpers import inbound
 
 pytestmark = pytest.mark.django_db
 
-TIMER = "agents.tasks.release_after_offline"
+TIMER = "desk.tasks.release_after_offline"
 
 
 def held_by(agent) -> list[int]:

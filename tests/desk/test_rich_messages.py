@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents import vcard
+from desk import vcard
 from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.payloads import message_dict
 from tests.conftest import CUSTOMER_NUMBER

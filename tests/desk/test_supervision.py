@@ -8,9 +8,9 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from agents import selectors as desk
 from agents.models import AgentProfile, Presence, PresenceSpan
 from agents.roles import Role, set_role
+from desk import selectors as desk
 from interactions.actions.outbound import create_reply
 from interactions.models import AssignmentEvent, Interaction, Message
 from tests.desk.helpers import ainbound, inbound, run
@@ -187,7 +187,7 @@ def test_time_in_each_presence_today_adds_up_the_spans(agent, make_agent):
 
 
 def test_presence_changes_are_recorded_as_spans(agent):
-    from agents.actions import set_presence
+    from desk.actions import set_presence
 
     set_presence(agent, Presence.AWAY)
     set_presence(agent, Presence.AWAY)  # no change: no new span

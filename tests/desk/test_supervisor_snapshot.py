@@ -12,9 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from agents import selectors as desk
 from agents.models import AgentProfile
 from agents.roles import Role, set_role
+from desk import selectors as desk
 from interactions import selectors as core
 from interactions.actions.outbound import create_reply
 from interactions.models import (

@@ -98,7 +98,7 @@ def test_template_reply_with_media_parameters_are_twilios(
     settings.OCC_MEDIA_ROOT = str(tmp_path)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from agents import desk_files
+    from desk import desk_files
     from tests.desk.test_desk_views import PNG
 
     stored = desk_files.save_upload(SimpleUploadedFile("photo.png", PNG, content_type="image/png"))

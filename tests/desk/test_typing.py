@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agents import actions
+from desk import actions
 from tests.desk.helpers import inbound, run
 
 pytestmark = pytest.mark.django_db

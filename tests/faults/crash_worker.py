@@ -81,7 +81,7 @@ def main() -> None:
         ).get(pk=job["message_id"])
         if point == "deliver-after-twilio":
             # The first read of the message after Twilio answered is record_status's lock.
-            from interactions import channels
+            from occ.lib import channels
 
             real = channels.adapter_for
 

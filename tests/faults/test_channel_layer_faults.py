@@ -13,7 +13,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
-from agents.consumers import DeskConsumer
+from desk.consumers import DeskConsumer
 from interactions.models import Interaction, Message
 from tests.conftest import load_payload
 from tests.faults.async_helpers import run_async

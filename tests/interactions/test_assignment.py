@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.actions import capacity_changed, set_presence
 from agents.models import Presence
+from desk.actions import capacity_changed, set_presence
 from interactions.actions.assignment import drain_queue
 from interactions.actions.lifecycle import close_interaction
 from interactions.models import AssignmentEvent, Interaction

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from agents import desk_files
 from audit.models import AuditEntry
+from desk import desk_files
 from hooks.models import Delivery, Event
 from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.actions.lifecycle import close_interaction

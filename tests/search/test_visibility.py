@@ -115,5 +115,5 @@ def test_the_desk_media_follow_the_same_rule(client, people, conversation_factor
     assert client.get(f"/desk/media/{message.pk}/0/").status_code == 404
     client.force_login(alex.user)
     # Visible to Alex: past the rule, the file store answers (stood in for here).
-    with mock.patch("agents.desk_views._own_upload", return_value=HttpResponse("ok")):
+    with mock.patch("desk.desk_views._own_upload", return_value=HttpResponse("ok")):
         assert client.get(f"/desk/media/{message.pk}/0/").status_code == 200

@@ -17,7 +17,7 @@ XSS_BODY = '<img src=x onerror=alert("body")>'
 def world(chat_settings, service, make_agent, admin_user, settings, tmp_path, fake_twilio):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from agents import desk_files
+    from desk import desk_files
     from widgets.models import Widget
 
     owner = make_agent("alex")

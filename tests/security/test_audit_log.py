@@ -100,7 +100,7 @@ def test_a_log_in_is_not_a_configuration_change(client, agent):
 
 
 def test_presence_changes_are_not_recorded(agent):
-    from agents.actions import set_presence
+    from desk.actions import set_presence
 
     before = AuditEntry.objects.count()
     set_presence(agent, "away")

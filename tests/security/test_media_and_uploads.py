@@ -242,7 +242,7 @@ def upload_named(agent_client, name, declared, data):
 
 
 def public_path(token: str) -> str:
-    from agents import desk_files
+    from desk import desk_files
 
     [attachment] = desk_files.attachments_for([{"token": token}])
     return "/desk/files/" + attachment["url"].split("/desk/files/", 1)[1]
@@ -270,7 +270,7 @@ class TestUploadMatrix:
         assert_inert(answer)
         assert answer["Content-Disposition"].startswith("inline;" if inline else "attachment;")
         # The stored name is OCC's: the token and the extension of the type found.
-        from agents.file_safety import extension_for
+        from occ.lib.file_safety import extension_for
 
         [path] = [p for p in media_root.rglob("*") if p.is_file()]
         assert path.name == f"{stored['token']}.{extension_for(served)}"
@@ -500,8 +500,8 @@ class TestPublicFileUrls:
 
         from django.utils import timezone
 
-        from agents import desk_files
         from agents.models import OutboundFile
+        from desk import desk_files
 
         token, path = uploaded
         age = timedelta(hours=settings.OCC_UPLOAD_MAX_AGE_HOURS)
@@ -552,7 +552,7 @@ class TestPublicFileUrls:
     ],
 )
 def test_a_file_name_keeps_no_path_control_direction_or_quote_character(raw, expected):
-    from agents.file_safety import content_disposition, safe_file_name
+    from occ.lib.file_safety import content_disposition, safe_file_name
 
     name = safe_file_name(raw, "pdf")
     assert name == expected
@@ -574,7 +574,7 @@ def test_a_file_name_keeps_no_path_control_direction_or_quote_character(raw, exp
     ],
 )
 def test_a_malformed_stored_type_becomes_an_octet_stream(value):
-    from agents.file_safety import OCTET_STREAM, normalise_type
+    from occ.lib.file_safety import OCTET_STREAM, normalise_type
 
     assert normalise_type(value) == OCTET_STREAM
 

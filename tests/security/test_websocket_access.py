@@ -7,8 +7,8 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
-from agents.consumers import DeskConsumer
 from agents.models import Presence
+from desk.consumers import DeskConsumer
 from interactions.actions.inbound import InboundMessage, receive_inbound
 from tests.conftest import CUSTOMER_NUMBER
 from tests.faults.async_helpers import run_async

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from settings.selectors import setup_checklist
+from occ.selectors import setup_checklist
 
 pytestmark = pytest.mark.django_db
 

@@ -55,7 +55,7 @@ def test_a_20403_says_what_twilio_refused_and_what_to_do(fake_twilio):
     fake_twilio.accounts[ACCOUNT_SID].access_denied = True
     check = gateway.verify_account(ACCOUNT_SID, AUTH_TOKEN)
     assert not check.ok and check.kind == "forbidden"
-    from settings.actions import verify_credentials
+    from whatsapp.channel_settings_actions import verify_credentials
 
     result = verify_credentials(ACCOUNT_SID, AUTH_TOKEN)
     assert result.kind == "forbidden"

@@ -16,10 +16,10 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from interactions import channels
 from interactions.actions import ActionError, outbound
 from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.models import Interaction
+from occ.lib import channels
 from tests.conftest import ACCOUNT_SID, CUSTOMER_NUMBER
 from whatsapp.content_templates import sync_templates
 from whatsapp.models import ContentTemplate, TemplateSync

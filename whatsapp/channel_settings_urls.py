@@ -1,6 +1,6 @@
 from django.urls import path
 
-from settings import views
+from whatsapp import channel_settings_views as views
 
 app_name = "advanced_settings"
 

@@ -6,7 +6,7 @@ so an upload is saved under a random token and served without login at
 nothing lists the files. Uploading needs a login; reading needs the URL,
 and the URL works only while Twilio needs it (see OutboundFile).
 
-What a file is comes from its bytes (agents.file_safety), never from its
+What a file is comes from its bytes (occ.lib.file_safety), never from its
 name or the type the browser declared; the stored name is OCC's own.
 """
 
@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from agents import file_safety
 from agents.models import OutboundFile
+from occ.lib import file_safety
 from whatsapp.urls_public import public_base_url
 
 TOKEN_LENGTH = 32

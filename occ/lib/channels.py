@@ -10,16 +10,25 @@ the approved templates, to fetch a customer's media, to delete a message
 at the provider when a contact is erased, and for the agent
 profile's flag that enables the channel. A second channel is a new adapter
 app; nothing here changes.
+
+Why it lives in `occ.lib`, below every app, and not in `interactions`: the
+registry is needed below the core too. A service (`services/`) checks that
+its survey template is one of the channels' approved templates
+(`services.models.Service.clean`, `services.forms.ServiceForm`), and
+`services` sits below the core, which reads services for routing. The
+registry holds no model and imports no app; the messages it is handed are
+the core's `interactions.models.Message` rows (typed `Any` here so the
+library stays below the apps).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from interactions.models import Message
+# An interactions.models.Message (the library imports no app).
+Message = Any
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Supervisors' pages: transcripts of any conversation, open or closed (read only).
 
-The live view (agents/desk_views.py:supervisor) watches open conversations
+The live view (desk/desk_views.py:supervisor) watches open conversations
 over the desk's WebSocket; these pages read what was said afterwards. Both
 use the one visibility rule (interactions.selectors): supervisors and
 administrators see every conversation.
@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 
-from agents import selectors as desk
+from desk import selectors as desk
 from interactions.models import InteractionState
 from interactions.selectors import visible_interactions
 from occ.lib.permissions import supervisor_required

@@ -12,9 +12,9 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from occ.lib.crypto import DecryptionError
 from occ.lib.permissions import administrator_required
 from services.models import Service
-from settings import actions
 from settings.forms import ChatChannelForm
 from settings.models import ChatChannelSettings
+from whatsapp import channel_settings_actions as actions
 from whatsapp.urls_public import inbound_webhook_url, status_webhook_url
 
 logger = logging.getLogger(__name__)

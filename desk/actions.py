@@ -40,7 +40,7 @@ def set_presence(
 
 def _start_offline_timers(agent: AgentProfile) -> None:
     """One timer per service of the held conversations whose rule returns them to the queue."""
-    from agents import tasks
+    from desk import tasks
     from engine import timers
     from interactions.models import Interaction, InteractionState
     from services.models import OfflineConversations, Service
@@ -161,8 +161,8 @@ def mark_read(agent: AgentProfile | None, interaction, message_id: int) -> int |
     from django.db import transaction
     from django.db.models import Max
 
-    from agents import selectors as desk
     from agents.models import ReadMarker
+    from desk import selectors as desk
     from interactions.models import InteractionState, Message
     from interactions.notify import push
 
@@ -198,7 +198,7 @@ def set_preferences(agent: AgentProfile, values: dict) -> dict:
     """The agent's own desk preferences (booleans); unknown keys are ignored. Every tab learns them."""
     from django.db import transaction
 
-    from agents import selectors as desk
+    from desk import selectors as desk
     from interactions.notify import push
 
     changed = {key: bool(values[key]) for key in PREFERENCES if key in values}
@@ -230,8 +230,8 @@ def send_typing(agent: AgentProfile | None, interaction, *, now=None) -> str | N
     from django.db import IntegrityError, transaction
 
     from agents.models import TypingSignal
-    from interactions import channels
     from interactions.models import Direction, InteractionState, Message
+    from occ.lib import channels
 
     now = now or timezone.now()
     if agent is None or interaction.agent_id != agent.pk:

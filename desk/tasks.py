@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents import presence
+from desk import presence
 from engine import periodic
 from engine.compat import task
 
@@ -16,7 +16,7 @@ def offline_after_grace(agent_id: int, token: str) -> bool:
 @task
 def release_after_offline(agent_id: int, service_id: int, token: str) -> int:
     """The agent stayed offline for the service's minutes: its rule returns their conversations to the queue."""
-    from agents import actions
+    from desk import actions
 
     return actions.release_after_offline(agent_id, service_id, token)
 

@@ -1,6 +1,6 @@
 """Canned responses as pages: the shared ones (supervisors, in the console) and each user's own (from the desk).
 
-Views only translate: the form checks, `agents.canned` saves and decides
+Views only translate: the form checks, `desk.canned` saves and decides
 who may manage what; the audit log records every change.
 """
 
@@ -15,10 +15,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from agents import canned, roles
-from agents.canned_forms import CannedResponseForm
+from agents import roles
 from agents.models import CannedResponse
 from agents.placeholders import PLACEHOLDERS
+from desk import canned
+from desk.canned_forms import CannedResponseForm
 
 
 def supervisor_required(view):

@@ -12,23 +12,15 @@ nothing: the agent keeps the interactions they hold, and gets no new ones.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import datetime, timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
-from agents import actions
 from agents.models import AgentProfile, DeskConnection, Presence
-
-logger = logging.getLogger(__name__)
+from desk import actions
 
 # A tab sends a heartbeat every 25 s; a row not refreshed for this long
 # belongs to a process that died without running disconnect().
@@ -53,7 +45,7 @@ def connection_closed(channel_name: str) -> None:
 
 def tab_closed(agent_id: int, channel_name: str) -> None:
     """A desk tab went away: forget it, and decide on presence after the grace period."""
-    from agents import tasks
+    from desk import tasks
     from engine import timers
 
     connection_closed(channel_name)
@@ -121,7 +113,7 @@ def sweep_stale(*, now: datetime | None = None) -> list[int]:
 
 
 def connect() -> None:
-    user_logged_out.connect(_offline_on_logout, dispatch_uid="agents.presence.offline_on_logout")
+    user_logged_out.connect(_offline_on_logout, dispatch_uid="desk.presence.offline_on_logout")
 
 
 def _offline_on_logout(sender, request, user, **kwargs):
@@ -129,47 +121,3 @@ def _offline_on_logout(sender, request, user, **kwargs):
     profile = AgentProfile.objects.filter(user=user).first() if user is not None else None
     if profile is not None and profile.presence != Presence.OFFLINE:
         actions.set_presence(profile, Presence.OFFLINE)
-
-
-# --- a deactivated user's open tabs ------------------------------------------------
-
-
-def user_group(user_id: int) -> str:
-    """Every desk tab of one user (agent or supervisor) joins this group."""
-    return f"user.{user_id}"
-
-
-def close_desks(user_id: int) -> None:
-    """Close the user's open desk tabs (code 4403), in every process, bounded in time.
-
-    A deactivated user can no longer log in, but a tab opened before keeps
-    its socket: without this it could still set them online. Each command
-    also re-checks the user (agents.consumers), so one that arrives before
-    this close is refused as well.
-    """
-
-    async def send():
-        layer = get_channel_layer()
-        if layer is not None:
-            await asyncio.wait_for(
-                layer.group_send(user_group(user_id), {"type": "desk.revoke"}),
-                settings.OCC_PUSH_TIMEOUT_SECONDS,
-            )
-
-    try:
-        async_to_sync(send)()
-    except Exception as exc:  # the layer down: the tab's next command is refused anyway
-        logger.warning("closing the desk tabs of user %s failed (%s)", user_id, type(exc).__name__)
-
-
-@receiver(post_save, sender=settings.AUTH_USER_MODEL)
-def _close_desks_of_inactive_user(sender, instance, **kwargs):
-    if not instance.is_active:
-        transaction.on_commit(lambda: close_desks(instance.pk))
-
-
-@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
-@receiver(post_delete, sender=AgentProfile)
-def _close_desks_of_removed_user(sender, instance, **kwargs):
-    user_id = instance.user_id if isinstance(instance, AgentProfile) else instance.pk
-    transaction.on_commit(lambda: close_desks(user_id))

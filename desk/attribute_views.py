@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agents.history_forms import ContactAttributeForm
+from desk.history_forms import ContactAttributeForm
 from interactions.models import ContactAttribute
 from occ.lib.permissions import administrator_required
 

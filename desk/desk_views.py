@@ -3,7 +3,7 @@
 Their scripts take their words from Django's JavaScript catalogue (/jsi18n/).
 
 The pages are shells: their state comes over the WebSocket
-(agents/consumers.py). Media of customers is fetched from Twilio by the
+(desk/consumers.py). Media of customers is fetched from Twilio by the
 server, so the Auth Token never reaches a browser.
 """
 
@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from agents import actions, desk_files, file_safety
 from agents.roles import is_administrator, is_supervisor
-from interactions import channels, selectors
+from desk import actions, desk_files
+from interactions import selectors
 from interactions.models import Message
+from occ.lib import channels, file_safety
 from occ.lib.permissions import administrator_required, supervisor_required
 
 
@@ -57,7 +58,7 @@ def become_agent(request):
 
 @supervisor_required
 def supervisor(request):
-    from services.selectors import automation_overview
+    from desk.service_selectors import automation_overview
 
     return render(request, "agents/supervisor.html", {"automation": automation_overview()})
 
@@ -67,7 +68,7 @@ def supervisor(request):
 def media(request, message_id: int, index: int):
     """A file of a message: a customer's attachment (fetched from Twilio with the account's credentials) or our own.
 
-    Served as data only (agents.file_safety.make_inert): the type is the
+    Served as data only (occ.lib.file_safety.make_inert): the type is the
     one stored with the message, inline only for pictures and sounds.
     """
     message = get_object_or_404(Message.objects.select_related("interaction"), pk=message_id)
@@ -101,7 +102,7 @@ def media(request, message_id: int, index: int):
 @require_GET
 def media_contact(request, message_id: int, index: int):
     """A customer's shared contact (vCard) as JSON data for the desk's card: names and numbers only."""
-    from agents import vcard
+    from desk import vcard
 
     message = get_object_or_404(Message.objects.select_related("interaction"), pk=message_id)
     if not selectors.can_view(request.user, message.interaction):

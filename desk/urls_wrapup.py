@@ -1,8 +1,8 @@
-"""Settings → Labels and Settings → Close reasons (services/wrapup_views.py)."""
+"""Settings → Labels and Settings → Close reasons (desk/wrapup_views.py)."""
 
 from django.urls import path
 
-from services import wrapup_views as views
+from desk import wrapup_views as views
 
 app_name = "wrapup"
 

@@ -17,9 +17,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agents.history_forms import ContactForm, MergeForm, SearchForm
 from agents.roles import is_supervisor
-from agents.selectors import desk_attribution, profile_for
+from desk.history_forms import ContactForm, MergeForm, SearchForm
+from desk.selectors import desk_attribution, profile_for
 from interactions import search, selectors
 from interactions.actions import ActionError, contacts, lifecycle
 from interactions.models import Contact, ContactAttribute, Interaction

@@ -1,5 +1,5 @@
 from django.urls import path
 
-from agents.consumers import DeskConsumer
+from desk.consumers import DeskConsumer
 
 websocket_urlpatterns = [path("ws/desk/", DeskConsumer.as_asgi())]

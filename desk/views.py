@@ -16,10 +16,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import actions as account_actions
 from accounts import two_factor
-from agents.actions import capacity_changed
 from agents.forms import AgentCreateForm, AgentProfileForm, UserInviteForm
 from agents.models import AgentProfile
 from agents.roles import Role, roles_of, set_role
+from desk.actions import capacity_changed
 from occ.lib.permissions import administrator_required
 
 logger = logging.getLogger(__name__)

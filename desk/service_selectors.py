@@ -1,4 +1,4 @@
-"""Reads for the supervisor: each service's business hours now, its first-response target and misses."""
+"""Reads for the supervisor view: each service's business hours now, its first-response target and misses (SLA breaches are the core's rows)."""
 
 from __future__ import annotations
 

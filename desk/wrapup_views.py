@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agents.roles import is_supervisor
+from desk.wrapup_forms import CloseReasonForm, LabelForm
 from interactions.models import CloseReason, Label
-from services.wrapup_forms import CloseReasonForm, LabelForm
 
 
 def supervisor_required(view):

@@ -1,11 +1,9 @@
 from django.urls import path
 
-from agents import attribute_views, canned_views, desk_views, history_views, views
-
-app_name = "agents"
+from desk import attribute_views, canned_views, desk_views, history_views, views
 
 urlpatterns = [
-    # The desk and the supervisor view (agents/desk_views.py)
+    # The desk and the supervisor view (desk/desk_views.py)
     path("desk/", desk_views.desk, name="desk"),
     path("desk/become-agent/", desk_views.become_agent, name="become_agent"),
     path("desk/supervisor/", desk_views.supervisor, name="supervisor"),
@@ -17,7 +15,7 @@ urlpatterns = [
     ),
     path("desk/upload/", desk_views.upload, name="desk_upload"),
     path("desk/files/<str:token>/<str:name>", desk_views.desk_file, name="desk_file"),
-    # Canned responses: each user's own (from the desk), the shared ones (agents/canned_views.py)
+    # Canned responses: each user's own (from the desk), the shared ones (desk/canned_views.py)
     path("desk/canned/", canned_views.personal_list, name="desk_canned_list"),
     path("desk/canned/new/", canned_views.personal_edit, name="desk_canned_create"),
     path("desk/canned/<int:pk>/", canned_views.personal_edit, name="desk_canned_edit"),
@@ -26,7 +24,7 @@ urlpatterns = [
     path("canned-responses/new/", canned_views.shared_edit, name="canned_create"),
     path("canned-responses/<int:pk>/", canned_views.shared_edit, name="canned_edit"),
     path("canned-responses/<int:pk>/delete/", canned_views.shared_delete, name="canned_delete"),
-    # Closed / All, search, history, contacts (agents/history_views.py)
+    # Closed / All, search, history, contacts (desk/history_views.py)
     path("desk/conversations/", history_views.conversations, name="conversations"),
     path(
         "desk/conversations/<int:pk>/",
@@ -40,7 +38,7 @@ urlpatterns = [
     path("desk/contacts/<int:pk>/edit/", history_views.contact_edit, name="contact_edit"),
     path("desk/contacts/<int:pk>/start/", history_views.contact_start, name="contact_start"),
     path("desk/contacts/<int:pk>/merge/", history_views.contact_merge, name="contact_merge"),
-    # Settings → Contact attributes (agents/attribute_views.py)
+    # Settings → Contact attributes (desk/attribute_views.py)
     path("settings/contact-attributes/", attribute_views.attribute_list, name="attribute_list"),
     path(
         "settings/contact-attributes/new/", attribute_views.attribute_edit, name="attribute_create"
@@ -55,7 +53,7 @@ urlpatterns = [
         attribute_views.attribute_delete,
         name="attribute_delete",
     ),
-    # Users → agent profiles in the console (agents/views.py)
+    # Users → agent profiles in the console (desk/views.py)
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/invite/", views.user_invite, name="user_invite"),

@@ -18,8 +18,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from agents import roles
-from agents import selectors as desk
-from agents.presence import user_group
+from agents.tabs import user_group
+from desk import selectors as desk
 from interactions.notify import SUPERVISORS_GROUP, agent_group
 from occ.lib.text import first_unsafe
 from occ.lib.threads import with_connections_closed
@@ -76,7 +76,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         self.is_supervisor = await database_sync_to_async(roles.is_supervisor)(user)
         self.profile = await database_sync_to_async(desk.profile_for)(user)
         self.profile_id = self.profile.pk if self.profile else None
-        # Its own group closes the tab when the user is deactivated (agents.presence.close_desks).
+        # Its own group closes the tab when the user is deactivated (agents.tabs.close_desks).
         self.groups_joined = [user_group(user.pk)]
         if self.profile_id:
             self.groups_joined.append(agent_group(self.profile_id))
@@ -89,7 +89,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         if self.profile_id:
-            from agents import presence
+            from desk import presence
 
             await database_sync_to_async(presence.connection_opened)(
                 self.profile_id, self.channel_name
@@ -103,7 +103,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         if getattr(self, "profile_id", None):
-            from agents import presence
+            from desk import presence
 
             # Offline after the grace period is a timer on the task engine.
             await database_sync_to_async(presence.tab_closed)(self.profile_id, self.channel_name)
@@ -206,7 +206,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
     async def cmd_ping(self, content):
         if self.profile_id:
-            from agents import presence
+            from desk import presence
 
             await database_sync_to_async(presence.connection_seen)(self.channel_name)
         return {"type": "pong"}
@@ -215,8 +215,8 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         return await database_sync_to_async(desk.desk_snapshot)(self.profile)
 
     async def cmd_presence(self, content):
-        from agents import actions
         from agents.models import Presence
+        from desk import actions
 
         presence = content.get("presence")
         if not self.profile_id:
@@ -238,7 +238,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         return await database_sync_to_async(build)()
 
     async def cmd_reply(self, content):
-        from agents import desk_files
+        from desk import desk_files
         from interactions.actions import outbound
         from interactions.selectors import message_view
 
@@ -325,8 +325,8 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         return await database_sync_to_async(build)()
 
     async def cmd_read(self, content):
-        """The agent has seen the conversation up to `message_id` (their read marker; see agents.actions.mark_read)."""
-        from agents import actions
+        """The agent has seen the conversation up to `message_id` (their read marker; see desk.actions.mark_read)."""
+        from desk import actions
 
         try:
             message_id = int(content.get("message_id"))
@@ -350,9 +350,9 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
         Inline, in a worker thread of its own: it is worth something only now
         (WhatsApp shows it for 25 s), so it is neither queued nor retried; the
-        tab never waits for it and never hears of a failure (agents.actions.send_typing).
+        tab never waits for it and never hears of a failure (desk.actions.send_typing).
         """
-        from agents import actions
+        from desk import actions
 
         def run():
             interaction = _interaction_for(self.user, content.get("interaction_id"), act=True)
@@ -366,7 +366,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         }
 
     async def cmd_preferences(self, content):
-        from agents import actions
+        from desk import actions
 
         if not self.profile_id:
             raise CommandError("Only agents have desk preferences.")
@@ -427,7 +427,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
     async def cmd_canned(self, content):
         """The canned responses offered in a conversation, placeholders filled (static/js/desk-canned.js)."""
-        from agents import canned
+        from desk import canned
 
         def build():
             interaction = _interaction_for(self.user, content.get("interaction_id"), act=False)

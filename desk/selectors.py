@@ -14,9 +14,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from agents.models import AgentProfile, Presence
-from interactions import channels, selectors
+from interactions import selectors
 from interactions.models import Interaction
 from interactions.payloads import iso
+from occ.lib import channels
 from widgets.selectors import attribution_for
 
 
@@ -210,7 +211,7 @@ def day_start(now: datetime) -> datetime:
 
 
 def presence_today(agents: list[AgentProfile], now: datetime) -> dict[int, dict[str, int]]:
-    """{agent id: {presence: seconds today}}, from the presence spans (agents.actions.record_presence_span).
+    """{agent id: {presence: seconds today}}, from the presence spans (desk.actions.record_presence_span).
 
     Before an agent's first recorded change, their current presence is
     counted from `presence_changed_at` (or midnight, whichever is later).

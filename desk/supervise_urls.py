@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agents import supervise_views
+from desk import supervise_views
 
 app_name = "supervise"
 
