@@ -29,7 +29,7 @@ def sign_in_as_administrator(page, base):
     page.fill("#id_username", "ada")
     page.fill("#id_password", "admin-pass-123")
     page.click("button[type=submit]")
-    page.wait_for_url("**/settings/**")
+    page.wait_for_url("**/console/**")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -154,7 +154,7 @@ def test_desk_supervisor_and_phone_work_under_the_policy(browser, occ_server):  
         expect(desk.locator("#conn")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
 
         admin = log_in(admin_context, base, ADMIN)
-        admin.wait_for_url("**/settings/**")
+        admin.wait_for_url("**/console/**")
         admin.goto(base + "/desk/supervisor/")
         expect(admin.locator("#conn")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
 

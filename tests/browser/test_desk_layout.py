@@ -236,7 +236,7 @@ def test_the_italian_desk_and_supervisor_show_no_english(browser, occ_server):  
             # Customers' names, numbers and messages are data: only the page's own words count.
             text = page.evaluate(
                 """() => { const clone = document.body.cloneNode(true);
-                   clone.querySelectorAll('.msg .body, #interaction-list .preview, .sandbox-banner, .topbar, td:nth-child(2), td.reason')
+                   clone.querySelectorAll('script, style, .msg .body, #interaction-list .preview, .sandbox-banner, .topbar, td:nth-child(2)')
                      .forEach(n => n.remove());
                    return clone.innerText + ' ' + [...clone.querySelectorAll('[placeholder],[aria-label]')]
                      .map(n => (n.getAttribute('placeholder') || '') + ' ' + (n.getAttribute('aria-label') || '')).join(' '); }"""

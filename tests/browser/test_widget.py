@@ -274,7 +274,7 @@ def test_administrator_tries_the_widget_on_the_sample_page(
     page.fill("#id_username", "ada")
     page.fill("#id_password", "admin-pass-123")
     page.click("button[type=submit]")
-    page.wait_for_url("**/settings/**")
+    page.wait_for_url("**/console/**")
     page.goto(f"{live_server.url}/settings/widgets/{widget.pk}/preview/")
     page.locator("occ-widget .launcher").click()
     assert (
