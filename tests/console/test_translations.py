@@ -76,8 +76,11 @@ def test_placeholders_survive_translation(po):
 def test_every_word_the_desk_scripts_show_is_in_the_javascript_catalogue():
     """A gettext() call added to a script without running makemessages -d djangojs is caught."""
     used = set()
-    for script in ("desk.js", "supervisor.js"):
-        text = (BASE / "static" / "js" / script).read_text(encoding="utf-8")
+    scripts = BASE / "static" / "js"
+    for script in [
+        path for folder in ("desk", "supervisor", "lib") for path in (scripts / folder).glob("*.js")
+    ]:
+        text = script.read_text(encoding="utf-8")
         used |= {
             ast.literal_eval(literal)
             for literal in re.findall(r'gettext\(("(?:[^"\\]|\\.)*")\)', text)

@@ -14,16 +14,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SCRIPTS = [
-    "desk.js",
-    "desk-notify.js",
-    "desk-presence.js",
-    "desk-rich.js",
-    "desk-compose.js",
-    "desk-unread.js",
-]
-# Words that are the same in Italian.
-SAME = {"Sticker", "Video", "Online", "Offline"}
+# The desk's and the supervisor view's ES modules (docs/architecture.md, "Front-end modules").
+SCRIPTS = sorted(
+    str(path.relative_to(REPO / "static" / "js"))
+    for folder in ("desk", "supervisor", "lib")
+    for path in (REPO / "static" / "js" / folder).glob("*.js")
+)
+# Words that are the same in Italian (the keys' names as Italian keyboards print them, too).
+SAME = {"Sticker", "Video", "Online", "Offline", "Ctrl", "Esc", "In %(service)s"}
 CALL = re.compile(r'\bgettext\(\s*"((?:[^"\\]|\\.)*)"\s*\)')
 PLURAL = re.compile(r'ngettext\(\s*"((?:[^"\\]|\\.)*)",\s*"((?:[^"\\]|\\.)*)"')
 

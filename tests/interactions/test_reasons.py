@@ -66,14 +66,14 @@ def test_a_reason_no_pattern_knows_is_shown_as_stored_and_parts_are_kept_apart()
 
 
 def test_the_scripts_apply_the_same_table(tmp_path):
-    """static/js/reasons.js, under node, with the table the page gives it, agrees with Python."""
+    """static/js/lib/reasons.js, under node, with the table the page gives it, agrees with Python."""
     with translation.override("it"):
         table = reasons.table()
         cases = {example(p): reasons.describe(example(p)) for p, _ in reasons.PATTERNS}
         cases[routing_reason()] = reasons.describe(routing_reason())
-    script = tmp_path / "check.js"
+    script = tmp_path / "check.mjs"
     script.write_text(
-        f"const R = require({json.dumps(str(REPO / 'static/js/reasons.js'))});\n"
+        f"const R = await import({json.dumps((REPO / 'static/js/lib/reasons.js').as_uri())});\n"
         f"const rows = R.compile({json.dumps(table)});\n"
         f"const cases = {json.dumps(cases)};\n"
         "const out = {};\n"

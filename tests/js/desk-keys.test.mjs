@@ -1,7 +1,7 @@
-// node --test tests/js/ — the desk's one keydown dispatcher (static/js/desk-keys.js), without a browser.
-const test = require("node:test");
-const assert = require("node:assert");
-const Keys = require("../../static/js/desk-keys.js");
+// node --test tests/js/ — the desk's one keydown dispatcher (static/js/desk/keys.js), without a browser.
+import test from "node:test";
+import assert from "node:assert";
+import * as Keys from "../../static/js/desk/keys.js";
 
 const box = { tagName: "TEXTAREA", id: "reply-body" };
 const search = { tagName: "INPUT", id: "canned-search" };
