@@ -404,7 +404,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         return run
 
     async def cmd_note(self, content):
-        """A private note on a conversation the user may see (agents/desk-notes.js); never sent to the customer."""
+        """A private note on a conversation the user may see (static/js/desk/notes.js); never sent to the customer."""
         from interactions.actions import notes
         from interactions.payloads import note_dict
 
@@ -426,7 +426,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         return {"type": "colleagues", "agents": agents}
 
     async def cmd_canned(self, content):
-        """The canned responses offered in a conversation, placeholders filled (static/js/desk-canned.js)."""
+        """The canned responses offered in a conversation, placeholders filled (static/js/desk/canned.js)."""
         from desk import canned
 
         def build():

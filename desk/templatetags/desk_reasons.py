@@ -15,5 +15,5 @@ def routing_reason(value: str) -> str:
 
 @register.simple_tag
 def reason_patterns():
-    """<script id="reason-patterns" type="application/json">: what static/js/reasons.js reads."""
+    """<script id="reason-patterns" type="application/json">: what static/js/lib/reasons.js reads."""
     return json_script(reasons.table(), "reason-patterns")
