@@ -42,7 +42,9 @@ def test_routings_own_reason_reads_in_italian():
     assert stored.startswith("least loaded of 2 available agent(s)")
     with translation.override("it"):
         shown = reasons.describe(stored)
-    assert shown == "il meno carico degli agenti disponibili (2): 0 aperte su 2; mai assegnato prima"
+    assert (
+        shown == "il meno carico degli agenti disponibili (2): 0 aperte su 2; mai assegnato prima"
+    )
 
 
 @pytest.mark.parametrize("pattern", [p for p, _ in reasons.PATTERNS])
