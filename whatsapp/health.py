@@ -262,11 +262,15 @@ def check_messaging_service(service, client) -> tuple[Check, Any, list[str]]:
     )
 
 
-def check_messaging_service_webhooks(found, expected_inbound: str, expected_status: str) -> list:
-    """The URLs a Messaging Service holds, which Twilio uses for every sender in its pool."""
+def _url_checks(
+    urls: dict[str, str], expected_inbound: str, expected_status: str, texts: dict
+) -> list[Check]:
+    """The incoming, status and fallback URLs Twilio holds (`urls`), against this installation's.
+
+    `texts`: the wording of the place that holds them (a sender, or a Messaging Service).
+    """
     checks = []
-    callback = found.inbound_request_url or ""
-    method = (found.inbound_method or "POST").upper()
+    callback, method = urls["inbound"], (urls["method"] or "POST").upper()
     title = _("Incoming messages URL")
     if _same_url(callback, expected_inbound) and method == "POST":
         checks.append(
@@ -287,15 +291,13 @@ def check_messaging_service_webhooks(found, expected_inbound: str, expected_stat
                     "Twilio posts incoming messages to %(actual)s (%(method)s), not to this installation."
                 )
                 % {"actual": callback or _("nowhere"), "method": method},
-                _(
-                    "On the Twilio console, set the Messaging Service's integration to send a webhook to %(url)s with method POST."
-                )
-                % {"url": expected_inbound},
+                texts["inbound_fix"] % {"url": expected_inbound},
             )
         )
-    status_url = found.status_callback or ""
+    status_url = urls["status"]
     title = _("Status callback URL")
     if not status_url or _same_url(status_url, expected_status):
+        # Every message OCC sends names its own status callback, so an empty URL there is fine.
         checks.append(
             Check(
                 "status_url",
@@ -310,17 +312,11 @@ def check_messaging_service_webhooks(found, expected_inbound: str, expected_stat
                 "status_url",
                 title,
                 WARNING,
-                _(
-                    "The Messaging Service's status callback URL is %(actual)s; messages sent by OCC still report to %(url)s."
-                )
-                % {"actual": status_url, "url": expected_status},
-                _(
-                    "On the Twilio console, set the Messaging Service's status callback URL to %(url)s or leave it empty."
-                )
-                % {"url": expected_status},
+                texts["status_found"] % {"actual": status_url, "url": expected_status},
+                texts["status_fix"] % {"url": expected_status},
             )
         )
-    fallback = found.fallback_url or ""
+    fallback = urls["fallback"]
     if fallback and not _same_url(fallback, expected_inbound):
         checks.append(
             Check(
@@ -334,6 +330,28 @@ def check_messaging_service_webhooks(found, expected_inbound: str, expected_stat
             )
         )
     return checks
+
+
+def check_messaging_service_webhooks(found, expected_inbound: str, expected_status: str) -> list:
+    """The URLs a Messaging Service holds, which Twilio uses for every sender in its pool."""
+    urls = {
+        "inbound": found.inbound_request_url or "",
+        "method": found.inbound_method or "",
+        "status": found.status_callback or "",
+        "fallback": found.fallback_url or "",
+    }
+    texts = {
+        "inbound_fix": _(
+            "On the Twilio console, set the Messaging Service's integration to send a webhook to %(url)s with method POST."
+        ),
+        "status_found": _(
+            "The Messaging Service's status callback URL is %(actual)s; messages sent by OCC still report to %(url)s."
+        ),
+        "status_fix": _(
+            "On the Twilio console, set the Messaging Service's status callback URL to %(url)s or leave it empty."
+        ),
+    }
+    return _url_checks(urls, expected_inbound, expected_status, texts)
 
 
 def check_sender(service, client, number: str | None = None) -> tuple[Check, object | None]:
@@ -386,78 +404,24 @@ def check_sender(service, client, number: str | None = None) -> tuple[Check, obj
 
 def check_webhooks(sender, expected_inbound: str, expected_status: str) -> list[Check]:
     webhook = getattr(sender, "webhook", None)
-    callback = _webhook_field(webhook, "callback_url")
-    method = _webhook_field(webhook, "callback_method").upper() or "POST"
-    checks = []
-    title = _("Incoming messages URL")
-    if _same_url(callback, expected_inbound) and method == "POST":
-        checks.append(
-            Check(
-                "inbound_url",
-                title,
-                OK,
-                _("Twilio posts incoming messages to %(url)s.") % {"url": expected_inbound},
-            )
-        )
-    else:
-        checks.append(
-            Check(
-                "inbound_url",
-                title,
-                ERROR,
-                _(
-                    "Twilio posts incoming messages to %(actual)s (%(method)s), not to this installation."
-                )
-                % {"actual": callback or _("nowhere"), "method": method},
-                _(
-                    "On the Twilio console, set the sender's webhook URL for incoming messages to %(url)s with method POST."
-                )
-                % {"url": expected_inbound},
-            )
-        )
-    status_url = _webhook_field(webhook, "status_callback_url")
-    title = _("Status callback URL")
-    if not status_url or _same_url(status_url, expected_status):
-        # Every message OCC sends names its own status callback, so an empty
-        # sender-level URL is fine.
-        checks.append(
-            Check(
-                "status_url",
-                title,
-                OK,
-                _("Status callbacks reach %(url)s.") % {"url": expected_status},
-            )
-        )
-    else:
-        checks.append(
-            Check(
-                "status_url",
-                title,
-                WARNING,
-                _(
-                    "The sender's status callback URL is %(actual)s; messages sent by OCC still report to %(url)s."
-                )
-                % {"actual": status_url, "url": expected_status},
-                _(
-                    "On the Twilio console, set the sender's status callback URL to %(url)s or leave it empty."
-                )
-                % {"url": expected_status},
-            )
-        )
-    fallback = _webhook_field(webhook, "fallback_url")
-    if fallback and not _same_url(fallback, expected_inbound):
-        checks.append(
-            Check(
-                "fallback_url",
-                _("Fallback URL"),
-                WARNING,
-                _("When this installation is slow, Twilio sends messages to %(actual)s instead.")
-                % {"actual": fallback},
-                _("Set the fallback URL to %(url)s (duplicates are recognised) or leave it empty.")
-                % {"url": expected_inbound},
-            )
-        )
-    return checks
+    urls = {
+        "inbound": _webhook_field(webhook, "callback_url"),
+        "method": _webhook_field(webhook, "callback_method"),
+        "status": _webhook_field(webhook, "status_callback_url"),
+        "fallback": _webhook_field(webhook, "fallback_url"),
+    }
+    texts = {
+        "inbound_fix": _(
+            "On the Twilio console, set the sender's webhook URL for incoming messages to %(url)s with method POST."
+        ),
+        "status_found": _(
+            "The sender's status callback URL is %(actual)s; messages sent by OCC still report to %(url)s."
+        ),
+        "status_fix": _(
+            "On the Twilio console, set the sender's status callback URL to %(url)s or leave it empty."
+        ),
+    }
+    return _url_checks(urls, expected_inbound, expected_status, texts)
 
 
 def self_test_params(service, account_sid: str, nonce: str, to_number: str = "") -> dict:
