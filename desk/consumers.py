@@ -9,6 +9,7 @@ desk's whole state from the database, which is what a reconnecting tab does.
 from __future__ import annotations
 
 import logging
+import time
 
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
@@ -209,7 +210,17 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             from desk import presence
 
             await database_sync_to_async(presence.connection_seen)(self.channel_name)
+        if getattr(self, "watching", "") and self._watch_mark_due():
+            from interactions.actions import watching
+
+            self.watch_marked = time.monotonic()
+            await database_sync_to_async(watching.mark_watched)(self.watching_id)
         return {"type": "pong"}
+
+    def _watch_mark_due(self) -> bool:
+        from interactions.actions.watching import RENEW_SECONDS, WATCH_SECONDS
+
+        return time.monotonic() - self.watch_marked >= WATCH_SECONDS - RENEW_SECONDS
 
     async def cmd_sync(self, content):
         return await database_sync_to_async(desk.desk_snapshot)(self.profile)
@@ -442,19 +453,28 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
     async def cmd_watch(self, content):
         """A supervisor follows one conversation live; nothing the agent sees changes (no read marker)."""
+        from interactions.actions import watching
         from interactions.notify import watch_group
 
         if not self.is_supervisor:
             raise CommandError("Only supervisors can watch conversations.")
 
-        def build():
-            interaction = _interaction_for(self.user, content.get("interaction_id"), act=False)
-            return interaction.pk, desk.watch_view(interaction)
+        def visible():
+            return _interaction_for(self.user, content.get("interaction_id"), act=False).pk
 
-        interaction_id, view = await database_sync_to_async(build)()
+        def mark_and_build(interaction_id):
+            # After joining the group: what is stored from the mark on is pushed to this
+            # tab, what was stored before it is in the view (interactions.actions.watching).
+            watching.mark_watched(interaction_id)
+            interaction = _interaction_for(self.user, interaction_id, act=False)
+            return desk.watch_view(interaction)
+
+        interaction_id = await database_sync_to_async(visible)()
         await self._unwatch()
         self.watching = watch_group(interaction_id)
         await self.channel_layer.group_add(self.watching, self.channel_name)
+        view = await database_sync_to_async(mark_and_build)(interaction_id)
+        self.watching_id, self.watch_marked = interaction_id, time.monotonic()
         return view
 
     async def cmd_unwatch(self, content):

@@ -13,11 +13,14 @@ from interactions.payloads import interaction_dict, label_dict, note_dict
 
 
 def _message_created(event: events.MessageReceived | events.ReplyStored) -> None:
-    push_message("message.created", event.message, event.interaction.agent_id)
+    interaction = event.interaction
+    push_message(
+        "message.created", event.message, interaction.agent_id, watched=interaction.is_watched()
+    )
 
 
 def _message_status(event) -> None:
-    push_message("message.status", event.message, event.agent_id)
+    push_message("message.status", event.message, event.agent_id, watched=event.watched)
 
 
 def _queued(event: events.InteractionQueued) -> None:

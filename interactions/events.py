@@ -62,6 +62,8 @@ class MessageSent(Event):
 
     message: Message
     agent_id: int | None
+    # A supervisor's tab may be watching its conversation (Interaction.is_watched).
+    watched: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class MessageFailed(Event):
 
     message: Message
     agent_id: int | None
+    # A supervisor's tab may be watching its conversation (Interaction.is_watched).
+    watched: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class MessageStatusChanged(Event):
 
     message: Message
     agent_id: int | None
+    # A supervisor's tab may be watching its conversation (Interaction.is_watched).
+    watched: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,8 @@ class MessageRetrying(Event):
 
     message: Message
     agent_id: int | None
+    # A supervisor's tab may be watching its conversation (Interaction.is_watched).
+    watched: bool = False
 
 
 # --- interactions -------------------------------------------------------------------------

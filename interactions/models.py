@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -182,10 +183,15 @@ OPEN_STATES = (InteractionState.QUEUED, InteractionState.ASSIGNED)
 class Interaction(models.Model):
     """One conversation of a contact with a service, from first message to close."""
 
+    # No index of their own for service, contact and agent: the composite indexes below start
+    # with each (queue order, contact's history, agent's state), and every index is one more
+    # write when a message arrives or a conversation changes hands.
     service = models.ForeignKey(
-        "services.Service", on_delete=models.PROTECT, related_name="interactions"
+        "services.Service", on_delete=models.PROTECT, related_name="interactions", db_index=False
     )
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="interactions")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="interactions", db_index=False
+    )
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WHATSAPP)
     state = models.CharField(
         max_length=10, choices=InteractionState.choices, default=InteractionState.QUEUED
@@ -196,6 +202,7 @@ class Interaction(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="interactions",
+        db_index=False,
     )
     created_at = models.DateTimeField(default=timezone.now)
     # When it entered the queue (the wait shown); the queue's order is queue_order.
@@ -230,6 +237,10 @@ class Interaction(models.Model):
     origin_service = models.ForeignKey(
         "services.Service", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Until when a supervisor's tab may be watching it (the desk's `watch` command, renewed
+    # while it watches): its message pushes go to the watchers' group only then. On this row,
+    # so a message stored after a watch began reads it back with the row it updates.
+    watched_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("interaction")
@@ -282,6 +293,10 @@ class Interaction(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    def is_watched(self, now: datetime | None = None) -> bool:
+        """Whether a supervisor's tab may be watching it now (`watched_until`)."""
+        return self.watched_until is not None and self.watched_until > (now or timezone.now())
 
     @property
     def channel_service_id(self) -> int:
@@ -374,10 +389,16 @@ class MessageStatus(models.TextChoices):
 
 
 class Message(models.Model):
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="messages")
+    # Indexed by message_interaction_time (interaction, created_at), not on its own.
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     direction = models.CharField(max_length=3, choices=Direction.choices)
     # The provider's id (Twilio MessageSid): one row per provider message.
-    provider_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Unique by the constraint below (not `unique=True`, which on PostgreSQL adds a second,
+    # pattern-matching index that nothing uses and every message writes); NULL until sent,
+    # and unique allows many NULLs where it would refuse two ''.
+    provider_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     body = models.TextField(blank=True)
     # [{"url": ..., "content_type": ...}, ...] in the provider's order.
     attachments = models.JSONField(default=list, blank=True)
@@ -403,6 +424,9 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider_id"], name="message_unique_provider_id")
+        ]
         indexes = [
             models.Index(fields=["interaction", "created_at"], name="message_interaction_time"),
             # The supervisor's first responses today: today's replies by people

@@ -6,6 +6,8 @@ from accounts import views as account_views
 from occ import views
 
 urlpatterns = [
+    # First: Twilio's webhooks are most of the requests, and Django tries the patterns in order.
+    path("whatsapp/", include("whatsapp.urls")),
     path("", views.home, name="home"),
     # Administrators' home: the setup checklist of the product document's steps.
     path("console/", views.console_home, name="console_home"),
@@ -31,7 +33,6 @@ urlpatterns = [
     # Supervisors' pages: transcripts (desk/supervise_views.py).
     path("supervisor/", include("desk.supervise_urls")),
     path("", include("widgets.urls")),
-    path("whatsapp/", include("whatsapp.urls")),
     path("api/", include("api.urls")),
     path("settings/api-tokens/", include("api.urls_console")),
     # Every user's own token (prefix, created, last used; revoke).

@@ -137,8 +137,8 @@ def record_status_callback(
                 message_id, provider_id, status, error_code, error_message, timezone.now()
             )
             if moved is not None:
-                message, agent_id = moved
-                events.emit(status_event(message.previous_status, message, agent_id))  # type: ignore[attr-defined]  # set by advance_status
+                message, agent_id, watched = moved
+                events.emit(status_event(message.previous_status, message, agent_id, watched))  # type: ignore[attr-defined]  # set by advance_status
                 return True
     return _general_status_callback(
         message_id,
@@ -185,13 +185,15 @@ def _general_status_callback(
 FAILED_STATUSES = {MessageStatus.FAILED, MessageStatus.UNDELIVERED}
 
 
-def status_event(previous: str, message: Message, agent_id: int | None) -> events.Event:
+def status_event(
+    previous: str, message: Message, agent_id: int | None, watched: bool = False
+) -> events.Event:
     """The one event of a status change: failed, accepted by the channel (left pending), or a later status."""
     if message.status in FAILED_STATUSES and previous not in FAILED_STATUSES:
-        return events.MessageFailed(message, agent_id)
+        return events.MessageFailed(message, agent_id, watched)
     if previous == MessageStatus.PENDING and message.status != MessageStatus.PENDING:
-        return events.MessageSent(message, agent_id)
-    return events.MessageStatusChanged(message, agent_id)
+        return events.MessageSent(message, agent_id, watched)
+    return events.MessageStatusChanged(message, agent_id, watched)
 
 
 def record_status(
@@ -226,7 +228,10 @@ def record_status(
         if fields:
             locked.save(update_fields=list(dict.fromkeys(fields)))
         if advanced or "error_code" in fields:
-            events.emit(status_event(previous, locked, locked.interaction.agent_id))
+            interaction = locked.interaction
+            events.emit(
+                status_event(previous, locked, interaction.agent_id, interaction.is_watched())
+            )
     message.refresh_from_db()
     return advanced
 
@@ -348,7 +353,10 @@ def deliver(message: Message, *, now: datetime | None = None, due_only: bool = F
                 )
                 _enqueue_attempt(message.pk, message.send_attempts + 1, run_after=next_attempt_at)
             message.refresh_from_db()
-            events.emit(events.MessageRetrying(message, message.interaction.agent_id))
+            interaction = message.interaction
+            events.emit(
+                events.MessageRetrying(message, interaction.agent_id, interaction.is_watched())
+            )
             return message
         Message.objects.filter(pk=message.pk).update(next_attempt_at=None)
         reason = str(exc)

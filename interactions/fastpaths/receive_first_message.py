@@ -94,6 +94,7 @@ def _statement() -> str:
             "close_reason_id": "NULL",
             "wrap_up_note": "''",
             "origin_service_id": "NULL",
+            "watched_until": "NULL",
         },
     )
     event_names, event_values = insert_values(

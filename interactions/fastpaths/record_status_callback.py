@@ -62,7 +62,7 @@ def _statement(by_our_id: bool, status: str) -> str | None:
         WHERE m.id = current.id
           AND current.status IN ({statuses})
           AND i.id = m.interaction_id
-        RETURNING {message_columns}, i.agent_id, current.status
+        RETURNING {message_columns}, i.agent_id, i.watched_until, current.status
     """
 
 
@@ -73,8 +73,8 @@ def advance_status(
     error_code: str,
     error_message: str,
     now: datetime,
-) -> tuple[Message, int | None] | None:
-    """(the updated message, the agent holding its conversation), or None if nothing moved.
+) -> tuple[Message, int | None, bool] | None:
+    """(the updated message, the agent holding its conversation, whether it is watched), or None if nothing moved.
 
     The message carries `previous_status`, the status this statement replaced.
     """
@@ -94,6 +94,7 @@ def advance_status(
         row = cursor.fetchone()
     if row is None:
         return None
-    message = model_instance(Message, row[:-2])
+    message = model_instance(Message, row[:-3])
     message.previous_status = row[-1]
-    return message, row[-2]
+    watched_until = row[-2]
+    return message, row[-3], watched_until is not None and watched_until > now

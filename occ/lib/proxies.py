@@ -69,7 +69,13 @@ def is_trusted(address) -> bool:
 
 def from_trusted_proxy(request) -> bool:
     """True when the request's peer is one of OCC_TRUSTED_PROXIES."""
-    return is_trusted(_address(request.META.get("REMOTE_ADDR", "")))
+    return _peer_trusted(request.META.get("REMOTE_ADDR", ""), tuple(settings.OCC_TRUSTED_PROXIES))
+
+
+@functools.lru_cache(maxsize=1024)
+def _peer_trusted(peer: str, entries: tuple[str, ...]) -> bool:
+    # Per peer and setting: a server hears from few peers (its proxies), every request.
+    return is_trusted(_address(peer))
 
 
 def client_ip(request) -> str | None:
@@ -123,9 +129,9 @@ class TrustedProxyMiddleware:
         return await self.get_response(request)
 
     def strip_untrusted(self, request) -> None:
-        if from_trusted_proxy(request):
-            return
         meta = request.META
+        if not any(name in meta for name in FORWARDED_HEADERS) or from_trusted_proxy(request):
+            return
         if meta.get("HTTP_X_FORWARDED_PROTO") and len(self._warned) < 100:
             peer = meta.get("REMOTE_ADDR", "")
             if peer not in self._warned:

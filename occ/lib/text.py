@@ -136,7 +136,10 @@ def _is_multiline(field) -> bool:
 
 def clean_text(value: str) -> str:
     """Text kept as it came, minus what cannot be stored: NUL removed, lone surrogates replaced by U+FFFD."""
-    return _SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    # An ASCII string (most of a webhook's fields: CPython knows it without a scan) holds no surrogate.
+    return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
 
 
 def safe_header_value(value) -> str:

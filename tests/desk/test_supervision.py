@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 from agents.models import AgentProfile, Presence, PresenceSpan
 from agents.roles import Role, set_role
 from desk import selectors as desk
+from interactions.actions import watching
 from interactions.actions.outbound import create_reply
 from interactions.models import AssignmentEvent, Interaction, Message
 from tests.desk.helpers import ainbound, inbound, run
@@ -71,9 +73,72 @@ def test_a_supervisor_watches_a_conversation_live_and_the_agent_sees_nothing_of_
     assert watched["agent_name"] == agent.display_name
     bodies = [m["body"] for h in watched["history"] for m in h["messages"]]
     assert bodies == ["My parcel is late"]
-    assert quiet and untouched == before
+    # Only the mark that sends its message pushes to watchers (interactions/actions/watching.py).
+    row_after, messages_after = untouched
+    assert before[0]["watched_until"] is None and row_after["watched_until"] > timezone.now()
+    assert quiet and ({**row_after, "watched_until": None}, messages_after) == before
     assert live["interaction_id"] == first.pk and at_agent["interaction_id"] == first.pk
     assert after_unwatch, "pushes kept coming after unwatch"
+
+
+def test_a_watch_begun_while_messages_stream_in_misses_none_of_them(
+    tab, agent, service, supervisor
+):
+    """Each message is in the watcher's first view or pushed to it after: never in neither."""
+    first = inbound(service, provider_id="SM" + "6" * 32, body="m-0").interaction
+    count = 30
+
+    async def scenario():
+        watcher = tab(supervisor)
+        await watcher.open()
+
+        async def stream():
+            for n in range(1, count + 1):
+                await ainbound(service, provider_id=f"SM{n:032d}", body=f"m-{n}")
+                await asyncio.sleep(0)
+
+        streaming = asyncio.ensure_future(stream())
+        await asyncio.sleep(0.01)  # the watch begins while the messages are being stored
+        view = await watcher.command(
+            {"type": "watch", "interaction_id": first.pk, "request_id": 1}, "watch.conversation"
+        )
+        await streaming
+        pushed = []
+        while not await watcher.nothing_more():
+            event = await watcher.receive()
+            if event["type"] == "message.created":
+                pushed.append(event["message"]["body"])
+        pushed += [e["message"]["body"] for e in watcher.backlog if e["type"] == "message.created"]
+        await watcher.close()
+        return view, pushed
+
+    view, pushed = run(scenario)
+    in_view = {m["body"] for h in view["history"] for m in h["messages"]}
+    assert 1 < len(in_view) < count + 1, "the watch did not begin mid-stream"
+    assert in_view | set(pushed) == {f"m-{n}" for n in range(count + 1)}
+
+
+def test_a_watching_tabs_pings_renew_the_mark_and_only_when_it_is_due(
+    tab, agent, service, supervisor, monkeypatch
+):
+    first = inbound(service, provider_id="SM" + "9" * 32).interaction
+    lapse = Interaction.objects.filter(pk=first.pk)
+
+    async def scenario():
+        watcher = tab(supervisor)
+        await watcher.open()
+        await watcher.command({"type": "watch", "interaction_id": first.pk}, "watch.conversation")
+        await db(lapse.update, watched_until=None)
+        await watcher.command({"type": "ping"}, "pong")  # just marked: not due
+        not_due = await db(lambda: lapse.get().watched_until)
+        monkeypatch.setattr(watching, "RENEW_SECONDS", watching.WATCH_SECONDS)  # always due
+        await watcher.command({"type": "ping"}, "pong")
+        renewed = await db(lambda: lapse.get().is_watched())
+        await watcher.close()
+        return not_due, renewed
+
+    not_due, renewed = run(scenario)
+    assert not_due is None and renewed
 
 
 def test_agents_cannot_watch_or_take_over(tab, agent, make_agent, service):

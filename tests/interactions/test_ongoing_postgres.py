@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from interactions import notify
 from interactions.actions import inbound as inbound_actions
+from interactions.actions import watching
 from interactions.actions.inbound import InboundMessage, receive_inbound
 from interactions.actions.lifecycle import close_interaction
 from interactions.fastpaths import receive_in_open_interaction as ongoing
@@ -278,7 +279,7 @@ class TestPushes:
         stored = Message.objects.get(provider_id=message_in.provider_id)
         assert sent == [
             (
-                [notify.agent_group(agent.pk), notify.watch_group(first.interaction.pk)],
+                [notify.agent_group(agent.pk)],
                 {
                     "type": "message.created",
                     "interaction_id": first.interaction.pk,
@@ -297,8 +298,21 @@ class TestPushes:
         assert calls[-1] is not None
         assert second.interaction.pk == first.interaction.pk
         assert Message.objects.filter(pk=second.message.pk).exists()
-        # No agent's desk: only a supervisor's tab watching it would hear of it.
-        assert [groups for groups, _event in sent] == [[notify.watch_group(first.interaction.pk)]]
+        # No agent's desk, and nobody watching it: no publish at all.
+        assert sent == []
+
+    def test_a_watched_conversation_pushes_to_its_watchers_read_back_with_the_row(
+        self, service, agent, calls, sent, django_capture_on_commit_callbacks
+    ):
+        """The statement returns the interaction's watch mark with the row it updates."""
+        first = receive_inbound(service, inbound(), now=at(0))
+        watching.mark_watched(first.interaction.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            second = receive_inbound(service, inbound(body="still there?"), now=at(1))
+        assert calls[-1] is not None and second.interaction.is_watched()
+        assert [groups for groups, _event in sent] == [
+            [notify.agent_group(agent.pk), notify.watch_group(first.interaction.pk)]
+        ]
 
 
 @pytest.mark.django_db(transaction=True)

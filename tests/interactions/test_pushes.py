@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from interactions.actions import watching
 from interactions.models import Interaction
 from tests.conftest import load_payload
 
@@ -22,8 +26,8 @@ def test_nothing_is_pushed_before_the_commit(
         callback()
     assert [(groups, event["type"]) for groups, event in sent] == [
         ([f"agent.{agent.pk}", "supervisors"], "interaction.assigned"),
-        # Message events are for the agent's desk and the supervisors watching that conversation.
-        ([f"agent.{agent.pk}", f"watch.{Interaction.objects.get().pk}"], "message.created"),
+        # Message events are for the agent's desk (and the supervisors watching: none yet).
+        ([f"agent.{agent.pk}"], "message.created"),
     ]
 
 
@@ -32,12 +36,31 @@ def test_queued_interaction_is_pushed_to_supervisors_with_its_place(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         signed_post(INBOUND, load_payload("inbound_text"))
+    # Nobody holds it yet and nobody watches it: its message is pushed to no desk.
     assert [(groups, event["type"]) for groups, event in sent] == [
         (["supervisors"], "interaction.queued"),
-        # Nobody holds it yet: its message is pushed to no desk, only to those watching it.
-        ([f"watch.{Interaction.objects.get().pk}"], "message.created"),
     ]
     assert sent[0][1]["position"] == 1
+
+
+def test_a_watched_conversations_messages_reach_its_watchers_and_stop_when_the_mark_lapses(
+    signed_post, service, sent, django_capture_on_commit_callbacks
+):
+    signed_post(INBOUND, load_payload("inbound_text"))
+    interaction = Interaction.objects.get()
+    watching.mark_watched(interaction.pk)
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_post(INBOUND, {**load_payload("inbound_text"), "MessageSid": "SM" + "7" * 32})
+    assert [(groups, event["type"]) for groups, event in sent] == [
+        ([f"watch.{interaction.pk}"], "message.created")
+    ]
+    # A tab that went away renews nothing: once the mark lapses, no more publishes.
+    watching.mark_watched(interaction.pk, now=timezone.now() - timedelta(minutes=10))
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_post(INBOUND, {**load_payload("inbound_text"), "MessageSid": "SM" + "8" * 32})
+    assert sent == []
 
 
 def test_duplicate_pushes_nothing(
@@ -56,9 +79,16 @@ def test_status_change_is_pushed_to_the_agent(
     with django_capture_on_commit_callbacks(execute=True):
         signed_post("/whatsapp/twilio/status", load_payload("status_delivered"))
     assert [(groups, event["type"], event["message"]["status"]) for groups, event in sent] == [
-        (
-            [f"agent.{agent.pk}", f"watch.{outbound_message.interaction_id}"],
-            "message.status",
-            "delivered",
-        )
+        ([f"agent.{agent.pk}"], "message.status", "delivered")
+    ]
+
+
+def test_a_status_change_in_a_watched_conversation_reaches_its_watchers(
+    signed_post, outbound_message, agent, sent, django_capture_on_commit_callbacks
+):
+    watching.mark_watched(outbound_message.interaction_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_post("/whatsapp/twilio/status", load_payload("status_delivered"))
+    assert [(groups, event["type"]) for groups, event in sent] == [
+        ([f"agent.{agent.pk}", f"watch.{outbound_message.interaction_id}"], "message.status")
     ]

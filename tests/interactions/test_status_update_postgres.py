@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from interactions import notify
-from interactions.actions import outbound
+from interactions.actions import outbound, watching
 from interactions.actions.outbound import record_status_callback
 from interactions.fastpaths import record_status_callback as status_update
 from interactions.models import Contact, Interaction, InteractionState, Message, MessageStatus
@@ -50,9 +50,10 @@ def reread(message: Message) -> Message:
     return Message.objects.get(pk=message.pk)
 
 
-def status_push(agent_id: int, stored: Message) -> tuple[list[str], dict]:
+def status_push(agent_id: int, stored: Message, watched: bool = False) -> tuple[list[str], dict]:
     return (
-        [notify.agent_group(agent_id), notify.watch_group(stored.interaction_id)],
+        [notify.agent_group(agent_id)]
+        + ([notify.watch_group(stored.interaction_id)] if watched else []),
         {
             "type": "message.status",
             "interaction_id": stored.interaction_id,
@@ -148,9 +149,9 @@ class TestForward:
             } == fields(message)
             # What the statement returns is the stored row, and who holds the conversation.
             assert len(moved) == 1 and moved[0] is not None
-            returned, agent_id = moved[0]
+            returned, agent_id, watched = moved[0]
             assert fields(returned) == fields(stored)
-            assert agent_id == agent.pk
+            assert agent_id == agent.pk and watched is False
             # To the agent's desk only: no supervisors' group.
             assert sent == [status_push(agent.pk, stored)]
             message = stored
@@ -167,8 +168,18 @@ class TestForward:
             assert callback(message.pk, message.provider_id, "delivered") is True
         assert len(moved) == 1 and moved[0] is not None and moved[0][1] is None
         assert reread(message).status == "delivered"
-        # No agent's desk: only a supervisor's tab watching it would hear of it.
-        assert [groups for groups, _event in sent] == [[notify.watch_group(conversation.pk)]]
+        # No agent's desk, and nobody watching it: no publish at all.
+        assert sent == []
+
+    def test_a_watched_conversations_status_reaches_its_watchers(
+        self, reply, agent, conversation, moved, sent, django_capture_on_commit_callbacks
+    ):
+        watching.mark_watched(conversation.pk)
+        message = reply()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert callback(message.pk, message.provider_id, "delivered") is True
+        assert moved[0] is not None and moved[0][2] is True
+        assert sent == [status_push(agent.pk, reread(message), watched=True)]
 
 
 @pytest.mark.django_db

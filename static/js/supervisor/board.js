@@ -16,6 +16,8 @@ var data = null;
 
 var socket = openSocket({
   path: "/ws/desk/",
+  // Pings keep a watched conversation marked as watched (interactions/actions/watching.py).
+  heartbeat: 25000,
   onState: function (name) { $("conn").dataset.state = name; $("conn").textContent = connectionText(name); },
   onOpen: function () { request(); },
   onEvent: function (event) { handle(event); },
