@@ -10,10 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Channel(models.TextChoices):
-    WHATSAPP = "whatsapp", _("WhatsApp")
-
+from occ.lib import channels
 
 # What a channel tells about a customer besides their address and name (fields
 # of the same name on the inbound message and the contact); each follows what
@@ -38,7 +35,9 @@ class Contact(models.Model):
     the phone number is then optional (empty when the channel withholds it).
     """
 
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WHATSAPP)
+    channel = models.CharField(
+        max_length=20, choices=channels.choices, default=channels.default_name
+    )
     address = models.CharField(_("address"), max_length=140)
     # The name agents know the customer by: the WhatsApp profile name at first, then theirs to edit.
     name = models.CharField(_("name"), max_length=200, blank=True)
@@ -192,7 +191,9 @@ class Interaction(models.Model):
     contact = models.ForeignKey(
         Contact, on_delete=models.PROTECT, related_name="interactions", db_index=False
     )
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WHATSAPP)
+    channel = models.CharField(
+        max_length=20, choices=channels.choices, default=channels.default_name
+    )
     state = models.CharField(
         max_length=10, choices=InteractionState.choices, default=InteractionState.QUEUED
     )

@@ -77,7 +77,7 @@ def agent_service_ids(agent: AgentProfile | int) -> list[int]:
     )
 
 
-def online_agents(service_id: int, channel: str = "whatsapp"):
+def online_agents(service_id: int, channel: str | None = None):
     """Agents who could take this service's conversations now (not locked; see assignment for the locked read)."""
     from agents.models import Presence
 
@@ -86,7 +86,7 @@ def online_agents(service_id: int, channel: str = "whatsapp"):
         user__is_active=True,
         chat_enabled=True,
         presence=Presence.ONLINE,
-        **{channels.adapter_for(channel).agent_flag: True},
+        **{channels.adapter_for(channel or channels.default_name()).agent_flag: True},
     )
 
 

@@ -83,6 +83,43 @@ def test_the_core_imports_no_channel_view_or_consumer():
     assert offending == []
 
 
+def channel_names_in(path: Path) -> list[int]:
+    """Lines where the file's code (not its comments or docstrings) spells a channel's name."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and node.value.lower() in CHANNEL_NAMES
+    ]
+
+
+# The channels' names (their adapters' `name`): the core takes them from the registry.
+CHANNEL_NAMES = {"whatsapp"}
+
+
+def test_the_core_spells_no_channel_name_in_its_code(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('"""About WhatsApp."""\n# whatsapp\ndef f(channel="whatsapp"):\n    pass\n')
+    assert channel_names_in(sample) == [3]  # the check itself: the default, not the docstring
+    offending = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in python_files("interactions")
+        for line in channel_names_in(path)
+    ]
+    assert offending == []
+
+
 # --- app-level import cycles -----------------------------------------------------------------
 
 # Low to high: an app imports only apps before it in this list (function-level

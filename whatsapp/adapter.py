@@ -12,6 +12,7 @@ from whatsapp.transport import TwilioWhatsAppTransport
 
 class WhatsAppAdapter:
     name = "whatsapp"
+    label = "WhatsApp"  # a name, the same in every language
     agent_flag = "whatsapp_enabled"
     # WhatsApp's customer-service window: free text only within 24 h of the
     # customer's last message; afterwards only approved templates.

@@ -21,8 +21,11 @@ from services import hours
 from services.models import Service
 
 
-def eligible_agents_for_update(service_ids: Iterable[int], channel: str = "whatsapp"):
-    """Agents who can take new interactions of these services, rows locked."""
+def eligible_agents_for_update(service_ids: Iterable[int], channel: str | None = None):
+    """Agents who can take new interactions of these services, rows locked.
+
+    Of `channel` (its adapter's agent-profile flag); by default the first registered.
+    """
     return (
         # FOR NO KEY UPDATE: serialises every decision about these agents'
         # load, yet lets other transactions insert rows pointing at them
@@ -34,7 +37,7 @@ def eligible_agents_for_update(service_ids: Iterable[int], channel: str = "whats
             chat_enabled=True,
             presence=Presence.ONLINE,
             # The agent-profile flag that enables the channel (WhatsApp: whatsapp_enabled).
-            **{channels.adapter_for(channel).agent_flag: True},
+            **{channels.adapter_for(channel or channels.default_name()).agent_flag: True},
         )
         .order_by("pk")
     )

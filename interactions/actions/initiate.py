@@ -40,7 +40,7 @@ def start_with_template(
     contact: Contact | None = None,
     address: str = "",
     name: str = "",
-    channel: str = "whatsapp",
+    channel: str | None = None,
     now: datetime | None = None,
 ) -> Started:
     """Open a conversation of `service` with a contact (or a new address), assigned to `actor`.
@@ -61,6 +61,7 @@ def start_with_template(
         raise ActionError("Only an agent of this service can start a conversation on it.")
     if contact is None and not address:
         raise ActionError("Give the customer's number or choose a contact.")
+    channel = channel or channels.default_name()
     channels.adapter_for(channel)  # a channel the core knows
     try:
         with transaction.atomic():

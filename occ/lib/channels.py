@@ -64,6 +64,8 @@ class ChannelAdapter(Protocol):
 
     # The value of Interaction.channel and Contact.channel it serves.
     name: str
+    # Its name for people (the choices' label of those fields).
+    label: str
     # The AgentProfile boolean field that lets an agent take this channel's interactions.
     agent_flag: str
     # Free text is allowed this long after the customer's last message (None: always).
@@ -119,6 +121,23 @@ def adapter_for(channel: str) -> ChannelAdapter:
 
 def registered() -> list[ChannelAdapter]:
     return list(_adapters.values())
+
+
+def choices() -> list[tuple[str, str]]:
+    """(name, label) of every registered channel: the choices of Contact.channel and Interaction.channel."""
+    return [(adapter.name, adapter.label) for adapter in _adapters.values()]
+
+
+def default_name() -> str:
+    """The channel of a contact or conversation created without one: the first registered.
+
+    A service is one channel's address (WhatsApp: its number), so with one
+    channel this is every conversation's; a second channel would give the
+    service its channel and pass it wherever this default is taken.
+    """
+    if not _adapters:
+        raise LookupError("no channel adapter is registered")
+    return next(iter(_adapters))
 
 
 def templates() -> list[dict]:
