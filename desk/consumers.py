@@ -63,6 +63,10 @@ def _interaction_for(user, interaction_id, *, act: bool):
 class DeskConsumer(AsyncJsonWebsocketConsumer):
     """One desk (or supervisor) tab."""
 
+    # The conversation this (supervisor's) tab watches, and when it last marked it watched.
+    watching_id: int | None = None
+    watch_marked: float = 0.0
+
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -210,17 +214,14 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             from desk import presence
 
             await database_sync_to_async(presence.connection_seen)(self.channel_name)
-        if getattr(self, "watching", "") and self._watch_mark_due():
+        watched = self.watching_id
+        if watched:
             from interactions.actions import watching
 
-            self.watch_marked = time.monotonic()
-            await database_sync_to_async(watching.mark_watched)(self.watching_id)
+            if time.monotonic() - self.watch_marked >= watching.RENEW_AFTER_SECONDS:
+                self.watch_marked = time.monotonic()
+                await database_sync_to_async(watching.mark_watched)(watched)
         return {"type": "pong"}
-
-    def _watch_mark_due(self) -> bool:
-        from interactions.actions.watching import RENEW_SECONDS, WATCH_SECONDS
-
-        return time.monotonic() - self.watch_marked >= WATCH_SECONDS - RENEW_SECONDS
 
     async def cmd_sync(self, content):
         return await database_sync_to_async(desk.desk_snapshot)(self.profile)
@@ -471,21 +472,21 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
         interaction_id = await database_sync_to_async(visible)()
         await self._unwatch()
-        self.watching = watch_group(interaction_id)
-        await self.channel_layer.group_add(self.watching, self.channel_name)
-        view = await database_sync_to_async(mark_and_build)(interaction_id)
+        await self.channel_layer.group_add(watch_group(interaction_id), self.channel_name)
         self.watching_id, self.watch_marked = interaction_id, time.monotonic()
-        return view
+        return await database_sync_to_async(mark_and_build)(interaction_id)
 
     async def cmd_unwatch(self, content):
         await self._unwatch()
         return {"type": "unwatch.ok"}
 
     async def _unwatch(self):
-        group = getattr(self, "watching", None)
-        if group:
-            await self.channel_layer.group_discard(group, self.channel_name)
-            self.watching = ""
+        from interactions.notify import watch_group
+
+        watched = self.watching_id
+        if watched:
+            await self.channel_layer.group_discard(watch_group(watched), self.channel_name)
+            self.watching_id = None
 
     async def cmd_take_over(self, content):
         """A supervisor takes the conversation for themselves: it needs their own agent profile."""

@@ -63,6 +63,18 @@ def supervisor(request):
     return render(request, "agents/supervisor.html", {"automation": automation_overview()})
 
 
+def _visible_attachment(user, message_id: int, index: int) -> tuple[Message, dict]:
+    """The message and its attachment `index`, or 404: unknown, not `user`'s to see, or no file there."""
+    message = get_object_or_404(Message.objects.select_related("interaction"), pk=message_id)
+    # The one visibility rule (interactions.selectors.visible_interactions), as the desk and the API.
+    if not selectors.can_view(user, message.interaction):
+        raise Http404
+    attachments = message.attachments or []
+    if not 0 <= index < len(attachments) or not attachments[index].get("url"):
+        raise Http404
+    return message, attachments[index]
+
+
 @login_required
 @require_GET
 def media(request, message_id: int, index: int):
@@ -71,14 +83,7 @@ def media(request, message_id: int, index: int):
     Served as data only (occ.lib.file_safety.make_inert): the type is the
     one stored with the message, inline only for pictures and sounds.
     """
-    message = get_object_or_404(Message.objects.select_related("interaction"), pk=message_id)
-    # The one visibility rule (interactions.selectors.visible_interactions), as the desk and the API.
-    if not selectors.can_view(request.user, message.interaction):
-        raise Http404
-    attachments = message.attachments or []
-    if not 0 <= index < len(attachments) or not attachments[index].get("url"):
-        raise Http404
-    item = attachments[index]
+    message, item = _visible_attachment(request.user, message_id, index)
     download = bool(request.GET.get("download"))
     if message.direction == "out":
         return _own_upload(item, download=download)
@@ -104,13 +109,7 @@ def media_contact(request, message_id: int, index: int):
     """A customer's shared contact (vCard) as JSON data for the desk's card: names and numbers only."""
     from desk import vcard
 
-    message = get_object_or_404(Message.objects.select_related("interaction"), pk=message_id)
-    if not selectors.can_view(request.user, message.interaction):
-        raise Http404
-    attachments = message.attachments or []
-    if not 0 <= index < len(attachments) or not attachments[index].get("url"):
-        raise Http404
-    item = attachments[index]
+    message, item = _visible_attachment(request.user, message_id, index)
     if not vcard.is_vcard(item.get("content_type")) or message.direction != "in":
         raise Http404
     try:

@@ -57,43 +57,34 @@ class ReplyStored(Event):
 
 
 @dataclass(frozen=True)
-class MessageSent(Event):
+class MessageStatusEvent(Event):
+    """What every change of an outbound message's status carries (subscribed to by its subclasses)."""
+
+    message: Message
+    # The agent holding its conversation, and whether a supervisor's tab may be watching it
+    # (Interaction.is_watched): whom the desk pushes it to.
+    agent_id: int | None
+    watched: bool = False
+
+
+@dataclass(frozen=True)
+class MessageSent(MessageStatusEvent):
     """The channel accepted an outbound message (it left `pending`; Twilio returned its SID)."""
 
-    message: Message
-    agent_id: int | None
-    # A supervisor's tab may be watching its conversation (Interaction.is_watched).
-    watched: bool = False
-
 
 @dataclass(frozen=True)
-class MessageFailed(Event):
+class MessageFailed(MessageStatusEvent):
     """An outbound message failed: the channel refused it, gave up on it, or reported it undelivered."""
 
-    message: Message
-    agent_id: int | None
-    # A supervisor's tab may be watching its conversation (Interaction.is_watched).
-    watched: bool = False
-
 
 @dataclass(frozen=True)
-class MessageStatusChanged(Event):
+class MessageStatusChanged(MessageStatusEvent):
     """A later status of an accepted message (sent, delivered, read), or a late error code."""
 
-    message: Message
-    agent_id: int | None
-    # A supervisor's tab may be watching its conversation (Interaction.is_watched).
-    watched: bool = False
-
 
 @dataclass(frozen=True)
-class MessageRetrying(Event):
+class MessageRetrying(MessageStatusEvent):
     """An attempt to send did not get through; the next one is due at `message.next_attempt_at`."""
-
-    message: Message
-    agent_id: int | None
-    # A supervisor's tab may be watching its conversation (Interaction.is_watched).
-    watched: bool = False
 
 
 # --- interactions -------------------------------------------------------------------------

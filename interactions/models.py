@@ -179,6 +179,11 @@ class InteractionState(models.TextChoices):
 OPEN_STATES = (InteractionState.QUEUED, InteractionState.ASSIGNED)
 
 
+def watched(until: datetime | None, now: datetime | None = None) -> bool:
+    """Whether a watch mark (`Interaction.watched_until`) still holds at `now`."""
+    return until is not None and until > (now or timezone.now())
+
+
 class Interaction(models.Model):
     """One conversation of a contact with a service, from first message to close."""
 
@@ -297,7 +302,7 @@ class Interaction(models.Model):
 
     def is_watched(self, now: datetime | None = None) -> bool:
         """Whether a supervisor's tab may be watching it now (`watched_until`)."""
-        return self.watched_until is not None and self.watched_until > (now or timezone.now())
+        return watched(self.watched_until, now)
 
     @property
     def channel_service_id(self) -> int:

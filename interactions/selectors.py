@@ -86,7 +86,7 @@ def online_agents(service_id: int, channel: str | None = None):
         user__is_active=True,
         chat_enabled=True,
         presence=Presence.ONLINE,
-        **{channels.adapter_for(channel or channels.default_name()).agent_flag: True},
+        **{channels.adapter_for(channel).agent_flag: True},
     )
 
 

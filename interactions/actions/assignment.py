@@ -37,7 +37,7 @@ def eligible_agents_for_update(service_ids: Iterable[int], channel: str | None =
             chat_enabled=True,
             presence=Presence.ONLINE,
             # The agent-profile flag that enables the channel (WhatsApp: whatsapp_enabled).
-            **{channels.adapter_for(channel or channels.default_name()).agent_flag: True},
+            **{channels.adapter_for(channel).agent_flag: True},
         )
         .order_by("pk")
     )

@@ -22,8 +22,8 @@ from django.utils import timezone
 from interactions.models import Interaction
 
 WATCH_SECONDS = 120
-# A watching tab renews the mark when this much of it is left (it pings every 25 s).
-RENEW_SECONDS = WATCH_SECONDS // 2
+# A watching tab renews the mark at its first ping this long after marking (it pings every 25 s).
+RENEW_AFTER_SECONDS = WATCH_SECONDS // 2
 
 
 def mark_watched(interaction_id: int, *, now: datetime | None = None) -> None:

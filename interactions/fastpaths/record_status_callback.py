@@ -27,7 +27,7 @@ from datetime import datetime
 from django.db import connection
 
 from interactions.fastpaths.rows import model_instance
-from interactions.models import Direction, Interaction, Message, MessageStatus
+from interactions.models import Direction, Interaction, Message, MessageStatus, watched
 from interactions.statuses import should_advance
 
 
@@ -96,5 +96,4 @@ def advance_status(
         return None
     message = model_instance(Message, row[:-3])
     message.previous_status = row[-1]
-    watched_until = row[-2]
-    return message, row[-3], watched_until is not None and watched_until > now
+    return message, row[-3], watched(row[-2], now)

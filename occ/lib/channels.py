@@ -112,9 +112,10 @@ def register(adapter: ChannelAdapter) -> None:
     _adapters[adapter.name] = adapter
 
 
-def adapter_for(channel: str) -> ChannelAdapter:
+def adapter_for(channel: str | None) -> ChannelAdapter:
+    """The adapter of `channel`; None: of the default channel (`default_name`)."""
     try:
-        return _adapters[channel]
+        return _adapters[channel if channel is not None else default_name()]
     except KeyError:
         raise LookupError(f"no adapter is registered for the channel {channel!r}") from None
 

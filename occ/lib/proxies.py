@@ -59,8 +59,8 @@ def _address(value: str):
         return None
 
 
-def is_trusted(address) -> bool:
-    networks = trusted_networks()
+def is_trusted(address, networks: tuple | None = None) -> bool:
+    networks = trusted_networks() if networks is None else networks
     if address is None or not networks:
         return False
     address = getattr(address, "ipv4_mapped", None) or address
@@ -75,7 +75,7 @@ def from_trusted_proxy(request) -> bool:
 @functools.lru_cache(maxsize=1024)
 def _peer_trusted(peer: str, entries: tuple[str, ...]) -> bool:
     # Per peer and setting: a server hears from few peers (its proxies), every request.
-    return is_trusted(_address(peer))
+    return is_trusted(_address(peer), _networks(entries))
 
 
 def client_ip(request) -> str | None:

@@ -131,7 +131,7 @@ def test_a_watching_tabs_pings_renew_the_mark_and_only_when_it_is_due(
         await db(lapse.update, watched_until=None)
         await watcher.command({"type": "ping"}, "pong")  # just marked: not due
         not_due = await db(lambda: lapse.get().watched_until)
-        monkeypatch.setattr(watching, "RENEW_SECONDS", watching.WATCH_SECONDS)  # always due
+        monkeypatch.setattr(watching, "RENEW_AFTER_SECONDS", 0)  # always due
         await watcher.command({"type": "ping"}, "pong")
         renewed = await db(lambda: lapse.get().is_watched())
         await watcher.close()
